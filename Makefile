@@ -1,0 +1,62 @@
+# BankPM: `make run` serves the demo, `make test` runs the whole suite against PostgreSQL and Redis.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test install install-test assets browser lint messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed assets
+install-test: $(VENV)/.installed-test assets browser
+assets: node_modules/.installed
+
+# Debian's Chromium and CJK fonts for the browser tests (Chinese pages render as boxes without the fonts).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "Installing chromium and fonts-noto-cjk from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "BankPM at http://127.0.0.1:8000"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=bankpm.settings.test >/dev/null
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+# Chinese is the source language; each app keeps its own English catalogue in <app>/locale.
+APPS := accounts products lifecycle requirements kpis notifications bankpm
+messages: $(VENV)/.installed
+	for app in $(APPS); do (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l en --no-obsolete) || exit 1; done
+	$(BIN)/python manage.py makemessages -l en --no-obsolete $(foreach a,$(APPS),--ignore=$(a)) --ignore=.venv \
+		--ignore=node_modules --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+bench: $(VENV)/.installed-test assets
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -1,0 +1,72 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DepartmentCode, Role
+
+
+class Department(models.Model):
+    """A bank department; reviewers belong to one or more and decide gate steps for them."""
+
+    code = models.CharField(_("代码"), max_length=32, unique=True, choices=DepartmentCode.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self):
+        return self.localized_name
+
+    @property
+    def localized_name(self):
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class User(AbstractUser):
+    """A BankPM user: one role decides what they may do; departments decide which gate steps they review."""
+
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.PRODUCT_MANAGER)
+    departments = models.ManyToManyField(Department, blank=True, related_name="members", verbose_name=_("部门"))
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin(self):
+        return self.is_superuser or self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_product_manager(self):
+        return self.role == Role.PRODUCT_MANAGER
+
+    @property
+    def is_head_of_product(self):
+        return self.role == Role.HEAD_OF_PRODUCT
+
+    @property
+    def is_senior_management(self):
+        return self.role == Role.SENIOR_MANAGEMENT
+
+    @property
+    def is_reviewer(self):
+        return self.role in (Role.REVIEWER, Role.SENIOR_MANAGEMENT)
+
+    @property
+    def can_own_products(self):
+        return self.is_active and (self.is_product_manager or self.is_head_of_product or self.is_admin)
+
+    @property
+    def department_codes(self):
+        """Codes of the user's departments, loaded once per request-bound instance."""
+        if not hasattr(self, "_department_codes"):
+            self._department_codes = frozenset(self.departments.values_list("code", flat=True))
+        return self._department_codes

@@ -1,0 +1,22 @@
+"""Role checks shared by pages (mixins) and the API (DRF permission classes)."""
+from django.contrib.auth.mixins import UserPassesTestMixin
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+def can_manage_products(user):
+    """Product managers, heads of product and admins create and edit products and their backlogs."""
+    return user.is_authenticated and (user.is_admin or user.is_product_manager or user.is_head_of_product)
+
+
+class ProductEditorRequiredMixin(UserPassesTestMixin):
+    def test_func(self):
+        return can_manage_products(self.request.user)
+
+
+class ReadOrProductEditor(BasePermission):
+    """Every signed-in role reads; only product editors write (object rules live in the services)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return request.method in SAFE_METHODS or can_manage_products(request.user)

@@ -1,0 +1,18 @@
+"""One error shape for the API: DRF's field-keyed dict, with Django model validation folded in."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def as_drf_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(error, "error_dict"):
+        detail = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
+    else:
+        detail = {"non_field_errors": error.messages}
+    return exceptions.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = as_drf_validation_error(exc)
+    return drf_exception_handler(exc, context)

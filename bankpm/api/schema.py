@@ -1,0 +1,35 @@
+"""Schema post-processing: document the error responses every endpoint can give, in one shape."""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Field-keyed messages (`{field: [messages]}`), or `{detail: message}`; bulk writes: per index.",
+    "additionalProperties": True,
+}
+ERROR_RESPONSES = {
+    "400": "Bad request: the named fields are invalid; nothing was changed.",
+    "401": "Not authenticated.",
+    "403": "Not allowed for this user.",
+    "404": "Not found.",
+    "405": "Method not allowed.",
+    "406": "Not acceptable.",
+    "409": "Conflict with the current state.",
+    "415": "Unsupported media type.",
+}
+WRITE_ONLY = {"400", "409", "415"}
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                if code in responses or (code in WRITE_ONLY and method == "get" and code != "400"):
+                    continue
+                if code == "404" and "{" not in path and method != "get":
+                    continue
+                responses[code] = {"description": description, "content": {"application/json": {"schema": ref}}}
+    return result

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+from kpis import demo as kpis_demo
+from lifecycle import demo as lifecycle_demo
+from products import demo as products_demo
+from requirements import demo as requirements_demo
+
+SEEDERS = [accounts_demo, products_demo, lifecycle_demo, requirements_demo, kpis_demo]
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts and products (idempotent: a second run changes nothing). Refused in production."
+
+    def handle(self, *args, **options):
+        if settings.BANKPM_PRODUCTION:
+            raise CommandError("seed_demo refuses to run in production mode.")
+        with transaction.atomic():
+            for seeder in SEEDERS:
+                seeder.seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password: {accounts_demo.DEMO_PASSWORD}):"))
+        for username, _first, _last, role, *_ in accounts_demo.DEMO_USERS:
+            self.stdout.write(f"  {username:<12} {role.label}")

@@ -1,0 +1,8 @@
+"""Periodic tasks of the domain apps, one entry per app so that apps do not edit each other's lines."""
+from celery.schedules import crontab  # noqa: F401  (used by app entries)
+
+BEAT_SCHEDULE = {
+    # lifecycle: overdue approval steps, reminders and escalation
+    # requirements: (none yet)
+    # kpis: nightly KPI snapshots
+}

@@ -1,0 +1,45 @@
+"""Template helpers shared by every app's pages."""
+from django import forms, template
+
+register = template.Library()
+
+_CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def widget_class(bound_field):
+    """Render a form field with Tabler's classes and its error state."""
+    widget = bound_field.field.widget
+    if isinstance(widget, _CHECK_WIDGETS):
+        return bound_field
+    css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+    if bound_field.errors:
+        css += " is-invalid"
+    return bound_field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def is_checkbox_group(bound_field):
+    return isinstance(bound_field.field.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect))
+
+
+@register.filter
+def is_checkbox(bound_field):
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+STAGE_COLOURS = {
+    "planning": "azure", "development": "indigo", "marketing": "purple", "operation": "green",
+    "retirement": "orange", "retired": "secondary", "cancelled": "red",
+}
+RISK_COLOURS = {"R1": "green", "R2": "teal", "R3": "yellow", "R4": "orange", "R5": "red"}
+
+
+@register.filter
+def stage_colour(stage):
+    return STAGE_COLOURS.get(str(stage), "secondary")
+
+
+@register.filter
+def risk_colour(rating):
+    return RISK_COLOURS.get(str(rating), "secondary")

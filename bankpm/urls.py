@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("products/", include("products.urls")),
+    path("lifecycle/", include("lifecycle.urls")),
+    path("requirements/", include("requirements.urls")),
+    path("kpis/", include("kpis.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("api/v1/", include(("bankpm.api.urls", "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler404 = "bankpm.views.not_found"

@@ -1,0 +1,75 @@
+"""Shared page plumbing: filtered list views, home and health check."""
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.generic import ListView
+
+
+class FilteredListView(LoginRequiredMixin, ListView):
+    """A list page driven by the same FilterSet as the API (NetBox's ObjectListView, in small)."""
+
+    filterset_class = None
+    paginate_by = 25
+
+    def get_base_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.get_base_queryset(),
+                                              request=self.request)
+        return self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+
+    def get_paginate_by(self, queryset):
+        size = self.request.GET.get("page_size", "")
+        return min(int(size), 200) if size.isdigit() and int(size) > 0 else self.paginate_by
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        return context
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect(settings.BANKPM_HOME_URL)
+
+
+def healthz(request):
+    """Database and broker status for load balancers and monitoring."""
+    status = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(value in ("ok", "eager") for value in status.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+
+
+def _check_database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as error:  # noqa: BLE001 - reported, not raised
+        return f"error: {error.__class__.__name__}"
+
+
+def _check_broker():
+    if settings.CELERY_TASK_ALWAYS_EAGER and not settings.CELERY_BROKER_URL:
+        return "eager"
+    from bankpm.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as error:  # noqa: BLE001
+        return f"error: {error.__class__.__name__}"
+
+
+def not_found(request, exception=None):
+    """API clients get JSON 404s (e.g. a malformed id in the path); people get the normal page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

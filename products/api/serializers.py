@@ -1,0 +1,31 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from bankpm.api.serializers import StrictModelSerializer
+
+from ..models import Product, SalesChannel
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "first_name", "last_name", "role"]
+        read_only_fields = fields
+
+
+class ProductSerializer(StrictModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False)
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    sales_channels = serializers.SlugRelatedField(
+        slug_field="code", queryset=SalesChannel.objects.all(), many=True, required=False
+    )
+    url = serializers.HyperlinkedIdentityField(view_name="api:product-detail")
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "url", "code", "name", "name_en", "category", "owner", "owner_username", "customer_segment",
+            "risk_rating", "sales_channels", "description", "interest_rate", "fee", "fee_terms",
+            "expected_yield_min", "expected_yield_max", "stage", "created_at", "updated_at",
+        ]
+        read_only_fields = ["stage", "created_at", "updated_at"]

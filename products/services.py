@@ -1,0 +1,66 @@
+"""Product catalogue rules: who may create and edit, and how a product is written."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.permissions import can_manage_products
+
+from .models import Product
+
+EDITABLE_FIELDS = (
+    "code", "name", "name_en", "category", "owner", "customer_segment", "risk_rating", "description",
+    "interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max",
+)
+
+
+def product_can_edit(*, user, product: Product) -> bool:
+    """Heads of product and admins edit any product; a product manager only their own."""
+    if not can_manage_products(user):
+        return False
+    return user.is_admin or user.is_head_of_product or product.owner_id == user.pk
+
+
+def _owner_for(*, user, requested_owner):
+    """Product managers always own what they create; heads of product and admins choose the owner."""
+    if user.is_product_manager:
+        if requested_owner is not None and requested_owner.pk != user.pk:
+            raise ValidationError({"owner": _("产品经理只能创建自己负责的产品。")})
+        return user
+    if requested_owner is None:
+        raise ValidationError({"owner": _("请选择负责该产品的产品经理。")})
+    return requested_owner
+
+
+def _apply(product: Product, data: dict) -> None:
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(product, field, data[field])
+
+
+@transaction.atomic
+def product_create(*, user, data: dict) -> Product:
+    if not can_manage_products(user):
+        raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以创建产品。"))
+    product = Product()
+    _apply(product, data)
+    product.owner = _owner_for(user=user, requested_owner=data.get("owner"))
+    product.full_clean()
+    product.save()
+    if "sales_channels" in data:
+        product.sales_channels.set(data["sales_channels"])
+    return product
+
+
+@transaction.atomic
+def product_update(*, user, product: Product, data: dict) -> Product:
+    if not product_can_edit(user=user, product=product):
+        raise PermissionDenied(_("您无权编辑该产品。"))
+    if user.is_product_manager and "owner" in data and data["owner"].pk != product.owner_id:
+        raise ValidationError({"owner": _("产品经理不能转交产品负责人。")})
+    _apply(product, data)
+    product.full_clean()
+    # Only catalogue fields: the stage belongs to the lifecycle and is never overwritten from here.
+    product.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
+    if "sales_channels" in data:
+        product.sales_channels.set(data["sales_channels"])
+    return product

@@ -1,0 +1,83 @@
+"""Suite-wide fixtures. The suite runs only against real PostgreSQL and Redis: it stops at once otherwise."""
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+START_REDIS = (
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no '
+    "--dir /var/lib/redis --logfile /var/log/redis/ci.log"
+)
+
+
+def _check_postgres():
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return f"DATABASE_URL must point to PostgreSQL for the tests, not {db['ENGINE']}"
+    try:
+        psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
+                        dbname="postgres", connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        where = f"{db['HOST']}:{db['PORT'] or 5432}"
+        return f"PostgreSQL is unreachable at {where} ({error}). Start it with: {START_POSTGRES}"
+    return None
+
+
+def _check_redis():
+    import redis
+
+    url = settings.CELERY_BROKER_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        return f"Redis is unreachable at {url} ({error}). Start it with: {START_REDIS}"
+    return None
+
+
+def pytest_sessionstart(session):
+    problems = [p for p in (_check_postgres(), _check_redis()) if p]
+    if problems:
+        pytest.exit("\n".join(problems), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _english_off(settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def make_user(db):
+    return UserFactory
+
+
+@pytest.fixture
+def pm(db):
+    return UserFactory(role="product_manager", username="pm_a")
+
+
+@pytest.fixture
+def other_pm(db):
+    return UserFactory(role="product_manager", username="pm_b")
+
+
+@pytest.fixture
+def head(db):
+    return UserFactory(role="head_of_product", username="head_a")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role="administrator", username="admin_a", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(role="reviewer", username="risk_a", departments=["risk"])
+
+
+@pytest.fixture
+def executive(db):
+    return UserFactory(role="senior_management", username="exec_a", departments=["senior_management"])

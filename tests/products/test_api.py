@@ -1,0 +1,126 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from products.models import Product
+from tests.factories import ProductFactory
+
+URL = "/api/v1/products/"
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def valid_payload(**overrides):
+    payload = {
+        "code": "WM-NEW", "name": "新理财", "name_en": "New wealth", "category": "wealth", "risk_rating": "R2",
+        "customer_segment": "affluent", "sales_channels": ["mobile_banking"], "expected_yield_min": "2.0",
+        "expected_yield_max": "3.5",
+    }
+    return {**payload, **overrides}
+
+
+def test_product_manager_creates_product_owned_by_themselves(pm):
+    response = client_for(pm).post(URL, valid_payload(), format="json")
+    assert response.status_code == 201, response.content
+    product = Product.objects.get(code="WM-NEW")
+    assert product.owner == pm
+    assert response.json()["stage"] == "planning"
+    assert list(product.sales_channels.values_list("code", flat=True)) == ["mobile_banking"]
+
+
+def test_reviewer_cannot_create_product(reviewer):
+    response = client_for(reviewer).post(URL, valid_payload(), format="json")
+    assert response.status_code == 403
+    assert not Product.objects.exists()
+
+
+def test_product_manager_cannot_edit_someone_elses_product(pm, other_pm):
+    product = ProductFactory(owner=other_pm)
+    response = client_for(pm).patch(f"{URL}{product.pk}/", {"name": "改名"}, format="json")
+    assert response.status_code == 403
+    product.refresh_from_db()
+    assert product.name != "改名"
+
+
+def test_head_of_product_edits_any_product(head, pm):
+    product = ProductFactory(owner=pm)
+    response = client_for(head).patch(f"{URL}{product.pk}/", {"name": "改名"}, format="json")
+    assert response.status_code == 200
+    product.refresh_from_db()
+    assert product.name == "改名"
+
+
+def test_yield_range_with_min_above_max_is_refused_naming_the_field(pm):
+    response = client_for(pm).post(URL, valid_payload(expected_yield_min="5", expected_yield_max="3"), format="json")
+    assert response.status_code == 400
+    assert "expected_yield_max" in response.json()
+    assert not Product.objects.exists()
+
+
+def test_negative_rate_is_refused_naming_the_field(pm):
+    response = client_for(pm).post(URL, valid_payload(category="deposit", interest_rate="-1"), format="json")
+    assert response.status_code == 400
+    assert "interest_rate" in response.json()
+
+
+def test_unknown_field_is_refused(pm):
+    response = client_for(pm).post(URL, valid_payload(colour="red"), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"colour": ["未知字段。"]}
+
+
+def test_stage_cannot_be_set_through_the_api(pm):
+    product = ProductFactory(owner=pm)
+    response = client_for(pm).patch(f"{URL}{product.pk}/", {"stage": "operation"}, format="json")
+    assert response.status_code == 400
+    product.refresh_from_db()
+    assert product.stage == "planning"
+
+
+def test_duplicate_code_is_refused(pm):
+    ProductFactory(code="WM-NEW", owner=pm)
+    response = client_for(pm).post(URL, valid_payload(), format="json")
+    assert response.status_code == 400
+    assert "code" in response.json()
+
+
+def test_malformed_json_is_refused(pm):
+    response = client_for(pm).post(URL, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert not Product.objects.exists()
+
+
+def test_filters_are_shared_with_the_page(pm):
+    ProductFactory(owner=pm, category="loan", risk_rating="R3")
+    ProductFactory(owner=pm, category="deposit")
+    response = client_for(pm).get(URL, {"category": "loan", "risk_rating": "R3"})
+    assert [row["category"] for row in response.json()["results"]] == ["loan"]
+
+
+def test_list_uses_the_same_number_of_queries_for_5_and_50_products(pm):
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client_for(pm).get(URL, {"page_size": 100}).status_code == 200
+        return len(ctx.captured_queries)
+
+    ProductFactory.create_batch(5, owner=pm)
+    few = count_queries()
+    ProductFactory.create_batch(45)
+    assert count_queries() == few
+
+
+def test_token_endpoint_returns_a_token_that_authenticates(pm):
+    client = APIClient()
+    response = client.post("/api/v1/auth/token/", {"username": "pm_a", "password": "test-pass-123"}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get(URL).status_code == 200
+
+
+def test_anonymous_requests_are_refused(db):
+    assert APIClient().get(URL).status_code in (401, 403)
