@@ -41,7 +41,7 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py makemigrations --check --dry-run --settings=bankpm.settings.test >/dev/null
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=bankpm.settings.local >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
