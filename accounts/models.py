@@ -40,6 +40,12 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        # Chinese names are written family name first, without a space.
+        if any("\u4e00" <= ch <= "\u9fff" for ch in self.first_name + self.last_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()
+
     @property
     def is_admin(self):
         return self.is_superuser or self.role == Role.ADMINISTRATOR

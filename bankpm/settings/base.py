@@ -115,6 +115,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _NODE / "htmx.org/dist"),
     ("vendor/sortablejs", _NODE / "sortablejs"),
     ("vendor/echarts", _NODE / "echarts/dist"),
+    ("vendor/tom-select", _NODE / "tom-select/dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")

@@ -1,0 +1,6 @@
+// Multi-value selects (filters, channels) become compact tag pickers; the underlying <select> still submits.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[multiple]:not(.no-tom)").forEach((el) => {
+    new TomSelect(el, { plugins: ["remove_button"], maxOptions: null, hidePlaceholder: true });
+  });
+});
