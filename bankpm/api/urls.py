@@ -1,11 +1,10 @@
 """Every app's API routes under /api/v1/, one namespace ("api")."""
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 
-from accounts.api import MeView
+from accounts.api import MeView, ObtainTokenView
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
     path("", include("products.api.urls")),
     path("", include("lifecycle.api.urls")),

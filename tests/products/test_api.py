@@ -1,3 +1,4 @@
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -124,3 +125,63 @@ def test_token_endpoint_returns_a_token_that_authenticates(pm):
 
 def test_anonymous_requests_are_refused(db):
     assert APIClient().get(URL).status_code in (401, 403)
+
+
+ROLE_MATRIX = [
+    # role, list, create, edit own, edit other's
+    ("product_manager", 200, 201, 200, 403),
+    ("reviewer", 200, 403, None, 403),
+    ("head_of_product", 200, 201, None, 200),
+    ("senior_management", 200, 403, None, 403),
+    ("administrator", 200, 201, None, 200),
+]
+
+
+@pytest.mark.parametrize(("role", "list_", "create", "edit_own", "edit_other"), ROLE_MATRIX)
+def test_api_permission_matrix(db, role, list_, create, edit_own, edit_other):
+    from tests.factories import UserFactory
+
+    user = UserFactory(role=role, username=f"api_{role}", is_superuser=role == "administrator")
+    pm_owner = UserFactory(username="owner_pm")
+    client = client_for(user)
+    assert client.get(URL).status_code == list_
+    payload = valid_payload(code=f"C-{role[:8].upper()}")
+    if role != "product_manager":  # a product manager always owns what they create
+        payload["owner"] = pm_owner.pk
+    assert client.post(URL, payload, format="json").status_code == create
+    other = ProductFactory(owner=pm_owner)
+    assert client.patch(f"{URL}{other.pk}/", {"name": "x"}, format="json").status_code == edit_other
+    if edit_own:
+        own = ProductFactory(owner=user)
+        assert client.patch(f"{URL}{own.pk}/", {"name": "x"}, format="json").status_code == edit_own
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"interest_rate": "abc"}, "interest_rate"),
+        ({"category": "spaceship"}, "category"),
+        ({"sales_channels": "branch"}, "sales_channels"),
+        ({"sales_channels": ["teleport"]}, "sales_channels"),
+        ({"name": "长" * 121}, "name"),
+        ({"code": "X" * 40}, "code"),
+        ({"risk_rating": 3}, "risk_rating"),
+    ],
+)
+def test_wrong_types_and_overlong_values_are_refused_naming_the_field(pm, payload, field):
+    response = client_for(pm).post(URL, valid_payload(**payload), format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Product.objects.exists()
+
+
+def test_products_are_never_deleted_through_the_api(pm):
+    product = ProductFactory(owner=pm)
+    assert client_for(pm).delete(f"{URL}{product.pk}/").status_code == 405
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_head_must_choose_an_owner(head):
+    response = client_for(head).post(URL, valid_payload(), format="json")
+    assert response.status_code == 400
+    assert "owner" in response.json()

@@ -1,0 +1,17 @@
+def test_healthz_reports_database_and_broker_ok(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_reports_an_unreachable_broker_with_503(client, db, settings, monkeypatch):
+    from bankpm.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    app._pool = None
+    response = client.get("/healthz")
+    app._pool = None
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
+    assert response.json()["database"] == "ok"
