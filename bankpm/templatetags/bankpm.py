@@ -10,6 +10,8 @@ _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMu
 def widget_class(bound_field):
     """Render a form field with Tabler's classes and its error state."""
     widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return bound_field.as_widget(attrs={"class": "form-check-input"})
     if isinstance(widget, _CHECK_WIDGETS):
         return bound_field
     css = "form-select" if isinstance(widget, forms.Select) else "form-control"
@@ -43,3 +45,10 @@ def stage_colour(stage):
 @register.filter
 def risk_colour(rating):
     return RISK_COLOURS.get(str(rating), "secondary")
+
+
+@register.filter
+def check_input(choice):
+    """One option of a checkbox/radio group, rendered as a Tabler check input."""
+    choice.data["attrs"] = {**choice.data.get("attrs", {}), "class": "form-check-input"}
+    return choice.tag()

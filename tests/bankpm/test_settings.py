@@ -53,3 +53,9 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     result = run(env, "manage.py", "check")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_chinese_is_the_default_whatever_the_browser_prefers(client, pm):
+    client.force_login(pm)
+    body = client.get("/products/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "产品目录" in body
