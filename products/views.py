@@ -5,12 +5,19 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 
 from accounts.permissions import ProductEditorRequiredMixin
+from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
 
 from . import selectors, services
 from .filtersets import ProductFilterSet
 from .forms import ProductForm
 from .models import Product
+
+EXPORT_FIELDS = [
+    "code", "name", "name_en", "category", "stage", "risk_rating", "customer_segment", "sales_channels", "owner",
+    "interest_rate", "fee", "expected_yield_min", "expected_yield_max",
+]
+EXPORT_HEADERS = [Product._meta.get_field(name).verbose_name for name in EXPORT_FIELDS]
 
 
 class ProductListView(FilteredListView):
@@ -20,6 +27,15 @@ class ProductListView(FilteredListView):
 
     def get_base_queryset(self):
         return selectors.product_list()
+
+    def get(self, request, *args, **kwargs):
+        file_format = request.GET.get("export")
+        if file_format in CONTENT_TYPES:
+            return export_response(
+                headers=EXPORT_HEADERS, rows=selectors.product_export_rows(self.get_queryset()),
+                filename="products", file_format=file_format,
+            )
+        return super().get(request, *args, **kwargs)
 
 
 class ProductDetailView(LoginRequiredMixin, DetailView):

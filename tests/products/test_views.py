@@ -134,3 +134,26 @@ def test_pages_render_in_english_when_chosen(client, pm):
     client.post("/i18n/setlang/", {"language": "en", "next": "/products/"})
     body = client.get("/products/").content.decode()
     assert "Product catalogue" in body and "Smart Current Account" in body
+
+
+def test_csv_export_respects_the_filters(client, pm):
+    ProductFactory(owner=pm, code="L-1", name="安居房贷", category="loan")
+    ProductFactory(owner=pm, code="D-1", category="deposit")
+    client.force_login(pm)
+    response = client.get("/products/", {"category": "loan", "export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("产品代码,产品名称")
+    assert len(lines) == 2 and lines[1].startswith("L-1,安居房贷")
+
+
+def test_xlsx_export_is_a_workbook(client, pm):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ProductFactory(owner=pm, code="L-1")
+    client.force_login(pm)
+    response = client.get("/products/", {"export": "xlsx"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet["A2"].value == "L-1"
