@@ -46,3 +46,33 @@ class ProductFactory(factory.django.DjangoModelFactory):
         if create:
             codes = extracted if extracted is not None else ["branch", "mobile_banking"]
             self.sales_channels.set(SalesChannel.objects.filter(code__in=codes))
+
+
+# --- lifecycle ---------------------------------------------------------------------------------------------------
+
+def lifecycle_defaults():
+    """Departments, deliverable templates and gate policy (transactional tests flush the migrations' seed rows)."""
+    from accounts.choices import DepartmentCode
+    from lifecycle.defaults import seed_defaults
+    from lifecycle.models import DeliverableTemplate, GatePolicy
+
+    for code in DepartmentCode:
+        Department.objects.get_or_create(code=code, defaults={"name": code.label, "name_en": code.value})
+    seed_defaults(DeliverableTemplate, GatePolicy)
+
+
+def reviewer_for(department, username=None, role="reviewer"):
+    """A reviewer of one department (senior management for that department)."""
+    if department == "senior_management":
+        role = "senior_management"
+    return UserFactory(username=username or f"{department}_rev", role=role, departments=[department])
+
+
+def complete_deliverables(product, user=None):
+    """Tick every deliverable of the product's current stage through the service."""
+    from lifecycle import services
+    from lifecycle.models import Deliverable
+
+    services.deliverables_ensure(product=product)
+    for item in Deliverable.objects.filter(product=product, stage=product.stage, status="open"):
+        services.deliverable_update(user=user or product.owner, deliverable=item, status="done")
