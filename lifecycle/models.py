@@ -168,6 +168,12 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Mode
     def __str__(self):
         return f"{self.product.code}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(approved steps, all steps), from prefetched steps when available."""
+        steps = list(self.steps.all())
+        return sum(step.status == StepStatus.APPROVED for step in steps), len(steps)
+
     @transition(field=status, source=GateReviewStatus.PENDING, target=GateReviewStatus.APPROVED)
     def approve(self):
         """Every step approved."""

@@ -55,3 +55,20 @@ def lifecycle_dashboard_panel(context, limit=10):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+def _value_labels() -> dict:
+    from accounts.choices import DepartmentCode
+
+    from ..choices import Decision, DeliverableStatus, GateReviewStatus
+
+    labels = {}
+    for choices in (LifecycleStage, DepartmentCode, DeliverableStatus, Decision, GateReviewStatus):
+        labels.update(dict(choices.choices))
+    return labels
+
+
+@register.filter
+def audit_value(value):
+    """Show stored codes (stages, departments, statuses) in the reader's language."""
+    return _value_labels().get(value, value)
