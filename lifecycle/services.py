@@ -238,7 +238,10 @@ def approval_step_check(*, user, review: GateReview, department: str) -> None:
 
 
 def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
-    step = review.steps.select_for_update().filter(department=department).first()
+    # Lock every step of the review now, before the audit advisory lock, so the lock order stays
+    # product -> review -> steps -> audit in every writer (the overdue task locks steps -> audit).
+    steps = {s.department: s for s in review.steps.select_for_update().order_by("id")}
+    step = steps.get(department)
     if step is None:
         raise ValidationError({"department": _("该评审没有此部门的审批步骤。")})
     if review.status != GateReviewStatus.PENDING:
