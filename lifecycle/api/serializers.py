@@ -12,6 +12,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     reason = serializers.CharField(source="waiver_reason", read_only=True)
     attachment = serializers.FileField(read_only=True, allow_null=True)
+    link = serializers.CharField(read_only=True, help_text="URL, or empty")
 
     class Meta:
         model = Deliverable
@@ -29,7 +30,10 @@ class DeliverableUpdateSerializer(StrictSerializer):
 
 
 class ApprovalStepSerializer(serializers.ModelSerializer):
-    decided_by_username = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by_username = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True,
+                                                default=None)
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, read_only=True,
+                                       help_text="Empty until the step is decided.")
 
     class Meta:
         model = ApprovalStep
@@ -62,7 +66,7 @@ class DecisionSerializer(StrictSerializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor_username = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor_username = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = AuditEntry

@@ -10,6 +10,7 @@ from products.models import Product
 from .. import selectors, services
 from ..exceptions import GateConflict
 from ..filtersets import GateReviewFilterSet
+from ..models import AuditEntry, Deliverable, GateReview
 from .serializers import (
     AuditEntrySerializer,
     DecisionSerializer,
@@ -30,6 +31,8 @@ class ConflictAsHttp409Mixin:
 
 
 class ProductScopedMixin:
+    """Views nested under /products/{product_pk}/ (404 for an unknown product)."""
+
     def get_product(self) -> Product:
         if not hasattr(self, "_product"):
             self._product = get_object_or_404(Product, pk=self.kwargs["product_pk"])
@@ -40,6 +43,8 @@ class ProductDeliverableListView(ProductScopedMixin, generics.ListAPIView):
     """The checklist of the product's current stage (created from the templates on first read)."""
 
     serializer_class = DeliverableSerializer
+
+    queryset = Deliverable.objects.none()  # for the schema generator; get_queryset() is what runs
 
     def get_queryset(self):
         product = self.get_product()
@@ -66,6 +71,7 @@ class ProductGateReviewListView(ConflictAsHttp409Mixin, ProductScopedMixin, gene
     """A product's gate reviews; POST submits a new one."""
 
     serializer_class = GateReviewSerializer
+    queryset = GateReview.objects.none()
 
     def get_queryset(self):
         return selectors.gate_review_list().filter(product=self.get_product())
@@ -101,6 +107,7 @@ class ProductHistoryView(ProductScopedMixin, generics.ListAPIView):
     """The product's audit trail, newest first."""
 
     serializer_class = AuditEntrySerializer
+    queryset = AuditEntry.objects.none()
 
     def get_queryset(self):
         return selectors.product_history(product=self.get_product()).order_by("-id")
