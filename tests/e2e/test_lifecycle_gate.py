@@ -64,7 +64,13 @@ def test_reviewer_queue_shows_overdue_first_and_rejection_needs_comment(page, de
         cards.first.locator("button[data-action=reject]").click()
     assert "驳回必须填写意见" in page.inner_text(".alert-danger")
     screenshot("lifecycle-my-reviews-finance1")
-    login_pm = switch_user(page, login, "pm1")  # noqa: F841
+    switch_user(page, login, "pm1")
     page.goto("/lifecycle/my-products/")
     assert "CC-004" in page.inner_text("#my-products")
     screenshot("lifecycle-my-products-pm1")
+    page.goto(f"/products/{Product.objects.get(code='LN-004').pk}/")
+    with page.expect_navigation():
+        page.select_option("#language-switcher select", "en")
+    assert "Deliverables of this stage" in page.inner_text("#lifecycle-panel")
+    assert "Overdue" in page.inner_text("#review-steps")
+    screenshot("lifecycle-product-review-en")
