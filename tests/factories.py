@@ -51,13 +51,22 @@ class ProductFactory(factory.django.DjangoModelFactory):
 # --- lifecycle ---------------------------------------------------------------------------------------------------
 
 def lifecycle_defaults():
-    """Departments, deliverable templates and gate policy (transactional tests flush the migrations' seed rows)."""
-    from accounts.choices import DepartmentCode
+    """Departments, channels, templates and gate policy: transactional tests flush the migrations' seed rows.
+
+    Rows are put back with the ids the migrations gave them, since some tests address channels by id.
+    """
+    from importlib import import_module
+
     from lifecycle.defaults import seed_defaults
     from lifecycle.models import DeliverableTemplate, GatePolicy
 
-    for code in DepartmentCode:
-        Department.objects.get_or_create(code=code, defaults={"name": code.label, "name_en": code.value})
+    departments = import_module("accounts.migrations.0002_departments").DEPARTMENTS
+    for pk, (code, name, name_en) in enumerate(departments, start=1):
+        if not Department.objects.filter(code=code).exists():
+            Department.objects.create(pk=pk, code=code, name=name, name_en=name_en)
+    for pk, code in enumerate(import_module("products.migrations.0002_sales_channels").CHANNELS, start=1):
+        if not SalesChannel.objects.filter(code=code).exists():
+            SalesChannel.objects.create(pk=pk, code=code)
     seed_defaults(DeliverableTemplate, GatePolicy)
 
 

@@ -11,6 +11,14 @@ def _lifecycle_defaults(request):
         lifecycle_defaults()
 
 
+@pytest.fixture(scope="module")
+def restore_seed_rows(django_db_blocker):
+    """After a module of transactional tests, put back the seed rows their flushes removed, for later tests."""
+    yield
+    with django_db_blocker.unblock():
+        lifecycle_defaults()
+
+
 @pytest.fixture
 def reviewers(db):
     """One reviewer per reviewing department, keyed by department code."""

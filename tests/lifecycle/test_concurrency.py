@@ -10,7 +10,7 @@ from lifecycle.audit import audit_verify
 from lifecycle.models import ApprovalStep, AuditEntry, GateReview
 from tests.factories import UserFactory, complete_deliverables
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("restore_seed_rows")]
 THREADS = 20
 
 

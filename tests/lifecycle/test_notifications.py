@@ -53,7 +53,8 @@ def test_nothing_is_emailed_when_the_submission_rolls_back(product, owner, revie
     assert mail.outbox == [] and not Notification.objects.filter(recipient=reviewers["risk"]).exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restore_seed_rows")
 def test_broker_outage_loses_nothing_once_the_sweeper_runs(product, owner, reviewers):
     complete_deliverables(product)
     mail.outbox.clear()
