@@ -59,7 +59,11 @@ def next_stage(*, product: Product) -> str | None:
 
 def deliverables_ensure(*, product: Product) -> int:
     """Create the current stage's checklist from the active templates (missing items only); returns how many."""
-    templates = DeliverableTemplate.objects.filter(stage=product.stage, is_active=True)
+    templates = DeliverableTemplate.objects.filter(stage=product.stage, is_active=True).exclude(
+        deliverables__product=product)
+    templates = list(templates)
+    if not templates:  # the usual case on a page view: no write at all
+        return 0
     today = timezone.localdate()
     rows = [
         Deliverable(product=product, stage=product.stage, template=t, title=t.title, title_en=t.title_en,

@@ -179,3 +179,26 @@ def test_product_stage_cannot_be_assigned_directly(product):
     with pytest.raises(AttributeError):
         product.stage = "operation"
     assert Product.objects.get(pk=product.pk).stage == "planning"
+
+
+def test_owner_attaches_a_file_and_link_on_the_page(client, product, owner, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    upload = SimpleUploadedFile("research.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    logged_in(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+                                  {"status": "open", "link": "https://wiki.bank.example/r", "attachment": upload})
+    item.refresh_from_db()
+    assert item.link == "https://wiki.bank.example/r" and item.attachment.name.endswith(".pdf")
+    assert item.status == "open"
+
+
+def test_product_page_query_count_does_not_grow_with_history(client, submitted, reviewers, owner):
+    logged_in(client, owner)
+    few = _queries(client, submitted.product.get_absolute_url())
+    for department in ("risk", "compliance", "finance"):
+        services.approval_step_decide(review=submitted, department=department, user=reviewers[department],
+                                      decision="approve")
+    assert _queries(client, submitted.product.get_absolute_url()) == few
