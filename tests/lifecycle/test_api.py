@@ -224,3 +224,23 @@ def test_deliverable_and_history_lists_query_count_is_constant(product, owner, r
     many = (_count(client, f"/api/v1/products/{product.pk}/deliverables/"),
             _count(client, f"/api/v1/products/{product.pk}/history/"))
     assert many == few
+
+
+def test_product_gate_review_list_query_count_is_constant(product, owner, reviewers):
+    client = api(owner)
+    url = f"/api/v1/products/{product.pk}/gate-reviews/"
+    complete_deliverables(product)
+    services.gate_review_submit(product=product, user=owner)
+    few = _count(client, url)
+    for _ in range(3):  # rejected reviews followed by resubmissions
+        review = GateReview.objects.get(product=product, status="pending")
+        services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="reject",
+                                      comment="补充材料")
+        services.gate_review_submit(product=product, user=owner)
+    assert GateReview.objects.filter(product=product).count() == 4
+    assert _count(client, url) == few
+
+
+@pytest.mark.parametrize("suffix", ["deliverables", "gate-reviews", "history"])
+def test_unknown_product_is_404(suffix, owner):
+    assert api(owner).get(f"/api/v1/products/999999/{suffix}/").status_code == 404
