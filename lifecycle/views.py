@@ -65,7 +65,7 @@ class StepDecideView(LoginRequiredMixin, View):
                 messages.error(request, message)
         else:
             messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
-        return redirect(request.POST.get("next") or "lifecycle:my_reviews")
+        return redirect("lifecycle:my_reviews")
 
 
 class GateSubmitView(LoginRequiredMixin, View):
@@ -105,8 +105,9 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         if request.htmx:
             item = selectors.deliverable_list().get(pk=deliverable.pk)
+            can_edit = services.deliverable_can_edit(user=request.user, deliverable=item)
             return render(request, "lifecycle/_deliverable_row.html",
-                          {"item": item, "can_edit": True, "row_error": error})
+                          {"item": item, "can_edit": can_edit, "row_error": error})
         if error:
             messages.error(request, error)
         return redirect(deliverable.product)

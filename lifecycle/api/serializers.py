@@ -1,6 +1,7 @@
 """API shapes of deliverables, gate reviews, decisions and history (output serializers apart from input ones)."""
 from rest_framework import serializers
 
+from accounts.choices import DepartmentCode
 from bankpm.api.serializers import StrictSerializer
 from products.choices import LifecycleStage
 
@@ -60,7 +61,7 @@ class GateReviewSubmitSerializer(StrictSerializer):
 
 
 class DecisionSerializer(StrictSerializer):
-    department = serializers.CharField(max_length=32)
+    department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] != DepartmentCode.PRODUCT])
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 

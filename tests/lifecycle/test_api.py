@@ -244,3 +244,8 @@ def test_product_gate_review_list_query_count_is_constant(product, owner, review
 @pytest.mark.parametrize("suffix", ["deliverables", "gate-reviews", "history"])
 def test_unknown_product_is_404(suffix, owner):
     assert api(owner).get(f"/api/v1/products/999999/{suffix}/").status_code == 404
+
+
+def test_unknown_department_code_is_400_naming_the_field(submitted, reviewers):
+    response = decide(reviewers["risk"], submitted, "marketing")
+    assert response.status_code == 400 and "department" in response.json()
