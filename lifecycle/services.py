@@ -58,7 +58,8 @@ def next_stage(*, product: Product) -> str | None:
 # --- Deliverables ---------------------------------------------------------------------------------------------
 
 def deliverables_ensure(*, product: Product) -> int:
-    """Create the current stage's checklist from the active templates (missing items only); returns how many."""
+    """Create the current stage's checklist from the active templates (missing items only); returns how many
+    were missing."""
     templates = DeliverableTemplate.objects.filter(stage=product.stage, is_active=True).exclude(
         deliverables__product=product)
     templates = list(templates)
@@ -70,8 +71,9 @@ def deliverables_ensure(*, product: Product) -> int:
                     required=t.required, owner_id=product.owner_id, due_date=today + timedelta(days=t.due_in_days))
         for t in templates
     ]
-    created = Deliverable.objects.bulk_create(rows, ignore_conflicts=True)
-    return len([row for row in created if row.pk])
+    # ignore_conflicts: a concurrent reader may create the same items; the unique constraint keeps one of each.
+    Deliverable.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:

@@ -249,3 +249,13 @@ def test_unknown_product_is_404(suffix, owner):
 def test_unknown_department_code_is_400_naming_the_field(submitted, reviewers):
     response = decide(reviewers["risk"], submitted, "marketing")
     assert response.status_code == 400 and "department" in response.json()
+
+
+def test_decision_permission_matrix(submitted, owner, reviewers, admin_user, head):
+    head.departments.add(*head.departments.model.objects.filter(code="risk"))
+    admin_user.departments.add(*admin_user.departments.model.objects.filter(code="finance"))
+    owner.departments.add(*owner.departments.model.objects.filter(code="technology"))
+    attempts = [(owner, "technology"), (head, "compliance"), (reviewers["legal"], "risk"), (admin_user, "finance"),
+                (head, "risk"), (reviewers["compliance"], "compliance")]
+    results = [decide(user, submitted, department).status_code for user, department in attempts]
+    assert results == [403, 403, 403, 201, 201, 201]
