@@ -1,5 +1,6 @@
 """FilterSets shared by the pages and the API."""
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import DepartmentCode
@@ -23,8 +24,10 @@ class GateReviewFilterSet(django_filters.FilterSet):
 class AuditEntryFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("操作"))
     actor = django_filters.CharFilter(field_name="actor__username", label=_("操作人"))
-    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("开始日期"))
-    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("结束日期"))
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("开始日期"),
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("结束日期"),
+                                      widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = AuditEntry

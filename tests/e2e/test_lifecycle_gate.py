@@ -59,6 +59,11 @@ def test_gate_walk_from_planning_to_development(page, demo_data, login, screensh
     assert "阶段变更" in page.inner_text("#history-timeline")
     screenshot("lifecycle-product-after-gate")
 
+    page.goto(f"/lifecycle/products/{product.pk}/history/?action=step_approved")
+    assert page.locator("#history-timeline li[data-action=step_approved]").count() == 3
+    assert page.locator("#history-timeline li[data-action=review_submitted]").count() == 0
+    screenshot("lifecycle-history-filtered")
+
 
 def test_reviewer_queue_shows_overdue_first_and_rejection_needs_comment(page, demo_data, login, screenshot):
     login("finance1")

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connections
 
 from lifecycle import services
 from tests.factories import ProductFactory, UserFactory, complete_deliverables, lifecycle_defaults, reviewer_for
@@ -17,6 +18,8 @@ def restore_seed_rows(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         lifecycle_defaults()
+        # This runs outside any test; leave no session open that would block dropping the test database.
+        connections.close_all()
 
 
 @pytest.fixture
