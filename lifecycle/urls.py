@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "lifecycle"
-urlpatterns = []
+urlpatterns = [
+    path("reviews/", views.MyReviewsView.as_view(), name="my_reviews"),
+    path("my-products/", views.MyProductsView.as_view(), name="my_products"),
+    path("steps/<int:pk>/decide/", views.StepDecideView.as_view(), name="step_decide"),
+    path("products/<int:pk>/submit/", views.GateSubmitView.as_view(), name="gate_submit"),
+    path("products/<int:pk>/history/", views.ProductHistoryView.as_view(), name="product_history"),
+    path("deliverables/<int:pk>/", views.DeliverableUpdateView.as_view(), name="deliverable_update"),
+]

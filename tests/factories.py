@@ -46,3 +46,42 @@ class ProductFactory(factory.django.DjangoModelFactory):
         if create:
             codes = extracted if extracted is not None else ["branch", "mobile_banking"]
             self.sales_channels.set(SalesChannel.objects.filter(code__in=codes))
+
+
+# --- lifecycle ---------------------------------------------------------------------------------------------------
+
+def lifecycle_defaults():
+    """Departments, channels, templates and gate policy: transactional tests flush the migrations' seed rows.
+
+    Rows are put back with the ids the migrations gave them, since some tests address channels by id.
+    """
+    from importlib import import_module
+
+    from lifecycle.defaults import seed_defaults
+    from lifecycle.models import DeliverableTemplate, GatePolicy
+
+    departments = import_module("accounts.migrations.0002_departments").DEPARTMENTS
+    for pk, (code, name, name_en) in enumerate(departments, start=1):
+        if not Department.objects.filter(code=code).exists():
+            Department.objects.create(pk=pk, code=code, name=name, name_en=name_en)
+    for pk, code in enumerate(import_module("products.migrations.0002_sales_channels").CHANNELS, start=1):
+        if not SalesChannel.objects.filter(code=code).exists():
+            SalesChannel.objects.create(pk=pk, code=code)
+    seed_defaults(DeliverableTemplate, GatePolicy)
+
+
+def reviewer_for(department, username=None, role="reviewer"):
+    """A reviewer of one department (senior management for that department)."""
+    if department == "senior_management":
+        role = "senior_management"
+    return UserFactory(username=username or f"{department}_rev", role=role, departments=[department])
+
+
+def complete_deliverables(product, user=None):
+    """Tick every deliverable of the product's current stage through the service."""
+    from lifecycle import services
+    from lifecycle.models import Deliverable
+
+    services.deliverables_ensure(product=product)
+    for item in Deliverable.objects.filter(product=product, stage=product.stage, status="open"):
+        services.deliverable_update(user=user or product.owner, deliverable=item, status="done")

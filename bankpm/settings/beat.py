@@ -3,6 +3,9 @@ from celery.schedules import crontab  # noqa: F401  (used by app entries)
 
 BEAT_SCHEDULE = {
     # lifecycle: overdue approval steps, reminders and escalation
+    "lifecycle-mark-overdue-steps": {
+        "task": "lifecycle.tasks.mark_overdue_steps", "schedule": crontab(hour=7, minute=0),
+    },
     # requirements: (none yet)
     # kpis: nightly KPI snapshots
 }

@@ -1,0 +1,111 @@
+"""Admin: policies and templates are editable (audited); reviews decide through the service; history is read-only."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .choices import Decision, StepStatus
+from .exceptions import GateConflict
+from .models import ApprovalStep, AuditEntry, Deliverable, DeliverableTemplate, GatePolicy, GateReview
+
+
+class AuditedPolicyAdmin(admin.ModelAdmin):
+    """Every save and delete of a policy row is written to the audit chain by the service."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.gate_policy_record_change(user=request.user, obj=obj, created=not change)
+
+    def delete_model(self, request, obj):
+        services.gate_policy_record_change(user=request.user, obj=obj, deleted=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(DeliverableTemplate)
+class DeliverableTemplateAdmin(AuditedPolicyAdmin):
+    list_display = ["title", "stage", "required", "due_in_days", "position", "is_active"]
+    list_filter = ["stage", "required", "is_active"]
+
+
+@admin.register(GatePolicy)
+class GatePolicyAdmin(AuditedPolicyAdmin):
+    list_display = ["department", "target_stage", "category", "min_risk_rating", "due_working_days",
+                    "escalation_days", "is_active"]
+    list_filter = ["department", "target_stage", "category", "is_active"]
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(admin.ModelAdmin):
+    list_display = ["title", "product", "stage", "status", "owner", "due_date"]
+    list_filter = ["stage", "status"]
+    search_fields = ["title", "product__code"]
+    readonly_fields = ["product", "stage", "template", "status", "waiver_reason", "completed_by", "completed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ApprovalStepInline(admin.TabularInline):
+    model = ApprovalStep
+    extra = 0
+    can_delete = False
+    fields = ["department", "status", "due_date", "decided_by", "decision", "comment", "overdue"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GateReview)
+class GateReviewAdmin(admin.ModelAdmin):
+    """Reviews are read-only here; the action decides the admin's own departments' steps through the service."""
+
+    list_display = ["product", "from_stage", "to_stage", "status", "submitted_by", "submitted_at"]
+    list_filter = ["status", "to_stage"]
+    readonly_fields = ["product", "from_stage", "to_stage", "status", "submitted_by", "submitted_at", "decided_at"]
+    inlines = [ApprovalStepInline]
+    actions = ["approve_my_steps"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("以我的部门同意所选评审"))
+    def approve_my_steps(self, request, queryset):
+        for review in queryset.select_related("product"):
+            for step in review.steps.filter(status=StepStatus.PENDING):
+                try:
+                    services.approval_step_decide(review=review, department=step.department, user=request.user,
+                                                  decision=Decision.APPROVE, comment=str(_("管理后台审批")))
+                except (PermissionDenied, ValidationError, GateConflict) as error:
+                    self.message_user(request, f"{review}: {_error_text(error)}", messages.ERROR)
+                else:
+                    self.message_user(request, f"{review}: {step.get_department_display()} ✓", messages.SUCCESS)
+
+
+def _error_text(error):
+    return "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit chain can be read, never added to, changed or deleted by hand."""
+
+    list_display = ["id", "created_at", "product", "actor", "action", "from_value", "to_value"]
+    list_filter = ["action"]
+    search_fields = ["product__code", "comment"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,76 @@
+"""API shapes of deliverables, gate reviews, decisions and history (output serializers apart from input ones)."""
+from rest_framework import serializers
+
+from accounts.choices import DepartmentCode
+from bankpm.api.serializers import StrictSerializer
+from products.choices import LifecycleStage
+
+from ..choices import Decision, DeliverableStatus
+from ..models import ApprovalStep, AuditEntry, Deliverable, GateReview
+
+
+class DeliverableSerializer(serializers.ModelSerializer):
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    reason = serializers.CharField(source="waiver_reason", read_only=True)
+    attachment = serializers.FileField(read_only=True, allow_null=True)
+    link = serializers.CharField(read_only=True, help_text="URL, or empty")
+
+    class Meta:
+        model = Deliverable
+        fields = ["id", "product", "stage", "title", "title_en", "required", "owner", "owner_username", "due_date",
+                  "status", "reason", "attachment", "link", "completed_by", "completed_at", "updated_at"]
+        read_only_fields = fields
+
+
+class DeliverableUpdateSerializer(StrictSerializer):
+    """`{"status": "done"}`, `{"status": "waived", "reason": "..."}`, `{"status": "open"}`, and/or a link."""
+
+    status = serializers.ChoiceField(choices=DeliverableStatus.choices, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    link = serializers.URLField(required=False, allow_blank=True, max_length=200)
+
+
+class ApprovalStepSerializer(serializers.ModelSerializer):
+    decided_by_username = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True,
+                                                default=None)
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, read_only=True,
+                                       help_text="Empty until the step is decided.")
+
+    class Meta:
+        model = ApprovalStep
+        fields = ["id", "department", "status", "due_date", "overdue", "decided_by", "decided_by_username",
+                  "decided_at", "decision", "comment"]
+        read_only_fields = fields
+
+
+class GateReviewSerializer(serializers.ModelSerializer):
+    steps = ApprovalStepSerializer(many=True, read_only=True)
+    submitted_by_username = serializers.CharField(source="submitted_by.username", read_only=True)
+
+    class Meta:
+        model = GateReview
+        fields = ["id", "product", "from_stage", "to_stage", "status", "submitted_by", "submitted_by_username",
+                  "submitted_at", "decided_at", "steps"]
+        read_only_fields = fields
+
+
+class GateReviewSubmitSerializer(StrictSerializer):
+    """Empty body: the next stage; or a target the state machine allows (e.g. cancelled, retirement)."""
+
+    to_stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
+
+
+class DecisionSerializer(StrictSerializer):
+    department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] != DepartmentCode.PRODUCT])
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor_username = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "created_at", "product", "actor", "actor_username", "action", "object_type", "object_id",
+                  "from_value", "to_value", "comment", "prev_hash", "entry_hash"]
+        read_only_fields = fields

@@ -1,0 +1,113 @@
+"""Stage-gate API: thin views over lifecycle.services; GateConflict becomes 409 Conflict."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from products.models import Product
+
+from .. import selectors, services
+from ..exceptions import GateConflict
+from ..filtersets import GateReviewFilterSet
+from ..models import AuditEntry, Deliverable, GateReview
+from .serializers import (
+    AuditEntrySerializer,
+    DecisionSerializer,
+    DeliverableSerializer,
+    DeliverableUpdateSerializer,
+    GateReviewSerializer,
+    GateReviewSubmitSerializer,
+)
+
+
+class ConflictAsHttp409Mixin:
+    """The request was understood but the review, step or product is not in a state that allows it."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, GateConflict):
+            return Response({"detail": exc.message, "code": str(exc.code)}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
+
+
+class ProductScopedMixin:
+    """Views nested under /products/{product_pk}/ (404 for an unknown product)."""
+
+    def get_product(self) -> Product:
+        if not hasattr(self, "_product"):
+            self._product = get_object_or_404(Product, pk=self.kwargs["product_pk"])
+        return self._product
+
+
+class ProductDeliverableListView(ProductScopedMixin, generics.ListAPIView):
+    """The checklist of the product's current stage (created from the templates on first read)."""
+
+    serializer_class = DeliverableSerializer
+
+    queryset = Deliverable.objects.none()  # for the schema generator; get_queryset() is what runs
+
+    def get_queryset(self):
+        product = self.get_product()
+        services.deliverables_ensure(product=product)
+        return selectors.product_deliverables(product=product)
+
+
+class DeliverableViewSet(ConflictAsHttp409Mixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One deliverable; PATCH ticks, waives (with a reason) or reopens it."""
+
+    queryset = selectors.deliverable_list()
+    serializer_class = DeliverableSerializer
+
+    @extend_schema(request=DeliverableUpdateSerializer, responses={200: DeliverableSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        deliverable = self.get_object()
+        data = DeliverableUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deliverable = services.deliverable_update(user=request.user, deliverable=deliverable, **data.validated_data)
+        return Response(DeliverableSerializer(selectors.deliverable_list().get(pk=deliverable.pk)).data)
+
+
+class ProductGateReviewListView(ConflictAsHttp409Mixin, ProductScopedMixin, generics.ListCreateAPIView):
+    """A product's gate reviews; POST submits a new one."""
+
+    serializer_class = GateReviewSerializer
+    queryset = GateReview.objects.none()
+
+    def get_queryset(self):
+        return selectors.gate_review_list().filter(product=self.get_product())
+
+    @extend_schema(request=GateReviewSubmitSerializer, responses={201: GateReviewSerializer})
+    def post(self, request, *args, **kwargs):
+        data = GateReviewSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = services.gate_review_submit(product=self.get_product(), user=request.user, **data.validated_data)
+        body = GateReviewSerializer(selectors.gate_review_list().get(pk=review.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class GateReviewViewSet(ConflictAsHttp409Mixin, viewsets.ReadOnlyModelViewSet):
+    """Gate reviews, filterable by status, department and product; decisions are posted per department."""
+
+    queryset = selectors.gate_review_list()
+    serializer_class = GateReviewSerializer
+    filterset_class = GateReviewFilterSet
+
+    @extend_schema(request=DecisionSerializer, responses={201: GateReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        review = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.approval_step_decide(review=review, user=request.user, **data.validated_data)
+        body = GateReviewSerializer(selectors.gate_review_list().get(pk=review.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ProductHistoryView(ProductScopedMixin, generics.ListAPIView):
+    """The product's audit trail, newest first."""
+
+    serializer_class = AuditEntrySerializer
+    queryset = AuditEntry.objects.none()
+
+    def get_queryset(self):
+        return selectors.product_history(product=self.get_product()).order_by("-id")

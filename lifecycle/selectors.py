@@ -1,0 +1,70 @@
+"""Reads for pages and the API, each in a constant number of queries."""
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from products.models import Product
+
+from .choices import DeliverableStatus, GateReviewStatus, StepStatus
+from .models import ApprovalStep, AuditEntry, Deliverable, GateReview
+
+
+def gate_review_list() -> QuerySet[GateReview]:
+    steps = ApprovalStep.objects.select_related("decided_by").order_by("position", "id")
+    return GateReview.objects.select_related("product", "submitted_by").prefetch_related(
+        Prefetch("steps", queryset=steps))
+
+
+def open_review_for(*, product: Product) -> GateReview | None:
+    return gate_review_list().filter(product=product, status=GateReviewStatus.PENDING).first()
+
+
+def deliverable_list() -> QuerySet[Deliverable]:
+    return Deliverable.objects.select_related("product", "owner", "template", "completed_by")
+
+
+def product_deliverables(*, product: Product, stage: str | None = None) -> QuerySet[Deliverable]:
+    return deliverable_list().filter(product=product, stage=stage or product.stage)
+
+
+def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
+    """Open steps of the user's departments that four-eyes lets them decide; overdue first, then by due date."""
+    return (
+        ApprovalStep.objects.select_related("review__product__owner", "review__submitted_by")
+        .filter(status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING,
+                department__in=list(user.department_codes))
+        .exclude(review__submitted_by=user).exclude(review__product__owner=user)
+        .order_by("-overdue", "due_date", "id")
+    )
+
+
+def product_history(*, product: Product | None = None) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.select_related("actor", "product")
+    return entries.filter(product=product) if product is not None else entries
+
+
+def products_managed_by(*, user) -> QuerySet[Product]:
+    """The user's products with their open review and overdue deliverable counts."""
+    today = timezone.localdate()
+    open_review = GateReview.objects.filter(product=OuterRef("pk"), status=GateReviewStatus.PENDING)
+    return (
+        Product.objects.filter(owner=user).select_related("owner")
+        .annotate(
+            has_open_review=Exists(open_review),
+            open_deliverables=Count("deliverables", filter=Q(deliverables__status=DeliverableStatus.OPEN,
+                                                              deliverables__stage=F("stage"))),
+            overdue_deliverables=Count("deliverables", filter=Q(deliverables__status=DeliverableStatus.OPEN,
+                                                                 deliverables__stage=F("stage"),
+                                                                 deliverables__due_date__lt=today)),
+        )
+        .prefetch_related(Prefetch("gate_reviews", to_attr="open_reviews", queryset=gate_review_list().filter(
+            status=GateReviewStatus.PENDING)))
+        .order_by("code")
+    )
+
+
+def overdue_steps() -> QuerySet[ApprovalStep]:
+    """Open steps past their due date, for the portfolio dashboard."""
+    return (ApprovalStep.objects.select_related("review__product")
+            .filter(status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING,
+                    due_date__lt=timezone.localdate())
+            .order_by("due_date", "id"))

@@ -1,0 +1,10 @@
+"""Celery tasks: thin wrappers around the services, safe to re-run."""
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def mark_overdue_steps():
+    """Daily beat: flag overdue approval steps, remind reviewers, escalate to senior management."""
+    return services.approval_steps_mark_overdue()

@@ -1,0 +1,148 @@
+"""Pages: reviewer queue, manager overview, and the POST endpoints behind the product page panel."""
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from bankpm.views import FilteredListView
+from products.models import Product
+
+from . import selectors, services
+from .exceptions import GateConflict
+from .filtersets import AuditEntryFilterSet
+from .forms import DecisionForm, DeliverableForm, GateSubmitForm
+from .models import ApprovalStep, AuditEntry, Deliverable
+
+
+def _error_messages(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
+
+
+class MyReviewsView(LoginRequiredMixin, ListView):
+    """Steps waiting for the signed-in reviewer, overdue first."""
+
+    template_name = "lifecycle/my_reviews.html"
+    context_object_name = "steps"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.steps_waiting_for(user=self.request.user)
+
+
+class MyProductsView(LoginRequiredMixin, ListView):
+    """A product manager's products with open reviews and overdue deliverables."""
+
+    template_name = "lifecycle/my_products.html"
+    context_object_name = "products"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.products_managed_by(user=self.request.user)
+
+
+class StepDecideView(LoginRequiredMixin, View):
+    """Approve or reject one step; four-eyes and department refusals are 403 (PermissionDenied)."""
+
+    def post(self, request, pk):
+        step = get_object_or_404(ApprovalStep.objects.select_related("review__product"), pk=pk)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择同意或驳回。"))
+            return redirect("lifecycle:my_reviews")
+        try:
+            services.approval_step_decide(review=step.review, department=step.department, user=request.user,
+                                          **form.cleaned_data)
+        except (ValidationError, GateConflict) as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
+        return redirect("lifecycle:my_reviews")
+
+
+class GateSubmitView(LoginRequiredMixin, View):
+    """Submit the product's gate review (next stage, or a target such as cancellation)."""
+
+    def post(self, request, pk):
+        product = get_object_or_404(Product, pk=pk)
+        form = GateSubmitForm(request.POST)
+        form.is_valid()
+        try:
+            services.gate_review_submit(product=product, user=request.user,
+                                        to_stage=form.cleaned_data.get("to_stage") or None)
+        except (ValidationError, GateConflict) as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("阶段评审已提交，审批部门已收到通知。"))
+        return redirect(product)
+
+
+class DeliverableUpdateView(LoginRequiredMixin, View):
+    """Tick, waive or reopen a deliverable; htmx gets the updated row back, others a redirect."""
+
+    def post(self, request, pk):
+        deliverable = get_object_or_404(Deliverable.objects.select_related("product"), pk=pk)
+        form = DeliverableForm(request.POST, request.FILES)
+        error = None
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                deliverable = services.deliverable_update(
+                    user=request.user, deliverable=deliverable, status=data["status"], reason=data["reason"],
+                    link=data["link"] or None, attachment=data["attachment"])
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+        else:
+            error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        if request.htmx:
+            item = selectors.deliverable_list().get(pk=deliverable.pk)
+            can_edit = services.deliverable_can_edit(user=request.user, deliverable=item)
+            return render(request, "lifecycle/_deliverable_row.html",
+                          {"item": item, "can_edit": can_edit, "row_error": error})
+        if error:
+            messages.error(request, error)
+        return redirect(deliverable.product)
+
+
+class ProductHistoryView(FilteredListView):
+    """The product's audit timeline, filterable; `?export=csv` downloads the filtered entries."""
+
+    model = AuditEntry
+    filterset_class = AuditEntryFilterSet
+    template_name = "lifecycle/product_history.html"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        self.product = get_object_or_404(Product, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return selectors.product_history(product=self.product).order_by("-id")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            return self.csv_response(self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def csv_response(self, entries):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.product.code}-history.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
+        writer = csv.writer(response)
+        writer.writerow([_("编号"), _("时间"), _("操作人"), _("操作"), _("变更前"), _("变更后"), _("说明"), _("哈希")])
+        for e in entries.iterator(chunk_size=1000):
+            writer.writerow([e.pk, e.created_at.isoformat(), e.actor.username if e.actor else "",
+                             e.get_action_display(), e.from_value, e.to_value, e.comment, e.entry_hash])
+        return response
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "product": self.product}

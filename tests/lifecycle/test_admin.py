@@ -1,0 +1,67 @@
+import pytest
+from django.urls import reverse
+
+from lifecycle import services
+from lifecycle.models import AuditEntry, GatePolicy
+from tests.factories import ProductFactory, UserFactory, complete_deliverables
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_owner(db):
+    return UserFactory(username="adm_owner", role="administrator", is_superuser=True, is_staff=True,
+                       departments=["risk", "compliance"])
+
+
+def run_action(client, review):
+    url = reverse("admin:lifecycle_gatereview_changelist")
+    return client.post(url, {"action": "approve_my_steps", "_selected_action": [review.pk]}, follow=True)
+
+
+def test_admin_who_owns_the_product_is_refused_by_the_admin_action(client, admin_owner, reviewers):
+    product = ProductFactory(owner=admin_owner)
+    complete_deliverables(product)
+    review = services.gate_review_submit(product=product, user=admin_owner)
+    client.force_login(admin_owner)
+    response = run_action(client, review)
+    assert "四眼" in response.content.decode()
+    assert set(review.steps.values_list("status", flat=True)) == {"pending", "waiting"}
+
+
+def test_admin_action_approves_the_admins_own_departments_steps(client, submitted, admin_owner):
+    client.force_login(admin_owner)
+    run_action(client, submitted)
+    statuses = dict(submitted.steps.values_list("department", "status"))
+    assert statuses["risk"] == statuses["compliance"] == "approved" and statuses["finance"] == "pending"
+
+
+def test_audit_entries_cannot_be_added_changed_or_deleted_in_the_admin(client, submitted, admin_owner):
+    client.force_login(admin_owner)
+    entry = AuditEntry.objects.first()
+    assert client.get(reverse("admin:lifecycle_auditentry_add")).status_code == 403
+    assert client.post(reverse("admin:lifecycle_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code \
+        == 403
+    client.post(reverse("admin:lifecycle_auditentry_change", args=[entry.pk]), {"comment": "篡改"})
+    entry_after = AuditEntry.objects.get(pk=entry.pk)
+    assert entry_after.comment == entry.comment and entry_after.entry_hash == entry.entry_hash
+
+
+def test_gate_policy_change_in_the_admin_is_audited(client, admin_owner):
+    client.force_login(admin_owner)
+    policy = GatePolicy.objects.get(department="legal", category="loan")
+    data = {"department": "legal", "target_stage": "", "category": "loan", "min_risk_rating": "",
+            "due_working_days": 5, "escalation_days": 1, "is_active": "on"}
+    response = client.post(reverse("admin:lifecycle_gatepolicy_change", args=[policy.pk]), data)
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="policy_changed")
+    assert entry.actor == admin_owner and "法务部" in entry.to_value
+    client.post(reverse("admin:lifecycle_gatepolicy_delete", args=[policy.pk]), {"post": "yes"})
+    assert AuditEntry.objects.filter(action="policy_changed", from_value="删除").count() == 1
+    assert not GatePolicy.objects.filter(pk=policy.pk).exists()
+
+
+def test_gate_review_cannot_be_deleted_in_the_admin(client, submitted, admin_owner):
+    client.force_login(admin_owner)
+    url = reverse("admin:lifecycle_gatereview_delete", args=[submitted.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403

@@ -1,0 +1,204 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lifecycle import services
+from lifecycle.models import Deliverable, GateReview
+from products.models import Product
+from tests.factories import ProductFactory, UserFactory, complete_deliverables
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def decide_url(review, department):
+    return reverse("lifecycle:step_decide", args=[review.steps.get(department=department).pk])
+
+
+def test_product_page_shows_stage_bar_diagram_checklist_and_history(client, product, owner):
+    response = logged_in(client, owner).get(product.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="stage-bar"' in html and "市场调研报告" in html and 'id="history-timeline"' in html
+    for transition in ("start_development", "launch", "begin_operation", "begin_retirement", "retire", "cancel"):
+        assert f'data-transition="{transition}"' in html
+    assert '<g data-stage="planning" class="current">' in html
+
+
+def test_product_page_shows_open_review_steps(client, submitted, reviewers):
+    html = logged_in(client, reviewers["risk"]).get(submitted.product.get_absolute_url()).content.decode()
+    assert 'id="review-steps"' in html and 'data-department="technology"' in html
+
+
+def test_owner_deciding_on_the_page_is_403(client, submitted, owner):
+    owner.departments.add(*owner.departments.model.objects.filter(code="risk"))
+    response = logged_in(client, owner).post(decide_url(submitted, "risk"), {"decision": "approve"})
+    assert response.status_code == 403
+    assert submitted.steps.get(department="risk").status == "pending"
+
+
+def test_wrong_department_on_the_page_is_403(client, submitted, reviewers):
+    response = logged_in(client, reviewers["legal"]).post(decide_url(submitted, "risk"), {"decision": "approve"})
+    assert response.status_code == 403
+
+
+def test_reviewer_approves_on_the_page(client, submitted, reviewers):
+    response = logged_in(client, reviewers["risk"]).post(decide_url(submitted, "risk"),
+                                                         {"decision": "approve", "comment": "可以"})
+    assert response.status_code == 302
+    step = submitted.steps.get(department="risk")
+    assert step.status == "approved" and step.comment == "可以"
+
+
+def test_rejection_without_comment_on_the_page_changes_nothing(client, submitted, reviewers):
+    response = logged_in(client, reviewers["risk"]).post(decide_url(submitted, "risk"), {"decision": "reject"},
+                                                         follow=True)
+    assert "驳回必须填写意见" in response.content.decode()
+    assert submitted.steps.get(department="risk").status == "pending"
+
+
+def test_submitting_on_the_page_with_missing_deliverables_shows_them(client, product, owner):
+    response = logged_in(client, owner).post(reverse("lifecycle:gate_submit", args=[product.pk]), follow=True)
+    assert "产品策略与目标" in response.content.decode()
+    assert not GateReview.objects.exists()
+
+
+@pytest.mark.parametrize("who, opened", [("owner", True), ("head", True), ("other_pm", False), ("reviewer", False)])
+def test_who_may_submit_on_the_page(client, who, opened, product, owner, head, other_pm, reviewer):
+    complete_deliverables(product)
+    user = {"owner": owner, "head": head, "other_pm": other_pm, "reviewer": reviewer}[who]
+    response = logged_in(client, user).post(reverse("lifecycle:gate_submit", args=[product.pk]))
+    assert response.status_code == (302 if opened else 403)
+    assert GateReview.objects.filter(product=product).exists() is opened
+
+
+def test_owner_ticks_a_deliverable_with_htmx(client, product, owner):
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    response = logged_in(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+                                             {"status": "done"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'data-status="done"' in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "done"
+
+
+def test_waiver_without_reason_on_the_page_is_refused(client, product, owner):
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    response = logged_in(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+                                             {"status": "waived"}, HTTP_HX_REQUEST="true")
+    assert "豁免必须填写理由" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
+def test_my_reviews_lists_overdue_first_and_hides_own_products(client, submitted, reviewers, owner):
+    other = ProductFactory(owner=UserFactory(username="pm_other2"))
+    complete_deliverables(other)
+    late = services.gate_review_submit(product=other, user=other.owner)
+    late.steps.filter(department="risk").update(due_date="2020-01-01", overdue=True)
+    html = logged_in(client, reviewers["risk"]).get(reverse("lifecycle:my_reviews")).content.decode()
+    assert html.index(other.code) < html.index(submitted.product.code)
+    own = logged_in(client, owner).get(reverse("lifecycle:my_reviews")).content.decode()
+    assert "没有待您审批的评审" in own
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_my_reviews_query_count_is_constant(client, reviewers):
+    def submit(n):
+        for i in range(n):
+            pm = UserFactory(username=f"qpm{n}_{i}")
+            p = ProductFactory(owner=pm)
+            complete_deliverables(p)
+            services.gate_review_submit(product=p, user=pm)
+    logged_in(client, reviewers["compliance"])
+    submit(1)
+    few = _queries(client, reverse("lifecycle:my_reviews"))
+    submit(5)
+    assert _queries(client, reverse("lifecycle:my_reviews")) == few
+
+
+def test_my_products_query_count_is_constant(client, owner):
+    logged_in(client, owner)
+    few = None
+    for _ in range(6):
+        p = ProductFactory(owner=owner)
+        complete_deliverables(p)
+        services.gate_review_submit(product=p, user=owner)
+        few = few or _queries(client, reverse("lifecycle:my_products"))
+    assert _queries(client, reverse("lifecycle:my_products")) == few
+
+
+def test_history_page_filters_and_query_count_is_constant(client, submitted, reviewers, owner):
+    url = reverse("lifecycle:product_history", args=[submitted.product_id])
+    logged_in(client, owner)
+    few = _queries(client, url)
+    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="approve")
+    assert _queries(client, url) == few
+    html = client.get(url + "?action=step_approved").content.decode()
+    # three from the planning gate, one now
+    assert html.count('data-action="step_approved"') == 4 and 'data-action="review_submitted"' not in html
+
+
+def test_history_csv_export(client, submitted, owner):
+    url = reverse("lifecycle:product_history", args=[submitted.product_id]) + "?export=csv&action=review_submitted"
+    response = logged_in(client, owner).get(url)
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 3 and "提交阶段评审" in lines[1]  # header + the planning and development submissions
+
+
+def test_dashboard_panel_needs_only_the_request(rf, submitted, reviewers):
+    from django.template import Context, Template
+
+    submitted.steps.filter(department="finance").update(due_date="2020-01-01")
+    request = rf.get("/")
+    request.user = reviewers["risk"]
+    html = Template('{% include "lifecycle/_dashboard_panel.html" %}').render(Context({"request": request}))
+    assert submitted.product.code in html
+
+
+def test_nav_shows_queue_to_reviewers_and_products_to_managers(client, reviewer, owner):
+    html = logged_in(client, reviewer).get(reverse("lifecycle:my_reviews")).content.decode()
+    assert 'id="nav-my-reviews"' in html and 'id="nav-my-products"' not in html
+    html = logged_in(client, owner).get(reverse("lifecycle:my_products")).content.decode()
+    assert 'id="nav-my-products"' in html and 'id="nav-my-reviews"' not in html
+
+
+def test_product_stage_cannot_be_assigned_directly(product):
+    with pytest.raises(AttributeError):
+        product.stage = "operation"
+    assert Product.objects.get(pk=product.pk).stage == "planning"
+
+
+def test_owner_attaches_a_file_and_link_on_the_page(client, product, owner, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    upload = SimpleUploadedFile("research.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    logged_in(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+                                  {"status": "open", "link": "https://wiki.bank.example/r", "attachment": upload})
+    item.refresh_from_db()
+    assert item.link == "https://wiki.bank.example/r" and item.attachment.name.endswith(".pdf")
+    assert item.status == "open"
+
+
+def test_product_page_query_count_does_not_grow_with_history(client, submitted, reviewers, owner):
+    logged_in(client, owner)
+    few = _queries(client, submitted.product.get_absolute_url())
+    for department in ("risk", "compliance", "finance"):
+        services.approval_step_decide(review=submitted, department=department, user=reviewers[department],
+                                      decision="approve")
+    assert _queries(client, submitted.product.get_absolute_url()) == few
