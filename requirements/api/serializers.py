@@ -1,0 +1,111 @@
+"""API shapes of the backlog; validation is Model.clean() (StrictModelSerializer) plus the services."""
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from bankpm.api.serializers import StrictModelSerializer, StrictSerializer
+from products.models import Product
+
+from ..choices import RequirementTransition
+from ..models import Feedback, ProductVersion, Requirement
+
+TAG = serializers.CharField(max_length=40)
+
+
+class RequirementSerializer(StrictModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    product_code = serializers.CharField(source="product.code", read_only=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    target_version = serializers.PrimaryKeyRelatedField(
+        queryset=ProductVersion.objects.all(), required=False, allow_null=True
+    )
+    tags = serializers.ListField(child=TAG, required=False, max_length=20)
+    feedback_count = serializers.IntegerField(read_only=True, default=0)
+    url = serializers.HyperlinkedIdentityField(view_name="api:requirement-detail")
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "id", "url", "product", "product_code", "title", "description", "source", "type", "requester",
+            "assignee", "priority", "tags", "due_date", "target_version", "reach", "impact", "confidence",
+            "effort", "rice_score", "status", "status_reason", "delivered_at", "feedback_count", "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["rice_score", "status", "status_reason", "delivered_at", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["tags"] = [tag.name for tag in instance.tags.all()]
+        return data
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["product"].required = False
+        return fields
+
+
+class RequirementBulkItemSerializer(RequirementSerializer):
+    """One item of a bulk create (same fields as a single create)."""
+
+
+class TransitionSerializer(StrictSerializer):
+    transition = serializers.ChoiceField(choices=RequirementTransition.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class BulkErrorItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    errors = BulkErrorItemSerializer(many=True)
+
+
+class VersionSerializer(StrictModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    total = serializers.IntegerField(read_only=True, default=0, help_text=_("范围内需求数"))
+    delivered = serializers.IntegerField(read_only=True, default=0, help_text=_("已交付需求数"))
+
+    class Meta:
+        model = ProductVersion
+        fields = ["id", "product", "name", "planned_date", "released_on", "status", "description", "total",
+                  "delivered", "created_at"]
+        read_only_fields = ["released_on", "status", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["product"].required = False
+        return fields
+
+
+class FeedbackSerializer(StrictModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "product", "channel", "customer_segment", "text", "sentiment", "received_on",
+                  "requirement", "created_at"]
+        read_only_fields = ["requirement", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["product"].required = False
+        return fields
+
+
+class FeedbackConvertSerializer(StrictSerializer):
+    feedback = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
+    title = serializers.CharField(max_length=200)
+    priority = serializers.ChoiceField(choices=Requirement._meta.get_field("priority").choices, required=False)
+    type = serializers.ChoiceField(choices=Requirement._meta.get_field("type").choices, required=False)
