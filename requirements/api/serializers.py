@@ -9,10 +9,43 @@ from products.models import Product
 from ..choices import RequirementTransition
 from ..models import Feedback, ProductVersion, Requirement
 
-TAG = serializers.CharField(max_length=40)
+
+class TagListField(serializers.ListField):
+    """Tags are written as a list of names and read from the prefetched relation."""
+
+    child = serializers.CharField(max_length=40)
+
+    def to_representation(self, data):
+        return [tag.name for tag in data.all()]
 
 
-class RequirementSerializer(StrictModelSerializer):
+class GeneratedFieldSafeMixin:
+    """Works around StrictModelSerializer.validate reading every concrete field of an unsaved model: a
+    GeneratedField (rice_score) cannot be read before the row exists, so the candidate skips generated fields."""
+
+    def validate(self, attrs):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from bankpm.api.exceptions import as_drf_validation_error
+
+        attrs = serializers.ModelSerializer.validate(self, attrs)
+        model = self.Meta.model
+        m2m = {f.name for f in model._meta.many_to_many}
+        instance = self.instance or model()
+        values = {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields if not f.generated}
+        candidate = model(**values)
+        candidate._state.adding = self.instance is None
+        for key, value in attrs.items():
+            if key not in m2m:
+                setattr(candidate, key, value)
+        try:
+            candidate.full_clean(exclude=self.full_clean_exclude(attrs), validate_unique=True)
+        except DjangoValidationError as error:
+            raise as_drf_validation_error(error) from error
+        return attrs
+
+
+class RequirementSerializer(GeneratedFieldSafeMixin, StrictModelSerializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     product_code = serializers.CharField(source="product.code", read_only=True)
     assignee = serializers.PrimaryKeyRelatedField(
@@ -21,8 +54,10 @@ class RequirementSerializer(StrictModelSerializer):
     target_version = serializers.PrimaryKeyRelatedField(
         queryset=ProductVersion.objects.all(), required=False, allow_null=True
     )
-    tags = serializers.ListField(child=TAG, required=False, max_length=20)
+    tags = TagListField(required=False, max_length=20)
     feedback_count = serializers.IntegerField(read_only=True, default=0)
+    rice_score = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True,
+                                          help_text="reach × impact × confidence% ÷ effort, computed by the database")
     url = serializers.HyperlinkedIdentityField(view_name="api:requirement-detail")
 
     class Meta:
@@ -34,11 +69,6 @@ class RequirementSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["rice_score", "status", "status_reason", "delivered_at", "created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["tags"] = [tag.name for tag in instance.tags.all()]
-        return data
 
     def get_fields(self):
         fields = super().get_fields()
