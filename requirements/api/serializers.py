@@ -93,11 +93,14 @@ class ConflictSerializer(serializers.Serializer):
 
 class BulkErrorItemSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(child=serializers.JSONField(), help_text="{field: [messages]}, as for one item")
 
 
 class BulkErrorSerializer(serializers.Serializer):
-    errors = BulkErrorItemSerializer(many=True)
+    """Per-item errors (`errors`), or a body-level problem (`non_field_errors`: not a list, too many items)."""
+
+    errors = BulkErrorItemSerializer(many=True, required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class VersionSerializer(StrictModelSerializer):
