@@ -1,7 +1,7 @@
 """One FilterSet per model, used by the pages, the exports and the API alike."""
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from products.models import Product
@@ -16,6 +16,7 @@ from .choices import (
     VersionStatus,
 )
 from .models import Feedback, ProductVersion, Requirement
+from .widgets import FastSelect, FastSelectMultiple
 
 
 def _products(request):
@@ -27,19 +28,39 @@ def _assignees(request):
 
 
 def _versions(request):
-    return ProductVersion.objects.select_related("product").order_by("product__code", "planned_date")
+    """With a product chosen, only its versions; labels carry the product code without loading products."""
+    qs = ProductVersion.objects.annotate(product_code=F("product__code")).order_by("product_code", "planned_date")
+    product = request.GET.get("product", "") if request is not None else ""
+    return qs.filter(product_id=product) if product.isdigit() else qs
+
+
+class _VersionField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.product_code} {obj.name}"
+
+
+class VersionChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _VersionField
 
 
 class RequirementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"))
-    status = django_filters.MultipleChoiceFilter(choices=RequirementStatus.choices, label=_("状态"))
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("优先级"))
-    source = django_filters.MultipleChoiceFilter(choices=RequirementSource.choices, label=_("来源"))
-    type = django_filters.MultipleChoiceFilter(choices=RequirementType.choices, label=_("类型"))
+    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
+    status = django_filters.MultipleChoiceFilter(
+        choices=RequirementStatus.choices, label=_("状态"), widget=FastSelectMultiple,
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, label=_("优先级"), widget=FastSelectMultiple,
+    )
+    source = django_filters.MultipleChoiceFilter(
+        choices=RequirementSource.choices, label=_("来源"), widget=FastSelectMultiple,
+    )
+    type = django_filters.MultipleChoiceFilter(
+        choices=RequirementType.choices, label=_("类型"), widget=FastSelectMultiple,
+    )
     tag = django_filters.CharFilter(field_name="tags__name", label=_("标签"))
-    assignee = django_filters.ModelChoiceFilter(queryset=_assignees, label=_("负责人"))
-    target_version = django_filters.ModelChoiceFilter(queryset=_versions, label=_("目标版本"))
+    assignee = django_filters.ModelChoiceFilter(queryset=_assignees, label=_("负责人"), widget=FastSelect)
+    target_version = VersionChoiceFilter(queryset=_versions, label=_("目标版本"), widget=FastSelect)
     ordering = django_filters.OrderingFilter(
         fields=(
             ("rice_score", "rice_score"),
@@ -75,9 +96,13 @@ class RequirementFilterSet(django_filters.FilterSet):
 
 class FeedbackFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", label=_("搜索"))
-    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"))
-    channel = django_filters.MultipleChoiceFilter(choices=FeedbackChannel.choices, label=_("渠道"))
-    sentiment = django_filters.MultipleChoiceFilter(choices=Sentiment.choices, label=_("情感倾向"))
+    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
+    channel = django_filters.MultipleChoiceFilter(
+        choices=FeedbackChannel.choices, label=_("渠道"), widget=FastSelectMultiple,
+    )
+    sentiment = django_filters.MultipleChoiceFilter(
+        choices=Sentiment.choices, label=_("情感倾向"), widget=FastSelectMultiple,
+    )
     converted = django_filters.BooleanFilter(field_name="requirement", lookup_expr="isnull", exclude=True,
                                              label=_("已转化"))
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("收到日期起"))
@@ -89,8 +114,10 @@ class FeedbackFilterSet(django_filters.FilterSet):
 
 
 class VersionFilterSet(django_filters.FilterSet):
-    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"))
-    status = django_filters.MultipleChoiceFilter(choices=VersionStatus.choices, label=_("版本状态"))
+    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
+    status = django_filters.MultipleChoiceFilter(
+        choices=VersionStatus.choices, label=_("版本状态"), widget=FastSelectMultiple,
+    )
 
     class Meta:
         model = ProductVersion

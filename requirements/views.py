@@ -70,14 +70,15 @@ class RequirementListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         product = self.filterset.form.cleaned_data.get("product") if self.filterset.is_bound \
             and self.filterset.form.is_valid() else None
-        versions = ProductVersion.objects.select_related("product").filter(status="planned")
+        # Scheduling needs a version of the same product: offer versions once the backlog is filtered by product.
+        versions = ProductVersion.objects.filter(product=product, status="planned") if product else []
         context.update(
             product=product,
             can_edit=can_manage_products(self.request.user),
             priorities=Priority.choices,
             transitions=RequirementTransition.choices,
             bulk_actions=BulkAction.choices,
-            versions=versions.filter(product=product) if product else versions.order_by("product__code")[:200],
+            versions=versions,
             users=get_user_model().objects.filter(is_active=True).order_by("username"),
         )
         return context
@@ -110,7 +111,8 @@ class RequirementBoardView(LoginRequiredMixin, TemplateView):
         product = get_object_or_404(Product.objects.select_related("owner"), pk=product_id) \
             if product_id.isdigit() else None
         context["product"] = product
-        context["products"] = Product.objects.order_by("code").only("id", "code", "name", "name_en")
+        # Not .only(): Product's FSM mixin reads the deferred stage of each row, one query per product.
+        context["products"] = Product.objects.order_by("code")
         if product is not None:
             grouped = selectors.requirement_board(product=product)
             context["columns"] = [(status, RequirementStatus(status).label, grouped[status])

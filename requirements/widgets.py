@@ -1,0 +1,30 @@
+"""Select widgets that build their options as strings.
+
+Django renders every <option> through a template (~0.1–0.2 ms each); the backlog filters list every product,
+version and user, which made the template the slowest part of the backlog page with 500 products.
+"""
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+class _StringOptionsMixin:
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html("<select name=\"{}\"{}>", widget["name"], flatatt(widget["attrs"]))]
+        for _group, options, _index in widget["optgroups"]:
+            for option in options:
+                selected = mark_safe(" selected") if option["selected"] else ""
+                parts.append(format_html('<option value="{}"{}>{}</option>', option["value"], selected,
+                                         option["label"]))
+        parts.append("</select>")
+        return mark_safe("".join(parts))
+
+
+class FastSelect(_StringOptionsMixin, forms.Select):
+    pass
+
+
+class FastSelectMultiple(_StringOptionsMixin, forms.SelectMultiple):
+    pass
