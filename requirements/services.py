@@ -70,13 +70,22 @@ def _check_can_edit(user, product) -> None:
 # --- Requirements ---
 
 def _tags_for(names) -> list[Tag]:
+    """Tags by name, created on first use (one query when they all exist)."""
     names = sorted({str(n).strip()[:40] for n in names if str(n).strip()})
     existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    missing = [Tag(name=n) for n in names if n not in existing]
-    if missing:
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+    if len(existing) < len(names):
+        Tag.objects.bulk_create([Tag(name=n) for n in names if n not in existing], ignore_conflicts=True)
         existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
     return [existing[n] for n in names]
+
+
+# Foreign keys arrive as loaded instances (forms and serializers resolved them), so re-checking that they exist
+# would cost a query each; the check constraints repeat the field validators and PostgreSQL enforces them anyway.
+_INSTANCE_FIELDS = ["product", "assignee", "target_version", "created_by"]
+
+
+def _validate(requirement: Requirement) -> None:
+    requirement.full_clean(exclude=_INSTANCE_FIELDS, validate_constraints=False)
 
 
 def _apply(requirement: Requirement, data: dict, fields) -> None:
@@ -94,11 +103,11 @@ def requirement_create(*, user, data: dict) -> Requirement:
     _check_can_edit(user, product)
     requirement = Requirement(created_by=user)
     _apply(requirement, data, REQUIREMENT_FIELDS)
-    requirement.full_clean(exclude=["created_by"])
+    _validate(requirement)
     requirement._history_user = user
     requirement.save()
     if data.get("tags"):
-        requirement.tags.set(_tags_for(data["tags"]))
+        _bulk_set_tags([requirement], [data["tags"]])
     return requirement
 
 
@@ -109,7 +118,7 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     if "product" in data and data["product"] is not None and data["product"].pk != requirement.product_id:
         raise ValidationError({"product": _("需求创建后不能更换产品。")})
     _apply(requirement, data, UPDATABLE_FIELDS)
-    requirement.full_clean()
+    _validate(requirement)
     requirement._history_user = user
     requirement.save(update_fields=[*UPDATABLE_FIELDS, "updated_at"])
     if "tags" in data:
@@ -210,7 +219,7 @@ def requirement_bulk_create(*, user, items: list[dict]) -> list[Requirement]:
         try:
             if not allowed[product.pk]:
                 raise ValidationError({"product": _("您无权修改该产品的需求。")})
-            requirement.full_clean(exclude=["created_by"])
+            _validate(requirement)
         except ValidationError as error:
             errors.append({"index": index, "errors": error.message_dict})
         objects.append(requirement)
@@ -222,6 +231,9 @@ def requirement_bulk_create(*, user, items: list[dict]) -> list[Requirement]:
 
 
 def _bulk_set_tags(requirements, tag_lists) -> None:
+    """Tag new requirements in two or three queries, whatever their number."""
+    if not any(tag_lists):
+        return
     tags = {t.name: t for t in _tags_for([name for names in tag_lists for name in names])}
     through = Requirement.tags.through
     through.objects.bulk_create(

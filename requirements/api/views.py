@@ -83,8 +83,9 @@ class RequirementViewSet(viewsets.ModelViewSet):
         if not 1 <= len(items) <= services.MAX_BULK_ITEMS:
             raise ValidationError({"non_field_errors": [f"一次可创建 1–{services.MAX_BULK_ITEMS} 条需求。"]})
         validated, errors = [], []
+        context = {**self.get_serializer_context(), "preloaded": RequirementBulkItemSerializer.preload(items)}
         for index, item in enumerate(items):
-            serializer = RequirementBulkItemSerializer(data=item, context=self.get_serializer_context())
+            serializer = RequirementBulkItemSerializer(data=item, context=context)
             if serializer.is_valid():
                 validated.append(serializer.validated_data)
             else:

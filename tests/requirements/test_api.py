@@ -230,3 +230,26 @@ def test_converted_feedback_cannot_be_deleted(pm):
     response = client_for(pm).delete(f"/api/v1/feedback/{feedback.pk}/")
     assert response.status_code == 409
     assert Feedback.objects.filter(pk=feedback.pk).exists()
+
+
+def test_create_through_the_api_takes_few_queries(pm):
+    product = ProductFactory(owner=pm)
+    client = client_for(pm)
+    client.post(URL, payload(product, title="预热"), format="json")  # the tags exist from now on
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(URL, payload(product), format="json")
+    assert response.status_code == 201
+    assert len(ctx) < 15
+
+
+def test_bulk_create_query_count_does_not_grow_with_items(pm):
+    product = ProductFactory(owner=pm)
+    client = client_for(pm)
+
+    def count(n):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.post(f"{URL}bulk/", [payload(product) for _ in range(n)], format="json").status_code == 201
+        return len(ctx)
+
+    count(1)  # creates the tags once
+    assert count(2) == count(40)
