@@ -178,3 +178,18 @@ def test_product_page_shows_backlog_counts_and_top_items(client, pm):
     html = client.get(product.get_absolute_url()).content.decode()
     assert 'id="product-backlog"' in html and "最高分需求" in html
     assert "已交付 · 1" in html
+
+
+def test_backlog_page_speaks_english_when_chosen(client, pm):
+    RequirementFactory(product=ProductFactory(owner=pm), status="analysing")
+    client.force_login(pm)
+    client.cookies["django_language"] = "en"
+    html = client.get("/requirements/").content.decode()
+    assert "Backlog" in html and "Analysing" in html
+
+
+def test_admin_lists_requirements_and_versions(client, admin_user):
+    RequirementFactory(target_version=None)
+    client.force_login(admin_user)
+    assert client.get("/admin/requirements/requirement/").status_code == 200
+    assert client.get("/admin/requirements/productversion/").status_code == 200
