@@ -1,5 +1,6 @@
 """One FilterSet per model, used by the pages, the exports and the API alike."""
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from .choices import (
     VersionStatus,
 )
 from .models import Feedback, ProductVersion, Requirement
-from .widgets import FastSelect, FastSelectMultiple
+from .widgets import FastSelect, FastSelectMultiple, LightModelChoiceField
 
 
 def _products(request):
@@ -34,9 +35,16 @@ def _versions(request):
     return qs.filter(product_id=product) if product.isdigit() else qs
 
 
-class _VersionField(django_filters.fields.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.product_code} {obj.name}"
+class _ProductField(LightModelChoiceField, django_filters.fields.ModelChoiceField):
+    label_fields = ("code", "name")
+
+
+class _VersionField(LightModelChoiceField, django_filters.fields.ModelChoiceField):
+    label_fields = ("product_code", "name")
+
+
+class ProductChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ProductField
 
 
 class VersionChoiceFilter(django_filters.ModelChoiceFilter):
@@ -45,7 +53,7 @@ class VersionChoiceFilter(django_filters.ModelChoiceFilter):
 
 class RequirementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
+    product = ProductChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
     status = django_filters.MultipleChoiceFilter(
         choices=RequirementStatus.choices, label=_("状态"), widget=FastSelectMultiple,
     )
@@ -96,7 +104,7 @@ class RequirementFilterSet(django_filters.FilterSet):
 
 class FeedbackFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", label=_("搜索"))
-    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
+    product = ProductChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
     channel = django_filters.MultipleChoiceFilter(
         choices=FeedbackChannel.choices, label=_("渠道"), widget=FastSelectMultiple,
     )
@@ -105,8 +113,10 @@ class FeedbackFilterSet(django_filters.FilterSet):
     )
     converted = django_filters.BooleanFilter(field_name="requirement", lookup_expr="isnull", exclude=True,
                                              label=_("已转化"))
-    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("收到日期起"))
-    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("收到日期止"))
+    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("收到日期起"),
+                                               widget=forms.DateInput(attrs={"type": "date"}))
+    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("收到日期止"),
+                                                widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = Feedback
@@ -114,7 +124,7 @@ class FeedbackFilterSet(django_filters.FilterSet):
 
 
 class VersionFilterSet(django_filters.FilterSet):
-    product = django_filters.ModelChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
+    product = ProductChoiceFilter(queryset=_products, label=_("产品"), widget=FastSelect)
     status = django_filters.MultipleChoiceFilter(
         choices=VersionStatus.choices, label=_("版本状态"), widget=FastSelectMultiple,
     )

@@ -4,6 +4,7 @@ Django renders every <option> through a template (~0.1–0.2 ms each); the backl
 version and user, which made the template the slowest part of the backlog page with 500 products.
 """
 from django import forms
+from django.forms.models import ModelChoiceField, ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -28,3 +29,21 @@ class FastSelect(_StringOptionsMixin, forms.Select):
 
 class FastSelectMultiple(_StringOptionsMixin, forms.SelectMultiple):
     pass
+
+
+class LabelValuesIterator(ModelChoiceIterator):
+    """Options from `values_list("pk", *label_fields)`: no model instances (a Product row costs its FSM set-up)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        fields = self.field.label_fields
+        for pk, *labels in self.queryset.values_list("pk", *fields):
+            yield (ModelChoiceIteratorValue(pk, None), " ".join(str(label) for label in labels if label))
+
+
+class LightModelChoiceField(ModelChoiceField):
+    """A ModelChoiceField whose options are labelled from columns; validation still returns the instance."""
+
+    iterator = LabelValuesIterator
+    label_fields = ("pk",)
