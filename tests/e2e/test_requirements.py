@@ -27,6 +27,10 @@ def drag(page, card, column):
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + 15, steps=3)
     page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 30, steps=15)
+    # SortableJS's fallback mode checks the pointer's list on a timer: let it see the final position.
+    page.wait_for_timeout(150)
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 40, steps=3)
+    page.wait_for_timeout(150)
     page.mouse.up()
 
 
@@ -93,3 +97,8 @@ def test_requirement_created_dragged_refused_and_bad_import(reference_rows, page
     page.goto(product.get_absolute_url())
     page.locator("#product-backlog").scroll_into_view_if_needed()
     screenshot("requirements-product-section")
+    page.goto(f"/requirements/board/?product={product.pk}")
+    with page.expect_navigation():
+        page.select_option("#language-switcher select", "en")
+    assert "Analysing" in page.inner_text("#board")
+    screenshot("requirements-board-en")
