@@ -72,6 +72,10 @@ class RequirementListView(FilteredListView):
             and self.filterset.form.is_valid() else None
         # Scheduling needs a version of the same product: offer versions once the backlog is filtered by product.
         versions = ProductVersion.objects.filter(product=product, status="planned") if product else []
+        if product is None:
+            # 500 products' versions are no use in one drop-down: the version filter fills once a product is chosen.
+            field = self.filterset.form.fields["target_version"]
+            field.option_queryset = field.queryset.none()
         context.update(
             product=product,
             can_edit=can_manage_products(self.request.user),
@@ -80,6 +84,7 @@ class RequirementListView(FilteredListView):
             bulk_actions=BulkAction.choices,
             versions=versions,
             users=get_user_model().objects.filter(is_active=True).order_by("username"),
+            detail_prefix=reverse("requirements:list"),
         )
         return context
 

@@ -38,7 +38,10 @@ class LabelValuesIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         fields = self.field.label_fields
-        for pk, *labels in self.queryset.values_list("pk", *fields):
+        # A page may offer fewer options than the field accepts (e.g. versions only once a product is chosen).
+        queryset = getattr(self.field, "option_queryset", None)
+        queryset = self.queryset if queryset is None else queryset
+        for pk, *labels in queryset.values_list("pk", *fields):
             yield (ModelChoiceIteratorValue(pk, None), " ".join(str(label) for label in labels if label))
 
 

@@ -27,6 +27,12 @@ def priority_colour(priority):
 
 
 @register.filter
+def whole(value):
+    """A score as a whole number (cheaper than floatformat, which localises and quantizes)."""
+    return "" if value is None else int(value)
+
+
+@register.filter
 def sentiment_colour(sentiment):
     return SENTIMENT_COLOURS.get(str(sentiment), "secondary")
 
