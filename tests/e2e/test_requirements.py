@@ -97,6 +97,12 @@ def test_requirement_created_dragged_refused_and_bad_import(reference_rows, page
     page.goto(product.get_absolute_url())
     page.locator("#product-backlog").scroll_into_view_if_needed()
     screenshot("requirements-product-section")
+    from requirements.models import ProductVersion
+
+    page.goto(ProductVersion.objects.get(product=product, name="v3.3").get_absolute_url())
+    assert "/" in page.inner_text("#version-progress")
+    screenshot("requirements-version")
+
     page.goto(f"/requirements/board/?product={product.pk}")
     with page.expect_navigation():
         page.select_option("#language-switcher select", "en")
