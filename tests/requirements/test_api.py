@@ -253,3 +253,29 @@ def test_bulk_create_query_count_does_not_grow_with_items(pm):
 
     count(1)  # creates the tags once
     assert count(2) == count(40)
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("owner", 201), ("other_pm", 403), ("head", 201), ("admin", 201), ("reviewer", 403), ("executive", 403),
+])
+def test_version_and_feedback_create_permission_matrix(who, expected, pm, other_pm, head, admin_user, reviewer,
+                                                       executive):
+    users = {"owner": pm, "other_pm": other_pm, "head": head, "admin": admin_user, "reviewer": reviewer,
+             "executive": executive}
+    product = ProductFactory(owner=pm)
+    client = client_for(users[who])
+    version = client.post("/api/v1/versions/", {"product": product.pk, "name": "v9", "planned_date": "2027-01-01"},
+                          format="json")
+    feedback = client.post("/api/v1/feedback/", {"product": product.pk, "channel": "online", "text": "好",
+                                                 "received_on": "2026-11-01"}, format="json")
+    assert (version.status_code, feedback.status_code) == (expected, expected)
+
+
+@pytest.mark.parametrize("who", ["reviewer", "executive"])
+def test_readers_see_versions_and_feedback(who, pm, reviewer, executive):
+    product = ProductFactory(owner=pm)
+    ProductVersionFactory(product=product)
+    FeedbackFactory(product=product)
+    client = client_for({"reviewer": reviewer, "executive": executive}[who])
+    assert client.get("/api/v1/versions/").json()["count"] == 1
+    assert client.get("/api/v1/feedback/").json()["count"] == 1
