@@ -6,7 +6,7 @@ version and user, which made the template the slowest part of the backlog page w
 from django import forms
 from django.forms.models import ModelChoiceField, ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 
@@ -16,9 +16,8 @@ class _StringOptionsMixin:
         parts = [format_html("<select name=\"{}\"{}>", widget["name"], flatatt(widget["attrs"]))]
         for _group, options, _index in widget["optgroups"]:
             for option in options:
-                selected = mark_safe(" selected") if option["selected"] else ""
-                parts.append(format_html('<option value="{}"{}>{}</option>', option["value"], selected,
-                                         option["label"]))
+                selected = " selected" if option["selected"] else ""
+                parts.append(f'<option value="{escape(option["value"])}"{selected}>{escape(option["label"])}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))
 
