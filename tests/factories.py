@@ -85,3 +85,55 @@ def complete_deliverables(product, user=None):
     services.deliverables_ensure(product=product)
     for item in Deliverable.objects.filter(product=product, stage=product.stage, status="open"):
         services.deliverable_update(user=user or product.owner, deliverable=item, status="done")
+# --- requirements ---
+import datetime as _dt  # noqa: E402
+
+from requirements.models import Comment, Feedback, ProductVersion, Requirement  # noqa: E402
+
+
+class ProductVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductVersion
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"v{n}.0")
+    planned_date = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=60))
+
+
+class RequirementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Requirement
+
+    product = factory.SubFactory(ProductFactory)
+    title = factory.Sequence(lambda n: f"测试需求{n}")
+    description = "客户希望在手机银行中完成操作。"
+    source = "customer_feedback"
+    type = "feature"
+    priority = "P2"
+    reach = 1000
+    impact = Decimal("1.00")
+    confidence = 80
+    effort = Decimal("2.0")
+    created_by = factory.LazyAttribute(lambda r: r.product.owner)
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    product = factory.SubFactory(ProductFactory)
+    channel = "hotline"
+    customer_segment = "mass_market"
+    text = factory.Sequence(lambda n: f"客户反馈内容{n}：转账限额太低。")
+    sentiment = "negative"
+    received_on = factory.LazyFunction(_dt.date.today)
+    created_by = factory.LazyAttribute(lambda f: f.product.owner)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    requirement = factory.SubFactory(RequirementFactory)
+    author = factory.LazyAttribute(lambda c: c.requirement.product.owner)
+    body = "请补充业务规则。"

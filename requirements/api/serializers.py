@@ -1,0 +1,181 @@
+"""API shapes of the backlog; validation is Model.clean() (StrictModelSerializer) plus the services."""
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from bankpm.api.serializers import StrictModelSerializer, StrictSerializer
+from products.models import Product
+
+from ..choices import RequirementTransition
+from ..models import Feedback, ProductVersion, Requirement
+
+
+class TagListField(serializers.ListField):
+    """Tags are written as a list of names and read from the prefetched relation."""
+
+    child = serializers.CharField(max_length=40)
+
+    def to_representation(self, data):
+        return [tag.name for tag in data.all()]
+
+
+class GeneratedFieldSafeMixin:
+    """Works around StrictModelSerializer.validate reading every concrete field of an unsaved model: a
+    GeneratedField (rice_score) cannot be read before the row exists, so the candidate skips generated fields."""
+
+    def validate(self, attrs):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from bankpm.api.exceptions import as_drf_validation_error
+
+        attrs = serializers.ModelSerializer.validate(self, attrs)
+        model = self.Meta.model
+        m2m = {f.name for f in model._meta.many_to_many}
+        instance = self.instance or model()
+        values = {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields if not f.generated}
+        candidate = model(**values)
+        candidate._state.adding = self.instance is None
+        for key, value in attrs.items():
+            if key not in m2m:
+                setattr(candidate, key, value)
+        # Related objects were just resolved by their fields; the check constraints repeat the field validators.
+        exclude = [*self.full_clean_exclude(attrs), "product", "assignee", "target_version"]
+        try:
+            candidate.full_clean(exclude=exclude, validate_unique=True, validate_constraints=False)
+        except DjangoValidationError as error:
+            raise as_drf_validation_error(error) from error
+        return attrs
+
+
+class RequirementSerializer(GeneratedFieldSafeMixin, StrictModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    product_code = serializers.CharField(source="product.code", read_only=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    target_version = serializers.PrimaryKeyRelatedField(
+        queryset=ProductVersion.objects.all(), required=False, allow_null=True
+    )
+    tags = TagListField(required=False, max_length=20)
+    feedback_count = serializers.IntegerField(read_only=True, default=0)
+    rice_score = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True,
+                                          help_text="reach × impact × confidence% ÷ effort, computed by the database")
+    url = serializers.HyperlinkedIdentityField(view_name="api:requirement-detail")
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "id", "url", "product", "product_code", "title", "description", "source", "type", "requester",
+            "assignee", "priority", "tags", "due_date", "target_version", "reach", "impact", "confidence",
+            "effort", "rice_score", "status", "status_reason", "delivered_at", "feedback_count", "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["rice_score", "status", "status_reason", "delivered_at", "created_at", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["product"].required = False
+        return fields
+
+
+class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Resolves ids from `context["preloaded"][model]` when the caller loaded them all at once (bulk create)."""
+
+    def to_internal_value(self, data):
+        preloaded = self.context.get("preloaded", {}).get(self.get_queryset().model)
+        if preloaded is None or isinstance(data, bool) or not isinstance(data, int | str):
+            return super().to_internal_value(data)
+        try:
+            return preloaded[int(data)]
+        except (KeyError, ValueError):
+            self.fail("does_not_exist" if str(data).isdigit() else "incorrect_type", pk_value=data,
+                      data_type=type(data).__name__)
+
+
+class RequirementBulkItemSerializer(RequirementSerializer):
+    """One item of a bulk create (same fields as a single create); related ids come preloaded."""
+
+    product = PreloadedPrimaryKeyRelatedField(queryset=Product.objects.all())
+    assignee = PreloadedPrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    target_version = PreloadedPrimaryKeyRelatedField(
+        queryset=ProductVersion.objects.all(), required=False, allow_null=True
+    )
+
+    @staticmethod
+    def preload(items) -> dict:
+        """Every product, assignee and version the items name, in three queries."""
+        def ids(name):
+            return {int(i[name]) for i in items if isinstance(i, dict) and str(i.get(name, "")).isdigit()}
+
+        users = get_user_model().objects.filter(is_active=True)
+        return {
+            Product: Product.objects.in_bulk(ids("product")),
+            get_user_model(): users.in_bulk(ids("assignee")),
+            ProductVersion: ProductVersion.objects.in_bulk(ids("target_version")),
+        }
+
+
+class TransitionSerializer(StrictSerializer):
+    transition = serializers.ChoiceField(choices=RequirementTransition.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class BulkErrorItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    errors = serializers.DictField(child=serializers.JSONField(), help_text="{field: [messages]}, as for one item")
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    """Per-item errors (`errors`), or a body-level problem (`non_field_errors`: not a list, too many items)."""
+
+    errors = BulkErrorItemSerializer(many=True, required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class VersionSerializer(StrictModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    total = serializers.IntegerField(read_only=True, default=0, help_text=_("范围内需求数"))
+    delivered = serializers.IntegerField(read_only=True, default=0, help_text=_("已交付需求数"))
+
+    class Meta:
+        model = ProductVersion
+        fields = ["id", "product", "name", "planned_date", "released_on", "status", "description", "total",
+                  "delivered", "created_at"]
+        read_only_fields = ["released_on", "status", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["product"].required = False
+        return fields
+
+
+class FeedbackSerializer(StrictModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "product", "channel", "customer_segment", "text", "sentiment", "received_on",
+                  "requirement", "created_at"]
+        read_only_fields = ["requirement", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["product"].required = False
+        return fields
+
+
+class FeedbackConvertSerializer(StrictSerializer):
+    feedback = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
+    title = serializers.CharField(max_length=200)
+    priority = serializers.ChoiceField(choices=Requirement._meta.get_field("priority").choices, required=False)
+    type = serializers.ChoiceField(choices=Requirement._meta.get_field("type").choices, required=False)

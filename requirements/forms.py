@@ -1,0 +1,100 @@
+"""Page forms; they only shape input, the services decide what is allowed."""
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from products.models import Product
+
+from .models import Feedback, ProductVersion, Requirement
+
+
+def editable_products(user):
+    qs = Product.objects.order_by("code")
+    if user.is_admin or user.is_head_of_product:
+        return qs
+    return qs.filter(owner=user)
+
+
+class RequirementForm(forms.ModelForm):
+    tags = forms.CharField(label=_("标签"), required=False, help_text=_("多个标签用逗号分隔。"))
+
+    class Meta:
+        model = Requirement
+        fields = ["product", "title", "description", "source", "type", "priority", "requester", "assignee",
+                  "due_date", "target_version", "tags", "reach", "impact", "confidence", "effort"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "reach": _("每季度受影响的客户数。"),
+            "effort": _("以人月计；RICE = 覆盖 × 影响 × 信心 ÷ 工作量，自动计算。"),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = editable_products(user)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        versions = ProductVersion.objects.select_related("product").order_by("product__code", "planned_date")
+        if self.instance.pk:
+            self.fields["product"].disabled = True
+            versions = versions.filter(product_id=self.instance.product_id)
+            self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
+        self.fields["target_version"].queryset = versions
+
+    def clean_tags(self):
+        return [t.strip() for t in re.split(r"[,，;；、]", self.cleaned_data["tags"] or "") if t.strip()]
+
+    def _post_clean(self):
+        # Model validation happens in the service (one place for the rules); skip ModelForm's instance clean.
+        pass
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = ProductVersion
+        fields = ["product", "name", "planned_date", "description"]
+        widgets = {"planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = editable_products(user)
+        if self.instance.pk:
+            self.fields["product"].disabled = True
+
+    def _post_clean(self):
+        pass
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = ["product", "channel", "customer_segment", "sentiment", "received_on", "text"]
+        widgets = {"received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = editable_products(user)
+
+    def _post_clean(self):
+        pass
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("评论"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("输入评论，用 @用户名 提醒同事")}))
+
+
+class ConvertForm(forms.Form):
+    feedback = forms.ModelMultipleChoiceField(queryset=Feedback.objects.all(), label=_("反馈"))
+    title = forms.CharField(label=_("需求标题"), max_length=200)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("文件（CSV 或 XLSX）"), required=False)
+    content = forms.CharField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,113 @@
+"""Reads of the backlog, each in a constant number of queries whatever the number of rows."""
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce, Round
+
+from .choices import OPEN_STATUSES, RequirementStatus
+from .models import Comment, Feedback, ProductVersion, Requirement
+
+
+def _feedback_count():
+    counts = Feedback.objects.filter(requirement=OuterRef("pk")).order_by().values("requirement")
+    return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+
+
+def requirement_list() -> QuerySet[Requirement]:
+    """Requirements with what lists and the API show: product, assignee, version, tags, feedback count."""
+    return (
+        Requirement.objects.select_related("product", "assignee", "target_version")
+        .prefetch_related("tags")
+        .annotate(feedback_count=_feedback_count())
+    )
+
+
+def requirement_board(*, product) -> dict[str, list[dict]]:
+    """The board of one product: cards grouped by status, highest RICE first, in two queries.
+
+    Cards are plain dicts (values()): building 2,000 model instances with their state-machine bookkeeping
+    costs more than rendering them.
+    """
+    from django.contrib.auth import get_user_model
+
+    columns = {status: [] for status in RequirementStatus.values}
+    rows = list(
+        Requirement.objects.filter(product=product).order_by("-rice_score", "-id")
+        .annotate(rice=Cast(Round("rice_score"), IntegerField()), version=F("target_version__name"))
+        .values("id", "title", "priority", "status", "rice", "version", "assignee_id")
+    )
+    names = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in={r["assignee_id"] for r in rows} - {None})}
+    for row in rows:
+        row["assignee"] = names.get(row["assignee_id"], "")
+        columns[row["status"]].append(row)
+    return columns
+
+
+def requirement_detail(*, pk) -> Requirement:
+    return requirement_list().select_related("created_by").get(pk=pk)
+
+
+def requirement_history(*, requirement: Requirement) -> list[dict]:
+    """Changes of status, priority, version and assignee, newest first, with who and when."""
+    from django.contrib.auth import get_user_model
+
+    tracked = ["status", "priority", "target_version", "assignee", "status_reason"]
+    records = list(requirement.history.select_related("history_user").order_by("history_date", "history_id"))
+    user_ids, version_ids = set(), set()
+    for record in records:
+        user_ids.add(record.assignee_id)
+        version_ids.add(record.target_version_id)
+    users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=user_ids - {None})}
+    versions = {v.pk: v.name for v in ProductVersion.objects.filter(pk__in=version_ids - {None})}
+    labels = {
+        "status": lambda v: RequirementStatus(v).label if v in RequirementStatus.values else v,
+        "priority": lambda v: v,
+        "target_version": lambda v: versions.get(v, "—") if v else "—",
+        "assignee": lambda v: users.get(v, "—") if v else "—",
+        "status_reason": lambda v: v or "—",
+    }
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        for name in tracked:
+            attname = "target_version_id" if name == "target_version" else "assignee_id" if name == "assignee" \
+                else name
+            new = getattr(record, attname)
+            old = getattr(previous, attname) if previous else None
+            if previous is None or new != old:
+                if previous is None and not new:
+                    continue
+                field = Requirement._meta.get_field(name)
+                changes.append({"field": name, "label": field.verbose_name,
+                                "old": labels[name](old) if previous else "", "new": labels[name](new)})
+        if changes or previous is None:
+            entries.append({"when": record.history_date, "who": record.history_user, "created": previous is None,
+                            "changes": changes})
+        previous = record
+    return list(reversed(entries))
+
+
+def requirement_comments(*, requirement: Requirement) -> QuerySet[Comment]:
+    return requirement.comments.select_related("author")
+
+
+def requirement_status_counts(*, product=None) -> dict[str, int]:
+    """Counts by status in one aggregate query (for the product page and the board header)."""
+    qs = Requirement.objects.all() if product is None else Requirement.objects.filter(product=product)
+    counts = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in RequirementStatus.values}
+
+
+def requirement_top_open(*, product, limit: int = 5) -> QuerySet[Requirement]:
+    return (Requirement.objects.filter(product=product, status__in=OPEN_STATUSES)
+            .select_related("assignee").order_by("-rice_score", "-id")[:limit])
+
+
+def version_list() -> QuerySet[ProductVersion]:
+    """Versions with their scope and progress (delivered / total) as annotations."""
+    return ProductVersion.objects.select_related("product").annotate(
+        total=Count("requirements"),
+        delivered=Count("requirements", filter=Q(requirements__status=RequirementStatus.DELIVERED)),
+    )
+
+
+def feedback_list() -> QuerySet[Feedback]:
+    return Feedback.objects.select_related("product", "requirement")

@@ -1,0 +1,457 @@
+"""Backlog rules: who edits, how requirements are written, moved through their states, commented on and imported.
+
+Every page, API view, admin action and command calls these functions; nothing here trusts the caller.
+"""
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+from simple_history.utils import bulk_create_with_history
+
+from accounts.permissions import can_manage_products
+from notifications.services import notify
+from products.services import product_can_edit
+
+from .choices import (
+    TRANSITIONS_NEEDING_REASON,
+    BulkAction,
+    ErrorCode,
+    RequirementStatus,
+    RequirementTransition,
+)
+from .models import Comment, Feedback, ProductVersion, Requirement, Tag
+
+MAX_BULK_ITEMS = 1000
+REQUIREMENT_FIELDS = (
+    "product", "title", "description", "source", "type", "requester", "assignee", "priority", "due_date",
+    "target_version", "reach", "impact", "confidence", "effort",
+)
+# The product of a requirement never changes: its history, versions and KPIs belong to that product.
+UPDATABLE_FIELDS = tuple(f for f in REQUIREMENT_FIELDS if f != "product")
+FEEDBACK_FIELDS = ("product", "channel", "customer_segment", "text", "sentiment", "received_on")
+VERSION_FIELDS = ("product", "name", "planned_date", "description")
+MENTION = re.compile(r"@([\w.+-]+)")
+
+
+class TransitionRefused(Exception):
+    """The state machine does not allow this move now; the API answers 409 with the message."""
+
+    def __init__(self, message, code=ErrorCode.TRANSITION_NOT_ALLOWED):
+        super().__init__(message)
+        self.message = str(message)
+        self.code = code
+
+
+class BulkValidationError(Exception):
+    """One or more items of a bulk write are invalid: `errors` is `[{"index": i, "errors": {field: [..]}}]`."""
+
+    def __init__(self, errors):
+        super().__init__("bulk validation failed")
+        self.errors = errors
+
+
+# --- Permissions ---
+
+def requirement_can_edit(*, user, product) -> bool:
+    """Only the product's manager, heads of product and admins edit its backlog; everybody else reads."""
+    return product_can_edit(user=user, product=product)
+
+
+def _check_can_edit(user, product) -> None:
+    if not requirement_can_edit(user=user, product=product):
+        raise PermissionDenied(_("只有该产品的产品经理、产品负责人和管理员可以修改其需求。"))
+
+
+# --- Requirements ---
+
+def _tags_for(names) -> list[Tag]:
+    """Tags by name, created on first use (one query when they all exist)."""
+    names = sorted({str(n).strip()[:40] for n in names if str(n).strip()})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    if len(existing) < len(names):
+        Tag.objects.bulk_create([Tag(name=n) for n in names if n not in existing], ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    return [existing[n] for n in names]
+
+
+# Foreign keys arrive as loaded instances (forms and serializers resolved them), so re-checking that they exist
+# would cost a query each; the check constraints repeat the field validators and PostgreSQL enforces them anyway.
+_INSTANCE_FIELDS = ["product", "assignee", "target_version", "created_by"]
+
+
+def _validate(requirement: Requirement) -> None:
+    requirement.full_clean(exclude=_INSTANCE_FIELDS, validate_constraints=False)
+
+
+def _apply(requirement: Requirement, data: dict, fields) -> None:
+    for name in fields:
+        if name in data:
+            setattr(requirement, name, data[name])
+
+
+@transaction.atomic
+def requirement_create(*, user, data: dict) -> Requirement:
+    """Create a requirement in status `new` for a product the user may edit."""
+    product = data.get("product")
+    if product is None:
+        raise ValidationError({"product": _("请选择产品。")})
+    _check_can_edit(user, product)
+    requirement = Requirement(created_by=user)
+    _apply(requirement, data, REQUIREMENT_FIELDS)
+    _validate(requirement)
+    requirement._history_user = user
+    requirement.save()
+    if data.get("tags"):
+        _bulk_set_tags([requirement], [data["tags"]])
+    return requirement
+
+
+@transaction.atomic
+def requirement_update(*, user, requirement: Requirement, data: dict) -> Requirement:
+    """Edit the fields of a requirement; the status only moves through requirement_transition."""
+    _check_can_edit(user, requirement.product)
+    if "product" in data and data["product"] is not None and data["product"].pk != requirement.product_id:
+        raise ValidationError({"product": _("需求创建后不能更换产品。")})
+    _apply(requirement, data, UPDATABLE_FIELDS)
+    _validate(requirement)
+    requirement._history_user = user
+    requirement.save(update_fields=[*UPDATABLE_FIELDS, "updated_at"])
+    if "tags" in data:
+        requirement.tags.set(_tags_for(data["tags"] or []))
+    return requirement
+
+
+@transaction.atomic
+def requirement_delete(*, user, requirement: Requirement) -> None:
+    """Delete a requirement that has not been scheduled; later ones are rejected or deferred instead."""
+    _check_can_edit(user, requirement.product)
+    if requirement.status not in (RequirementStatus.NEW, RequirementStatus.REJECTED):
+        raise TransitionRefused(_("只能删除新建或已拒绝的需求；其他需求请拒绝或搁置。"))
+    requirement._history_user = user
+    requirement.delete()
+
+
+def requirement_available_transitions(*, requirement: Requirement) -> list[str]:
+    """Names of the transitions the state machine allows now (conditions included)."""
+    return [t.name for t in requirement.get_available_status_transitions()]
+
+
+def _refusal(requirement: Requirement, name: str) -> TransitionRefused:
+    label = RequirementTransition(name).label
+    status = requirement.get_status_display()
+    if name in (RequirementTransition.SCHEDULE, RequirementTransition.START_DEVELOPMENT) \
+            and requirement.status in (RequirementStatus.CONFIRMED, RequirementStatus.SCHEDULED):
+        return TransitionRefused(_("请先为需求设置目标版本，再执行“%(action)s”。") % {"action": label},
+                                 ErrorCode.VERSION_REQUIRED)
+    return TransitionRefused(
+        _("需求当前状态为“%(status)s”，不能执行“%(action)s”。") % {"status": status, "action": label}
+    )
+
+
+@transaction.atomic
+def requirement_transition(*, user, requirement: Requirement, transition: str, reason: str = "") -> Requirement:
+    """Move a requirement through its state machine: check, change, save (history row), notify the assignee."""
+    if transition not in RequirementTransition.values:
+        raise ValidationError({"transition": _("未知的状态操作：%(name)s。") % {"name": transition}})
+    _check_can_edit(user, requirement.product)
+    # Lock the row so that two people moving the same card cannot both win.
+    locked = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    method = getattr(locked, transition)
+    if not can_proceed(method):
+        raise _refusal(locked, transition)
+    reason = (reason or "").strip()
+    if transition in TRANSITIONS_NEEDING_REASON and not reason:
+        raise ValidationError({"reason": _("拒绝或搁置需求时必须填写原因。")}, code=ErrorCode.REASON_REQUIRED)
+    method()
+    locked.status_reason = reason[:500]
+    if transition == RequirementTransition.DELIVER:
+        locked.delivered_at = timezone.now()
+    locked._history_user = user
+    locked.save(update_fields=["status", "status_reason", "delivered_at", "updated_at"])
+    if locked.assignee_id and locked.assignee_id != user.pk:
+        notify(
+            recipients=[locked.assignee],
+            title=_("需求 #%(id)s 状态变为“%(status)s”") % {"id": locked.pk, "status": locked.get_status_display()},
+            body=locked.title, url=locked.get_absolute_url(),
+        )
+    requirement.refresh_from_db()
+    return requirement
+
+
+def requirement_move(*, user, requirement: Requirement, status: str, reason: str = "") -> Requirement:
+    """Board drag: find the transition that leads to `status` from the current status and perform it."""
+    if status not in RequirementStatus.values:
+        raise ValidationError({"status": _("未知的状态。")})
+    if status == requirement.status:
+        return requirement
+    for candidate in requirement.get_all_status_transitions():
+        if candidate.target == status and candidate.source in (requirement.status, "*"):
+            return requirement_transition(user=user, requirement=requirement, transition=candidate.name,
+                                          reason=reason)
+    raise TransitionRefused(
+        _("不能从“%(source)s”直接变为“%(target)s”。") % {
+            "source": requirement.get_status_display(), "target": RequirementStatus(status).label,
+        }
+    )
+
+
+@transaction.atomic
+def requirement_bulk_create(*, user, items: list[dict]) -> list[Requirement]:
+    """Create up to 1,000 requirements at once: all or nothing, errors reported per item index."""
+    if not can_manage_products(user):
+        raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以创建需求。"))
+    if len(items) > MAX_BULK_ITEMS:
+        raise ValidationError({"non_field_errors": [_("一次最多创建 %(n)s 条需求。") % {"n": MAX_BULK_ITEMS}]},
+                              code=ErrorCode.TOO_MANY_ITEMS)
+    errors, objects = [], []
+    allowed = {}
+    for index, data in enumerate(items):
+        product = data.get("product")
+        if product.pk not in allowed:
+            allowed[product.pk] = requirement_can_edit(user=user, product=product)
+        requirement = Requirement(created_by=user)
+        _apply(requirement, data, REQUIREMENT_FIELDS)
+        try:
+            if not allowed[product.pk]:
+                raise ValidationError({"product": _("您无权修改该产品的需求。")})
+            _validate(requirement)
+        except ValidationError as error:
+            errors.append({"index": index, "errors": error.message_dict})
+        objects.append(requirement)
+    if errors:
+        raise BulkValidationError(errors)
+    created = bulk_create_with_history(objects, Requirement, default_user=user)
+    _bulk_set_tags(created, [data.get("tags") or [] for data in items])
+    return created
+
+
+def _bulk_set_tags(requirements, tag_lists) -> None:
+    """Tag new requirements in two or three queries, whatever their number."""
+    if not any(tag_lists):
+        return
+    tags = {t.name: t for t in _tags_for([name for names in tag_lists for name in names])}
+    through = Requirement.tags.through
+    through.objects.bulk_create(
+        [through(requirement_id=r.pk, tag_id=tags[str(n).strip()[:40]].pk)
+         for r, names in zip(requirements, tag_lists, strict=True) for n in set(names) if str(n).strip()],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def requirement_bulk_update(*, user, requirements, action: str, value: str = "", reason: str = "") -> int:
+    """A backlog bulk action on the selected requirements: all succeed or none is changed."""
+    selected = list(Requirement.objects.select_related("product", "target_version").filter(
+        pk__in=[r.pk if isinstance(r, Requirement) else r for r in requirements]).order_by("pk"))
+    if not selected:
+        raise ValidationError({"ids": _("请至少选择一条需求。")})
+    for requirement in selected:
+        _check_can_edit(user, requirement.product)
+    errors = []
+    for requirement in selected:
+        try:
+            _bulk_apply_one(user, requirement, action, value, reason)
+        except (ValidationError, TransitionRefused) as error:
+            message = error.message if isinstance(error, TransitionRefused) else "；".join(error.messages)
+            errors.append(f"#{requirement.pk} {requirement.title}：{message}")
+    if errors:
+        raise ValidationError(errors)
+    return len(selected)
+
+
+def _bulk_apply_one(user, requirement, action, value, reason):
+    if action == BulkAction.SET_PRIORITY:
+        requirement_update(user=user, requirement=requirement, data={"priority": value})
+    elif action == BulkAction.ASSIGN:
+        assignee = get_user_model().objects.filter(pk=value or 0, is_active=True).first() if str(value).isdigit() \
+            else None
+        if assignee is None:
+            raise ValidationError({"assignee": _("请选择有效的负责人。")})
+        requirement_update(user=user, requirement=requirement, data={"assignee": assignee})
+    elif action == BulkAction.SCHEDULE:
+        version = ProductVersion.objects.filter(pk=value).first() if str(value).isdigit() else None
+        if version is None:
+            raise ValidationError({"target_version": _("请选择有效的版本。")})
+        requirement_update(user=user, requirement=requirement, data={"target_version": version})
+    elif action == BulkAction.TRANSITION:
+        requirement_transition(user=user, requirement=requirement, transition=value, reason=reason)
+    else:
+        raise ValidationError({"action": _("未知的批量操作。")})
+
+
+# --- Comments ---
+
+@transaction.atomic
+def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
+    """Everyone who can read a requirement may comment; @username mentions notify the people named."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("评论内容不能为空。")})
+    comment = Comment(requirement=requirement, author=user, body=body)
+    comment.full_clean()
+    comment.save()
+    names = set(MENTION.findall(body)) - {user.username}
+    if names:
+        mentioned = get_user_model().objects.filter(username__in=names, is_active=True)
+        notify(
+            recipients=mentioned,
+            title=_("%(user)s 在需求 #%(id)s 中提到了您") % {"user": user, "id": requirement.pk},
+            body=body[:500], url=requirement.get_absolute_url(),
+        )
+    return comment
+
+
+# --- Versions ---
+
+@transaction.atomic
+def version_create(*, user, data: dict) -> ProductVersion:
+    """Plan a new version of a product the user may edit."""
+    product = data.get("product")
+    if product is None:
+        raise ValidationError({"product": _("请选择产品。")})
+    _check_can_edit(user, product)
+    version = ProductVersion()
+    _apply(version, data, VERSION_FIELDS)
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def version_update(*, user, version: ProductVersion, data: dict) -> ProductVersion:
+    """Rename or re-plan a version; its product never changes."""
+    _check_can_edit(user, version.product)
+    if "product" in data and data["product"] is not None and data["product"].pk != version.product_id:
+        raise ValidationError({"product": _("版本创建后不能更换产品。")})
+    _apply(version, data, ("name", "planned_date", "description"))
+    version.full_clean()
+    version.save(update_fields=["name", "planned_date", "description"])
+    return version
+
+
+@transaction.atomic
+def version_release(*, user, version: ProductVersion) -> ProductVersion:
+    """Mark a planned version as released today."""
+    _check_can_edit(user, version.product)
+    version = ProductVersion.objects.select_for_update().get(pk=version.pk)
+    if not can_proceed(version.release):
+        raise TransitionRefused(_("该版本已发布。"))
+    version.release()
+    version.released_on = timezone.localdate()
+    version.save(update_fields=["status", "released_on"])
+    return version
+
+
+# --- Customer feedback ---
+
+@transaction.atomic
+def feedback_create(*, user, data: dict) -> Feedback:
+    """Record a customer's feedback for a product the user may edit."""
+    product = data.get("product")
+    if product is None:
+        raise ValidationError({"product": _("请选择产品。")})
+    _check_can_edit(user, product)
+    feedback = Feedback(created_by=user)
+    _apply(feedback, data, FEEDBACK_FIELDS)
+    feedback.full_clean(exclude=["created_by"])
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_update(*, user, feedback: Feedback, data: dict) -> Feedback:
+    """Correct a feedback item; its product never changes."""
+    _check_can_edit(user, feedback.product)
+    if "product" in data and data["product"] is not None and data["product"].pk != feedback.product_id:
+        raise ValidationError({"product": _("反馈录入后不能更换产品。")})
+    _apply(feedback, data, FEEDBACK_FIELDS[1:])
+    feedback.full_clean(exclude=["created_by"])
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_delete(*, user, feedback: Feedback) -> None:
+    """Delete a feedback item that has not been turned into a requirement."""
+    _check_can_edit(user, feedback.product)
+    if feedback.requirement_id:
+        raise TransitionRefused(_("该反馈已转化为需求，不能删除。"))
+    feedback.delete()
+
+
+@transaction.atomic
+def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None) -> Requirement:
+    """Turn one or several feedback items of one product into a new requirement; the items point to it."""
+    items = list(Feedback.objects.select_for_update().select_related("product").filter(pk__in=list(feedback_ids)))
+    missing = set(feedback_ids) - {f.pk for f in items}
+    if not items or missing:
+        raise ValidationError({"feedback": _("找不到所选反馈：%(ids)s。") % {
+            "ids": ", ".join(str(i) for i in sorted(missing)) or "—"}})
+    products = {f.product_id for f in items}
+    if len(products) > 1:
+        raise ValidationError({"feedback": _("所选反馈必须属于同一产品。")}, code=ErrorCode.WRONG_PRODUCT)
+    converted = [f.pk for f in items if f.requirement_id]
+    if converted:
+        raise ValidationError({"feedback": _("反馈 %(ids)s 已转化为需求。") % {
+            "ids": ", ".join(str(i) for i in sorted(converted))}})
+    product = items[0].product
+    description = "\n\n".join(f"[{f.get_channel_display()} {f.received_on}] {f.text}" for f in items)
+    payload = {"source": "customer_feedback", "description": description, **(data or {}),
+               "product": product, "title": title}
+    requirement = requirement_create(user=user, data=payload)
+    Feedback.objects.filter(pk__in=[f.pk for f in items]).update(requirement=requirement)
+    return requirement
+
+
+@dataclass
+class RowOutcome:
+    """One import row: its line number, what it would create, and its errors by field."""
+
+    line: int
+    label: str
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowOutcome]
+    dry_run: bool
+    imported: int = 0
+
+    @property
+    def has_errors(self):
+        return any(not r.ok for r in self.rows)
+
+
+def run_import(*, user, rows: list[tuple[int, str, dict | None, dict]], create, dry_run: bool) -> ImportResult:
+    """Create every valid row with `create(user=..., data=...)` in one transaction; any bad row (or a dry run)
+    rolls everything back, and each row's outcome is reported."""
+    outcomes = []
+    with transaction.atomic():
+        for line, label, data, errors in rows:
+            outcome = RowOutcome(line=line, label=label, errors=dict(errors))
+            if data is not None and not errors:
+                try:
+                    with transaction.atomic():
+                        create(user=user, data=data)
+                except ValidationError as error:
+                    outcome.errors = error.message_dict if hasattr(error, "error_dict") else {
+                        "__all__": error.messages}
+                except PermissionDenied as error:
+                    outcome.errors = {"product": [str(error)]}
+            outcomes.append(outcome)
+        result = ImportResult(rows=outcomes, dry_run=dry_run)
+        if dry_run or result.has_errors or not outcomes:
+            transaction.set_rollback(True)
+        else:
+            result.imported = len(outcomes)
+    return result

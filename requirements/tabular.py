@@ -1,0 +1,134 @@
+"""CSV/XLSX import and export of requirements and feedback (tablib); rows are validated by forms, written by
+the services in one transaction (services.run_import)."""
+import re
+
+import tablib
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from products.models import Product
+
+from . import services
+from .models import Feedback, ProductVersion, Requirement
+
+REQUIREMENT_COLUMNS = [
+    "product", "title", "description", "source", "type", "priority", "requester", "assignee", "due_date", "tags",
+    "reach", "impact", "confidence", "effort", "target_version",
+]
+REQUIREMENT_EXPORT_COLUMNS = ["id", *REQUIREMENT_COLUMNS, "status", "rice_score", "feedback_count", "delivered_at"]
+FEEDBACK_COLUMNS = ["product", "channel", "customer_segment", "text", "sentiment", "received_on"]
+FEEDBACK_EXPORT_COLUMNS = ["id", *FEEDBACK_COLUMNS, "requirement"]
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+MAX_ROWS = 5000
+
+
+class RequirementRowForm(forms.ModelForm):
+    """One import row: the product by code, the assignee by username, the version by name within the product."""
+
+    product = forms.ModelChoiceField(queryset=Product.objects.all(), to_field_name="code")
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True),
+                                      to_field_name="username", required=False)
+    target_version = forms.CharField(required=False)
+    tags = forms.CharField(required=False)
+
+    class Meta:
+        model = Requirement
+        fields = ["product", "title", "description", "source", "type", "priority", "requester", "assignee",
+                  "due_date", "reach", "impact", "confidence", "effort"]
+
+    def clean_tags(self):
+        return [t for t in re.split(r"[,，;；、|]", self.cleaned_data["tags"]) if t.strip()]
+
+    def clean(self):
+        data = super().clean()
+        name, product = data.get("target_version"), data.get("product")
+        data["target_version"] = None
+        if name and product:
+            version = ProductVersion.objects.filter(product=product, name=name).first()
+            if version is None:
+                self.add_error("target_version", _("该产品没有名为“%(name)s”的版本。") % {"name": name})
+            data["target_version"] = version
+        return data
+
+
+class FeedbackRowForm(forms.ModelForm):
+    product = forms.ModelChoiceField(queryset=Product.objects.all(), to_field_name="code")
+
+    class Meta:
+        model = Feedback
+        fields = FEEDBACK_COLUMNS
+
+
+KINDS = {
+    "requirements": (RequirementRowForm, REQUIREMENT_COLUMNS, services.requirement_create, "title"),
+    "feedback": (FeedbackRowForm, FEEDBACK_COLUMNS, services.feedback_create, "text"),
+}
+
+
+class ImportFileError(Exception):
+    """The file itself cannot be read (format, headers, size)."""
+
+
+def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
+    fmt = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
+    try:
+        if fmt == "csv":
+            text = content.decode("utf-8-sig")
+            return tablib.Dataset().load(text, format="csv")
+        return tablib.Dataset().load(content, format="xlsx")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_("CSV 文件必须是 UTF-8 编码。")) from error
+    except Exception as error:  # noqa: BLE001 - tablib raises many kinds on a broken file
+        raise ImportFileError(_("无法读取文件：%(error)s") % {"error": error}) from error
+
+
+def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> services.ImportResult:
+    """Validate every row with its form, then let the service create them all or none."""
+    form_class, columns, create, label_field = KINDS[kind]
+    headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    missing = [c for c in columns if c not in headers]
+    if missing:
+        raise ImportFileError(_("缺少列：%(cols)s") % {"cols": ", ".join(missing)})
+    if len(dataset) > MAX_ROWS:
+        raise ImportFileError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
+    rows = []
+    for number, values in enumerate(dataset, start=2):  # line 1 is the header
+        raw = {h: ("" if v is None else str(v).strip()) for h, v in zip(headers, values, strict=False)}
+        form = form_class(data={c: raw.get(c, "") for c in columns})
+        label = raw.get(label_field, "")[:60]
+        if form.is_valid():
+            rows.append((number, label, dict(form.cleaned_data), {}))
+        else:
+            rows.append((number, label, None, {k: list(v) for k, v in form.errors.items()}))
+    return services.run_import(user=user, rows=rows, create=create, dry_run=dry_run)
+
+
+def export_requirements(queryset) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=REQUIREMENT_EXPORT_COLUMNS)
+    for r in queryset:
+        dataset.append([
+            r.pk, r.product.code, r.title, r.description, r.source, r.type, r.priority, r.requester,
+            r.assignee.username if r.assignee_id else "", r.due_date.isoformat() if r.due_date else "",
+            ",".join(t.name for t in r.tags.all()), r.reach, str(r.impact), r.confidence, str(r.effort),
+            r.target_version.name if r.target_version_id else "", r.status, str(r.rice_score),
+            getattr(r, "feedback_count", 0), r.delivered_at.isoformat() if r.delivered_at else "",
+        ])
+    return dataset
+
+
+def export_feedback(queryset) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=FEEDBACK_EXPORT_COLUMNS)
+    for f in queryset:
+        dataset.append([f.pk, f.product.code, f.channel, f.customer_segment, f.text, f.sentiment,
+                        f.received_on.isoformat(), f.requirement_id or ""])
+    return dataset
+
+
+def render(dataset: tablib.Dataset, fmt: str) -> bytes:
+    data = dataset.export(fmt)
+    # Excel opens UTF-8 CSV correctly only with a byte-order mark.
+    return ("\ufeff" + data).encode("utf-8") if fmt == "csv" else data

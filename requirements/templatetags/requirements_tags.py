@@ -1,0 +1,71 @@
+"""Template helpers of the backlog, and the product page's backlog section (inclusion tag)."""
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .. import selectors
+from ..choices import RequirementStatus
+
+register = template.Library()
+
+STATUS_COLOURS = {
+    "new": "azure", "analysing": "cyan", "confirmed": "indigo", "scheduled": "purple", "in_development": "orange",
+    "delivered": "green", "rejected": "red", "deferred": "secondary",
+}
+PRIORITY_COLOURS = {"P0": "red", "P1": "orange", "P2": "blue", "P3": "secondary"}
+SENTIMENT_COLOURS = {"positive": "green", "neutral": "secondary", "negative": "red"}
+
+
+@register.filter
+def status_colour(status):
+    return STATUS_COLOURS.get(str(status), "secondary")
+
+
+@register.filter
+def priority_colour(priority):
+    return PRIORITY_COLOURS.get(str(priority), "secondary")
+
+
+@register.filter
+def whole(value):
+    """A score as a whole number (cheaper than floatformat, which localises and quantizes)."""
+    return "" if value is None else int(value)
+
+
+@register.filter
+def sentiment_colour(sentiment):
+    return SENTIMENT_COLOURS.get(str(sentiment), "secondary")
+
+
+@register.inclusion_tag("requirements/_product_backlog.html", takes_context=True)
+def product_backlog(context, product):
+    """Counts by status and the top open items by RICE for the product page (two queries)."""
+    counts = selectors.requirement_status_counts(product=product)
+    return {
+        "product": product,
+        "counts": [(status, RequirementStatus(status).label, counts[status]) for status in RequirementStatus.values],
+        "total": sum(counts.values()),
+        "top": selectors.requirement_top_open(product=product),
+        "request": context.get("request"),
+    }
+
+
+@register.simple_tag
+def board_cards(cards, detail_prefix):
+    """The cards of one board column, built as one string: the template engine spends ~0.1 ms per card on
+    variable lookups and number localisation, too slow for a 2,000-card board."""
+    parts = []
+    for card in cards:
+        version = (f'<span class="badge bg-purple-lt ms-auto">{escape(card["version"])}</span>'
+                   if card["version"] else "")
+        assignee = (f'<div class="small text-secondary mt-1">{escape(card["assignee"])}</div>'
+                    if card["assignee"] else "")
+        parts.append(
+            f'<div class="board-card card card-sm" data-id="{card["id"]}"><div class="card-body p-2">'
+            f'<a href="{detail_prefix}{card["id"]}/" class="d-block text-reset fw-medium mb-1">{escape(card["title"])}'
+            f'</a><div class="d-flex align-items-center gap-1 small"><span class="badge '
+            f'bg-{PRIORITY_COLOURS.get(card["priority"], "secondary")}-lt">{escape(card["priority"])}</span>'
+            f'<span class="text-secondary">#{card["id"]} · RICE {card["rice"]}</span>{version}</div>{assignee}'
+            f"</div></div>"
+        )
+    return mark_safe("".join(parts))  # every value above is escaped or an integer

@@ -1,0 +1,424 @@
+"""Backlog pages: thin views over the selectors and services."""
+import base64
+import binascii
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, TemplateView
+
+from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
+from bankpm.views import FilteredListView
+from products.models import Product
+
+from . import selectors, services, tabular
+from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition
+from .filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
+from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm
+from .models import Feedback, ProductVersion, Requirement
+
+BOARD_COLUMNS = [
+    RequirementStatus.NEW, RequirementStatus.ANALYSING, RequirementStatus.CONFIRMED, RequirementStatus.SCHEDULED,
+    RequirementStatus.IN_DEVELOPMENT, RequirementStatus.DELIVERED, RequirementStatus.DEFERRED,
+    RequirementStatus.REJECTED,
+]
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return redirect(target)
+
+
+def _add_errors(form, error):
+    """Put a service's ValidationError on the form's fields (or on top when the field is not in the form)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _error_text(error):
+    if isinstance(error, services.TransitionRefused):
+        return error.message
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or _("您无权执行该操作。")
+
+
+class RequirementListView(FilteredListView):
+    model = Requirement
+    filterset_class = RequirementFilterSet
+    template_name = "requirements/requirement_list.html"
+    paginate_by = 50
+
+    def get_base_queryset(self):
+        return selectors.requirement_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        product = self.filterset.form.cleaned_data.get("product") if self.filterset.is_bound \
+            and self.filterset.form.is_valid() else None
+        # Scheduling needs a version of the same product: offer versions once the backlog is filtered by product.
+        versions = ProductVersion.objects.filter(product=product, status="planned") if product else []
+        if product is None:
+            # 500 products' versions are no use in one drop-down: the version filter fills once a product is chosen.
+            field = self.filterset.form.fields["target_version"]
+            field.option_queryset = field.queryset.none()
+        context.update(
+            product=product,
+            can_edit=can_manage_products(self.request.user),
+            priorities=Priority.choices,
+            transitions=RequirementTransition.choices,
+            bulk_actions=BulkAction.choices,
+            versions=versions,
+            users=get_user_model().objects.filter(is_active=True).order_by("username"),
+            detail_prefix=reverse("requirements:list"),
+        )
+        return context
+
+
+class RequirementExportView(LoginRequiredMixin, View):
+    """The current filters, as CSV or XLSX."""
+
+    def get(self, request):
+        fmt = request.GET.get("format", "csv")
+        if fmt not in tabular.FORMATS:
+            fmt = "csv"
+        filterset = RequirementFilterSet(request.GET, queryset=selectors.requirement_list(), request=request)
+        rows = filterset.qs if filterset.is_valid() else Requirement.objects.none()
+        return _download(tabular.export_requirements(rows), fmt, "requirements")
+
+
+def _download(dataset, fmt, name):
+    response = HttpResponse(tabular.render(dataset, fmt), content_type=tabular.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+class RequirementBoardView(LoginRequiredMixin, TemplateView):
+    template_name = "requirements/board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        product_id = self.request.GET.get("product", "")
+        product = get_object_or_404(Product.objects.select_related("owner"), pk=product_id) \
+            if product_id.isdigit() else None
+        context["product"] = product
+        # Not .only(): Product's FSM mixin reads the deferred stage of each row, one query per product.
+        context["products"] = Product.objects.order_by("code")
+        if product is not None:
+            grouped = selectors.requirement_board(product=product)
+            context["columns"] = [(status, RequirementStatus(status).label, grouped[status])
+                                  for status in BOARD_COLUMNS]
+            context["can_edit"] = services.requirement_can_edit(user=self.request.user, product=product)
+            # One reverse() for the page instead of two per card.
+            context["detail_prefix"] = reverse("requirements:list")
+        return context
+
+
+class RequirementDetailView(LoginRequiredMixin, DetailView):
+    template_name = "requirements/requirement_detail.html"
+    context_object_name = "requirement"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(selectors.requirement_list().select_related("created_by"), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        requirement = self.object
+        context.update(
+            can_edit=services.requirement_can_edit(user=self.request.user, product=requirement.product),
+            transitions=[(name, RequirementTransition(name).label)
+                         for name in services.requirement_available_transitions(requirement=requirement)],
+            history=selectors.requirement_history(requirement=requirement),
+            comments=selectors.requirement_comments(requirement=requirement),
+            comment_form=CommentForm(),
+            feedback_items=requirement.feedback_items.all(),
+        )
+        return context
+
+
+class RequirementFormView(ProductEditorRequiredMixin, FormView):
+    """Create when there is no pk, edit otherwise; the service decides what is allowed."""
+
+    form_class = RequirementForm
+    template_name = "requirements/requirement_form.html"
+    raise_exception = True
+    requirement = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs:
+            self.requirement = get_object_or_404(Requirement.objects.select_related("product"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        product = self.request.GET.get("product", "")
+        return {"product": product} if product.isdigit() else {}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.requirement}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            if self.requirement:
+                requirement = services.requirement_update(user=self.request.user, requirement=self.requirement,
+                                                          data=data)
+            else:
+                requirement = services.requirement_create(user=self.request.user, data=data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("需求已保存。"))
+        return redirect(requirement)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "requirement": self.requirement}
+
+
+@require_POST
+def requirement_transition_view(request, pk):
+    """A status button or a board drop: JSON for fetch() callers (409 + reason when refused), else a redirect."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    requirement = get_object_or_404(Requirement.objects.select_related("product"), pk=pk)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("status"):
+            services.requirement_move(user=request.user, requirement=requirement, status=request.POST["status"],
+                                      reason=reason)
+        else:
+            services.requirement_transition(user=request.user, requirement=requirement,
+                                            transition=request.POST.get("transition", ""), reason=reason)
+    except (services.TransitionRefused, ValidationError, PermissionDenied) as error:
+        code = 409 if isinstance(error, services.TransitionRefused) else 403 \
+            if isinstance(error, PermissionDenied) else 400
+        if wants_json:
+            return JsonResponse({"ok": False, "error": _error_text(error)}, status=code)
+        messages.error(request, _error_text(error))
+        return redirect(requirement)
+    if wants_json:
+        return JsonResponse({"ok": True, "status": requirement.status,
+                             "status_label": requirement.get_status_display()})
+    messages.success(request, _("状态已更新为“%(s)s”。") % {"s": requirement.get_status_display()})
+    return redirect(requirement)
+
+
+@require_POST
+def requirement_bulk_view(request):
+    """Bulk actions of the backlog page: all selected rows change, or none."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action", "")
+    value = request.POST.get(f"value_{action}", "")
+    try:
+        count = services.requirement_bulk_update(user=request.user, requirements=ids, action=action, value=value,
+                                                 reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _("批量操作未执行：%(e)s") % {"e": _error_text(error)})
+    else:
+        messages.success(request, _("已更新 %(n)s 条需求。") % {"n": count})
+    return _back(request, reverse("requirements:list"))
+
+
+@require_POST
+def comment_create_view(request, pk):
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    requirement = get_object_or_404(Requirement, pk=pk)
+    try:
+        services.comment_create(user=request.user, requirement=requirement, body=request.POST.get("body", ""))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect(reverse("requirements:detail", args=[pk]) + "#comments")
+
+
+class ImportView(ProductEditorRequiredMixin, View):
+    """Upload, dry run (every row's outcome), then import; one bad row and nothing is imported."""
+
+    raise_exception = True
+    template_name = "requirements/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs.get("kind") not in tabular.KINDS:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, kind):
+        return self._render(request, kind, ImportForm())
+
+    def post(self, request, kind):
+        form = ImportForm(request.POST, request.FILES)
+        form.is_valid()
+        upload = form.cleaned_data.get("file")
+        try:
+            if upload:
+                content, filename = upload.read(), upload.name
+            else:
+                content = base64.b64decode(form.cleaned_data.get("content") or "", validate=True)
+                filename = form.cleaned_data.get("filename") or "upload.csv"
+            if not content:
+                raise tabular.ImportFileError(_("请选择要导入的文件。"))
+            dataset = tabular.read_dataset(content=content, filename=filename)
+            dry_run = "confirm" not in request.POST
+            result = tabular.import_rows(user=request.user, kind=kind, dataset=dataset, dry_run=dry_run)
+        except (tabular.ImportFileError, binascii.Error) as error:
+            form.add_error("file", str(error))
+            return self._render(request, kind, form)
+        if result.imported:
+            messages.success(request, _("已导入 %(n)s 行。") % {"n": result.imported})
+            return redirect("requirements:list" if kind == "requirements" else "requirements:feedback-list")
+        hidden = ImportForm(initial={"content": base64.b64encode(content).decode(), "filename": filename})
+        return self._render(request, kind, hidden, result=result)
+
+    def _render(self, request, kind, form, result=None):
+        columns = tabular.KINDS[kind][1]
+        return render(request, self.template_name, {"form": form, "kind": kind, "result": result,
+                                                    "columns": columns})
+
+
+class VersionListView(FilteredListView):
+    model = ProductVersion
+    filterset_class = VersionFilterSet
+    template_name = "requirements/version_list.html"
+
+    def get_base_queryset(self):
+        return selectors.version_list().order_by("product__code", "planned_date", "id")
+
+
+class VersionDetailView(LoginRequiredMixin, DetailView):
+    template_name = "requirements/version_detail.html"
+    context_object_name = "version"
+
+    def get_queryset(self):
+        return selectors.version_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = selectors.requirement_list().filter(target_version=self.object).order_by("-rice_score", "-id")
+        context.update(
+            scope=scope,
+            open_items=[r for r in scope if r.status != RequirementStatus.DELIVERED],
+            percent=round(100 * self.object.delivered / self.object.total) if self.object.total else 0,
+            can_edit=services.requirement_can_edit(user=self.request.user, product=self.object.product),
+        )
+        return context
+
+
+class VersionFormView(ProductEditorRequiredMixin, FormView):
+    form_class = VersionForm
+    template_name = "requirements/version_form.html"
+    raise_exception = True
+    version = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs:
+            self.version = get_object_or_404(ProductVersion, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        product = self.request.GET.get("product", "")
+        return {"product": product} if product.isdigit() else {}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.version}
+
+    def form_valid(self, form):
+        try:
+            if self.version:
+                version = services.version_update(user=self.request.user, version=self.version,
+                                                  data=form.cleaned_data)
+            else:
+                version = services.version_create(user=self.request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        return redirect(version)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "version": self.version}
+
+
+@require_POST
+def version_release_view(request, pk):
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    version = get_object_or_404(ProductVersion.objects.select_related("product"), pk=pk)
+    try:
+        services.version_release(user=request.user, version=version)
+        messages.success(request, _("版本已发布。"))
+    except services.TransitionRefused as error:
+        messages.error(request, error.message)
+    return redirect(version)
+
+
+class FeedbackListView(FilteredListView):
+    model = Feedback
+    filterset_class = FeedbackFilterSet
+    template_name = "requirements/feedback_list.html"
+    paginate_by = 50
+
+    def get_base_queryset(self):
+        return selectors.feedback_list()
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(self.request.user)}
+
+
+class FeedbackExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        fmt = request.GET.get("format", "csv")
+        if fmt not in tabular.FORMATS:
+            fmt = "csv"
+        filterset = FeedbackFilterSet(request.GET, queryset=selectors.feedback_list(), request=request)
+        rows = filterset.qs if filterset.is_valid() else Feedback.objects.none()
+        return _download(tabular.export_feedback(rows), fmt, "feedback")
+
+
+class FeedbackFormView(ProductEditorRequiredMixin, FormView):
+    form_class = FeedbackForm
+    template_name = "requirements/feedback_form.html"
+    raise_exception = True
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            services.feedback_create(user=self.request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("反馈已录入。"))
+        return redirect("requirements:feedback-list")
+
+
+@require_POST
+def feedback_convert_view(request):
+    """"Create requirement from selected": one requirement backed by every selected feedback item."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("feedback") if i.isdigit()]
+    try:
+        with transaction.atomic():
+            requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
+                                                    title=request.POST.get("title", "").strip())
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+        return _back(request, reverse("requirements:feedback-list"))
+    messages.success(request, _("已根据 %(n)s 条反馈创建需求。") % {"n": len(ids)})
+    return redirect(requirement)

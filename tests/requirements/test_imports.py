@@ -1,0 +1,161 @@
+"""Import (dry run, all-or-nothing, errors per row and field) and export (respects the filters)."""
+import base64
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from requirements import tabular
+from requirements.models import Feedback, Requirement
+from tests.factories import FeedbackFactory, ProductFactory, ProductVersionFactory, RequirementFactory
+
+pytestmark = pytest.mark.django_db
+HEADER = ",".join(tabular.REQUIREMENT_COLUMNS)
+
+
+def csv_file(lines, name="backlog.csv"):
+    return SimpleUploadedFile(name, ("\n".join([HEADER, *lines]) + "\n").encode("utf-8"), content_type="text/csv")
+
+
+def row(code, title, priority="P1", effort="1.0", version=""):
+    return (f"{code},{title},描述,customer_feedback,feature,{priority},分行,,2027-01-31,网点;体验,"
+            f"500,1.00,80,{effort},{version}")
+
+
+@pytest.fixture
+def product(pm):
+    return ProductFactory(owner=pm, code="CC-IMP")
+
+
+def test_dry_run_reports_every_row_and_imports_nothing(client, pm, product):
+    client.force_login(pm)
+    response = client.post("/requirements/import/requirements/",
+                           {"file": csv_file([row("CC-IMP", "一"), row("CC-IMP", "二")]), "dry_run": "1"})
+    result = response.context["result"]
+    assert [(r.line, r.ok) for r in result.rows] == [(2, True), (3, True)]
+    assert not Requirement.objects.exists()
+
+
+def test_one_bad_row_imports_nothing_and_names_each_bad_row_and_field(client, pm, product):
+    client.force_login(pm)
+    lines = [row("CC-IMP", "好行"), row("CC-IMP", "坏优先级", priority="P7"), row("NOPE", "坏产品", effort="0")]
+    response = client.post("/requirements/import/requirements/", {"file": csv_file(lines), "confirm": "1"})
+    result = response.context["result"]
+    assert result.has_errors and result.imported == 0
+    assert result.rows[0].ok
+    assert list(result.rows[1].errors) == ["priority"]
+    assert set(result.rows[2].errors) == {"product", "effort"}
+    assert not Requirement.objects.exists()
+
+
+def test_unknown_version_name_is_reported_on_its_row(client, pm, product):
+    client.force_login(pm)
+    response = client.post("/requirements/import/requirements/",
+                           {"file": csv_file([row("CC-IMP", "x", version="v9.9")]), "dry_run": "1"})
+    assert "target_version" in response.context["result"].rows[0].errors
+
+
+def test_confirmed_import_creates_all_rows_with_version_and_tags(client, pm, product):
+    ProductVersionFactory(product=product, name="v1.0")
+    client.force_login(pm)
+    response = client.post("/requirements/import/requirements/",
+                           {"file": csv_file([row("CC-IMP", "甲", version="v1.0"), row("CC-IMP", "乙")]),
+                            "confirm": "1"})
+    assert response.status_code == 302
+    assert Requirement.objects.count() == 2
+    first = Requirement.objects.get(title="甲")
+    assert first.target_version.name == "v1.0"
+    assert sorted(first.tags.values_list("name", flat=True)) == ["体验", "网点"]
+
+
+def test_confirm_after_dry_run_reuses_the_uploaded_content(client, pm, product):
+    client.force_login(pm)
+    content = ("\n".join([HEADER, row("CC-IMP", "丙")]) + "\n").encode()
+    response = client.post("/requirements/import/requirements/", {
+        "content": base64.b64encode(content).decode(), "filename": "x.csv", "confirm": "1"})
+    assert response.status_code == 302
+    assert Requirement.objects.filter(title="丙").exists()
+
+
+def test_import_into_someone_elses_product_is_a_row_error(client, other_pm, product):
+    client.force_login(other_pm)
+    response = client.post("/requirements/import/requirements/",
+                           {"file": csv_file([row("CC-IMP", "越权")]), "confirm": "1"})
+    assert "product" in response.context["result"].rows[0].errors
+    assert not Requirement.objects.exists()
+
+
+def test_missing_columns_are_named(client, pm, product):
+    client.force_login(pm)
+    upload = SimpleUploadedFile("x.csv", b"product,title\nCC-IMP,x\n")
+    response = client.post("/requirements/import/requirements/", {"file": upload, "dry_run": "1"})
+    assert "priority" in str(response.context["form"].errors["file"])
+
+
+def test_xlsx_import_works_like_csv(client, pm, product):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(tabular.REQUIREMENT_COLUMNS)
+    sheet.append(row("CC-IMP", "表格导入").split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(pm)
+    upload = SimpleUploadedFile("x.xlsx", buffer.getvalue())
+    assert client.post("/requirements/import/requirements/", {"file": upload, "confirm": "1"}).status_code == 302
+    assert Requirement.objects.filter(title="表格导入").exists()
+
+
+def test_feedback_import_with_bad_channel_imports_nothing(client, pm, product):
+    client.force_login(pm)
+    content = "product,channel,customer_segment,text,sentiment,received_on\n" \
+              "CC-IMP,hotline,mass_market,好用,positive,2026-10-01\nCC-IMP,pigeon,mass_market,慢,negative,2026-10-02\n"
+    response = client.post("/requirements/import/feedback/",
+                           {"file": SimpleUploadedFile("f.csv", content.encode()), "confirm": "1"})
+    assert list(response.context["result"].rows[1].errors) == ["channel"]
+    assert not Feedback.objects.exists()
+
+
+def test_reviewer_cannot_import(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get("/requirements/import/requirements/").status_code == 403
+
+
+def test_csv_export_respects_the_filters(client, pm, product):
+    RequirementFactory(product=product, title="要导出的", priority="P0")
+    RequirementFactory(product=product, title="被筛掉的", priority="P3")
+    client.force_login(pm)
+    response = client.get(f"/requirements/export/?format=csv&product={product.pk}&priority=P0")
+    text = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "要导出的" in text and "被筛掉的" not in text
+    assert text.splitlines()[0].startswith("id,product,title")
+
+
+def test_xlsx_export_respects_the_filters(client, pm, product):
+    RequirementFactory(product=product, title="甲", status="delivered")
+    RequirementFactory(product=product, title="乙")
+    client.force_login(pm)
+    response = client.get("/requirements/export/?format=xlsx&status=delivered")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    titles = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles == ["甲"]
+
+
+def test_exported_csv_imports_back(client, pm, product):
+    RequirementFactory(product=product, title="往返")
+    client.force_login(pm)
+    exported = client.get(f"/requirements/export/?format=csv&product={product.pk}").content
+    Requirement.objects.all().delete()
+    response = client.post("/requirements/import/requirements/",
+                           {"file": SimpleUploadedFile("rt.csv", exported), "confirm": "1"})
+    assert response.status_code == 302
+    assert Requirement.objects.filter(title="往返").exists()
+
+
+def test_feedback_export_respects_the_filters(client, pm, product):
+    FeedbackFactory(product=product, channel="branch", text="网点反馈")
+    FeedbackFactory(product=product, channel="online", text="线上反馈")
+    client.force_login(pm)
+    text = client.get("/requirements/feedback/export/?format=csv&channel=branch").content.decode("utf-8-sig")
+    assert "网点反馈" in text and "线上反馈" not in text

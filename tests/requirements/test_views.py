@@ -1,0 +1,195 @@
+"""Backlog pages: list, board, detail, versions, feedback inbox; constant query counts; board moves."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from requirements.models import Feedback, Requirement
+from tests.factories import (
+    CommentFactory,
+    FeedbackFactory,
+    ProductFactory,
+    ProductVersionFactory,
+    RequirementFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx)
+
+
+def fill(product, n, version=None):
+    assignee = UserFactory()
+    for _ in range(n):
+        r = RequirementFactory(product=product, target_version=version, assignee=assignee,
+                               status="scheduled" if version else "new")
+        r.tags.create(name=f"标签{r.pk}")
+        FeedbackFactory(product=product, requirement=r)
+
+
+def test_backlog_list_query_count_is_the_same_for_few_and_many_rows(client, pm):
+    product = ProductFactory(owner=pm)
+    version = ProductVersionFactory(product=product)
+    client.force_login(pm)
+    fill(product, 2, version)
+    few = queries(client, f"/requirements/?product={product.pk}")
+    fill(product, 40, version)
+    assert queries(client, f"/requirements/?product={product.pk}") == few
+
+
+def test_board_query_count_is_the_same_for_few_and_many_cards(client, pm):
+    product = ProductFactory(owner=pm)
+    version = ProductVersionFactory(product=product)
+    client.force_login(pm)
+    fill(product, 2, version)
+    few = queries(client, f"/requirements/board/?product={product.pk}")
+    fill(product, 60, version)
+    fill(product, 20)
+    assert queries(client, f"/requirements/board/?product={product.pk}") == few
+
+
+def test_board_shows_every_card_in_its_status_column(client, pm):
+    product = ProductFactory(owner=pm)
+    RequirementFactory(product=product, title="新建卡片")
+    RequirementFactory(product=product, title="已交付卡片", status="delivered")
+    client.force_login(pm)
+    html = client.get(f"/requirements/board/?product={product.pk}").content.decode()
+    new_column = html.split('id="column-new"')[1].split('id="column-analysing"')[0]
+    assert "新建卡片" in new_column and "已交付卡片" not in new_column
+
+
+def test_feedback_inbox_query_count_is_constant(client, pm):
+    product = ProductFactory(owner=pm)
+    client.force_login(pm)
+    FeedbackFactory(product=product, requirement=RequirementFactory(product=product))
+    few = queries(client, "/requirements/feedback/")
+    for _ in range(30):
+        FeedbackFactory(product=product, requirement=RequirementFactory(product=product))
+    assert queries(client, "/requirements/feedback/") == few
+
+
+def test_version_list_query_count_is_constant(client, pm):
+    product = ProductFactory(owner=pm)
+    client.force_login(pm)
+    ProductVersionFactory(product=product)
+    few = queries(client, "/requirements/versions/")
+    for _ in range(20):
+        version = ProductVersionFactory(product=product)
+        RequirementFactory(product=product, target_version=version, status="delivered")
+    assert queries(client, "/requirements/versions/") == few
+
+
+def test_board_drop_on_next_column_answers_json_ok(client, pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    client.force_login(pm)
+    response = client.post(f"/requirements/{requirement.pk}/transition/", {"status": "analysing"},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["ok"]
+    assert Requirement.objects.get(pk=requirement.pk).status == "analysing"
+
+
+def test_board_drop_on_unreachable_column_answers_409_with_reason(client, pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    client.force_login(pm)
+    response = client.post(f"/requirements/{requirement.pk}/transition/", {"status": "delivered"},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 409
+    assert "已交付" in response.json()["error"]
+    assert Requirement.objects.get(pk=requirement.pk).status == "new"
+
+
+def test_reviewer_board_drop_is_forbidden(client, pm, reviewer):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    client.force_login(reviewer)
+    response = client.post(f"/requirements/{requirement.pk}/transition/", {"status": "analysing"},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["pm", "reviewer", "executive"])
+def test_detail_page_shows_history_and_comments_to_every_role(client, who, pm, reviewer, executive):
+    users = {"pm": pm, "reviewer": reviewer, "executive": executive}
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    CommentFactory(requirement=requirement, body="请补充风险评估。")
+    client.force_login(users[who])
+    html = client.get(f"/requirements/{requirement.pk}/").content.decode()
+    assert "请补充风险评估。" in html and 'id="history"' in html
+    assert ('data-transition="analyse"' in html) is (who == "pm")
+
+
+def test_reviewer_cannot_open_the_create_page(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get("/requirements/new/").status_code == 403
+
+
+def test_create_page_creates_requirement_and_redirects_to_it(client, pm):
+    product = ProductFactory(owner=pm)
+    client.force_login(pm)
+    response = client.post("/requirements/new/", {
+        "product": product.pk, "title": "网点排队叫号优化", "source": "customer_feedback", "type": "improvement",
+        "priority": "P1", "reach": 3000, "impact": "1.00", "confidence": 80, "effort": "1.5", "tags": "网点, 体验",
+    })
+    requirement = Requirement.objects.get()
+    assert response.status_code == 302 and response.url == requirement.get_absolute_url()
+    assert sorted(requirement.tags.values_list("name", flat=True)) == ["体验", "网点"]
+
+
+def test_bulk_action_page_sets_priority(client, pm):
+    product = ProductFactory(owner=pm)
+    rows = RequirementFactory.create_batch(2, product=product, priority="P3")
+    client.force_login(pm)
+    client.post("/requirements/bulk/", {"ids": [r.pk for r in rows], "action": "set_priority",
+                                        "value_set_priority": "P0"})
+    assert set(Requirement.objects.values_list("priority", flat=True)) == {"P0"}
+
+
+def test_feedback_inbox_converts_selected_items(client, pm):
+    product = ProductFactory(owner=pm)
+    items = FeedbackFactory.create_batch(2, product=product)
+    client.force_login(pm)
+    response = client.post("/requirements/feedback/convert/",
+                           {"feedback": [f.pk for f in items], "title": "手机银行夜间转账"})
+    requirement = Requirement.objects.get()
+    assert response.status_code == 302 and response.url == requirement.get_absolute_url()
+    assert Feedback.objects.filter(requirement=requirement).count() == 2
+
+
+def test_version_page_shows_progress_and_open_items(client, pm):
+    version = ProductVersionFactory(product=ProductFactory(owner=pm), name="v5.0")
+    RequirementFactory(product=version.product, target_version=version, status="delivered", title="已完成项")
+    RequirementFactory(product=version.product, target_version=version, status="in_development", title="开发中项")
+    client.force_login(pm)
+    html = client.get(version.get_absolute_url()).content.decode()
+    open_section = html.split('id="version-open"')[1].split("</table>")[0]
+    assert "1 / 2" in html
+    assert "开发中项" in open_section and "已完成项" not in open_section
+
+
+def test_product_page_shows_backlog_counts_and_top_items(client, pm):
+    product = ProductFactory(owner=pm)
+    RequirementFactory(product=product, title="最高分需求", reach=99999)
+    RequirementFactory(product=product, status="delivered")
+    client.force_login(pm)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert 'id="product-backlog"' in html and "最高分需求" in html
+    assert "已交付 · 1" in html
+
+
+def test_backlog_page_speaks_english_when_chosen(client, pm):
+    RequirementFactory(product=ProductFactory(owner=pm), status="analysing")
+    client.force_login(pm)
+    client.cookies["django_language"] = "en"
+    html = client.get("/requirements/").content.decode()
+    assert "Backlog" in html and "Analysing" in html
+
+
+def test_admin_lists_requirements_and_versions(client, admin_user):
+    RequirementFactory(target_version=None)
+    client.force_login(admin_user)
+    assert client.get("/admin/requirements/requirement/").status_code == 200
+    assert client.get("/admin/requirements/productversion/").status_code == 200
