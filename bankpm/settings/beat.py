@@ -5,4 +5,8 @@ BEAT_SCHEDULE = {
     # lifecycle: overdue approval steps, reminders and escalation
     # requirements: (none yet)
     # kpis: nightly KPI snapshots
+    "kpis-nightly-snapshots": {
+        "task": "kpis.tasks.compute_recent_kpi_snapshots",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
