@@ -12,10 +12,11 @@ from kpis.tasks import compute_kpi_snapshots
 from tests.factories import ProductFactory, UserFactory
 
 from .helpers import observe
+from .reseed import reseed_after_module, reseeded  # noqa: F401 (fixtures)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_worker_computes_snapshots_and_the_task_endpoint_reports_success(settings):
+@pytest.mark.usefixtures("reseed_after_module")
+def test_worker_computes_snapshots_and_the_task_endpoint_reports_success(reseeded, settings):  # noqa: F811
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     queue = f"kpis-test-{uuid.uuid4().hex[:8]}"  # xdist-safe: each run has its own queue
