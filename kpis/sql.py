@@ -44,21 +44,23 @@ _COLUMNS = (
 )
 
 SNAPSHOT_SELECT = """
-SELECT pv.product_id, pv.metric_id, %(granularity)s, %(label)s, %(s0)s, pv.cur, pv.prev,
+SELECT pv.product_id, pv.metric_id, %(granularity)s AS granularity, %(label)s AS period, %(s0)s AS period_start,
+  pv.cur AS value, pv.prev AS previous_value,
   CASE WHEN pv.cur IS NULL OR pv.prev IS NULL OR pv.prev = 0 THEN NULL
-       ELSE (pv.cur - pv.prev) * 100.0 / ABS(pv.prev) END,
-  pv.ly,
-  CASE WHEN pv.cur IS NULL OR pv.ly IS NULL OR pv.ly = 0 THEN NULL ELSE (pv.cur - pv.ly) * 100.0 / ABS(pv.ly) END,
+       ELSE (pv.cur - pv.prev) * 100.0 / ABS(pv.prev) END AS change_pct,
+  pv.ly AS last_year_value,
+  CASE WHEN pv.cur IS NULL OR pv.ly IS NULL OR pv.ly = 0 THEN NULL
+       ELSE (pv.cur - pv.ly) * 100.0 / ABS(pv.ly) END AS yoy_pct,
   t.target_value, t.warning_threshold, t.critical_threshold,
   CASE WHEN t.id IS NULL OR pv.cur IS NULL THEN NULL
        WHEN m.direction = 'lower' THEN CASE WHEN pv.cur = 0 THEN NULL ELSE t.target_value * 100.0 / pv.cur END
-       WHEN t.target_value = 0 THEN NULL ELSE pv.cur * 100.0 / t.target_value END,
+       WHEN t.target_value = 0 THEN NULL ELSE pv.cur * 100.0 / t.target_value END AS attainment_pct,
   CASE WHEN t.id IS NULL OR pv.cur IS NULL THEN 'none'
        WHEN m.direction = 'lower' THEN CASE WHEN pv.cur > t.critical_threshold THEN 'red'
                                             WHEN pv.cur > t.warning_threshold THEN 'amber' ELSE 'green' END
        ELSE CASE WHEN pv.cur < t.critical_threshold THEN 'red'
-                 WHEN pv.cur < t.warning_threshold THEN 'amber' ELSE 'green' END END,
-  %(now)s
+                 WHEN pv.cur < t.warning_threshold THEN 'amber' ELSE 'green' END END AS status,
+  %(now)s AS computed_at
 FROM pv JOIN kpis_metric m ON m.id = pv.metric_id
 LEFT JOIN kpis_target t ON t.product_id = pv.product_id AND t.metric_id = pv.metric_id
   AND t.granularity = %(granularity)s AND t.period_start = %(s0)s
