@@ -1,6 +1,6 @@
 """Demo data for this app; called by `manage.py seed_demo`. Idempotent: it runs once, then leaves the data alone.
 
-About 24 months of daily figures for the live demo products are generated in the database with one
+24 months of daily figures (up to the end of the last full month) for the live demo products are generated in the database with one
 INSERT … SELECT (PostgreSQL and SQLite alike), snapshots are computed, targets are derived from them (mostly
 met, some missed), and snapshots are computed again: the loan "LN-002" breaks its default-rate limit and has an
 open alert.
@@ -45,7 +45,8 @@ def seed(*, stdout=None):
     products = list(Product.objects.filter(stage__in=LIVE_STAGES).values_list("id", flat=True))
     if not products:
         return 0
-    end = timezone.localdate() - timedelta(days=1)
+    # Whole months only: the month in progress would show as a slump in every summed metric.
+    end = timezone.localdate().replace(day=1) - timedelta(days=1)
     start = add_months(end.replace(day=1), -23)
     rows = _generate(products, start, end)
     _compute(start, end)

@@ -4,12 +4,10 @@ import io
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
-HEADERS = [
-    ("metric", "指标"), ("period", "周期"), ("value", "数值"), ("previous_value", "上期值"), ("change_pct", "环比 %"),
-    ("last_year_value", "去年同期值"), ("yoy_pct", "同比 %"), ("target_value", "目标值"),
-    ("attainment_pct", "达成率 %"), ("status", "状态"),
-]
+HEADERS = [N_("指标"), N_("周期"), N_("数值"), N_("上期值"), N_("环比 %"), N_("去年同期值"), N_("同比 %"), N_("目标值"),
+           N_("达成率 %"), N_("状态")]
 
 
 def _rows(snapshots):
@@ -19,7 +17,7 @@ def _rows(snapshots):
 
 
 def snapshots_response(snapshots, *, filename: str, fmt: str) -> HttpResponse:
-    headers = [_(label) for _key, label in HEADERS]
+    headers = [_(label) for label in HEADERS]
     if fmt == "xlsx":
         from openpyxl import Workbook
 

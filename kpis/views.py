@@ -1,6 +1,4 @@
 """KPI pages: portfolio dashboard, product KPI page, alerts, scorecards and the upload page."""
-import json
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,8 +66,10 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
             "periods": [s.period for s in item["rows"]], "values": [s.value for s in item["rows"]],
             "targets": [s.target_value for s in item["rows"]],
         } for item in self.data["series"]]
+        # The table reads newest first, metrics in their usual order within a month.
+        rows = sorted(self.data["snapshots"], key=lambda s: (-s.period_start.toordinal(), s.metric.display_order))
         return {**super().get_context_data(**kwargs), "product": self.product, **self.data,
-                "charts": charts, "charts_json": json.dumps(charts)}
+                "charts": charts, "table_rows": rows}
 
 
 class AlertListView(FilteredListView):
