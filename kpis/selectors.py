@@ -80,6 +80,15 @@ def product_latest_statuses(*, product: Product) -> list[Snapshot]:
                 .select_related("metric").order_by("metric__display_order"))
 
 
+def default_scorecard_quarter() -> Period:
+    """The last completed quarter: managers are evaluated on whole quarters."""
+    from django.utils import timezone
+
+    from .periods import period_containing
+
+    return period_containing(timezone.localdate(), Granularity.QUARTER).previous()
+
+
 def scorecard_can_view_all(user) -> bool:
     return user.is_admin or user.is_head_of_product or user.is_senior_management
 

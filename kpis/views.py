@@ -116,14 +116,15 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         text = self.request.GET.get("quarter")
         try:
-            quarter = parse_period(text, "quarter") if text else (
-                selectors.latest_period("quarter") or period_containing(timezone.localdate(), "quarter"))
+            quarter = parse_period(text, "quarter") if text else selectors.default_scorecard_quarter()
         except ValidationError:
-            quarter = period_containing(timezone.localdate(), "quarter")
+            quarter = selectors.default_scorecard_quarter()
             messages.error(self.request, _("季度格式应为 YYYY-Qn。"))
         cards = selectors.scorecards(user=self.request.user, quarter=quarter)
-        return {**super().get_context_data(**kwargs), "cards": cards, "quarter": quarter,
-                "quarters": [quarter.previous().previous(), quarter.previous(), quarter, quarter.next()],
+        recent = [quarter]
+        for _step in range(3):
+            recent.insert(0, recent[0].previous())
+        return {**super().get_context_data(**kwargs), "cards": cards, "quarter": quarter, "quarters": recent,
                 "see_all": selectors.scorecard_can_view_all(self.request.user)}
 
 

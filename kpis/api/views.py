@@ -1,5 +1,4 @@
 from celery.result import AsyncResult
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -12,7 +11,7 @@ from bankpm.api.exceptions import as_drf_validation_error
 from .. import selectors, services
 from ..filtersets import AlertFilterSet, SnapshotFilterSet
 from ..models import Metric
-from ..periods import parse_period, period_containing
+from ..periods import parse_period
 from . import serializers as s
 
 
@@ -113,7 +112,8 @@ class ScorecardViewSet(viewsets.ViewSet):
     """Product managers ranked by their products' attainment for a quarter."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("quarter", OpenApiTypes.STR, description="2026-Q3; default: latest quarter")],
+        parameters=[OpenApiParameter("quarter", OpenApiTypes.STR,
+                                     description="2026-Q3; default: the last completed quarter")],
         responses={200: s.ScorecardSerializer(many=True)},
     )
     def list(self, request):
@@ -128,4 +128,4 @@ class ScorecardViewSet(viewsets.ViewSet):
 def _quarter(text):
     if text:
         return parse_period(text, "quarter")
-    return selectors.latest_period("quarter") or period_containing(timezone.localdate(), "quarter")
+    return selectors.default_scorecard_quarter()

@@ -61,3 +61,14 @@ def test_bad_quarter_names_the_field(head):
     response = get(head, "2026-Q5")
     assert response.status_code == 400
     assert "period" in response.json()
+
+
+def test_default_quarter_is_the_last_completed_one(head, quarter, monkeypatch):
+    from datetime import date
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2027, 1, 15))
+    client = APIClient()
+    client.force_authenticate(head)
+    assert {row["quarter"] for row in client.get(URL).json()} == {"2026-Q4"}
