@@ -94,7 +94,7 @@ def _targets(products):
     snaps = Snapshot.objects.filter(product_id__in=products, metric__code__in=TARGETED, value__isnull=False)
     for product_id, metric_id, code, granularity, start, value in snaps.values_list(
             "product_id", "metric_id", "metric__code", "granularity", "period_start", "value"):
-        missed = (product_id + start.month + start.year) % 7 == 0
+        missed = (product_id + metric_id + start.month + start.year) % 7 == 0
         if code in LOWER_IS_BETTER:
             goal = value / (1.08 if missed else 0.95)
             warning, critical = goal * 1.05, goal * 1.2

@@ -30,6 +30,14 @@ def test_head_of_product_sees_the_dashboard_charts_and_a_product_kpi_page(
     assert page.locator("#snapshot-table tbody tr").count() > 100
     screenshot("kpis-product-ln002-zh")
 
+    page.goto("/kpis/")
+    with page.expect_navigation():
+        page.select_option("#language-switcher select", "en")
+    assert "Portfolio dashboard" in page.inner_text("h2.page-title")
+    assert "default rate" in page.inner_text("#heat-table thead").lower()
+    page.wait_for_selector("#chart-stages canvas")
+    screenshot("kpis-dashboard-en")
+
 
 def test_product_manager_acknowledges_the_red_alert(reseeded, page, demo_data, login, screenshot):  # noqa: F811
     login("pm2")
