@@ -31,6 +31,7 @@ class Metric(models.Model):
     name = models.CharField(_("指标名称"), max_length=60)
     name_en = models.CharField(_("英文名称"), max_length=60)
     unit = models.CharField(_("单位"), max_length=20, blank=True)
+    unit_en = models.CharField(_("英文单位"), max_length=20, blank=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices,
                                  default=Direction.HIGHER_IS_BETTER)
     family = models.CharField(_("指标类别"), max_length=20, choices=KpiFamily.choices)
@@ -53,6 +54,10 @@ class Metric(models.Model):
     @property
     def display_name(self):
         return self.name_en if (get_language() or "").startswith("en") else self.name
+
+    @property
+    def display_unit(self):
+        return (self.unit_en or self.unit) if (get_language() or "").startswith("en") else self.unit
 
     @property
     def is_lower_better(self):

@@ -62,7 +62,8 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         charts = [{
-            "id": f"chart-{item['metric'].code}", "name": item["metric"].display_name, "unit": item["metric"].unit,
+            "id": f"chart-{item['metric'].code}", "name": item["metric"].display_name,
+            "unit": item["metric"].display_unit,
             "periods": [s.period for s in item["rows"]], "values": [s.value for s in item["rows"]],
             "targets": [s.target_value for s in item["rows"]],
         } for item in self.data["series"]]

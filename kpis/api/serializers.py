@@ -9,7 +9,7 @@ from ..models import Alert, Metric, Snapshot
 class MetricSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metric
-        fields = ["id", "code", "name", "name_en", "unit", "direction", "family", "aggregation", "is_key",
+        fields = ["id", "code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "is_key",
                   "scorecard_weight"]
         read_only_fields = fields
 
