@@ -64,7 +64,8 @@ SELECT pv.product_id, pv.metric_id, %(granularity)s AS granularity, %(label)s AS
 FROM pv JOIN kpis_metric m ON m.id = pv.metric_id
 LEFT JOIN kpis_target t ON t.product_id = pv.product_id AND t.metric_id = pv.metric_id
   AND t.granularity = %(granularity)s AND t.period_start = %(s0)s
-WHERE pv.n_cur > 0"""
+WHERE pv.n_cur > 0
+ORDER BY pv.product_id, pv.metric_id"""
 
 _UPDATED = [c.strip() for c in _COLUMNS.split(",")][5:]
 
