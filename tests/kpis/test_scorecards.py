@@ -72,3 +72,26 @@ def test_default_quarter_is_the_last_completed_one(head, quarter, monkeypatch):
     client = APIClient()
     client.force_authenticate(head)
     assert {row["quarter"] for row in client.get(URL).json()} == {"2026-Q4"}
+
+
+def test_scorecard_query_count_does_not_grow_with_managers(head):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kpis import services
+    from tests.factories import UserFactory
+
+    def managers(start, n):
+        for i in range(start, start + n):
+            product = ProductFactory(code=f"SC-{i}", owner=UserFactory(username=f"pm_sc{i}"))
+            observe(product, "revenue", "2026-10-05", 90 + i)
+            target(product, "revenue", "2026-10-01", 100, 90, 80, granularity="quarter")
+        services.kpi_snapshots_compute(period="2026-Q4", granularity="quarter")
+
+    managers(0, 2)
+    with CaptureQueriesContext(connection) as few:
+        get(head)
+    managers(2, 10)
+    with CaptureQueriesContext(connection) as lots:
+        assert len(get(head).json()) == 12
+    assert len(lots) == len(few)
