@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from accounts.permissions import ProductEditorRequiredMixin
 from bankpm.views import FilteredListView
 from products.models import Product
 
 from . import exports, selectors, services
+from .choices import ObservationSource
 from .filtersets import AlertFilterSet
 from .forms import CommentForm, ObservationUploadForm
 from .models import Alert
@@ -129,16 +131,17 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
                 "see_all": selectors.scorecard_can_view_all(self.request.user)}
 
 
-class ObservationUploadView(LoginRequiredMixin, FormView):
+class ObservationUploadView(ProductEditorRequiredMixin, FormView):
     """CSV/XLSX upload with a dry run; errors per row, all-or-nothing."""
 
     template_name = "kpis/upload.html"
     form_class = ObservationUploadForm
+    raise_exception = True
 
     def form_valid(self, form):
         try:
             result = services.observations_ingest(user=self.request.user, items=form.cleaned_data["file"],
-                                                  source="upload", dry_run=form.cleaned_data["dry_run"])
+                                                  source=ObservationSource.UPLOAD, dry_run=form.cleaned_data["dry_run"])
         except services.BulkValidationError as error:
             # Row numbers as people see them in a spreadsheet: the header is row 1.
             rows = [{"row": e["index"] + 2, "errors": e["errors"]} for e in error.item_errors[:200]]

@@ -187,3 +187,15 @@ def test_product_page_shows_the_kpi_summary(client, pm):
     [product] = live_products(1, pm)
     html = login(client, pm).get(f"/products/{product.pk}/").content.decode()
     assert 'id="kpi-summary"' in html and f"/kpis/products/{product.pk}/" in html
+
+
+@pytest.mark.parametrize(("who", "status"), [("pm", 200), ("head", 200), ("admin_user", 200), ("reviewer", 403),
+                                             ("executive", 403)])
+def test_who_may_open_the_upload_page(client, request, who, status):
+    assert login(client, request.getfixturevalue(who)).get("/kpis/upload/").status_code == status
+
+
+def test_uploaded_rows_are_marked_as_coming_from_a_file(client, pm):
+    ProductFactory(code="CC-U", owner=pm)
+    upload(login(client, pm), b"product,metric,date,value\nCC-U,revenue,2026-10-01,12.5\n")
+    assert Observation.objects.get().source == "upload"
