@@ -49,6 +49,12 @@ def test_product_manager_acknowledges_the_red_alert(reseeded, page, demo_data, l
     page.goto("/kpis/alerts/?status=acknowledged")
     assert "已收紧审批并加强催收" in page.inner_text("#alert-table")
     screenshot("kpis-alerts-zh")
+    page.click("#alert-table a:text('LN-002')")
+    page.click(".page-pretitle a:text('LN-002')")
+    page.wait_for_selector("#kpi-summary")
+    assert "不良率" in page.inner_text("#kpi-summary")
+    assert page.locator("#kpi-summary .badge.bg-red-lt").count() == 1
+    screenshot("kpis-product-section-zh")
     page.goto("/kpis/scorecards/")
     assert page.locator("#scorecard-table tbody tr").count() == 1
     screenshot("kpis-scorecard-pm-zh")
