@@ -256,6 +256,8 @@ def _compute_period(period: Period) -> tuple[int, int, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql.UPSERT_SNAPSHOTS, snapshot_params(period, now))
         rows = cursor.rowcount
+    if rows < 0:  # SQLite does not count rows of an INSERT with a WITH clause
+        rows = Snapshot.objects.filter(granularity=period.granularity, period_start=period.start).count()
     opened = _open_alerts(period, now)
     resolved = _auto_resolve_alerts(period, now)
     return rows, opened, resolved
