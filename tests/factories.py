@@ -137,3 +137,39 @@ class CommentFactory(factory.django.DjangoModelFactory):
     requirement = factory.SubFactory(RequirementFactory)
     author = factory.LazyAttribute(lambda c: c.requirement.product.owner)
     body = "请补充业务规则。"
+# --- kpis ---------------------------------------------------------------------------------------------------------
+class MetricFactory(factory.django.DjangoModelFactory):
+    """Extra metric definitions for tests; the bank's own metrics are seeded by a migration."""
+
+    class Meta:
+        model = "kpis.Metric"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"test_metric_{n}")
+    name = factory.Sequence(lambda n: f"测试指标{n}")
+    name_en = factory.Sequence(lambda n: f"Test metric {n}")
+    direction = "higher"
+    family = "growth"
+    aggregation = "sum"
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "kpis.Observation"
+
+    product = factory.SubFactory(ProductFactory)
+    metric = factory.LazyFunction(lambda: MetricFactory(code="revenue"))
+    date = factory.Faker("date_object")
+    value = 1.0
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "kpis.Target"
+
+    product = factory.SubFactory(ProductFactory)
+    metric = factory.LazyFunction(lambda: MetricFactory(code="revenue"))
+    granularity = "month"
+    target_value = 100.0
+    warning_threshold = 90.0
+    critical_threshold = 80.0

@@ -191,4 +191,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-BANKPM_HOME_URL = "products:list"  # the KPI dashboard replaces this when it exists
+BANKPM_HOME_URL = "kpis:dashboard"

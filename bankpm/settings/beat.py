@@ -8,4 +8,8 @@ BEAT_SCHEDULE = {
     },
     # requirements: (none yet)
     # kpis: nightly KPI snapshots
+    "kpis-nightly-snapshots": {
+        "task": "kpis.tasks.compute_recent_kpi_snapshots",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }

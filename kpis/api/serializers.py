@@ -1,0 +1,101 @@
+from rest_framework import serializers
+
+from bankpm.api.serializers import StrictSerializer
+
+from ..choices import MAX_OBSERVATIONS_PER_REQUEST, Granularity
+from ..models import Alert, Metric, Snapshot
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Metric
+        fields = ["id", "code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "is_key",
+                  "scorecard_weight"]
+        read_only_fields = fields
+
+
+class ObservationItemSerializer(StrictSerializer):
+    """Documents one item; validation itself is done by kpis.services.observations_ingest (fast, per index)."""
+
+    product = serializers.CharField(help_text="Product code")
+    metric = serializers.CharField(help_text="Metric code")
+    date = serializers.DateField()
+    value = serializers.FloatField()
+
+
+class ObservationBulkSerializer(serializers.ListSerializer):
+    child = ObservationItemSerializer()
+    max_length = MAX_OBSERVATIONS_PER_REQUEST
+    min_length = 1
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="product.code", read_only=True)
+    metric = serializers.CharField(source="metric.code", read_only=True)
+
+    class Meta:
+        model = Snapshot
+        fields = ["id", "product", "metric", "granularity", "period", "period_start", "value", "previous_value",
+                  "change_pct", "last_year_value", "yoy_pct", "target_value", "warning_threshold",
+                  "critical_threshold", "attainment_pct", "status", "computed_at"]
+        read_only_fields = fields
+
+
+class ComputeRequestSerializer(StrictSerializer):
+    period = serializers.CharField(max_length=7, help_text="2026-10 (month) or 2026-Q4 (quarter)")
+    granularity = serializers.ChoiceField(choices=Granularity.choices)
+
+
+class TaskQueuedSerializer(serializers.Serializer):
+    task_id = serializers.CharField()
+    status_url = serializers.CharField()
+
+
+class TaskProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class TaskStatusSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    state = serializers.CharField(help_text="PENDING, STARTED, PROGRESS, SUCCESS, FAILURE, RETRY or REVOKED")
+    progress = TaskProgressSerializer(allow_null=True)
+    result = serializers.JSONField(allow_null=True)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="product.code", read_only=True)
+    metric = serializers.CharField(source="metric.code", read_only=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", read_only=True, allow_null=True,
+                                            default=None)
+    resolved_by = serializers.CharField(source="resolved_by.username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "product", "metric", "granularity", "period", "value", "critical_threshold", "status",
+                  "opened_at", "acknowledged_by", "acknowledged_at", "acknowledge_comment", "resolved_by",
+                  "resolved_at", "resolution_comment", "auto_resolved"]
+        read_only_fields = fields
+
+
+class CommentSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=2000)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    manager_id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    quarter = serializers.CharField()
+    score = serializers.FloatField()
+    products = serializers.IntegerField()
+    metrics = serializers.IntegerField()
+    red = serializers.IntegerField()

@@ -1,0 +1,96 @@
+"""Constants of the KPI app: metric kinds, periods, statuses and error codes."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Aggregation(models.TextChoices):
+    """How a period's value is formed from daily observations (derived metrics are computed from others)."""
+
+    SUM = "sum", _("合计")
+    AVG = "avg", _("平均")
+    LAST = "last", _("期末值")
+    MAX = "max", _("最大值")
+    MIN = "min", _("最小值")
+    DERIVED = "derived", _("派生计算")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", _("越高越好")
+    LOWER_IS_BETTER = "lower", _("越低越好")
+
+
+class KpiFamily(models.TextChoices):
+    SATISFACTION = "satisfaction", _("客户满意度")
+    GROWTH = "growth", _("业务增长")
+    PROFITABILITY = "profitability", _("盈利能力")
+    MARKET_SHARE = "market_share", _("市场份额")
+    RISK = "risk", _("风险")
+    INNOVATION = "innovation", _("创新")
+    LOYALTY = "loyalty", _("客户忠诚度")
+
+
+class Granularity(models.TextChoices):
+    MONTH = "month", _("月度")
+    QUARTER = "quarter", _("季度")
+
+
+class TargetGranularity(models.TextChoices):
+    MONTH = "month", _("月度")
+    QUARTER = "quarter", _("季度")
+    YEAR = "year", _("年度")
+
+
+class SnapshotStatus(models.TextChoices):
+    GREEN = "green", _("达标")
+    AMBER = "amber", _("关注")
+    RED = "red", _("预警")
+    NONE = "none", _("无目标")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    ACKNOWLEDGED = "acknowledged", _("已确认")
+    RESOLVED = "resolved", _("已解除")
+
+
+# An alert in one of these states blocks a second alert for the same product and metric.
+ACTIVE_ALERT_STATUSES = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
+
+
+class ObservationSource(models.TextChoices):
+    API = "api", _("接口推送")
+    UPLOAD = "upload", _("文件导入")
+    BACKLOG = "backlog", _("需求待办")
+    DEMO = "demo", _("演示数据")
+
+
+class MetricCode(models.TextChoices):
+    """Metrics the code refers to by name (derived metrics and the backlog-fed innovation metric)."""
+
+    REVENUE = "revenue", _("营业收入")
+    COST = "cost", _("成本")
+    PROFIT = "profit", _("利润")
+    MARGIN = "margin", _("利润率")
+    DEFAULT_RATE = "default_rate", _("不良率")
+    REQUIREMENTS_DELIVERED = "requirements_delivered", _("需求交付数")
+
+
+class IngestError(models.TextChoices):
+    """Error codes of observation ingestion, reported per item index."""
+
+    NOT_A_LIST = "not_a_list", _("请求体必须是 JSON 数组。")
+    TOO_MANY = "too_many", _("单次最多 10,000 条。")
+    EMPTY = "empty", _("至少需要一条观测值。")
+    NOT_AN_OBJECT = "not_an_object", _("每一项必须是 JSON 对象。")
+    UNKNOWN_FIELD = "unknown_field", _("未知字段。")
+    REQUIRED = "required", _("该字段是必填项。")
+    UNKNOWN_PRODUCT = "unknown_product", _("未知产品代码。")
+    NOT_YOUR_PRODUCT = "not_your_product", _("您不是该产品的产品经理。")
+    UNKNOWN_METRIC = "unknown_metric", _("未知指标代码。")
+    NOT_INGESTIBLE = "not_ingestible", _("该指标由系统计算，不能直接提交。")
+    BAD_DATE = "bad_date", _("日期格式必须是 YYYY-MM-DD。")
+    BAD_VALUE = "bad_value", _("数值必须是有限的数字。")
+    DUPLICATE = "duplicate", _("同一请求中重复的产品、指标和日期。")
+
+
+MAX_OBSERVATIONS_PER_REQUEST = 10_000

@@ -1,0 +1,65 @@
+"""Forms of the KPI pages; the rules themselves are in kpis.services."""
+import csv
+import io
+import math
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+UPLOAD_COLUMNS = ("product", "metric", "date", "value")
+
+
+class ObservationUploadForm(forms.Form):
+    file = forms.FileField(label=_("数据文件"), help_text=_("CSV 或 XLSX，表头：product, metric, date, value"))
+    dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        try:
+            if name.endswith(".csv"):
+                rows = _csv_rows(upload.read())
+            elif name.endswith(".xlsx"):
+                rows = _xlsx_rows(upload)
+            else:
+                raise forms.ValidationError(_("只支持 .csv 或 .xlsx 文件。"))
+        except (UnicodeDecodeError, ValueError, KeyError, OSError) as error:
+            raise forms.ValidationError(_("无法读取文件：%(error)s") % {"error": error}) from error
+        return rows
+
+
+def _item(row: dict) -> dict:
+    """Numbers in files arrive as text: convert what looks like a number, leave the rest for the service to refuse."""
+    value = row.get("value")
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+            value = number if math.isfinite(number) else value
+        except ValueError:
+            pass
+    day = row.get("date")
+    if hasattr(day, "isoformat"):
+        day = day.isoformat()[:10]
+    return {"product": row.get("product"), "metric": row.get("metric"), "date": day, "value": value}
+
+
+def _csv_rows(content: bytes) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    if [c.strip() for c in (reader.fieldnames or [])] != list(UPLOAD_COLUMNS):
+        raise ValueError(_("表头必须是 product, metric, date, value"))
+    return [_item(row) for row in reader]
+
+
+def _xlsx_rows(upload) -> list[dict]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(upload, read_only=True, data_only=True).active
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    if header[:4] != list(UPLOAD_COLUMNS):
+        raise ValueError(_("表头必须是 product, metric, date, value"))
+    return [_item(dict(zip(UPLOAD_COLUMNS, row[:4], strict=False))) for row in rows if any(c is not None for c in row)]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -1,0 +1,233 @@
+"""KPI data: metric definitions, daily observations, targets, period snapshots and early-warning alerts."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .choices import (
+    ACTIVE_ALERT_STATUSES,
+    Aggregation,
+    AlertStatus,
+    Direction,
+    Granularity,
+    KpiFamily,
+    ObservationSource,
+    SnapshotStatus,
+    TargetGranularity,
+)
+
+
+class Metric(models.Model):
+    """A KPI definition: what is measured, which way is good, and how daily figures roll up into a period."""
+
+    code = models.CharField(
+        _("指标代码"), max_length=40, unique=True,
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]{1,39}$", _("只能使用小写字母、数字和下划线。"))],
+    )
+    name = models.CharField(_("指标名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=60)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    unit_en = models.CharField(_("英文单位"), max_length=20, blank=True)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices,
+                                 default=Direction.HIGHER_IS_BETTER)
+    family = models.CharField(_("指标类别"), max_length=20, choices=KpiFamily.choices)
+    aggregation = models.CharField(_("汇总方式"), max_length=10, choices=Aggregation.choices)
+    is_key = models.BooleanField(_("关键指标"), default=False, help_text=_("在组合仪表盘热力表中展示。"))
+    scorecard_weight = models.DecimalField(
+        _("考核权重"), max_digits=5, decimal_places=2, default=0, validators=[MinValueValidator(0)],
+        help_text=_("产品经理季度考核中该指标达成率的权重；0 表示不计入。"),
+    )
+    display_order = models.PositiveSmallIntegerField(_("显示顺序"), default=0)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+    @property
+    def display_unit(self):
+        return (self.unit_en or self.unit) if (get_language() or "").startswith("en") else self.unit
+
+    @property
+    def is_lower_better(self):
+        return self.direction == Direction.LOWER_IS_BETTER
+
+
+class Observation(models.Model):
+    """One daily figure for a product and metric; sending the same day again replaces it."""
+
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_observations",
+                                verbose_name=_("产品"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations", verbose_name=_("指标"))
+    date = models.DateField(_("日期"))
+    value = models.FloatField(_("数值"))
+    source = models.CharField(_("来源"), max_length=10, choices=ObservationSource.choices,
+                              default=ObservationSource.API)
+
+    class Meta:
+        ordering = ["product", "metric", "date"]
+        verbose_name = _("观测值")
+        verbose_name_plural = _("观测值")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "metric", "date"], name="kpi_observation_unique_day"),
+        ]
+        # Snapshots aggregate one date window across all products: the date index serves that scan.
+        indexes = [models.Index(fields=["date"], name="kpi_observation_date_idx")]
+
+    def __str__(self):
+        return f"{self.product_id}/{self.metric_id}/{self.date}: {self.value}"
+
+
+class Target(models.Model):
+    """A target for a product, metric and period, with the warning and critical thresholds (in the metric's unit).
+
+    Higher-is-better: red below `critical`, amber below `warning`, green otherwise.
+    Lower-is-better (e.g. a risk limit "default rate ≤ 2%"): red above `critical`, amber above `warning`.
+    """
+
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_targets",
+                                verbose_name=_("产品"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="targets", verbose_name=_("指标"))
+    granularity = models.CharField(_("周期类型"), max_length=10, choices=TargetGranularity.choices)
+    period_start = models.DateField(_("周期开始日"))
+    target_value = models.FloatField(_("目标值"))
+    warning_threshold = models.FloatField(_("关注阈值"))
+    critical_threshold = models.FloatField(_("预警阈值"))
+
+    class Meta:
+        ordering = ["product", "metric", "granularity", "period_start"]
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "metric", "granularity", "period_start"],
+                                    name="kpi_target_unique_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id}/{self.metric_id}/{self.granularity}/{self.period_start}"
+
+    def clean(self):
+        from .periods import is_period_start
+
+        errors = {}
+        if self.period_start and self.granularity and not is_period_start(self.period_start, self.granularity):
+            errors["period_start"] = _("周期开始日必须是该周期的第一天。")
+        if self.metric_id and None not in (self.warning_threshold, self.critical_threshold):
+            lower = self.metric.is_lower_better
+            if (lower and self.critical_threshold < self.warning_threshold) or (
+                not lower and self.critical_threshold > self.warning_threshold
+            ):
+                errors["critical_threshold"] = _("预警阈值必须比关注阈值更差（越低越好的指标应更高，反之更低）。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Snapshot(models.Model):
+    """A product's metric for one month or quarter, compared with the previous period, last year and the target.
+
+    change_pct = (value − previous) ÷ |previous| × 100, none when the previous value is missing or 0;
+    yoy_pct likewise against the same period a year earlier; attainment_pct = value ÷ target × 100
+    (target ÷ value × 100 for lower-is-better metrics), none without a target or with a zero divisor.
+    """
+
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_snapshots",
+                                verbose_name=_("产品"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("指标"))
+    granularity = models.CharField(_("周期类型"), max_length=10, choices=Granularity.choices)
+    period = models.CharField(_("周期"), max_length=7, help_text=_("如 2026-10 或 2026-Q4"))
+    period_start = models.DateField(_("周期开始日"))
+    value = models.FloatField(_("数值"), null=True)
+    previous_value = models.FloatField(_("上期值"), null=True)
+    change_pct = models.FloatField(_("环比 %"), null=True)
+    last_year_value = models.FloatField(_("去年同期值"), null=True)
+    yoy_pct = models.FloatField(_("同比 %"), null=True)
+    target_value = models.FloatField(_("目标值"), null=True)
+    warning_threshold = models.FloatField(_("关注阈值"), null=True)
+    critical_threshold = models.FloatField(_("预警阈值"), null=True)
+    attainment_pct = models.FloatField(_("达成率 %"), null=True)
+    status = models.CharField(_("状态"), max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.NONE)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        ordering = ["product", "metric", "granularity", "period_start"]
+        verbose_name = _("指标快照")
+        verbose_name_plural = _("指标快照")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "metric", "granularity", "period_start"],
+                                    name="kpi_snapshot_unique_period"),
+        ]
+        indexes = [models.Index(fields=["granularity", "period_start"], name="kpi_snapshot_period_idx")]
+
+    def __str__(self):
+        return f"{self.product_id}/{self.metric_id}/{self.period}"
+
+
+class Alert(ConcurrentTransitionMixin, models.Model):
+    """An early warning: a metric turned red. One active alert per product and metric, however often it stays red."""
+
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_alerts",
+                                verbose_name=_("产品"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("指标"))
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.SET_NULL, null=True, related_name="alerts",
+                                 verbose_name=_("触发快照"))
+    granularity = models.CharField(_("周期类型"), max_length=10, choices=Granularity.choices)
+    period = models.CharField(_("周期"), max_length=7)
+    period_start = models.DateField(_("周期开始日"))
+    value = models.FloatField(_("触发值"), null=True)
+    critical_threshold = models.FloatField(_("预警阈值"), null=True)
+    status = FSMField(_("状态"), max_length=15, choices=AlertStatus.choices, default=AlertStatus.OPEN, protected=True)
+    opened_at = models.DateTimeField(_("触发时间"))
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+", verbose_name=_("确认人"))
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledge_comment = models.TextField(_("确认说明"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("解除人"))
+    resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    resolution_comment = models.TextField(_("解除说明"), blank=True)
+    auto_resolved = models.BooleanField(_("自动解除"), default=False)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "metric"], condition=models.Q(status__in=ACTIVE_ALERT_STATUSES),
+                                    name="kpi_alert_one_active"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id}/{self.metric_id}/{self.period}"
+
+    def get_absolute_url(self):
+        return reverse("kpis:alert-list") + f"?status=&product={self.product_id}"
+
+    def clean_fields(self, exclude=None):
+        # The status is guarded by the state machine and cannot be re-assigned (protected FSM field).
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_ALERT_STATUSES
+
+    @transition(field=status, source=AlertStatus.OPEN, target=AlertStatus.ACKNOWLEDGED)
+    def acknowledge(self, *, user, comment, at):
+        """Someone responsible has seen the warning and says what they do about it."""
+        self.acknowledged_by, self.acknowledge_comment, self.acknowledged_at = user, comment, at
+
+    @transition(field=status, source=ACTIVE_ALERT_STATUSES, target=AlertStatus.RESOLVED)
+    def resolve(self, *, user, comment, at, automatic=False):
+        """Closed by a person with a comment, or automatically when the metric is back to green."""
+        self.resolved_by, self.resolution_comment, self.resolved_at = user, comment, at
+        self.auto_resolved = automatic

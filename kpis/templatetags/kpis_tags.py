@@ -1,0 +1,41 @@
+"""Template helpers of the KPI pages and the KPI section of the product page."""
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+STATUS_COLOURS = {"green": "green", "amber": "yellow", "red": "red", "none": "secondary"}
+ALERT_COLOURS = {"open": "red", "acknowledged": "orange", "resolved": "green"}
+
+
+@register.filter
+def status_colour(status):
+    return STATUS_COLOURS.get(str(status), "secondary")
+
+
+@register.filter
+def alert_colour(status):
+    return ALERT_COLOURS.get(str(status), "secondary")
+
+
+@register.filter
+def num(value, digits=2):
+    """Thousands separators, fixed decimals, an em dash for missing values."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):,.{int(digits)}f}"
+
+
+@register.filter
+def pct(value):
+    if value is None:
+        return "—"
+    return f"{float(value):+.1f}%"
+
+
+@register.inclusion_tag("kpis/_product_summary.html", takes_context=True)
+def kpi_product_summary(context, product):
+    """Latest month statuses of a product, for the product page."""
+    return {"product": product, "snapshots": selectors.product_latest_statuses(product=product),
+            "request": context.get("request")}

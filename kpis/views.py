@@ -1,0 +1,153 @@
+"""KPI pages: portfolio dashboard, product KPI page, alerts, scorecards and the upload page."""
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from accounts.permissions import ProductEditorRequiredMixin
+from bankpm.views import FilteredListView
+from products.models import Product
+
+from . import exports, selectors, services
+from .choices import ObservationSource
+from .filtersets import AlertFilterSet
+from .forms import CommentForm, ObservationUploadForm
+from .models import Alert
+from .periods import parse_period, period_containing
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The portfolio at a glance; heads of product and admins can recompute the current month."""
+
+    template_name = "kpis/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        data = selectors.portfolio_dashboard()
+        charts = {
+            "stages": [{"name": str(stage.label), "value": n} for stage, n in data["stage_counts"] if n],
+            "categories": [{"name": str(_label(c)), "value": n} for c, n in data["category_counts"]],
+        }
+        return {**super().get_context_data(**kwargs), **data, "charts": charts,
+                "product_total": sum(n for _stage, n in data["stage_counts"]),
+                "can_compute": services.kpi_can_compute(user=self.request.user)}
+
+    def post(self, request):
+        period = period_containing(timezone.localdate(), "month")
+        task_id = services.kpi_compute_request(user=request.user, period=period.label, granularity="month")
+        messages.success(request, _("已提交 %(period)s 的指标计算任务（%(task)s）。") % {
+            "period": period.label, "task": task_id[:8]})
+        return redirect("kpis:dashboard")
+
+
+def _label(category):
+    from products.choices import ProductCategory
+
+    return ProductCategory(category).label if category in ProductCategory.values else category
+
+
+class ProductKpiView(LoginRequiredMixin, TemplateView):
+    """A product's metrics over 24 months: a chart per metric with its target, the table beside, exports."""
+
+    template_name = "kpis/product_kpis.html"
+
+    def get(self, request, *args, **kwargs):
+        self.product = get_object_or_404(Product.objects.select_related("owner"), pk=kwargs["pk"])
+        self.data = selectors.product_series(product=self.product)
+        fmt = request.GET.get("export")
+        if fmt in ("csv", "xlsx"):
+            return exports.snapshots_response(self.data["snapshots"], filename=f"kpi-{self.product.code}", fmt=fmt)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        charts = [{
+            "id": f"chart-{item['metric'].code}", "name": item["metric"].display_name,
+            "unit": item["metric"].display_unit,
+            "periods": [s.period for s in item["rows"]], "values": [s.value for s in item["rows"]],
+            "targets": [s.target_value for s in item["rows"]],
+        } for item in self.data["series"]]
+        # The table reads newest first, metrics in their usual order within a month.
+        rows = sorted(self.data["snapshots"], key=lambda s: (-s.period_start.toordinal(), s.metric.display_order))
+        return {**super().get_context_data(**kwargs), "product": self.product, **self.data,
+                "charts": charts, "table_rows": rows}
+
+
+class AlertListView(FilteredListView):
+    model = Alert
+    filterset_class = AlertFilterSet
+    template_name = "kpis/alert_list.html"
+
+    def get_base_queryset(self):
+        return selectors.alert_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        for alert in context["object_list"]:
+            alert.can_handle = services.alert_can_handle(user=user, alert=alert)
+        return {**context, "comment_form": CommentForm()}
+
+
+class AlertActionView(LoginRequiredMixin, View):
+    """POST acknowledge or resolve; the service checks who may and in which state."""
+
+    actions = {"acknowledge": services.alert_acknowledge, "resolve": services.alert_resolve}
+
+    def post(self, request, pk, action):
+        alert = get_object_or_404(selectors.alert_list(), pk=pk)
+        service = self.actions.get(action)
+        if service is None:
+            raise PermissionDenied
+        try:
+            service(user=request.user, alert=alert, comment=request.POST.get("comment", ""))
+            messages.success(request, _("预警已更新。"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except services.StateConflict as error:
+            messages.warning(request, str(error))
+        return redirect(request.POST.get("next") or "kpis:alert-list")
+
+
+class ScorecardView(LoginRequiredMixin, TemplateView):
+    """Quarterly product manager scorecard, ranked."""
+
+    template_name = "kpis/scorecards.html"
+
+    def get_context_data(self, **kwargs):
+        text = self.request.GET.get("quarter")
+        try:
+            quarter = parse_period(text, "quarter") if text else selectors.default_scorecard_quarter()
+        except ValidationError:
+            quarter = selectors.default_scorecard_quarter()
+            messages.error(self.request, _("季度格式应为 YYYY-Qn。"))
+        cards = selectors.scorecards(user=self.request.user, quarter=quarter)
+        recent = [quarter]
+        for _step in range(3):
+            recent.insert(0, recent[0].previous())
+        return {**super().get_context_data(**kwargs), "cards": cards, "quarter": quarter, "quarters": recent,
+                "see_all": selectors.scorecard_can_view_all(self.request.user)}
+
+
+class ObservationUploadView(ProductEditorRequiredMixin, FormView):
+    """CSV/XLSX upload with a dry run; errors per row, all-or-nothing."""
+
+    template_name = "kpis/upload.html"
+    form_class = ObservationUploadForm
+    raise_exception = True
+
+    def form_valid(self, form):
+        try:
+            result = services.observations_ingest(user=self.request.user, items=form.cleaned_data["file"],
+                                                  source=ObservationSource.UPLOAD, dry_run=form.cleaned_data["dry_run"])
+        except services.BulkValidationError as error:
+            # Row numbers as people see them in a spreadsheet: the header is row 1.
+            rows = [{"row": e["index"] + 2, "errors": e["errors"]} for e in error.item_errors[:200]]
+            return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
+                                                                 error_count=len(error.item_errors)))
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, result=result))

@@ -1,0 +1,119 @@
+"""Snapshots, compute, tasks, alerts and scorecards over the API, with permission matrices and query counts."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from kpis import services
+from kpis.models import Alert
+from tests.factories import ProductFactory
+
+from .helpers import observe, target
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def compute(period="2026-10", granularity="month"):
+    services.kpi_snapshots_compute(period=period, granularity=granularity)
+
+
+def seed_products(n, owner):
+    for i in range(n):
+        product = ProductFactory(code=f"P-{n}-{i}", owner=owner, category="loan")
+        observe(product, "revenue", "2026-10-05", 10 + i)
+        observe(product, "default_rate", "2026-10-05", 2.5)
+        target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
+
+
+def test_snapshots_are_filtered_by_product_period_granularity_and_metric(pm):
+    seed_products(2, pm)
+    compute()
+    response = client_for(pm).get("/api/v1/kpi-snapshots/", {"product": "P-2-1", "period": "2026-10",
+                                                             "granularity": "month", "metric": "revenue"})
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert (row["product"], row["metric"], row["value"], row["status"]) == ("P-2-1", "revenue", 11.0, "none")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/kpi-snapshots/", "/api/v1/alerts/"])
+def test_list_query_count_does_not_grow_with_rows(pm, url):
+    seed_products(2, pm)
+    compute()
+    with CaptureQueriesContext(connection) as few:
+        assert client_for(pm).get(url).status_code == 200
+    seed_products(12, pm)
+    compute()
+    with CaptureQueriesContext(connection) as lots:
+        response = client_for(pm).get(url)
+    assert response.json()["count"] > 10
+    assert len(lots) == len(few)
+
+
+def test_compute_is_queued_and_answers_202_with_a_task_url(head, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(head).post("/api/v1/kpi-snapshots/compute/",
+                                         {"period": "2026-10", "granularity": "month"}, format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status_url"].endswith(f"/api/v1/tasks/{body['task_id']}/")
+
+
+@pytest.mark.parametrize(("who", "status"), [("pm", 403), ("reviewer", 403), ("executive", 403), ("head", 202),
+                                             ("admin_user", 202)])
+def test_who_may_trigger_a_computation(request, who, status):
+    response = client_for(request.getfixturevalue(who)).post(
+        "/api/v1/kpi-snapshots/compute/", {"period": "2026-10", "granularity": "month"}, format="json")
+    assert response.status_code == status
+
+
+def test_compute_with_a_bad_period_names_the_field(head):
+    response = client_for(head).post("/api/v1/kpi-snapshots/compute/", {"period": "2026-13", "granularity": "month"},
+                                     format="json")
+    assert response.status_code == 400
+    assert "period" in response.json()
+
+
+def test_unknown_task_reports_pending(pm):
+    response = client_for(pm).get("/api/v1/tasks/00000000-0000-0000-0000-000000000000/")
+    assert response.json() == {"id": "00000000-0000-0000-0000-000000000000", "state": "PENDING", "progress": None,
+                               "result": None}
+
+
+@pytest.fixture
+def alert(pm):
+    seed_products(1, pm)
+    compute()
+    return Alert.objects.get()
+
+
+def test_alert_is_listed_acknowledged_and_resolved(pm, alert):
+    client = client_for(pm)
+    assert client.get("/api/v1/alerts/", {"status": "open"}).json()["results"][0]["product"] == "P-1-0"
+    response = client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/", {"comment": "已知悉"}, format="json")
+    assert (response.status_code, response.json()["status"]) == (200, "acknowledged")
+    response = client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "已处理"}, format="json")
+    assert (response.json()["status"], response.json()["resolved_by"]) == ("resolved", "pm_a")
+
+
+def test_resolving_a_resolved_alert_is_a_conflict(pm, alert):
+    client = client_for(pm)
+    client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "已处理"}, format="json")
+    response = client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "再次"}, format="json")
+    assert response.status_code == 409
+
+
+def test_acknowledging_without_comment_names_the_field(pm, alert):
+    response = client_for(pm).post(f"/api/v1/alerts/{alert.pk}/acknowledge/", {}, format="json")
+    assert response.status_code == 400
+    assert "comment" in response.json()
+
+
+def test_other_manager_cannot_resolve(other_pm, alert):
+    response = client_for(other_pm).post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "x"}, format="json")
+    assert response.status_code == 403

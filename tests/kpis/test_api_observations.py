@@ -1,0 +1,128 @@
+"""POST /api/v1/metrics/observations/: all-or-nothing, errors per index, replacement, limits."""
+import json
+from datetime import date, timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from kpis.models import Observation
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/metrics/observations/"
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def post(user, items, **kwargs):
+    return client_for(user).post(URL, json.dumps(items), content_type="application/json", **kwargs)
+
+
+@pytest.fixture
+def product(pm):
+    return ProductFactory(code="CC-T", owner=pm)
+
+
+def item(**overrides):
+    return {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 12.5, **overrides}
+
+
+def test_valid_items_are_stored_and_counted_as_created(pm, product):
+    response = post(pm, [item(), item(date="2026-10-02", value=7)])
+    assert response.status_code == 200, response.content
+    assert response.json() == {"received": 2, "created": 2, "updated": 0, "dry_run": False}
+    assert sorted(Observation.objects.values_list("date", "value")) == [(date(2026, 10, 1), 12.5),
+                                                                       (date(2026, 10, 2), 7.0)]
+
+
+def test_sending_the_same_day_again_replaces_the_value(pm, product):
+    post(pm, [item(value=1)])
+    response = post(pm, [item(value=2)])
+    assert response.json()["updated"] == 1
+    assert list(Observation.objects.values_list("value", flat=True)) == [2.0]
+
+
+def test_errors_are_reported_per_index_and_nothing_is_written(pm, product):
+    items = [item(), item(product="NOPE"), item(metric="x"), item(date="2026-02-30"), item(value="12"),
+             item(date="2026-10-05", colour="red"), item(metric="profit"), item(value=None)]
+    response = post(pm, items)
+    assert response.status_code == 400
+    assert response.json() == {"errors": [
+        {"index": 1, "errors": {"product": ["未知产品代码 'NOPE'。"]}},
+        {"index": 2, "errors": {"metric": ["未知指标代码 'x'。"]}},
+        {"index": 3, "errors": {"date": ["日期格式必须是 YYYY-MM-DD。"]}},
+        {"index": 4, "errors": {"value": ["数值必须是有限的数字。"]}},
+        {"index": 5, "errors": {"colour": ["未知字段。"]}},
+        {"index": 6, "errors": {"metric": ["该指标由系统计算，不能直接提交。"]}},
+        {"index": 7, "errors": {"value": ["该字段是必填项。"]}},
+    ]}
+    assert not Observation.objects.exists()
+
+
+def test_non_finite_number_is_refused(pm, product):
+    body = '[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1e400}]'
+    response = client_for(pm).post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {"index": 0, "errors": {"value": ["数值必须是有限的数字。"]}}
+
+
+def test_backlog_metric_cannot_be_typed_in(pm, product):
+    response = post(pm, [item(metric="requirements_delivered")])
+    assert response.json()["errors"][0]["errors"] == {"metric": ["该指标由系统计算，不能直接提交。"]}
+
+
+def test_duplicate_day_in_one_request_names_the_first_index(pm, product):
+    response = post(pm, [item(), item(value=3)])
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"index": 1, "errors": {"date": ["与第 0 项重复（同一产品、指标和日期）。"]}}]
+
+
+def test_body_that_is_not_a_list_is_refused(pm, product):
+    response = post(pm, item())
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["请求体必须是 JSON 数组。"]}
+
+
+def test_product_manager_cannot_send_figures_for_someone_elses_product(pm, other_pm):
+    ProductFactory(code="CC-OTHER", owner=other_pm)
+    response = post(pm, [item(product="CC-OTHER")])
+    assert response.json()["errors"] == [{"index": 0, "errors": {"product": ["您不是该产品的产品经理。"]}}]
+
+
+@pytest.mark.parametrize(("who", "status"), [("pm", 200), ("head", 200), ("admin_user", 200), ("reviewer", 403),
+                                             ("executive", 403)])
+def test_who_may_send_figures(request, product, who, status):
+    assert post(request.getfixturevalue(who), [item()]).status_code == status
+
+
+def test_anonymous_is_refused(product):
+    assert APIClient().post(URL, [item()], format="json").status_code in (401, 403)
+
+
+def many(n):
+    start = date(2000, 1, 1)
+    return [item(date=(start + timedelta(days=i)).isoformat(), value=i) for i in range(n)]
+
+
+def test_ten_thousand_items_are_accepted(pm, product):
+    response = post(pm, many(10_000))
+    assert response.status_code == 200
+    assert response.json()["created"] == 10_000
+    assert Observation.objects.count() == 10_000
+
+
+def test_ten_thousand_and_one_items_are_refused_with_a_clear_message(pm, product):
+    response = post(pm, many(10_001))
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["单次最多提交 10,000 条观测值，本次收到 10,001 条；请分批提交。"]}
+    assert not Observation.objects.exists()
+
+
+def test_dry_run_validates_and_writes_nothing(pm, product):
+    response = client_for(pm).post(URL + "?dry_run=true", [item()], format="json")
+    assert response.json() == {"received": 1, "created": 0, "updated": 0, "dry_run": True}
+    assert not Observation.objects.exists()

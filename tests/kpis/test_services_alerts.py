@@ -1,0 +1,158 @@
+"""Early warnings: one alert per product and metric, notifications, acknowledge, resolve, auto-resolve."""
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from kpis import services
+from kpis.models import Alert
+from notifications.models import Notification
+from tests.factories import ProductFactory, UserFactory
+
+from .helpers import observe, target
+
+pytestmark = pytest.mark.django_db
+
+
+def compute(period):
+    return services.kpi_snapshots_compute(period=period, granularity="month")
+
+
+@pytest.fixture
+def product(pm):
+    return ProductFactory(code="LN-T", owner=pm, category="loan")
+
+
+def red_default_rate(product, month):
+    observe(product, "default_rate", f"{month}-10", 2.5)
+    target(product, "default_rate", f"{month}-01", 1.5, 1.8, 2.0)
+
+
+def green_default_rate(product, month):
+    observe(product, "default_rate", f"{month}-10", 1.2)
+    target(product, "default_rate", f"{month}-01", 1.5, 1.8, 2.0)
+
+
+def test_red_snapshot_opens_one_alert_and_reruns_do_not_open_another(product):
+    red_default_rate(product, "2026-10")
+    assert compute("2026-10").alerts_opened == 1
+    assert compute("2026-10").alerts_opened == 0
+    alert = Alert.objects.get()
+    assert (alert.status, alert.period, alert.value, alert.critical_threshold) == ("open", "2026-10", 2.5, 2.0)
+
+
+def test_metric_staying_red_next_month_keeps_the_same_alert(product):
+    red_default_rate(product, "2026-10")
+    red_default_rate(product, "2026-11")
+    compute("2026-10")
+    compute("2026-11")
+    assert Alert.objects.count() == 1
+
+
+def test_alert_on_a_risk_metric_notifies_the_manager_and_the_risk_department(product, pm, reviewer):
+    UserFactory(username="compliance_x", role="reviewer", departments=["compliance"])
+    red_default_rate(product, "2026-10")
+    compute("2026-10")
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"pm_a", "risk_a"}
+    assert "LN-T" in Notification.objects.first().title
+
+
+def test_alert_on_a_business_metric_notifies_only_the_manager(product, reviewer):
+    observe(product, "revenue", "2026-10-10", 10)
+    target(product, "revenue", "2026-10-01", 100, 90, 80)
+    compute("2026-10")
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["pm_a"]
+
+
+def test_alert_resolves_itself_when_the_metric_is_green_again(product):
+    red_default_rate(product, "2026-10")
+    green_default_rate(product, "2026-11")
+    compute("2026-10")
+    result = compute("2026-11")
+    alert = Alert.objects.get()
+    assert result.alerts_resolved == 1
+    assert (alert.status, alert.auto_resolved, alert.resolved_by) == ("resolved", True, None)
+    assert "2026-11" in alert.resolution_comment
+
+
+def test_amber_does_not_resolve_an_alert(product):
+    red_default_rate(product, "2026-10")
+    observe(product, "default_rate", "2026-11-10", 1.9)
+    target(product, "default_rate", "2026-11-01", 1.5, 1.8, 2.0)
+    compute("2026-10")
+    compute("2026-11")
+    assert Alert.objects.get().status == "open"
+
+
+def test_recomputing_an_old_red_month_after_a_green_one_opens_no_stale_alert(product):
+    red_default_rate(product, "2026-10")
+    green_default_rate(product, "2026-11")
+    compute("2026-11")
+    compute("2026-10")
+    assert not Alert.objects.exists()
+
+
+def test_red_again_after_resolution_opens_a_new_alert(product):
+    red_default_rate(product, "2026-10")
+    green_default_rate(product, "2026-11")
+    red_default_rate(product, "2026-12")
+    for month in ("2026-10", "2026-11", "2026-12"):
+        compute(month)
+    assert list(Alert.objects.order_by("id").values_list("period", "status")) == [
+        ("2026-10", "resolved"), ("2026-12", "open")]
+
+
+@pytest.fixture
+def alert(product):
+    red_default_rate(product, "2026-10")
+    compute("2026-10")
+    return Alert.objects.get()
+
+
+def test_manager_acknowledges_then_resolves_with_comments(alert, pm):
+    services.alert_acknowledge(user=pm, alert=alert, comment="已收紧审批")
+    alert = services.alert_resolve(user=pm, alert=alert, comment="不良率回落")
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by, alert.acknowledge_comment) == ("resolved", pm, "已收紧审批")
+    assert (alert.resolved_by, alert.resolution_comment, alert.auto_resolved) == (pm, "不良率回落", False)
+
+
+def test_comment_is_required(alert, pm):
+    with pytest.raises(ValidationError) as error:
+        services.alert_resolve(user=pm, alert=alert, comment="  ")
+    assert "comment" in error.value.message_dict
+    alert.refresh_from_db()
+    assert alert.status == "open"
+
+
+def test_resolved_alert_cannot_be_acknowledged(alert, pm):
+    services.alert_resolve(user=pm, alert=alert, comment="ok")
+    with pytest.raises(services.StateConflict):
+        services.alert_acknowledge(user=pm, alert=alert, comment="late")
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("pm", True), ("other_pm", False), ("head", True),
+                                              ("admin_user", True), ("reviewer", True), ("executive", False)])
+def test_who_may_handle_a_risk_alert(alert, request, who, allowed):
+    user = request.getfixturevalue(who)
+    if allowed:
+        services.alert_acknowledge(user=user, alert=alert, comment="看到了")
+        alert.refresh_from_db()
+        assert alert.status == "acknowledged"
+    else:
+        with pytest.raises(PermissionDenied):
+            services.alert_acknowledge(user=user, alert=alert, comment="看到了")
+
+
+def test_risk_department_may_not_handle_a_business_alert(product, reviewer):
+    observe(product, "revenue", "2026-10-10", 10)
+    target(product, "revenue", "2026-10-01", 100, 90, 80)
+    compute("2026-10")
+    with pytest.raises(PermissionDenied):
+        services.alert_acknowledge(user=reviewer, alert=Alert.objects.get(), comment="x")
+
+
+def test_database_refuses_a_second_active_alert_for_the_same_metric(alert):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.create(product=alert.product, metric=alert.metric, granularity="month", period="2026-11",
+                             period_start="2026-11-01", opened_at=alert.opened_at)

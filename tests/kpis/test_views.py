@@ -1,0 +1,201 @@
+"""KPI pages: dashboard, product KPI page and exports, alerts, scorecards, upload, product page section."""
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kpis import services
+from kpis.models import Alert, Observation
+from tests.factories import ProductFactory
+
+from .helpers import observe, target
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def live_products(n, owner, prefix="P"):
+    products = []
+    for i in range(n):
+        product = ProductFactory(code=f"{prefix}-{i}", owner=owner, category="loan", stage="operation")
+        observe(product, "revenue", "2026-10-05", 10 + i)
+        observe(product, "default_rate", "2026-10-05", 2.5)
+        target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
+        products.append(product)
+    services.kpi_snapshots_compute(period="2026-10", granularity="month")
+    return products
+
+
+def test_home_is_the_portfolio_dashboard(client, pm):
+    response = login(client, pm).get("/")
+    assert response.status_code == 302 and response.url == "/kpis/"
+
+
+def test_dashboard_shows_heat_table_and_open_alerts(client, pm):
+    live_products(1, pm)
+    html = login(client, pm).get("/kpis/").content.decode()
+    assert 'class="text-end heat-red"' in html
+    assert "P-0" in html and "不良率" in html
+    assert 'id="compute-now"' not in html
+
+
+def test_dashboard_query_count_does_not_grow_with_products(client, head):
+    live_products(2, head, "A")
+    login(client, head)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/kpis/")
+    live_products(10, head, "B")
+    with CaptureQueriesContext(connection) as lots:
+        client.get("/kpis/")
+    assert len(lots) == len(few)
+
+
+def test_head_of_product_can_queue_a_computation_from_the_dashboard(client, head, django_capture_on_commit_callbacks):
+    login(client, head)
+    assert 'id="compute-now"' in client.get("/kpis/").content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/kpis/")
+    assert response.status_code == 302 and len(callbacks) == 1
+
+
+def test_product_manager_cannot_queue_a_computation(client, pm):
+    assert login(client, pm).post("/kpis/").status_code == 403
+
+
+def test_product_kpi_page_has_a_chart_per_metric_and_the_table(client, pm):
+    [product] = live_products(1, pm)
+    html = login(client, pm).get(f"/kpis/products/{product.pk}/").content.decode()
+    assert 'id="chart-revenue"' in html and 'id="chart-default_rate"' in html
+    assert 'id="snapshot-table"' in html and "<caption" in html
+
+
+def test_product_kpi_page_without_data_shows_an_empty_state(client, pm):
+    product = ProductFactory(owner=pm)
+    assert "尚无指标快照" in login(client, pm).get(f"/kpis/products/{product.pk}/").content.decode()
+
+
+def test_snapshot_table_exports_as_csv(client, pm):
+    [product] = live_products(1, pm)
+    response = login(client, pm).get(f"/kpis/products/{product.pk}/?export=csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert response["Content-Disposition"] == 'attachment; filename="kpi-P-0.csv"'
+    assert lines[0].startswith("指标,周期,数值")
+    assert "default_rate,2026-10,2.5,,,,,1.5,60.0,red" in lines
+
+
+def test_snapshot_table_exports_as_xlsx(client, pm):
+    from openpyxl import load_workbook
+
+    [product] = live_products(1, pm)
+    response = login(client, pm).get(f"/kpis/products/{product.pk}/?export=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "指标" and len(rows) == 3
+
+
+def test_alert_page_query_count_does_not_grow_with_alerts(client, head):
+    live_products(2, head, "A")
+    login(client, head)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/kpis/alerts/")
+    live_products(10, head, "B")
+    with CaptureQueriesContext(connection) as lots:
+        response = client.get("/kpis/alerts/")
+    assert len(response.context["object_list"]) == 12
+    assert len(lots) == len(few)
+
+
+def test_manager_resolves_an_alert_from_the_page(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/", {"comment": "已压降"})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert (alert.status, alert.resolution_comment) == ("resolved", "已压降")
+
+
+def test_resolving_without_comment_on_the_page_changes_nothing(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/", {"comment": ""})
+    alert.refresh_from_db()
+    assert alert.status == "open"
+
+
+def test_scorecard_page_for_a_manager_shows_their_own_card(client, pm):
+    product = ProductFactory(owner=pm)
+    observe(product, "revenue", "2026-10-05", 90)
+    target(product, "revenue", "2026-10-01", 100, 90, 80, granularity="quarter")
+    services.kpi_snapshots_compute(period="2026-Q4", granularity="quarter")
+    html = login(client, pm).get("/kpis/scorecards/?quarter=2026-Q4").content.decode()
+    assert "我的考核得分" in html and "90.0" in html
+
+
+def test_scorecard_page_is_refused_to_reviewers(client, reviewer):
+    assert login(client, reviewer).get("/kpis/scorecards/").status_code == 403
+
+
+def upload(client, content, name="data.csv", dry_run=False):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile(name, content)}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post("/kpis/upload/", data)
+
+
+def test_upload_dry_run_validates_without_writing(client, pm):
+    ProductFactory(code="CC-U", owner=pm)
+    response = upload(login(client, pm), b"product,metric,date,value\nCC-U,revenue,2026-10-01,12.5\n", dry_run=True)
+    assert "校验通过" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_upload_writes_all_rows(client, pm):
+    ProductFactory(code="CC-U", owner=pm)
+    upload(login(client, pm), b"product,metric,date,value\nCC-U,revenue,2026-10-01,12.5\nCC-U,csat,2026-10-01,88\n")
+    assert Observation.objects.count() == 2
+
+
+def test_upload_reports_errors_by_spreadsheet_row_and_writes_nothing(client, pm):
+    ProductFactory(code="CC-U", owner=pm)
+    response = upload(login(client, pm),
+                      b"product,metric,date,value\nCC-U,revenue,2026-10-01,1\nCC-U,revenue,2026-10-02,abc\n")
+    html = response.content.decode()
+    assert "<td>3</td><td><code>value</code></td>" in html
+    assert not Observation.objects.exists()
+
+
+def test_upload_of_an_xlsx_file(client, pm):
+    from openpyxl import Workbook
+
+    ProductFactory(code="CC-U", owner=pm)
+    book = Workbook()
+    book.active.append(["product", "metric", "date", "value"])
+    book.active.append(["CC-U", "revenue", "2026-10-01", 3])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload(login(client, pm), buffer.getvalue(), name="data.xlsx")
+    assert Observation.objects.get().value == 3.0
+
+
+def test_product_page_shows_the_kpi_summary(client, pm):
+    [product] = live_products(1, pm)
+    html = login(client, pm).get(f"/products/{product.pk}/").content.decode()
+    assert 'id="kpi-summary"' in html and f"/kpis/products/{product.pk}/" in html
+
+
+@pytest.mark.parametrize(("who", "status"), [("pm", 200), ("head", 200), ("admin_user", 200), ("reviewer", 403),
+                                             ("executive", 403)])
+def test_who_may_open_the_upload_page(client, request, who, status):
+    assert login(client, request.getfixturevalue(who)).get("/kpis/upload/").status_code == status
+
+
+def test_uploaded_rows_are_marked_as_coming_from_a_file(client, pm):
+    ProductFactory(code="CC-U", owner=pm)
+    upload(login(client, pm), b"product,metric,date,value\nCC-U,revenue,2026-10-01,12.5\n")
+    assert Observation.objects.get().source == "upload"
