@@ -1,8 +1,10 @@
 """Suite-wide fixtures. The suite runs only against real PostgreSQL and Redis: it stops at once otherwise."""
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from tests.factories import UserFactory
+from tests.reference_data import reseed
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (
@@ -43,9 +45,25 @@ def pytest_sessionstart(session):
         pytest.exit("\n".join(problems), returncode=3)
 
 
+def _is_transactional(request):
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+
+
 @pytest.fixture(autouse=True)
-def _english_off(settings):
-    settings.LANGUAGE_CODE = "zh-hans"
+def _reference_data(request, django_db_blocker):
+    """Put migration-seeded rows back around transactional tests, whose closing flush removes them."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    reseed()
+    yield
+    with django_db_blocker.unblock():
+        reseed()
+        connections.close_all()
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
         m2m = {f.name for f in self.Meta.model._meta.many_to_many}
         scalar = {k: v for k, v in attrs.items() if k not in m2m}
         instance = self.instance or self.Meta.model()
-        candidate = self.Meta.model(**{f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields})
+        # Generated columns cannot be read from an unsaved instance; the database computes them anyway.
+        fields = [f for f in instance._meta.concrete_fields if not f.generated]
+        candidate = self.Meta.model(**{f.attname: getattr(instance, f.attname) for f in fields})
         candidate._state.adding = self.instance is None
         for key, value in scalar.items():
             setattr(candidate, key, value)
@@ -39,7 +41,8 @@ class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
         excluded = {name for name, field in self.fields.items() if field.read_only}
         if self.instance is None:
             excluded |= {name for name, field in self.fields.items() if not field.required and name not in attrs}
-        excluded |= {f.name for f in self.Meta.model._meta.concrete_fields} - set(self.fields)
+        excluded |= {f.name for f in self.Meta.model._meta.concrete_fields if not f.generated} - set(self.fields)
+        excluded |= {f.name for f in self.Meta.model._meta.concrete_fields if f.generated}
         return sorted(excluded)
 
 

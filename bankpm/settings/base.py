@@ -147,7 +147,19 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "bankpm.api.schema.add_error_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    # One schema name per choice set, so that every app's "status" or "department" field stays unambiguous.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentCodeEnum": "accounts.choices.DepartmentCode",
+        "ReviewingDepartmentEnum": "accounts.choices.REVIEWING_DEPARTMENTS",
+        "LifecycleStageEnum": "products.choices.LifecycleStage",
+        "DeliverableStatusEnum": "lifecycle.choices.DeliverableStatus",
+        "GateReviewStatusEnum": "lifecycle.choices.GateReviewStatus",
+        "ApprovalStepStatusEnum": "lifecycle.choices.StepStatus",
+        "RequirementStatusEnum": "requirements.choices.RequirementStatus",
+        "VersionStatusEnum": "requirements.choices.VersionStatus",
+        "SnapshotStatusEnum": "kpis.choices.SnapshotStatus",
+        "AlertStatusEnum": "kpis.choices.AlertStatus",
+    },
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).

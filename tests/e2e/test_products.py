@@ -12,7 +12,7 @@ def test_product_manager_creates_product_finds_it_filtered_and_switches_language
     page.fill("input[name=name_en]", "Browser Test Card")
     page.select_option("select[name=category]", "credit_card")
     page.select_option("select[name=risk_rating]", "R3")
-    page.check("input[name=sales_channels][value='2']")
+    page.get_by_label("网上银行").check()
     page.fill("input[name=fee]", "-5")
     page.click("#product-form button[type=submit]")
     # The bad fee is refused with a field-level error and nothing is created.

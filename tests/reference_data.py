@@ -1,0 +1,29 @@
+"""Rows that data migrations seed (departments, sales channels, gate policy, metric definitions).
+
+A transactional test (live server, real threads, real Celery worker) ends with a flush that empties every table,
+these rows included. The suite-wide fixture in tests/conftest.py puts them back around such tests, with their
+original ids, so that no later test depends on which transactional test ran before it.
+"""
+import importlib
+
+SEEDS = [
+    ("accounts.migrations.0002_departments", "create_departments"),
+    ("products.migrations.0002_sales_channels", "create_channels"),
+    ("lifecycle.migrations.0002_seed_policy_and_audit_trigger", "seed"),
+    ("kpis.migrations.0002_seed_metrics", "seed"),
+    ("kpis.migrations.0003_metric_unit_en", "fill_units"),
+]
+SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric"]
+
+
+def reseed():
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in SEEDED_TABLES:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if not cursor.fetchone()[0]:
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1, false)")
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
