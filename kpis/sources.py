@@ -12,13 +12,10 @@ from .models import Metric, Observation
 def sync_backlog_observations(*, start: date, end: date) -> int:
     """Upsert daily counts of delivered requirements per product into `requirements_delivered` for [start, end).
 
-    Set-based: one grouped query, one bulk upsert. Silently does nothing until the requirements app has its
-    `Requirement` model (product, status, delivered_at).
+    Set-based: one grouped query, one bulk upsert. The model is looked up lazily so that kpis does not import
+    requirements at module load (requirements' pages show KPI figures).
     """
-    try:
-        requirement = apps.get_model("requirements", "Requirement")
-    except LookupError:
-        return 0
+    requirement = apps.get_model("requirements", "Requirement")
     metric = Metric.objects.filter(code=MetricCode.REQUIREMENTS_DELIVERED).first()
     if metric is None:
         return 0
