@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -34,7 +34,14 @@ class TokenResponseSerializer(serializers.Serializer):
 class ObtainTokenView(ObtainAuthToken):
     """`POST {"username", "password"}` -> `{"token"}`; locked-out accounts (django-axes) get 429, not a vague 400."""
 
-    @extend_schema(request=AuthTokenSerializer, responses={200: TokenResponseSerializer})
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(description="Too many failed attempts: the account is locked for a while."),
+        },
+    )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
