@@ -17,6 +17,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
 class NotificationMarkReadView(LoginRequiredMixin, View):
     def post(self, request):
-        ids = request.POST.getlist("id") or None
+        # No id means "all"; malformed ids are ignored rather than failing the whole request.
+        raw = request.POST.getlist("id")
+        ids = [int(value) for value in raw if value.isdigit()] if raw else None
         services.mark_read(user=request.user, ids=ids)
         return redirect("notifications:list")

@@ -57,6 +57,9 @@ def product_update(*, user, product: Product, data: dict) -> Product:
         raise PermissionDenied(_("您无权编辑该产品。"))
     if user.is_product_manager and "owner" in data and data["owner"].pk != product.owner_id:
         raise ValidationError({"owner": _("产品经理不能转交产品负责人。")})
+    if "code" in data and data["code"] != product.code:
+        # Other bank systems reference products by code: it is fixed once the product exists.
+        raise ValidationError({"code": _("产品代码创建后不可修改。")})
     _apply(product, data)
     product.full_clean()
     # Only catalogue fields: the stage belongs to the lifecycle and is never overwritten from here.

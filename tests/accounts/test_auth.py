@@ -52,3 +52,12 @@ def test_me_endpoint_reports_role_and_departments(reviewer):
     body = client.get("/api/v1/me/").json()
     assert body["role"] == "reviewer"
     assert body["departments"] == ["risk"]
+
+
+def test_locked_out_login_page_explains_the_lockout_in_the_users_language(client, pm, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        client.post("/login/", {"username": pm.username, "password": "bad"})
+    response = client.post("/login/", {"username": pm.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "账户已被暂时锁定" in response.content.decode()

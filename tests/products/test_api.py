@@ -185,3 +185,12 @@ def test_head_must_choose_an_owner(head):
     response = client_for(head).post(URL, valid_payload(), format="json")
     assert response.status_code == 400
     assert "owner" in response.json()
+
+
+def test_code_cannot_be_changed_once_the_product_exists(pm):
+    product = ProductFactory(owner=pm, code="KEEP-2")
+    response = client_for(pm).patch(f"{URL}{product.pk}/", {"code": "NEW-2"}, format="json")
+    assert response.status_code == 400
+    assert "code" in response.json()
+    product.refresh_from_db()
+    assert product.code == "KEEP-2"
