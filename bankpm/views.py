@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.generic import ListView
 
 
@@ -69,7 +70,7 @@ def _check_broker():
 def not_found(request, exception=None):
     """API clients get JSON 404s (e.g. a malformed id in the path); people get the normal page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": gettext("未找到。")}, status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)

@@ -15,3 +15,10 @@ def test_healthz_reports_an_unreachable_broker_with_503(client, db, settings, mo
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
     assert response.json()["database"] == "ok"
+
+
+def test_api_paths_answer_404_in_json(client, pm):
+    client.force_login(pm)
+    response = client.get("/api/v1/products/not-a-number/deliverables/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。"}
