@@ -132,12 +132,19 @@ def _item_problems(item, products, metrics, any_product, user_id) -> dict:
             problems["metric"] = [IngestError.NOT_INGESTIBLE.label]
     if "date" not in problems and not _is_iso_date(item["date"]):
         problems["date"] = [IngestError.BAD_DATE.label]
-    value = item.get("value")
-    if "value" not in problems and (
-        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-    ):
+    if "value" not in problems and not _is_finite_number(item["value"]):
         problems["value"] = [IngestError.BAD_VALUE.label]
     return problems
+
+
+def _is_finite_number(value) -> bool:
+    """Booleans are not numbers here; an integer too large for a float (JSON allows any) is not finite either."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _is_iso_date(text) -> bool:

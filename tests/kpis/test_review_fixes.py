@@ -1,0 +1,20 @@
+"""Bad input gets a clear answer, never a 500: found while reviewing the KPI app."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from kpis.models import Observation
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_integer_too_large_for_a_float_is_refused_per_index(pm):
+    ProductFactory(code="CC-T", owner=pm)
+    client = APIClient()
+    client.force_authenticate(pm)
+    body = '[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1' + "0" * 400 + "}]"
+    response = client.post("/api/v1/metrics/observations/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"index": 0, "errors": {"value": ["数值必须是有限的数字。"]}}]}
+    assert not Observation.objects.exists()
