@@ -1,10 +1,13 @@
 """Bad input gets a clear answer, never a 500: found while reviewing the KPI app."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from kpis.models import Observation
 from tests.factories import ProductFactory
+
+from .test_views import login
 
 pytestmark = pytest.mark.django_db
 
@@ -18,3 +21,10 @@ def test_an_integer_too_large_for_a_float_is_refused_per_index(pm):
     assert response.status_code == 400
     assert response.json() == {"errors": [{"index": 0, "errors": {"value": ["数值必须是有限的数字。"]}}]}
     assert not Observation.objects.exists()
+
+
+def test_a_broken_xlsx_file_is_refused_with_a_form_error(client, pm):
+    data = {"file": SimpleUploadedFile("data.xlsx", b"not a zip file")}
+    response = login(client, pm).post("/kpis/upload/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
