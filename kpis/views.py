@@ -1,9 +1,11 @@
 """KPI pages: portfolio dashboard, product KPI page, alerts, scorecards and the upload page."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -97,10 +99,10 @@ class AlertActionView(LoginRequiredMixin, View):
     actions = {"acknowledge": services.alert_acknowledge, "resolve": services.alert_resolve}
 
     def post(self, request, pk, action):
-        alert = get_object_or_404(selectors.alert_list(), pk=pk)
         service = self.actions.get(action)
         if service is None:
-            raise PermissionDenied
+            raise Http404
+        alert = get_object_or_404(selectors.alert_list(), pk=pk)
         try:
             service(user=request.user, alert=alert, comment=request.POST.get("comment", ""))
             messages.success(request, _("预警已更新。"))
@@ -108,7 +110,16 @@ class AlertActionView(LoginRequiredMixin, View):
             messages.error(request, " ".join(error.messages))
         except services.StateConflict as error:
             messages.warning(request, str(error))
-        return redirect(request.POST.get("next") or "kpis:alert-list")
+        return redirect(_safe_next(request) or "kpis:alert-list")
+
+
+def _safe_next(request) -> str | None:
+    """Only a page of this site: an unchecked `next` would let a crafted form send people elsewhere."""
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return None
 
 
 class ScorecardView(LoginRequiredMixin, TemplateView):

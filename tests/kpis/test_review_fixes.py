@@ -4,10 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from kpis.models import Observation
+from kpis.models import Alert, Observation
 from tests.factories import ProductFactory
 
-from .test_views import login
+from .test_views import live_products, login
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +28,19 @@ def test_a_broken_xlsx_file_is_refused_with_a_form_error(client, pm):
     response = login(client, pm).post("/kpis/upload/", data)
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
+
+
+def test_alert_action_does_not_redirect_to_another_site(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/",
+                                      {"comment": "已压降", "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response.url == "/kpis/alerts/"
+
+
+def test_unknown_alert_action_is_not_found(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/close/", {"comment": "x"})
+    assert response.status_code == 404
