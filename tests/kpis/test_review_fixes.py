@@ -44,3 +44,10 @@ def test_unknown_alert_action_is_not_found(client, pm):
     alert = Alert.objects.get()
     response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/close/", {"comment": "x"})
     assert response.status_code == 404
+
+
+def test_csv_export_of_a_product_without_snapshots_has_the_bom_and_the_header(client, pm):
+    product = ProductFactory(owner=pm)
+    response = login(client, pm).get(f"/kpis/products/{product.pk}/?export=csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode("utf-8").startswith("\ufeff指标,周期,数值")
