@@ -19,6 +19,7 @@ from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
 from notifications.services import notify
 from products.models import Product
+from products.services import product_can_edit
 
 from . import sql
 from .choices import (
@@ -91,11 +92,13 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
     metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
-    any_product = user.is_admin or user.is_head_of_product
+    # Same rule as editing the product itself; owners are already loaded, so this costs no query per item.
+    editable = {code for code, (pk, owner) in products.items()
+                if product_can_edit(user=user, product=Product(pk=pk, owner_id=owner))}
     product_ids, metric_ids, dates, values = [], [], [], []
     errors, seen = [], {}
     for index, item in enumerate(items):
-        problems = _item_problems(item, products, metrics, any_product, user.pk)
+        problems = _item_problems(item, products, metrics, editable)
         if not problems:
             key = (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
             if key in seen:
@@ -111,7 +114,7 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     return (product_ids, metric_ids, dates, values), errors
 
 
-def _item_problems(item, products, metrics, any_product, user_id) -> dict:
+def _item_problems(item, products, metrics, editable) -> dict:
     if not isinstance(item, dict):
         return {"non_field_errors": [IngestError.NOT_AN_OBJECT.label]}
     problems = {name: [IngestError.UNKNOWN_FIELD.label] for name in item if name not in ITEM_FIELDS}
@@ -122,7 +125,7 @@ def _item_problems(item, products, metrics, any_product, user_id) -> dict:
     if "product" not in problems:
         if not isinstance(code, str) or code not in products:
             problems["product"] = [_("未知产品代码 '%(code)s'。") % {"code": code}]
-        elif not any_product and products[code][1] != user_id:
+        elif code not in editable:
             problems["product"] = [IngestError.NOT_YOUR_PRODUCT.label]
     metric = item.get("metric")
     if "metric" not in problems:

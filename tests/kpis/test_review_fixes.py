@@ -51,3 +51,19 @@ def test_csv_export_of_a_product_without_snapshots_has_the_bom_and_the_header(cl
     response = login(client, pm).get(f"/kpis/products/{product.pk}/?export=csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.decode("utf-8").startswith("\ufeff指标,周期,数值")
+
+
+def test_a_manager_may_not_send_figures_for_another_managers_product(pm, other_pm, head):
+    from kpis.choices import IngestError
+
+    ProductFactory(code="CC-O", owner=other_pm)
+    item = {"product": "CC-O", "metric": "revenue", "date": "2026-10-01", "value": 1.0}
+    as_pm, as_head = APIClient(), APIClient()
+    as_pm.force_authenticate(pm)
+    as_head.force_authenticate(head)
+    refused = as_pm.post("/api/v1/metrics/observations/", [item], format="json")
+    assert refused.status_code == 400
+    mine_only = str(IngestError.NOT_YOUR_PRODUCT.label)
+    assert refused.json() == {"errors": [{"index": 0, "errors": {"product": [mine_only]}}]}
+    assert as_head.post("/api/v1/metrics/observations/", [item], format="json").status_code == 200
+    assert Observation.objects.count() == 1
