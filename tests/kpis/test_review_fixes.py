@@ -67,3 +67,15 @@ def test_a_manager_may_not_send_figures_for_another_managers_product(pm, other_p
     assert refused.json() == {"errors": [{"index": 0, "errors": {"product": [mine_only]}}]}
     assert as_head.post("/api/v1/metrics/observations/", [item], format="json").status_code == 200
     assert Observation.objects.count() == 1
+
+
+@pytest.mark.parametrize(("who", "scorecards", "upload"), [
+    ("pm", True, True), ("head", True, True), ("executive", True, False), ("reviewer", False, False),
+])
+def test_the_menu_offers_scorecards_and_upload_to_those_the_pages_let_in(client, request, who, scorecards, upload):
+    user = request.getfixturevalue(who)
+    html = login(client, user).get("/kpis/alerts/").content.decode()
+    assert ('href="/kpis/scorecards/"' in html) is scorecards
+    assert ('href="/kpis/upload/"' in html) is upload
+    assert (client.get("/kpis/scorecards/").status_code == 200) is scorecards
+    assert (client.get("/kpis/upload/").status_code == 200) is upload
