@@ -79,3 +79,14 @@ def test_the_menu_offers_scorecards_and_upload_to_those_the_pages_let_in(client,
     assert ('href="/kpis/upload/"' in html) is upload
     assert (client.get("/kpis/scorecards/").status_code == 200) is scorecards
     assert (client.get("/kpis/upload/").status_code == 200) is upload
+
+
+def test_file_errors_of_the_upload_form_are_translated():
+    from django.utils import translation
+
+    from kpis.forms import ObservationUploadForm
+
+    form = ObservationUploadForm(data={}, files={"file": SimpleUploadedFile("data.csv", "é".encode("latin-1"))})
+    assert not form.is_valid()
+    with translation.override("en"):
+        assert form.errors["file"] == ["Cannot read the file: a CSV file must be encoded in UTF-8."]
