@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .choices import ALERT_COMMENT_MAX_LENGTH
+
 UPLOAD_COLUMNS = ("product", "metric", "date", "value")
 
 
@@ -69,4 +71,5 @@ def _xlsx_rows(upload) -> list[dict]:
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=ALERT_COMMENT_MAX_LENGTH)

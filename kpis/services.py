@@ -24,6 +24,7 @@ from products.services import product_can_edit
 from . import sql
 from .choices import (
     ACTIVE_ALERT_STATUSES,
+    ALERT_COMMENT_MAX_LENGTH,
     MAX_OBSERVATIONS_PER_REQUEST,
     Aggregation,
     AlertStatus,
@@ -361,6 +362,8 @@ def _locked_alert(*, user, alert: Alert, comment: str) -> Alert:
         raise PermissionDenied(_("您无权处理该预警。"))
     if not (comment or "").strip():
         raise ValidationError({"comment": _("请填写说明。")})
+    if len(comment.strip()) > ALERT_COMMENT_MAX_LENGTH:
+        raise ValidationError({"comment": _("说明不能超过 %(max)d 个字符。") % {"max": ALERT_COMMENT_MAX_LENGTH}})
     return Alert.objects.select_for_update().select_related("product", "metric").get(pk=alert.pk)
 
 

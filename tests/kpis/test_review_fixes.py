@@ -90,3 +90,21 @@ def test_file_errors_of_the_upload_form_are_translated():
     assert not form.is_valid()
     with translation.override("en"):
         assert form.errors["file"] == ["Cannot read the file: a CSV file must be encoded in UTF-8."]
+
+
+def test_an_over_long_comment_is_refused_by_the_service_whatever_the_caller(client, pm):
+    from django.core.exceptions import ValidationError
+
+    from kpis import services
+
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    with pytest.raises(ValidationError):
+        services.alert_resolve(user=pm, alert=alert, comment="x" * 2001)
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/", {"comment": "x" * 2001}, follow=True)
+    assert "2000" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == "open"
+    services.alert_resolve(user=pm, alert=alert, comment="x" * 2000)
+    alert.refresh_from_db()
+    assert alert.status == "resolved"
