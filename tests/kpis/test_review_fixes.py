@@ -108,3 +108,20 @@ def test_an_over_long_comment_is_refused_by_the_service_whatever_the_caller(clie
     services.alert_resolve(user=pm, alert=alert, comment="x" * 2000)
     alert.refresh_from_db()
     assert alert.status == "resolved"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/alerts/", "/api/v1/kpi-snapshots/?period=2026-10"])
+def test_api_lists_query_count_does_not_grow_with_rows(head, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = APIClient()
+    api.force_authenticate(head)
+    live_products(2, head, "A")
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(url).status_code == 200
+    live_products(8, head, "B")
+    with CaptureQueriesContext(connection) as lots:
+        response = api.get(url)
+    assert response.json()["count"] >= 10
+    assert len(lots) == len(few)
