@@ -131,9 +131,9 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
         text = self.request.GET.get("quarter")
         try:
             quarter = parse_period(text, "quarter") if text else selectors.default_scorecard_quarter()
-        except ValidationError:
+        except ValidationError as error:
             quarter = selectors.default_scorecard_quarter()
-            messages.error(self.request, _("季度格式应为 YYYY-Qn。"))
+            messages.error(self.request, " ".join(error.messages))
         cards = selectors.scorecards(user=self.request.user, quarter=quarter)
         recent = [quarter]
         for _step in range(3):

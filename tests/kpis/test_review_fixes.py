@@ -134,3 +134,30 @@ def test_an_upload_over_the_row_limit_is_refused_before_validation(client, pm):
     response = login(client, pm).post("/kpis/upload/", {"file": SimpleUploadedFile("data.csv", content)})
     assert response.context["form"].errors["file"] == ["每个文件最多 10,000 行数据；请拆分后分批导入。"]
     assert not Observation.objects.exists()
+
+
+@pytest.mark.parametrize("quarter", ["0000-Q1", "0001-Q1", "9999-Q4"])
+def test_a_quarter_in_an_impossible_year_is_a_clear_400_not_a_500(head, client, quarter):
+    api = APIClient()
+    api.force_authenticate(head)
+    response = api.get(f"/api/v1/scorecards/?quarter={quarter}")
+    assert response.status_code == 400
+    assert response.json() == {"period": ["年份须在 1900 至 2999 之间。"]}
+    page = login(client, head).get(f"/kpis/scorecards/?quarter={quarter}")
+    assert page.status_code == 200
+    assert "年份须在 1900 至 2999 之间。" in page.content.decode()
+
+
+def test_computing_a_period_in_an_impossible_year_is_refused(head):
+    api = APIClient()
+    api.force_authenticate(head)
+    response = api.post("/api/v1/kpi-snapshots/compute/", {"period": "0000-01", "granularity": "month"},
+                        format="json")
+    assert response.status_code == 400
+    assert "period" in response.json()
+
+
+def test_a_malformed_quarter_on_the_scorecard_page_says_what_is_expected(head, client):
+    page = login(client, head).get("/kpis/scorecards/?quarter=Q3-2026")
+    assert page.status_code == 200
+    assert "周期格式应为 YYYY-MM（月度）或 YYYY-Qn（季度）。" in page.content.decode()
