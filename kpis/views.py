@@ -73,8 +73,10 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
         } for item in self.data["series"]]
         # The table reads newest first, metrics in their usual order within a month.
         rows = sorted(self.data["snapshots"], key=lambda s: (-s.period_start.toordinal(), s.metric.display_order))
+        # Series names reach the script through json_script, escaped whatever the translation holds.
+        labels = {"target": _("目标"), "value": _("实际")}
         return {**super().get_context_data(**kwargs), "product": self.product, **self.data,
-                "charts": charts, "table_rows": rows}
+                "charts": charts, "chart_labels": labels, "table_rows": rows}
 
 
 class AlertListView(FilteredListView):

@@ -161,3 +161,16 @@ def test_a_malformed_quarter_on_the_scorecard_page_says_what_is_expected(head, c
     page = login(client, head).get("/kpis/scorecards/?quarter=Q3-2026")
     assert page.status_code == 200
     assert "周期格式应为 YYYY-MM（月度）或 YYYY-Qn（季度）。" in page.content.decode()
+
+
+def test_chart_series_names_are_translated_and_passed_as_json(client, pm):
+    import json as jsonlib
+    import re
+
+    [product] = live_products(1, pm)
+    from django.conf import settings
+
+    login(client, pm).cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/kpis/products/{product.pk}/").content.decode()
+    found = re.search(r'<script id="chart-labels" type="application/json">(.*?)</script>', html)
+    assert jsonlib.loads(found[1]) == {"target": "Target", "value": "Actual"}
