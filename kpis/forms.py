@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .choices import ALERT_COMMENT_MAX_LENGTH, MAX_OBSERVATIONS_PER_REQUEST
+from .choices import MAX_OBSERVATIONS_PER_REQUEST
 
 UPLOAD_COLUMNS = ("product", "metric", "date", "value")
 
@@ -76,8 +76,3 @@ def _xlsx_rows(upload) -> list[dict]:
     # One row past the limit is enough to refuse the file: the rest is never turned into dicts.
     return [_item(dict(zip(UPLOAD_COLUMNS, row[:4], strict=False)))
             for row in islice(filled, MAX_OBSERVATIONS_PER_REQUEST + 1)]
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}),
-                              max_length=ALERT_COMMENT_MAX_LENGTH)

@@ -17,7 +17,7 @@ from products.models import Product
 from . import exports, selectors, services
 from .choices import ALERT_COMMENT_MAX_LENGTH, ObservationSource
 from .filtersets import AlertFilterSet
-from .forms import CommentForm, ObservationUploadForm
+from .forms import ObservationUploadForm
 from .models import Alert
 from .periods import parse_period, period_containing
 
@@ -92,7 +92,7 @@ class AlertListView(FilteredListView):
         user = self.request.user
         for alert in context["object_list"]:
             alert.can_handle = services.alert_can_handle(user=user, alert=alert)
-        return {**context, "comment_form": CommentForm(), "comment_max_length": ALERT_COMMENT_MAX_LENGTH}
+        return {**context, "comment_max_length": ALERT_COMMENT_MAX_LENGTH}
 
 
 class AlertActionView(LoginRequiredMixin, View):
