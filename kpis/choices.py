@@ -55,6 +55,8 @@ class AlertStatus(models.TextChoices):
 
 # An alert in one of these states blocks a second alert for the same product and metric.
 ACTIVE_ALERT_STATUSES = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
+# Acknowledge and resolve comments: the page, the API and the service agree on one limit.
+ALERT_COMMENT_MAX_LENGTH = 2000
 
 
 class ObservationSource(models.TextChoices):

@@ -2,9 +2,14 @@
 import csv
 import io
 import math
+import zipfile
+from itertools import islice
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .choices import MAX_OBSERVATIONS_PER_REQUEST
 
 UPLOAD_COLUMNS = ("product", "metric", "date", "value")
 
@@ -16,16 +21,25 @@ class ObservationUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("只支持 .csv 或 .xlsx 文件。"))
         try:
-            if name.endswith(".csv"):
-                rows = _csv_rows(upload.read())
-            elif name.endswith(".xlsx"):
-                rows = _xlsx_rows(upload)
-            else:
-                raise forms.ValidationError(_("只支持 .csv 或 .xlsx 文件。"))
-        except (UnicodeDecodeError, ValueError, KeyError, OSError) as error:
-            raise forms.ValidationError(_("无法读取文件：%(error)s") % {"error": error}) from error
+            rows = _csv_rows(upload.read()) if name.endswith(".csv") else _xlsx_rows(upload)
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("无法读取文件：CSV 须为 UTF-8 编码。")) from error
+        except HeaderError as error:
+            raise forms.ValidationError(str(error)) from error
+        except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException) as error:
+            # openpyxl raises several kinds of errors on a damaged workbook; none of them helps the user.
+            raise forms.ValidationError(_("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
+        if len(rows) > MAX_OBSERVATIONS_PER_REQUEST:
+            raise forms.ValidationError(_("每个文件最多 %(max)s 行数据；请拆分后分批导入。")
+                                        % {"max": f"{MAX_OBSERVATIONS_PER_REQUEST:,}"})
         return rows
+
+
+class HeaderError(ValueError):
+    """The first row is not the expected header."""
 
 
 def _item(row: dict) -> dict:
@@ -46,8 +60,8 @@ def _item(row: dict) -> dict:
 def _csv_rows(content: bytes) -> list[dict]:
     reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
     if [c.strip() for c in (reader.fieldnames or [])] != list(UPLOAD_COLUMNS):
-        raise ValueError(_("表头必须是 product, metric, date, value"))
-    return [_item(row) for row in reader]
+        raise HeaderError(_("表头必须是 product, metric, date, value"))
+    return [_item(row) for row in islice(reader, MAX_OBSERVATIONS_PER_REQUEST + 1)]
 
 
 def _xlsx_rows(upload) -> list[dict]:
@@ -57,9 +71,8 @@ def _xlsx_rows(upload) -> list[dict]:
     rows = sheet.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     if header[:4] != list(UPLOAD_COLUMNS):
-        raise ValueError(_("表头必须是 product, metric, date, value"))
-    return [_item(dict(zip(UPLOAD_COLUMNS, row[:4], strict=False))) for row in rows if any(c is not None for c in row)]
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+        raise HeaderError(_("表头必须是 product, metric, date, value"))
+    filled = (row for row in rows if any(c is not None for c in row))
+    # One row past the limit is enough to refuse the file: the rest is never turned into dicts.
+    return [_item(dict(zip(UPLOAD_COLUMNS, row[:4], strict=False)))
+            for row in islice(filled, MAX_OBSERVATIONS_PER_REQUEST + 1)]

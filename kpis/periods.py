@@ -10,6 +10,8 @@ from .choices import Granularity
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+# Wide enough for any bank's history, narrow enough that the previous period and last year stay valid dates.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ def parse_period(value: str, granularity: str) -> Period:
         raise ValidationError({"granularity": _("周期类型必须是 month 或 quarter。")})
     text = str(value or "").strip()
     month, quarter = _MONTH.match(text), _QUARTER.match(text)
+    year = int((month or quarter)[1]) if (month or quarter) else None
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError({"period": _("年份须在 %(first)d 至 %(last)d 之间。") % {
+            "first": FIRST_YEAR, "last": LAST_YEAR}})
     if granularity == Granularity.MONTH and month:
         return Period(granularity, date(int(month[1]), int(month[2]), 1))
     if granularity == Granularity.QUARTER and quarter:

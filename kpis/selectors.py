@@ -93,6 +93,11 @@ def scorecard_can_view_all(user) -> bool:
     return user.is_admin or user.is_head_of_product or user.is_senior_management
 
 
+def scorecard_can_view(user) -> bool:
+    """Those who see every manager, and product managers (their own line)."""
+    return user.is_authenticated and (scorecard_can_view_all(user) or user.is_product_manager)
+
+
 def scorecards(*, user, quarter: Period) -> list[dict]:
     """Product managers ranked by score for a quarter.
 
@@ -100,7 +105,7 @@ def scorecards(*, user, quarter: Period) -> list[dict]:
     have an attainment and a metric with a positive scorecard weight. Heads of product, senior management and
     admins see everybody; a product manager sees only their own line; other roles are refused.
     """
-    if not (scorecard_can_view_all(user) or user.is_product_manager):
+    if not scorecard_can_view(user):
         raise PermissionDenied(_("您无权查看产品经理考核。"))
     weight = F("metric__scorecard_weight")
     capped = Case(When(attainment_pct__gt=ATTAINMENT_CAP, then=ATTAINMENT_CAP), default=F("attainment_pct"),

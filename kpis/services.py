@@ -19,10 +19,12 @@ from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
 from notifications.services import notify
 from products.models import Product
+from products.services import product_can_edit
 
 from . import sql
 from .choices import (
     ACTIVE_ALERT_STATUSES,
+    ALERT_COMMENT_MAX_LENGTH,
     MAX_OBSERVATIONS_PER_REQUEST,
     Aggregation,
     AlertStatus,
@@ -91,11 +93,13 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
     metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
-    any_product = user.is_admin or user.is_head_of_product
+    # Same rule as editing the product itself; owners are already loaded, so this costs no query per item.
+    editable = {code for code, (pk, owner) in products.items()
+                if product_can_edit(user=user, product=Product(pk=pk, owner_id=owner))}
     product_ids, metric_ids, dates, values = [], [], [], []
     errors, seen = [], {}
     for index, item in enumerate(items):
-        problems = _item_problems(item, products, metrics, any_product, user.pk)
+        problems = _item_problems(item, products, metrics, editable)
         if not problems:
             key = (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
             if key in seen:
@@ -111,7 +115,7 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     return (product_ids, metric_ids, dates, values), errors
 
 
-def _item_problems(item, products, metrics, any_product, user_id) -> dict:
+def _item_problems(item, products, metrics, editable) -> dict:
     if not isinstance(item, dict):
         return {"non_field_errors": [IngestError.NOT_AN_OBJECT.label]}
     problems = {name: [IngestError.UNKNOWN_FIELD.label] for name in item if name not in ITEM_FIELDS}
@@ -122,7 +126,7 @@ def _item_problems(item, products, metrics, any_product, user_id) -> dict:
     if "product" not in problems:
         if not isinstance(code, str) or code not in products:
             problems["product"] = [_("未知产品代码 '%(code)s'。") % {"code": code}]
-        elif not any_product and products[code][1] != user_id:
+        elif code not in editable:
             problems["product"] = [IngestError.NOT_YOUR_PRODUCT.label]
     metric = item.get("metric")
     if "metric" not in problems:
@@ -132,12 +136,19 @@ def _item_problems(item, products, metrics, any_product, user_id) -> dict:
             problems["metric"] = [IngestError.NOT_INGESTIBLE.label]
     if "date" not in problems and not _is_iso_date(item["date"]):
         problems["date"] = [IngestError.BAD_DATE.label]
-    value = item.get("value")
-    if "value" not in problems and (
-        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-    ):
+    if "value" not in problems and not _is_finite_number(item["value"]):
         problems["value"] = [IngestError.BAD_VALUE.label]
     return problems
+
+
+def _is_finite_number(value) -> bool:
+    """Booleans are not numbers here; an integer too large for a float (JSON allows any) is not finite either."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _is_iso_date(text) -> bool:
@@ -351,6 +362,8 @@ def _locked_alert(*, user, alert: Alert, comment: str) -> Alert:
         raise PermissionDenied(_("您无权处理该预警。"))
     if not (comment or "").strip():
         raise ValidationError({"comment": _("请填写说明。")})
+    if len(comment.strip()) > ALERT_COMMENT_MAX_LENGTH:
+        raise ValidationError({"comment": _("说明不能超过 %(max)d 个字符。") % {"max": ALERT_COMMENT_MAX_LENGTH}})
     return Alert.objects.select_for_update().select_related("product", "metric").get(pk=alert.pk)
 
 

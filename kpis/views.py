@@ -1,9 +1,11 @@
 """KPI pages: portfolio dashboard, product KPI page, alerts, scorecards and the upload page."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -13,9 +15,9 @@ from bankpm.views import FilteredListView
 from products.models import Product
 
 from . import exports, selectors, services
-from .choices import ObservationSource
+from .choices import ALERT_COMMENT_MAX_LENGTH, ObservationSource
 from .filtersets import AlertFilterSet
-from .forms import CommentForm, ObservationUploadForm
+from .forms import ObservationUploadForm
 from .models import Alert
 from .periods import parse_period, period_containing
 
@@ -71,8 +73,10 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
         } for item in self.data["series"]]
         # The table reads newest first, metrics in their usual order within a month.
         rows = sorted(self.data["snapshots"], key=lambda s: (-s.period_start.toordinal(), s.metric.display_order))
+        # Series names reach the script through json_script, escaped whatever the translation holds.
+        labels = {"target": _("目标"), "value": _("实际")}
         return {**super().get_context_data(**kwargs), "product": self.product, **self.data,
-                "charts": charts, "table_rows": rows}
+                "charts": charts, "chart_labels": labels, "table_rows": rows}
 
 
 class AlertListView(FilteredListView):
@@ -88,7 +92,7 @@ class AlertListView(FilteredListView):
         user = self.request.user
         for alert in context["object_list"]:
             alert.can_handle = services.alert_can_handle(user=user, alert=alert)
-        return {**context, "comment_form": CommentForm()}
+        return {**context, "comment_max_length": ALERT_COMMENT_MAX_LENGTH}
 
 
 class AlertActionView(LoginRequiredMixin, View):
@@ -97,10 +101,10 @@ class AlertActionView(LoginRequiredMixin, View):
     actions = {"acknowledge": services.alert_acknowledge, "resolve": services.alert_resolve}
 
     def post(self, request, pk, action):
-        alert = get_object_or_404(selectors.alert_list(), pk=pk)
         service = self.actions.get(action)
         if service is None:
-            raise PermissionDenied
+            raise Http404
+        alert = get_object_or_404(selectors.alert_list(), pk=pk)
         try:
             service(user=request.user, alert=alert, comment=request.POST.get("comment", ""))
             messages.success(request, _("预警已更新。"))
@@ -108,7 +112,16 @@ class AlertActionView(LoginRequiredMixin, View):
             messages.error(request, " ".join(error.messages))
         except services.StateConflict as error:
             messages.warning(request, str(error))
-        return redirect(request.POST.get("next") or "kpis:alert-list")
+        return redirect(_safe_next(request) or "kpis:alert-list")
+
+
+def _safe_next(request) -> str | None:
+    """Only a page of this site: an unchecked `next` would let a crafted form send people elsewhere."""
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return None
 
 
 class ScorecardView(LoginRequiredMixin, TemplateView):
@@ -120,9 +133,9 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
         text = self.request.GET.get("quarter")
         try:
             quarter = parse_period(text, "quarter") if text else selectors.default_scorecard_quarter()
-        except ValidationError:
+        except ValidationError as error:
             quarter = selectors.default_scorecard_quarter()
-            messages.error(self.request, _("季度格式应为 YYYY-Qn。"))
+            messages.error(self.request, " ".join(error.messages))
         cards = selectors.scorecards(user=self.request.user, quarter=quarter)
         recent = [quarter]
         for _step in range(3):

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from bankpm.api.serializers import StrictSerializer
 
-from ..choices import MAX_OBSERVATIONS_PER_REQUEST, Granularity
+from ..choices import ALERT_COMMENT_MAX_LENGTH, MAX_OBSERVATIONS_PER_REQUEST, Granularity
 from ..models import Alert, Metric, Snapshot
 
 
@@ -86,7 +86,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(StrictSerializer):
-    comment = serializers.CharField(max_length=2000)
+    comment = serializers.CharField(max_length=ALERT_COMMENT_MAX_LENGTH)
 
 
 class ScorecardSerializer(serializers.Serializer):

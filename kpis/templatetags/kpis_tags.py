@@ -1,6 +1,8 @@
 """Template helpers of the KPI pages and the KPI section of the product page."""
 from django import template
 
+from accounts.permissions import can_manage_products
+
 from .. import selectors
 
 register = template.Library()
@@ -17,6 +19,16 @@ def status_colour(status):
 @register.filter
 def alert_colour(status):
     return ALERT_COLOURS.get(str(status), "secondary")
+
+
+@register.filter
+def can_view_scorecards(user):
+    return selectors.scorecard_can_view(user)
+
+
+@register.filter
+def can_upload_observations(user):
+    return can_manage_products(user)
 
 
 @register.filter
