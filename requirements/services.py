@@ -24,6 +24,7 @@ from .choices import (
     RequirementStatus,
     RequirementTransition,
 )
+from .ids import parse_id
 from .models import Comment, Feedback, ProductVersion, Requirement, Tag
 
 MAX_BULK_ITEMS = 1000
@@ -212,11 +213,13 @@ def requirement_bulk_create(*, user, items: list[dict]) -> list[Requirement]:
     allowed = {}
     for index, data in enumerate(items):
         product = data.get("product")
-        if product.pk not in allowed:
+        if product is not None and product.pk not in allowed:
             allowed[product.pk] = requirement_can_edit(user=user, product=product)
         requirement = Requirement(created_by=user)
         _apply(requirement, data, REQUIREMENT_FIELDS)
         try:
+            if product is None:
+                raise ValidationError({"product": _("请选择产品。")})
             if not allowed[product.pk]:
                 raise ValidationError({"product": _("您无权修改该产品的需求。")})
             _validate(requirement)
@@ -268,13 +271,14 @@ def _bulk_apply_one(user, requirement, action, value, reason):
     if action == BulkAction.SET_PRIORITY:
         requirement_update(user=user, requirement=requirement, data={"priority": value})
     elif action == BulkAction.ASSIGN:
-        assignee = get_user_model().objects.filter(pk=value or 0, is_active=True).first() if str(value).isdigit() \
-            else None
+        pk = parse_id(value)
+        assignee = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
         if assignee is None:
             raise ValidationError({"assignee": _("请选择有效的负责人。")})
         requirement_update(user=user, requirement=requirement, data={"assignee": assignee})
     elif action == BulkAction.SCHEDULE:
-        version = ProductVersion.objects.filter(pk=value).first() if str(value).isdigit() else None
+        pk = parse_id(value)
+        version = ProductVersion.objects.filter(pk=pk).first() if pk else None
         if version is None:
             raise ValidationError({"target_version": _("请选择有效的版本。")})
         requirement_update(user=user, requirement=requirement, data={"target_version": version})

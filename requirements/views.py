@@ -24,6 +24,7 @@ from . import selectors, services, tabular
 from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition
 from .filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
 from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm
+from .ids import parse_id, parse_ids
 from .models import Feedback, ProductVersion, Requirement
 
 BOARD_COLUMNS = [
@@ -112,9 +113,8 @@ class RequirementBoardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        product_id = self.request.GET.get("product", "")
-        product = get_object_or_404(Product.objects.select_related("owner"), pk=product_id) \
-            if product_id.isdigit() else None
+        product_id = parse_id(self.request.GET.get("product", ""))
+        product = get_object_or_404(Product.objects.select_related("owner"), pk=product_id) if product_id else None
         context["product"] = product
         # Not .only(): Product's FSM mixin reads the deferred stage of each row, one query per product.
         context["products"] = Product.objects.order_by("code")
@@ -164,8 +164,8 @@ class RequirementFormView(ProductEditorRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        product = self.request.GET.get("product", "")
-        return {"product": product} if product.isdigit() else {}
+        product = parse_id(self.request.GET.get("product", ""))
+        return {"product": product} if product else {}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.requirement}
@@ -222,7 +222,7 @@ def requirement_bulk_view(request):
     """Bulk actions of the backlog page: all selected rows change, or none."""
     if not request.user.is_authenticated:
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     action = request.POST.get("action", "")
     value = request.POST.get(f"value_{action}", "")
     try:
@@ -331,8 +331,8 @@ class VersionFormView(ProductEditorRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        product = self.request.GET.get("product", "")
-        return {"product": product} if product.isdigit() else {}
+        product = parse_id(self.request.GET.get("product", ""))
+        return {"product": product} if product else {}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.version}
@@ -412,7 +412,7 @@ def feedback_convert_view(request):
     """"Create requirement from selected": one requirement backed by every selected feedback item."""
     if not request.user.is_authenticated:
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("feedback") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("feedback"))
     try:
         with transaction.atomic():
             requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
