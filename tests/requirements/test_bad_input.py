@@ -72,3 +72,12 @@ def test_bulk_create_service_reports_an_item_without_product(pm):
     assert caught.value.errors[0]["index"] == 1
     assert "product" in caught.value.errors[0]["errors"]
     assert not Requirement.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{"a": 1}, []])
+def test_api_bulk_body_errors_are_translated(api, body, settings):
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = api.post("/api/v1/requirements/bulk/", body, format="json")
+    assert response.status_code == 400
+    message = response.json()["non_field_errors"][0]
+    assert message.isascii(), message
