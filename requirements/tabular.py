@@ -19,10 +19,6 @@ REQUIREMENT_COLUMNS = [
 REQUIREMENT_EXPORT_COLUMNS = ["id", *REQUIREMENT_COLUMNS, "status", "rice_score", "feedback_count", "delivered_at"]
 FEEDBACK_COLUMNS = ["product", "channel", "customer_segment", "text", "sentiment", "received_on"]
 FEEDBACK_EXPORT_COLUMNS = ["id", *FEEDBACK_COLUMNS, "requirement"]
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_ROWS = 5000
 
 
@@ -107,28 +103,21 @@ def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> s
     return services.run_import(user=user, rows=rows, create=create, dry_run=dry_run)
 
 
-def export_requirements(queryset) -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=REQUIREMENT_EXPORT_COLUMNS)
-    for r in queryset:
-        dataset.append([
+def export_requirements(queryset) -> list[tuple]:
+    """Rows in the order of REQUIREMENT_EXPORT_COLUMNS (for bankpm.exports.export_response)."""
+    return [
+        (
             r.pk, r.product.code, r.title, r.description, r.source, r.type, r.priority, r.requester,
             r.assignee.username if r.assignee_id else "", r.due_date.isoformat() if r.due_date else "",
             ",".join(t.name for t in r.tags.all()), r.reach, str(r.impact), r.confidence, str(r.effort),
             r.target_version.name if r.target_version_id else "", r.status, str(r.rice_score),
             getattr(r, "feedback_count", 0), r.delivered_at.isoformat() if r.delivered_at else "",
-        ])
-    return dataset
+        )
+        for r in queryset
+    ]
 
 
-def export_feedback(queryset) -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=FEEDBACK_EXPORT_COLUMNS)
-    for f in queryset:
-        dataset.append([f.pk, f.product.code, f.channel, f.customer_segment, f.text, f.sentiment,
-                        f.received_on.isoformat(), f.requirement_id or ""])
-    return dataset
-
-
-def render(dataset: tablib.Dataset, fmt: str) -> bytes:
-    data = dataset.export(fmt)
-    # Excel opens UTF-8 CSV correctly only with a byte-order mark.
-    return ("\ufeff" + data).encode("utf-8") if fmt == "csv" else data
+def export_feedback(queryset) -> list[tuple]:
+    """Rows in the order of FEEDBACK_EXPORT_COLUMNS."""
+    return [(f.pk, f.product.code, f.channel, f.customer_segment, f.text, f.sentiment, f.received_on.isoformat(),
+             f.requirement_id or "") for f in queryset]

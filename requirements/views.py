@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
+from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
 from products.models import Product
 
@@ -94,18 +95,17 @@ class RequirementExportView(LoginRequiredMixin, View):
     """The current filters, as CSV or XLSX."""
 
     def get(self, request):
-        fmt = request.GET.get("format", "csv")
-        if fmt not in tabular.FORMATS:
-            fmt = "csv"
-        filterset = RequirementFilterSet(request.GET, queryset=selectors.requirement_list(), request=request)
-        rows = filterset.qs if filterset.is_valid() else Requirement.objects.none()
-        return _download(tabular.export_requirements(rows), fmt, "requirements")
+        return _export(request, RequirementFilterSet(request.GET, queryset=selectors.requirement_list(),
+                                                     request=request),
+                       tabular.export_requirements, tabular.REQUIREMENT_EXPORT_COLUMNS, "requirements")
 
 
-def _download(dataset, fmt, name):
-    response = HttpResponse(tabular.render(dataset, fmt), content_type=tabular.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+def _export(request, filterset, rows_of, headers, name):
+    """The filtered rows as CSV (with BOM) or XLSX; invalid filters export the headers only."""
+    fmt = request.GET.get("format", "csv")
+    fmt = fmt if fmt in CONTENT_TYPES else "csv"
+    rows = rows_of(filterset.qs) if filterset.is_valid() else []
+    return export_response(headers=headers, rows=rows, filename=name, file_format=fmt)
 
 
 class RequirementBoardView(LoginRequiredMixin, TemplateView):
@@ -380,13 +380,11 @@ class FeedbackListView(FilteredListView):
 
 
 class FeedbackExportView(LoginRequiredMixin, View):
+    """The inbox's current filters, as CSV or XLSX."""
+
     def get(self, request):
-        fmt = request.GET.get("format", "csv")
-        if fmt not in tabular.FORMATS:
-            fmt = "csv"
-        filterset = FeedbackFilterSet(request.GET, queryset=selectors.feedback_list(), request=request)
-        rows = filterset.qs if filterset.is_valid() else Feedback.objects.none()
-        return _download(tabular.export_feedback(rows), fmt, "feedback")
+        return _export(request, FeedbackFilterSet(request.GET, queryset=selectors.feedback_list(), request=request),
+                       tabular.export_feedback, tabular.FEEDBACK_EXPORT_COLUMNS, "feedback")
 
 
 class FeedbackFormView(ProductEditorRequiredMixin, FormView):

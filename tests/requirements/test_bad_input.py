@@ -81,3 +81,18 @@ def test_api_bulk_body_errors_are_translated(api, body, settings):
     assert response.status_code == 400
     message = response.json()["non_field_errors"][0]
     assert message.isascii(), message
+
+
+@pytest.mark.parametrize("url, first_column", [
+    ("/requirements/export/?format=pdf&status=bogus", "id"),
+    ("/requirements/feedback/export/?format=pdf&channel=bogus", "id"),
+])
+def test_export_with_an_unknown_format_and_invalid_filters_gives_a_csv_of_headers(client, pm, url, first_column):
+    RequirementFactory(product=ProductFactory(owner=pm))
+    client.force_login(pm)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff" + first_column)
+    assert len(text.strip().splitlines()) == 1
