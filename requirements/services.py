@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -15,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import can_manage_products
 from notifications.services import notify
+from products.models import Product
 from products.services import product_can_edit
 
 from .choices import (
@@ -61,6 +63,16 @@ class BulkValidationError(Exception):
 def requirement_can_edit(*, user, product) -> bool:
     """Only the product's manager, heads of product and admins edit its backlog; everybody else reads."""
     return product_can_edit(user=user, product=product)
+
+
+def requirement_editable_products(*, user) -> QuerySet[Product]:
+    """The products whose backlog the user may edit, by the same rule as requirement_can_edit (for form choices)."""
+    products = Product.objects.order_by("code")
+    if not can_manage_products(user):
+        return products.none()
+    if user.is_admin or user.is_head_of_product:
+        return products
+    return products.filter(owner=user)
 
 
 def _check_can_edit(user, product) -> None:

@@ -189,3 +189,14 @@ def test_delete_of_a_scheduled_requirement_is_refused(pm):
     with pytest.raises(services.TransitionRefused):
         services.requirement_delete(user=pm, requirement=requirement)
     assert Requirement.objects.filter(pk=requirement.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["pm", "other_pm", "head", "admin_user", "reviewer", "executive"])
+def test_editable_products_are_exactly_those_the_user_may_edit(request, pm, other_pm, role):
+    # given
+    user = request.getfixturevalue(role)
+    products = [ProductFactory(owner=pm), ProductFactory(owner=other_pm)]
+    # when
+    offered = set(services.requirement_editable_products(user=user))
+    # then
+    assert offered == {p for p in products if services.requirement_can_edit(user=user, product=p)}
