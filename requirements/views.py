@@ -299,6 +299,9 @@ class VersionListView(FilteredListView):
     def get_base_queryset(self):
         return selectors.version_list().order_by("product__code", "planned_date", "id")
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(self.request.user)}
+
 
 class VersionDetailView(LoginRequiredMixin, DetailView):
     template_name = "requirements/version_detail.html"
