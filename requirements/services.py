@@ -39,6 +39,7 @@ UPDATABLE_FIELDS = tuple(f for f in REQUIREMENT_FIELDS if f != "product")
 FEEDBACK_FIELDS = ("product", "channel", "customer_segment", "text", "sentiment", "received_on")
 VERSION_FIELDS = ("product", "name", "planned_date", "description")
 MENTION = re.compile(r"@([\w.+-]+)")
+ASCII_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 
 
 class TransitionRefused(Exception):
@@ -302,6 +303,16 @@ def _bulk_apply_one(user, requirement, action, value, reason):
 
 # --- Comments ---
 
+def _mentioned_names(body: str) -> set[str]:
+    """Usernames a comment may mention: "@li." ends a sentence and "@li请看" runs into Chinese text, so the
+    match without its trailing punctuation and its leading ASCII part are candidates too."""
+    names = set()
+    for match in MENTION.findall(body):
+        ascii_part = ASCII_NAME.match(match)
+        names |= {match, match.rstrip(".+-"), *([ascii_part.group().rstrip(".+-")] if ascii_part else [])}
+    return names - {""}
+
+
 @transaction.atomic
 def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
     """Everyone who can read a requirement may comment; @username mentions notify the people named."""
@@ -311,7 +322,7 @@ def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
     comment = Comment(requirement=requirement, author=user, body=body)
     comment.full_clean()
     comment.save()
-    names = set(MENTION.findall(body)) - {user.username}
+    names = _mentioned_names(body) - {user.username}
     if names:
         mentioned = get_user_model().objects.filter(username__in=names, is_active=True)
         notify(

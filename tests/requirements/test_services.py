@@ -56,6 +56,17 @@ def test_comment_mention_notifies_the_mentioned_user_only(pm):
     assert notes[0].url == requirement.get_absolute_url()
 
 
+@pytest.mark.parametrize("body", ["请评估风险 @risk_li.", "@risk_li请评估风险", "@risk_li，请评估风险"])
+def test_comment_mention_followed_by_punctuation_or_chinese_text_notifies(pm, body):
+    # given
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    colleague = UserFactory(username="risk_li", role="reviewer")
+    # when
+    services.comment_create(user=pm, requirement=requirement, body=body)
+    # then
+    assert [n.recipient for n in Notification.objects.all()] == [colleague]
+
+
 def test_comment_mentioning_unknown_user_notifies_nobody(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
     services.comment_create(user=pm, requirement=requirement, body="@nobody_here 看一下")
