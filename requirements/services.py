@@ -268,6 +268,7 @@ def requirement_bulk_update(*, user, requirements, action: str, value: str = "",
         raise ValidationError({"ids": _("请至少选择一条需求。")})
     for requirement in selected:
         _check_can_edit(user, requirement.product)
+    value = _bulk_value(action, value)  # the assignee or version once, not once per row
     errors = []
     for requirement in selected:
         try:
@@ -280,21 +281,30 @@ def requirement_bulk_update(*, user, requirements, action: str, value: str = "",
     return len(selected)
 
 
-def _bulk_apply_one(user, requirement, action, value, reason):
-    if action == BulkAction.SET_PRIORITY:
-        requirement_update(user=user, requirement=requirement, data={"priority": value})
-    elif action == BulkAction.ASSIGN:
+def _bulk_value(action, value):
+    """The value of a bulk action as the object it names (an active user, a version); refused when there is none."""
+    if action == BulkAction.ASSIGN:
         pk = parse_id(value)
         assignee = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
         if assignee is None:
             raise ValidationError({"assignee": _("请选择有效的负责人。")})
-        requirement_update(user=user, requirement=requirement, data={"assignee": assignee})
-    elif action == BulkAction.SCHEDULE:
+        return assignee
+    if action == BulkAction.SCHEDULE:
         pk = parse_id(value)
         version = ProductVersion.objects.filter(pk=pk).first() if pk else None
         if version is None:
             raise ValidationError({"target_version": _("请选择有效的版本。")})
-        requirement_update(user=user, requirement=requirement, data={"target_version": version})
+        return version
+    return value
+
+
+def _bulk_apply_one(user, requirement, action, value, reason):
+    if action == BulkAction.SET_PRIORITY:
+        requirement_update(user=user, requirement=requirement, data={"priority": value})
+    elif action == BulkAction.ASSIGN:
+        requirement_update(user=user, requirement=requirement, data={"assignee": value})
+    elif action == BulkAction.SCHEDULE:
+        requirement_update(user=user, requirement=requirement, data={"target_version": value})
     elif action == BulkAction.TRANSITION:
         requirement_transition(user=user, requirement=requirement, transition=value, reason=reason)
     else:

@@ -211,3 +211,23 @@ def test_editable_products_are_exactly_those_the_user_may_edit(request, pm, othe
     offered = set(services.requirement_editable_products(user=user))
     # then
     assert offered == {p for p in products if services.requirement_can_edit(user=user, product=p)}
+
+
+@pytest.mark.parametrize("action", ["assign", "schedule"])
+def test_bulk_assign_or_schedule_looks_the_value_up_once_whatever_the_rows(pm, action):
+    # given
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    product = ProductFactory(owner=pm)
+    value = str(UserFactory().pk if action == "assign" else ProductVersionFactory(product=product).pk)
+    table = "accounts_user" if action == "assign" else "requirements_productversion"
+
+    def lookups(n):
+        rows = [RequirementFactory(product=product) for _ in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            services.requirement_bulk_update(user=pm, requirements=rows, action=action, value=value)
+        return sum(1 for q in ctx.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"])
+
+    # when / then
+    assert lookups(1) == lookups(5) == 1
