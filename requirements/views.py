@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from bankpm.views import FilteredListView
 from products.models import Product
 
 from . import selectors, services, tabular
-from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition
+from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
 from .filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
 from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm
 from .ids import parse_id, parse_ids
@@ -73,7 +72,7 @@ class RequirementListView(FilteredListView):
         product = self.filterset.form.cleaned_data.get("product") if self.filterset.is_bound \
             and self.filterset.form.is_valid() else None
         # Scheduling needs a version of the same product: offer versions once the backlog is filtered by product.
-        versions = ProductVersion.objects.filter(product=product, status="planned") if product else []
+        versions = ProductVersion.objects.filter(product=product, status=VersionStatus.PLANNED) if product else []
         if product is None:
             # 500 products' versions are no use in one drop-down: the version filter fills once a product is chosen.
             field = self.filterset.form.fields["target_version"]
@@ -415,9 +414,8 @@ def feedback_convert_view(request):
         raise PermissionDenied
     ids = parse_ids(request.POST.getlist("feedback"))
     try:
-        with transaction.atomic():
-            requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
-                                                    title=request.POST.get("title", "").strip())
+        requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
+                                                title=request.POST.get("title", "").strip())
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
         return _back(request, reverse("requirements:feedback-list"))
