@@ -1,6 +1,8 @@
 """CSV/XLSX import and export of requirements and feedback (tablib); rows are validated by forms, written by
 the services in one transaction (services.run_import)."""
+import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 import tablib
 from django import forms
@@ -35,6 +37,16 @@ class RequirementRowForm(forms.ModelForm):
         model = Requirement
         fields = ["product", "title", "description", "source", "type", "priority", "requester", "assignee",
                   "due_date", "reach", "impact", "confidence", "effort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A spreadsheet writes the impact 1.00 as the number 1; the choices are "0.25" … "3.00".
+        try:
+            impact = Decimal(self.data.get("impact", ""))
+        except (InvalidOperation, ValueError):
+            return
+        if impact.is_finite() and impact.adjusted() < 2:  # "1e999999999" would print a billion digits
+            self.data = {**self.data, "impact": f"{impact:.2f}"}
 
     def clean_tags(self):
         return [t for t in re.split(r"[,，;；、|]", self.cleaned_data["tags"]) if t.strip()]
@@ -82,6 +94,17 @@ def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
         raise ImportFileError(_("无法读取文件：%(error)s") % {"error": error}) from error
 
 
+def _cell(value) -> str:
+    """A cell as the text a form expects: XLSX date cells arrive as datetimes, shown as dates."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
 def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> services.ImportResult:
     """Validate every row with its form, then let the service create them all or none."""
     form_class, columns, create, label_field = KINDS[kind]
@@ -93,7 +116,7 @@ def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> s
         raise ImportFileError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
     rows = []
     for number, values in enumerate(dataset, start=2):  # line 1 is the header
-        raw = {h: ("" if v is None else str(v).strip()) for h, v in zip(headers, values, strict=False)}
+        raw = {h: _cell(v) for h, v in zip(headers, values, strict=False)}
         form = form_class(data={c: raw.get(c, "") for c in columns})
         label = raw.get(label_field, "")[:60]
         if form.is_valid():
