@@ -16,6 +16,7 @@ from .choices import (
     Sentiment,
     VersionStatus,
 )
+from .ids import parse_id
 from .models import Feedback, ProductVersion, Requirement
 from .widgets import FastSelect, FastSelectMultiple, LightModelChoiceField
 
@@ -31,8 +32,8 @@ def _assignees(request):
 def _versions(request):
     """With a product chosen, only its versions; labels carry the product code without loading products."""
     qs = ProductVersion.objects.annotate(product_code=F("product__code")).order_by("product_code", "planned_date")
-    product = request.GET.get("product", "") if request is not None else ""
-    return qs.filter(product_id=product) if product.isdigit() else qs
+    product = parse_id(request.GET.get("product", "")) if request is not None else None
+    return qs.filter(product_id=product) if product else qs
 
 
 class _ProductField(LightModelChoiceField, django_filters.fields.ModelChoiceField):
@@ -88,8 +89,9 @@ class RequirementFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.lstrip("#").isdigit():
-            return queryset.filter(Q(pk=int(value.lstrip("#"))) | Q(title__icontains=value))
+        pk = parse_id(value.lstrip("#"))
+        if pk is not None:
+            return queryset.filter(Q(pk=pk) | Q(title__icontains=value))
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
     def filter_queryset(self, queryset):

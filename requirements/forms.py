@@ -5,16 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from products.models import Product
-
 from .models import Feedback, ProductVersion, Requirement
-
-
-def editable_products(user):
-    qs = Product.objects.order_by("code")
-    if user.is_admin or user.is_head_of_product:
-        return qs
-    return qs.filter(owner=user)
+from .services import requirement_editable_products
 
 
 class RequirementForm(forms.ModelForm):
@@ -35,7 +27,7 @@ class RequirementForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = editable_products(user)
+        self.fields["product"].queryset = requirement_editable_products(user=user)
         self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         versions = ProductVersion.objects.select_related("product").order_by("product__code", "planned_date")
         if self.instance.pk:
@@ -61,7 +53,7 @@ class VersionForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = editable_products(user)
+        self.fields["product"].queryset = requirement_editable_products(user=user)
         if self.instance.pk:
             self.fields["product"].disabled = True
 
@@ -78,7 +70,7 @@ class FeedbackForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = editable_products(user)
+        self.fields["product"].queryset = requirement_editable_products(user=user)
 
     def _post_clean(self):
         pass

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -15,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import can_manage_products
 from notifications.services import notify
+from products.models import Product
 from products.services import product_can_edit
 
 from .choices import (
@@ -24,6 +26,7 @@ from .choices import (
     RequirementStatus,
     RequirementTransition,
 )
+from .ids import parse_id
 from .models import Comment, Feedback, ProductVersion, Requirement, Tag
 
 MAX_BULK_ITEMS = 1000
@@ -36,6 +39,7 @@ UPDATABLE_FIELDS = tuple(f for f in REQUIREMENT_FIELDS if f != "product")
 FEEDBACK_FIELDS = ("product", "channel", "customer_segment", "text", "sentiment", "received_on")
 VERSION_FIELDS = ("product", "name", "planned_date", "description")
 MENTION = re.compile(r"@([\w.+-]+)")
+ASCII_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 
 
 class TransitionRefused(Exception):
@@ -60,6 +64,16 @@ class BulkValidationError(Exception):
 def requirement_can_edit(*, user, product) -> bool:
     """Only the product's manager, heads of product and admins edit its backlog; everybody else reads."""
     return product_can_edit(user=user, product=product)
+
+
+def requirement_editable_products(*, user) -> QuerySet[Product]:
+    """The products whose backlog the user may edit, by the same rule as requirement_can_edit (for form choices)."""
+    products = Product.objects.order_by("code")
+    if not can_manage_products(user):
+        return products.none()
+    if user.is_admin or user.is_head_of_product:
+        return products
+    return products.filter(owner=user)
 
 
 def _check_can_edit(user, product) -> None:
@@ -212,11 +226,13 @@ def requirement_bulk_create(*, user, items: list[dict]) -> list[Requirement]:
     allowed = {}
     for index, data in enumerate(items):
         product = data.get("product")
-        if product.pk not in allowed:
+        if product is not None and product.pk not in allowed:
             allowed[product.pk] = requirement_can_edit(user=user, product=product)
         requirement = Requirement(created_by=user)
         _apply(requirement, data, REQUIREMENT_FIELDS)
         try:
+            if product is None:
+                raise ValidationError({"product": _("请选择产品。")})
             if not allowed[product.pk]:
                 raise ValidationError({"product": _("您无权修改该产品的需求。")})
             _validate(requirement)
@@ -252,6 +268,7 @@ def requirement_bulk_update(*, user, requirements, action: str, value: str = "",
         raise ValidationError({"ids": _("请至少选择一条需求。")})
     for requirement in selected:
         _check_can_edit(user, requirement.product)
+    value = _bulk_value(action, value)  # the assignee or version once, not once per row
     errors = []
     for requirement in selected:
         try:
@@ -264,20 +281,30 @@ def requirement_bulk_update(*, user, requirements, action: str, value: str = "",
     return len(selected)
 
 
+def _bulk_value(action, value):
+    """The value of a bulk action as the object it names (an active user, a version); refused when there is none."""
+    if action == BulkAction.ASSIGN:
+        pk = parse_id(value)
+        assignee = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
+        if assignee is None:
+            raise ValidationError({"assignee": _("请选择有效的负责人。")})
+        return assignee
+    if action == BulkAction.SCHEDULE:
+        pk = parse_id(value)
+        version = ProductVersion.objects.filter(pk=pk).first() if pk else None
+        if version is None:
+            raise ValidationError({"target_version": _("请选择有效的版本。")})
+        return version
+    return value
+
+
 def _bulk_apply_one(user, requirement, action, value, reason):
     if action == BulkAction.SET_PRIORITY:
         requirement_update(user=user, requirement=requirement, data={"priority": value})
     elif action == BulkAction.ASSIGN:
-        assignee = get_user_model().objects.filter(pk=value or 0, is_active=True).first() if str(value).isdigit() \
-            else None
-        if assignee is None:
-            raise ValidationError({"assignee": _("请选择有效的负责人。")})
-        requirement_update(user=user, requirement=requirement, data={"assignee": assignee})
+        requirement_update(user=user, requirement=requirement, data={"assignee": value})
     elif action == BulkAction.SCHEDULE:
-        version = ProductVersion.objects.filter(pk=value).first() if str(value).isdigit() else None
-        if version is None:
-            raise ValidationError({"target_version": _("请选择有效的版本。")})
-        requirement_update(user=user, requirement=requirement, data={"target_version": version})
+        requirement_update(user=user, requirement=requirement, data={"target_version": value})
     elif action == BulkAction.TRANSITION:
         requirement_transition(user=user, requirement=requirement, transition=value, reason=reason)
     else:
@@ -285,6 +312,16 @@ def _bulk_apply_one(user, requirement, action, value, reason):
 
 
 # --- Comments ---
+
+def _mentioned_names(body: str) -> set[str]:
+    """Usernames a comment may mention: "@li." ends a sentence and "@li请看" runs into Chinese text, so the
+    match without its trailing punctuation and its leading ASCII part are candidates too."""
+    names = set()
+    for match in MENTION.findall(body):
+        ascii_part = ASCII_NAME.match(match)
+        names |= {match, match.rstrip(".+-"), *([ascii_part.group().rstrip(".+-")] if ascii_part else [])}
+    return names - {""}
+
 
 @transaction.atomic
 def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
@@ -295,7 +332,7 @@ def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
     comment = Comment(requirement=requirement, author=user, body=body)
     comment.full_clean()
     comment.save()
-    names = set(MENTION.findall(body)) - {user.username}
+    names = _mentioned_names(body) - {user.username}
     if names:
         mentioned = get_user_model().objects.filter(username__in=names, is_active=True)
         notify(

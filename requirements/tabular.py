@@ -1,6 +1,8 @@
 """CSV/XLSX import and export of requirements and feedback (tablib); rows are validated by forms, written by
 the services in one transaction (services.run_import)."""
+import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 import tablib
 from django import forms
@@ -19,10 +21,6 @@ REQUIREMENT_COLUMNS = [
 REQUIREMENT_EXPORT_COLUMNS = ["id", *REQUIREMENT_COLUMNS, "status", "rice_score", "feedback_count", "delivered_at"]
 FEEDBACK_COLUMNS = ["product", "channel", "customer_segment", "text", "sentiment", "received_on"]
 FEEDBACK_EXPORT_COLUMNS = ["id", *FEEDBACK_COLUMNS, "requirement"]
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_ROWS = 5000
 
 
@@ -39,6 +37,16 @@ class RequirementRowForm(forms.ModelForm):
         model = Requirement
         fields = ["product", "title", "description", "source", "type", "priority", "requester", "assignee",
                   "due_date", "reach", "impact", "confidence", "effort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A spreadsheet writes the impact 1.00 as the number 1; the choices are "0.25" … "3.00".
+        try:
+            impact = Decimal(self.data.get("impact", ""))
+        except (InvalidOperation, ValueError):
+            return
+        if impact.is_finite() and impact.adjusted() < 2:  # "1e999999999" would print a billion digits
+            self.data = {**self.data, "impact": f"{impact:.2f}"}
 
     def clean_tags(self):
         return [t for t in re.split(r"[,，;；、|]", self.cleaned_data["tags"]) if t.strip()]
@@ -86,6 +94,17 @@ def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
         raise ImportFileError(_("无法读取文件：%(error)s") % {"error": error}) from error
 
 
+def _cell(value) -> str:
+    """A cell as the text a form expects: XLSX date cells arrive as datetimes, shown as dates."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
 def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> services.ImportResult:
     """Validate every row with its form, then let the service create them all or none."""
     form_class, columns, create, label_field = KINDS[kind]
@@ -97,7 +116,7 @@ def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> s
         raise ImportFileError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
     rows = []
     for number, values in enumerate(dataset, start=2):  # line 1 is the header
-        raw = {h: ("" if v is None else str(v).strip()) for h, v in zip(headers, values, strict=False)}
+        raw = {h: _cell(v) for h, v in zip(headers, values, strict=False)}
         form = form_class(data={c: raw.get(c, "") for c in columns})
         label = raw.get(label_field, "")[:60]
         if form.is_valid():
@@ -107,28 +126,21 @@ def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> s
     return services.run_import(user=user, rows=rows, create=create, dry_run=dry_run)
 
 
-def export_requirements(queryset) -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=REQUIREMENT_EXPORT_COLUMNS)
-    for r in queryset:
-        dataset.append([
+def export_requirements(queryset) -> list[tuple]:
+    """Rows in the order of REQUIREMENT_EXPORT_COLUMNS (for bankpm.exports.export_response)."""
+    return [
+        (
             r.pk, r.product.code, r.title, r.description, r.source, r.type, r.priority, r.requester,
             r.assignee.username if r.assignee_id else "", r.due_date.isoformat() if r.due_date else "",
             ",".join(t.name for t in r.tags.all()), r.reach, str(r.impact), r.confidence, str(r.effort),
             r.target_version.name if r.target_version_id else "", r.status, str(r.rice_score),
             getattr(r, "feedback_count", 0), r.delivered_at.isoformat() if r.delivered_at else "",
-        ])
-    return dataset
+        )
+        for r in queryset
+    ]
 
 
-def export_feedback(queryset) -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=FEEDBACK_EXPORT_COLUMNS)
-    for f in queryset:
-        dataset.append([f.pk, f.product.code, f.channel, f.customer_segment, f.text, f.sentiment,
-                        f.received_on.isoformat(), f.requirement_id or ""])
-    return dataset
-
-
-def render(dataset: tablib.Dataset, fmt: str) -> bytes:
-    data = dataset.export(fmt)
-    # Excel opens UTF-8 CSV correctly only with a byte-order mark.
-    return ("\ufeff" + data).encode("utf-8") if fmt == "csv" else data
+def export_feedback(queryset) -> list[tuple]:
+    """Rows in the order of FEEDBACK_EXPORT_COLUMNS."""
+    return [(f.pk, f.product.code, f.channel, f.customer_segment, f.text, f.sentiment, f.received_on.isoformat(),
+             f.requirement_id or "") for f in queryset]

@@ -6,8 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,13 +16,15 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
+from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
 from products.models import Product
 
 from . import selectors, services, tabular
-from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition
+from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
 from .filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
 from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm
+from .ids import parse_id, parse_ids
 from .models import Feedback, ProductVersion, Requirement
 
 BOARD_COLUMNS = [
@@ -71,7 +72,7 @@ class RequirementListView(FilteredListView):
         product = self.filterset.form.cleaned_data.get("product") if self.filterset.is_bound \
             and self.filterset.form.is_valid() else None
         # Scheduling needs a version of the same product: offer versions once the backlog is filtered by product.
-        versions = ProductVersion.objects.filter(product=product, status="planned") if product else []
+        versions = ProductVersion.objects.filter(product=product, status=VersionStatus.PLANNED) if product else []
         if product is None:
             # 500 products' versions are no use in one drop-down: the version filter fills once a product is chosen.
             field = self.filterset.form.fields["target_version"]
@@ -93,18 +94,17 @@ class RequirementExportView(LoginRequiredMixin, View):
     """The current filters, as CSV or XLSX."""
 
     def get(self, request):
-        fmt = request.GET.get("format", "csv")
-        if fmt not in tabular.FORMATS:
-            fmt = "csv"
-        filterset = RequirementFilterSet(request.GET, queryset=selectors.requirement_list(), request=request)
-        rows = filterset.qs if filterset.is_valid() else Requirement.objects.none()
-        return _download(tabular.export_requirements(rows), fmt, "requirements")
+        return _export(request, RequirementFilterSet(request.GET, queryset=selectors.requirement_list(),
+                                                     request=request),
+                       tabular.export_requirements, tabular.REQUIREMENT_EXPORT_COLUMNS, "requirements")
 
 
-def _download(dataset, fmt, name):
-    response = HttpResponse(tabular.render(dataset, fmt), content_type=tabular.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+def _export(request, filterset, rows_of, headers, name):
+    """The filtered rows as CSV (with BOM) or XLSX; invalid filters export the headers only."""
+    fmt = request.GET.get("format", "csv")
+    fmt = fmt if fmt in CONTENT_TYPES else "csv"
+    rows = rows_of(filterset.qs) if filterset.is_valid() else []
+    return export_response(headers=headers, rows=rows, filename=name, file_format=fmt)
 
 
 class RequirementBoardView(LoginRequiredMixin, TemplateView):
@@ -112,9 +112,8 @@ class RequirementBoardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        product_id = self.request.GET.get("product", "")
-        product = get_object_or_404(Product.objects.select_related("owner"), pk=product_id) \
-            if product_id.isdigit() else None
+        product_id = parse_id(self.request.GET.get("product", ""))
+        product = get_object_or_404(Product.objects.select_related("owner"), pk=product_id) if product_id else None
         context["product"] = product
         # Not .only(): Product's FSM mixin reads the deferred stage of each row, one query per product.
         context["products"] = Product.objects.order_by("code")
@@ -164,8 +163,8 @@ class RequirementFormView(ProductEditorRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        product = self.request.GET.get("product", "")
-        return {"product": product} if product.isdigit() else {}
+        product = parse_id(self.request.GET.get("product", ""))
+        return {"product": product} if product else {}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.requirement}
@@ -222,7 +221,7 @@ def requirement_bulk_view(request):
     """Bulk actions of the backlog page: all selected rows change, or none."""
     if not request.user.is_authenticated:
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     action = request.POST.get("action", "")
     value = request.POST.get(f"value_{action}", "")
     try:
@@ -299,6 +298,9 @@ class VersionListView(FilteredListView):
     def get_base_queryset(self):
         return selectors.version_list().order_by("product__code", "planned_date", "id")
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(self.request.user)}
+
 
 class VersionDetailView(LoginRequiredMixin, DetailView):
     template_name = "requirements/version_detail.html"
@@ -331,8 +333,8 @@ class VersionFormView(ProductEditorRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        product = self.request.GET.get("product", "")
-        return {"product": product} if product.isdigit() else {}
+        product = parse_id(self.request.GET.get("product", ""))
+        return {"product": product} if product else {}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.version}
@@ -380,13 +382,11 @@ class FeedbackListView(FilteredListView):
 
 
 class FeedbackExportView(LoginRequiredMixin, View):
+    """The inbox's current filters, as CSV or XLSX."""
+
     def get(self, request):
-        fmt = request.GET.get("format", "csv")
-        if fmt not in tabular.FORMATS:
-            fmt = "csv"
-        filterset = FeedbackFilterSet(request.GET, queryset=selectors.feedback_list(), request=request)
-        rows = filterset.qs if filterset.is_valid() else Feedback.objects.none()
-        return _download(tabular.export_feedback(rows), fmt, "feedback")
+        return _export(request, FeedbackFilterSet(request.GET, queryset=selectors.feedback_list(), request=request),
+                       tabular.export_feedback, tabular.FEEDBACK_EXPORT_COLUMNS, "feedback")
 
 
 class FeedbackFormView(ProductEditorRequiredMixin, FormView):
@@ -412,11 +412,10 @@ def feedback_convert_view(request):
     """"Create requirement from selected": one requirement backed by every selected feedback item."""
     if not request.user.is_authenticated:
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("feedback") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("feedback"))
     try:
-        with transaction.atomic():
-            requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
-                                                    title=request.POST.get("title", "").strip())
+        requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
+                                                title=request.POST.get("title", "").strip())
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
         return _back(request, reverse("requirements:feedback-list"))

@@ -1,6 +1,7 @@
 """REST API of the backlog: thin views over the services, one FilterSet with the pages."""
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -79,9 +80,10 @@ class RequirementViewSet(viewsets.ModelViewSet):
         """Create up to 1,000 requirements: all or nothing, errors per item index."""
         items = request.data
         if not isinstance(items, list):
-            raise ValidationError({"non_field_errors": ["请求体必须是需求数组。"]})
+            raise ValidationError({"non_field_errors": [_("请求体必须是需求数组。")]})
         if not 1 <= len(items) <= services.MAX_BULK_ITEMS:
-            raise ValidationError({"non_field_errors": [f"一次可创建 1–{services.MAX_BULK_ITEMS} 条需求。"]})
+            raise ValidationError({"non_field_errors": [
+                _("一次可创建 1–%(n)s 条需求。") % {"n": services.MAX_BULK_ITEMS}]})
         validated, errors = [], []
         context = {**self.get_serializer_context(), "preloaded": RequirementBulkItemSerializer.preload(items)}
         for index, item in enumerate(items):

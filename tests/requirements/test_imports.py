@@ -159,3 +159,33 @@ def test_feedback_export_respects_the_filters(client, pm, product):
     client.force_login(pm)
     text = client.get("/requirements/feedback/export/?format=csv&channel=branch").content.decode("utf-8-sig")
     assert "网点反馈" in text and "线上反馈" not in text
+
+
+def test_xlsx_with_real_date_cells_and_a_numeric_version_name_imports(client, pm, product):
+    # given: a workbook typed in Excel, where dates are date cells and "2" is a number
+    import datetime
+
+    ProductVersionFactory(product=product, name="2")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(tabular.REQUIREMENT_COLUMNS)
+    sheet.append(["CC-IMP", "日期单元格", "", "internal", "feature", "P1", "", "", datetime.datetime(2027, 1, 31),
+                  "", 500, 1, 80, 1, 2])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(pm)
+    # when
+    response = client.post("/requirements/import/requirements/",
+                           {"file": SimpleUploadedFile("book.xlsx", buffer.getvalue()), "confirm": "1"})
+    # then
+    assert response.status_code == 302, response.context["result"].rows[0].errors
+    created = Requirement.objects.get()
+    assert created.due_date == datetime.date(2027, 1, 31)
+    assert created.target_version.name == "2"
+
+
+@pytest.mark.parametrize("impact", ["1e999999999", "NaN", "abc"])
+def test_an_absurd_impact_is_reported_on_its_row(impact):
+    form = tabular.RequirementRowForm(data={"impact": impact})
+    assert not form.is_valid()
+    assert "impact" in form.errors

@@ -56,6 +56,17 @@ def test_comment_mention_notifies_the_mentioned_user_only(pm):
     assert notes[0].url == requirement.get_absolute_url()
 
 
+@pytest.mark.parametrize("body", ["请评估风险 @risk_li.", "@risk_li请评估风险", "@risk_li，请评估风险"])
+def test_comment_mention_followed_by_punctuation_or_chinese_text_notifies(pm, body):
+    # given
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    colleague = UserFactory(username="risk_li", role="reviewer")
+    # when
+    services.comment_create(user=pm, requirement=requirement, body=body)
+    # then
+    assert [n.recipient for n in Notification.objects.all()] == [colleague]
+
+
 def test_comment_mentioning_unknown_user_notifies_nobody(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
     services.comment_create(user=pm, requirement=requirement, body="@nobody_here 看一下")
@@ -189,3 +200,34 @@ def test_delete_of_a_scheduled_requirement_is_refused(pm):
     with pytest.raises(services.TransitionRefused):
         services.requirement_delete(user=pm, requirement=requirement)
     assert Requirement.objects.filter(pk=requirement.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["pm", "other_pm", "head", "admin_user", "reviewer", "executive"])
+def test_editable_products_are_exactly_those_the_user_may_edit(request, pm, other_pm, role):
+    # given
+    user = request.getfixturevalue(role)
+    products = [ProductFactory(owner=pm), ProductFactory(owner=other_pm)]
+    # when
+    offered = set(services.requirement_editable_products(user=user))
+    # then
+    assert offered == {p for p in products if services.requirement_can_edit(user=user, product=p)}
+
+
+@pytest.mark.parametrize("action", ["assign", "schedule"])
+def test_bulk_assign_or_schedule_looks_the_value_up_once_whatever_the_rows(pm, action):
+    # given
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    product = ProductFactory(owner=pm)
+    value = str(UserFactory().pk if action == "assign" else ProductVersionFactory(product=product).pk)
+    table = "accounts_user" if action == "assign" else "requirements_productversion"
+
+    def lookups(n):
+        rows = [RequirementFactory(product=product) for _ in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            services.requirement_bulk_update(user=pm, requirements=rows, action=action, value=value)
+        return sum(1 for q in ctx.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"])
+
+    # when / then
+    assert lookups(1) == lookups(5) == 1

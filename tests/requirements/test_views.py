@@ -193,3 +193,22 @@ def test_admin_lists_requirements_and_versions(client, admin_user):
     client.force_login(admin_user)
     assert client.get("/admin/requirements/requirement/").status_code == 200
     assert client.get("/admin/requirements/productversion/").status_code == 200
+
+
+@pytest.mark.parametrize("role, offered", [("pm", True), ("head", True), ("admin_user", True), ("reviewer", False),
+                                           ("executive", False)])
+def test_version_list_offers_new_version_to_product_editors_only(client, request, role, offered):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get("/requirements/versions/")
+    assert response.status_code == 200
+    assert ("/requirements/versions/new/" in response.content.decode()) is offered
+
+
+def test_board_script_messages_are_translated_and_escaped_for_javascript(client, pm, settings):
+    product = ProductFactory(owner=pm)
+    RequirementFactory(product=product)
+    client.force_login(pm)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/requirements/board/?product={product.pk}").content.decode()
+    assert 'rejected: "Why is it rejected?"' in html
+    assert 'snapBack(evt, "Network error, please retry.")' in html
