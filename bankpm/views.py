@@ -24,7 +24,9 @@ class FilteredListView(LoginRequiredMixin, ListView):
 
     def get_paginate_by(self, queryset):
         size = self.request.GET.get("page_size", "")
-        return min(int(size), 200) if size.isdigit() and int(size) > 0 else self.paginate_by
+        # isdecimal() alone admits digits like "²" or "١" that int() refuses.
+        valid = size.isascii() and size.isdecimal() and 0 < int(size)
+        return min(int(size), 200) if valid else self.paginate_by
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -19,6 +19,6 @@ class NotificationMarkReadView(LoginRequiredMixin, View):
     def post(self, request):
         # No id means "all"; malformed ids are ignored rather than failing the whole request.
         raw = request.POST.getlist("id")
-        ids = [int(value) for value in raw if value.isdigit()] if raw else None
+        ids = [int(value) for value in raw if value.isascii() and value.isdecimal()] if raw else None
         services.mark_read(user=request.user, ids=ids)
         return redirect("notifications:list")

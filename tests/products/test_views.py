@@ -157,3 +157,12 @@ def test_xlsx_export_is_a_workbook(client, pm):
     response = client.get("/products/", {"export": "xlsx"})
     sheet = load_workbook(BytesIO(response.content)).active
     assert sheet["A2"].value == "L-1"
+
+
+@pytest.mark.parametrize("size", ["²", "١", "-3", "abc"])
+def test_odd_page_sizes_fall_back_to_the_default(client, pm, size):
+    ProductFactory.create_batch(3, owner=pm)
+    client.force_login(pm)
+    response = client.get("/products/", {"page_size": size})
+    assert response.status_code == 200
+    assert response.context["paginator"].per_page == 25
