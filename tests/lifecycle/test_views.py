@@ -202,3 +202,10 @@ def test_product_page_query_count_does_not_grow_with_history(client, submitted, 
         services.approval_step_decide(review=submitted, department=department, user=reviewers[department],
                                       decision="approve")
     assert _queries(client, submitted.product.get_absolute_url()) == few
+
+
+def test_history_xlsx_export_uses_the_shared_export(client, submitted, owner):
+    url = reverse("lifecycle:product_history", args=[submitted.product_id]) + "?export=xlsx&action=review_submitted"
+    response = logged_in(client, owner).get(url)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Disposition"].endswith('-history.xlsx"') and response.content[:2] == b"PK"
