@@ -207,7 +207,9 @@ def gate_review_submit(*, product: Product, user, to_stage: str | None = None) -
     )
     audit_record(action=AuditAction.REVIEW_SUBMITTED, actor=user, product=product, obj=review,
                  from_value=product.stage, to_value=target)
-    _open_steps(review=review, steps=review.steps.exclude(department=SENIOR))
+    # Senior management decides last; when the policy names no other department, its step opens at once.
+    others = review.steps.exclude(department=SENIOR)
+    _open_steps(review=review, steps=others if others.exists() else review.steps.all())
     return review
 
 
