@@ -159,10 +159,26 @@ def gate_policy_departments(*, product: Product, to_stage: str) -> list[tuple[st
 
 @transaction.atomic
 def gate_policy_record_change(*, user, obj, deleted: bool = False, created: bool = False) -> None:
-    """Audit an admin's change to a gate policy rule or a deliverable template (called by the admin)."""
+    """Audit a change to a gate policy rule or a deliverable template, in the caller's transaction."""
     change = _("删除") if deleted else (_("新增") if created else _("修改"))
     audit_record(action=AuditAction.POLICY_CHANGED, actor=user, obj=obj, from_value=change, to_value=str(obj)[:200],
                  comment=f"{obj._meta.verbose_name}: {obj}")
+
+
+@transaction.atomic
+def gate_policy_save(*, user, obj: GatePolicy | DeliverableTemplate) -> None:
+    """Save a policy rule or deliverable template and audit it in one transaction."""
+    created = obj._state.adding
+    obj.save()
+    gate_policy_record_change(user=user, obj=obj, created=created)
+
+
+@transaction.atomic
+def gate_policy_delete(*, user, objs) -> None:
+    """Delete policy rules or templates, all or none, each audited (a row still in use raises ProtectedError)."""
+    for obj in objs:
+        gate_policy_record_change(user=user, obj=obj, deleted=True)
+        obj.delete()
 
 
 # --- Gate reviews ----------------------------------------------------------------------------------------------
