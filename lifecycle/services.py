@@ -84,12 +84,17 @@ def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
             or user.pk in (deliverable.owner_id, deliverable.product.owner_id))
 
 
+def deliverable_can_reopen(*, product: Product) -> bool:
+    """Items are not reopened while a gate review of the product is open: its reviewers rely on them."""
+    return not product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists()
+
+
 def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Product, status: str) -> None:
     if not deliverable_can_edit(user=user, deliverable=deliverable):
         raise PermissionDenied(_("只有交付物负责人、产品经理、产品主管或管理员可以更新交付物。"))
     if deliverable.stage != product.stage:
         raise ValidationError({"status": _("只能更新当前阶段的交付物。")})
-    if status == DeliverableStatus.OPEN and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if status == DeliverableStatus.OPEN and not deliverable_can_reopen(product=product):
         raise ValidationError({"status": _("阶段评审进行中，不能重新打开交付物。")})
 
 

@@ -104,9 +104,10 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         if request.htmx:
             item = selectors.deliverable_list().get(pk=deliverable.pk)
-            can_edit = services.deliverable_can_edit(user=request.user, deliverable=item)
-            return render(request, "lifecycle/_deliverable_row.html",
-                          {"item": item, "can_edit": can_edit, "row_error": error})
+            return render(request, "lifecycle/_deliverable_row.html", {
+                "item": item, "row_error": error,
+                "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
+                "can_reopen": services.deliverable_can_reopen(product=item.product)})
         if error:
             messages.error(request, error)
         return redirect(deliverable.product)

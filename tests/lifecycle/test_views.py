@@ -209,3 +209,12 @@ def test_history_xlsx_export_uses_the_shared_export(client, submitted, owner):
     response = logged_in(client, owner).get(url)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Content-Disposition"].endswith('-history.xlsx"') and response.content[:2] == b"PK"
+
+
+def test_reopen_is_offered_only_while_no_gate_review_is_open(client, product, owner, reviewers):
+    complete_deliverables(product)
+    html = logged_in(client, owner).get(product.get_absolute_url()).content.decode()
+    assert 'data-action="reopen"' in html
+    services.gate_review_submit(product=product, user=owner)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert 'data-status="done"' in html and 'data-action="reopen"' not in html
