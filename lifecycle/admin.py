@@ -40,7 +40,9 @@ class DeliverableAdmin(admin.ModelAdmin):
     list_display = ["title", "product", "stage", "status", "owner", "due_date"]
     list_filter = ["stage", "status"]
     search_fields = ["title", "product__code"]
-    readonly_fields = ["product", "stage", "template", "status", "waiver_reason", "completed_by", "completed_at"]
+    # `required` comes from the template: skipping a required item is an audited waiver, never a silent edit here.
+    readonly_fields = ["product", "stage", "template", "required", "status", "waiver_reason", "completed_by",
+                       "completed_at"]
 
     def has_add_permission(self, request):
         return False

@@ -88,3 +88,16 @@ def test_bulk_policy_delete_in_the_admin_audits_each_row(client, admin_owner):
     client.post(url, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
     assert not GatePolicy.objects.filter(pk__in=ids).exists()
     assert AuditEntry.objects.filter(action="policy_changed", from_value="删除").count() == len(ids) > 0
+
+
+def test_required_deliverable_cannot_be_made_optional_in_the_admin(client, product, admin_owner):
+    from lifecycle.models import Deliverable
+
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product, required=True).first()
+    client.force_login(admin_owner)
+    data = {"title": item.title, "title_en": item.title_en, "owner": item.owner_id, "due_date": "", "link": ""}
+    response = client.post(reverse("admin:lifecycle_deliverable_change", args=[item.pk]), data)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.required and services.missing_deliverables(product=product)
