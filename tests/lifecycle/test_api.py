@@ -268,3 +268,8 @@ def test_history_filters_like_the_page_and_bad_dates_are_400(submitted, owner, r
     assert all(r["actor_username"] == "owner_pm" for r in api(owner).get(url, {"actor": "owner_pm"}).json()["results"])
     response = api(owner).get(url, {"since": "not-a-date"})
     assert response.status_code == 400 and "since" in response.json()
+
+
+def test_product_department_is_not_a_reviewing_department(submitted, reviewers):
+    response = decide(reviewers["risk"], submitted, "product")
+    assert response.status_code == 400 and "department" in response.json()
