@@ -97,7 +97,8 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
             try:
                 deliverable = services.deliverable_update(
                     user=request.user, deliverable=deliverable, status=data["status"], reason=data["reason"],
-                    link=data["link"] or None, attachment=data["attachment"])
+                    # The attach form posts `link` (empty clears it); the status buttons do not send it.
+                    link=data["link"] if "link" in request.POST else None, attachment=data["attachment"])
             except ValidationError as exc:
                 error = " ".join(exc.messages)
         else:

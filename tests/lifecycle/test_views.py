@@ -218,3 +218,16 @@ def test_reopen_is_offered_only_while_no_gate_review_is_open(client, product, ow
     services.gate_review_submit(product=product, user=owner)
     html = client.get(product.get_absolute_url()).content.decode()
     assert 'data-status="done"' in html and 'data-action="reopen"' not in html
+
+
+def test_owner_clears_a_link_and_ticking_keeps_it(client, product, owner):
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    url = reverse("lifecycle:deliverable_update", args=[item.pk])
+    logged_in(client, owner).post(url, {"status": "open", "link": "https://wiki.bank.example/r"})
+    client.post(url, {"status": "done"})  # the status buttons send no link: it stays
+    item.refresh_from_db()
+    assert item.status == "done" and item.link == "https://wiki.bank.example/r"
+    client.post(url, {"status": "done", "link": ""})  # the attach form sent empty: it is cleared
+    item.refresh_from_db()
+    assert item.link == ""
