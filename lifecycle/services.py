@@ -142,10 +142,11 @@ def _deliverable_move(*, deliverable: Deliverable, user, status: str, reason: st
 
 
 def missing_deliverables(*, product: Product) -> list[str]:
-    """Titles of the current stage's required deliverables that are neither done nor waived."""
+    """Titles (in the reader's language) of the current stage's required deliverables neither done nor waived."""
     deliverables_ensure(product=product)
-    return list(product.deliverables.filter(stage=product.stage, required=True, status=DeliverableStatus.OPEN)
-                .order_by("template__position", "id").values_list("title", flat=True))
+    missing = product.deliverables.filter(stage=product.stage, required=True, status=DeliverableStatus.OPEN)
+    rows = missing.order_by("template__position", "id").values_list("title", "title_en")
+    return [Deliverable.localized_title(title, title_en) for title, title_en in rows]
 
 
 # --- Gate policy -----------------------------------------------------------------------------------------------

@@ -193,3 +193,12 @@ def test_gate_with_only_senior_management_opens_its_step_at_once(product, owner,
                                   decision="approve")
     product.refresh_from_db()
     assert product.stage == "development"
+
+
+def test_missing_deliverables_are_named_in_the_readers_language(product, owner):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.gate_review_submit(product=product, user=owner)
+    messages = error.value.message_dict["deliverables"]
+    assert any("Market research report" in m for m in messages) and not any("市场调研报告" in m for m in messages)
