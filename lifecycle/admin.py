@@ -10,19 +10,16 @@ from .models import ApprovalStep, AuditEntry, Deliverable, DeliverableTemplate, 
 
 
 class AuditedPolicyAdmin(admin.ModelAdmin):
-    """Every save and delete of a policy row is written to the audit chain by the service."""
+    """Saves and deletes of policy rows go through the service, which audits them in the same transaction."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.gate_policy_record_change(user=request.user, obj=obj, created=not change)
+        services.gate_policy_save(user=request.user, obj=obj)
 
     def delete_model(self, request, obj):
-        services.gate_policy_record_change(user=request.user, obj=obj, deleted=True)
-        super().delete_model(request, obj)
+        services.gate_policy_delete(user=request.user, objs=[obj])
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        services.gate_policy_delete(user=request.user, objs=list(queryset))
 
 
 @admin.register(DeliverableTemplate)
@@ -43,7 +40,9 @@ class DeliverableAdmin(admin.ModelAdmin):
     list_display = ["title", "product", "stage", "status", "owner", "due_date"]
     list_filter = ["stage", "status"]
     search_fields = ["title", "product__code"]
-    readonly_fields = ["product", "stage", "template", "status", "waiver_reason", "completed_by", "completed_at"]
+    # `required` comes from the template: skipping a required item is an audited waiver, never a silent edit here.
+    readonly_fields = ["product", "stage", "template", "required", "status", "waiver_reason", "completed_by",
+                       "completed_at"]
 
     def has_add_permission(self, request):
         return False

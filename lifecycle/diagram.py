@@ -24,6 +24,7 @@ class Node:
 class Edge:
     name: str
     path: str
+    label: str  # shown on hover, in the reader's language (the name is the transition method's)
 
 
 def _layout(stages: list[str]) -> dict[str, tuple[int, int]]:
@@ -50,7 +51,7 @@ def lifecycle_diagram(current: str) -> dict:
             path = f"M{sx + NODE_W},{sy + NODE_H // 2} L{tx - 4},{ty + NODE_H // 2}"
         else:  # down to a side exit
             path = f"M{sx + NODE_W // 2},{sy + NODE_H} L{tx + NODE_W // 2},{ty - 4}"
-        edges.append(Edge(name, path))
+        edges.append(Edge(name, path, f"{labels.get(source, source)} → {labels.get(target, target)}"))
     width = max(x for x, _ in pos.values()) + NODE_W + 8
     height = max(y for _, y in pos.values()) + NODE_H + 8
     return {"nodes": nodes, "edges": edges, "width": width, "height": height, "node_w": NODE_W, "node_h": NODE_H}

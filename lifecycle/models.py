@@ -82,7 +82,12 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
 
     @property
     def display_title(self):
-        return self.title_en if (get_language() or "").startswith("en") and self.title_en else self.title
+        return self.localized_title(self.title, self.title_en)
+
+    @staticmethod
+    def localized_title(title: str, title_en: str) -> str:
+        """The English title for English readers when there is one, else the Chinese title."""
+        return title_en if (get_language() or "").startswith("en") and title_en else title
 
     def clean(self):
         if self.status == DeliverableStatus.WAIVED and not self.waiver_reason.strip():

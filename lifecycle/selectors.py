@@ -42,6 +42,13 @@ def product_history(*, product: Product | None = None) -> QuerySet[AuditEntry]:
     return entries.filter(product=product) if product is not None else entries
 
 
+def history_export_rows(entries: QuerySet[AuditEntry]):
+    """One tuple per entry, in the order of the history export's headers."""
+    for e in entries.iterator(chunk_size=1000):
+        yield (e.pk, e.created_at.isoformat(), e.actor.username if e.actor else "", e.get_action_display(),
+               e.from_value, e.to_value, e.comment, e.entry_hash)
+
+
 def products_managed_by(*, user) -> QuerySet[Product]:
     """The user's products with their open review and overdue deliverable counts."""
     today = timezone.localdate()

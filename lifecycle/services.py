@@ -84,12 +84,17 @@ def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
             or user.pk in (deliverable.owner_id, deliverable.product.owner_id))
 
 
+def deliverable_can_reopen(*, product: Product) -> bool:
+    """Items are not reopened while a gate review of the product is open: its reviewers rely on them."""
+    return not product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists()
+
+
 def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Product, status: str) -> None:
     if not deliverable_can_edit(user=user, deliverable=deliverable):
         raise PermissionDenied(_("只有交付物负责人、产品经理、产品主管或管理员可以更新交付物。"))
     if deliverable.stage != product.stage:
         raise ValidationError({"status": _("只能更新当前阶段的交付物。")})
-    if status == DeliverableStatus.OPEN and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if status == DeliverableStatus.OPEN and not deliverable_can_reopen(product=product):
         raise ValidationError({"status": _("阶段评审进行中，不能重新打开交付物。")})
 
 
@@ -137,10 +142,11 @@ def _deliverable_move(*, deliverable: Deliverable, user, status: str, reason: st
 
 
 def missing_deliverables(*, product: Product) -> list[str]:
-    """Titles of the current stage's required deliverables that are neither done nor waived."""
+    """Titles (in the reader's language) of the current stage's required deliverables neither done nor waived."""
     deliverables_ensure(product=product)
-    return list(product.deliverables.filter(stage=product.stage, required=True, status=DeliverableStatus.OPEN)
-                .order_by("template__position", "id").values_list("title", flat=True))
+    missing = product.deliverables.filter(stage=product.stage, required=True, status=DeliverableStatus.OPEN)
+    rows = missing.order_by("template__position", "id").values_list("title", "title_en")
+    return [Deliverable.localized_title(title, title_en) for title, title_en in rows]
 
 
 # --- Gate policy -----------------------------------------------------------------------------------------------
@@ -159,10 +165,26 @@ def gate_policy_departments(*, product: Product, to_stage: str) -> list[tuple[st
 
 @transaction.atomic
 def gate_policy_record_change(*, user, obj, deleted: bool = False, created: bool = False) -> None:
-    """Audit an admin's change to a gate policy rule or a deliverable template (called by the admin)."""
+    """Audit a change to a gate policy rule or a deliverable template, in the caller's transaction."""
     change = _("删除") if deleted else (_("新增") if created else _("修改"))
     audit_record(action=AuditAction.POLICY_CHANGED, actor=user, obj=obj, from_value=change, to_value=str(obj)[:200],
                  comment=f"{obj._meta.verbose_name}: {obj}")
+
+
+@transaction.atomic
+def gate_policy_save(*, user, obj: GatePolicy | DeliverableTemplate) -> None:
+    """Save a policy rule or deliverable template and audit it in one transaction."""
+    created = obj._state.adding
+    obj.save()
+    gate_policy_record_change(user=user, obj=obj, created=created)
+
+
+@transaction.atomic
+def gate_policy_delete(*, user, objs) -> None:
+    """Delete policy rules or templates, all or none, each audited (a row still in use raises ProtectedError)."""
+    for obj in objs:
+        gate_policy_record_change(user=user, obj=obj, deleted=True)
+        obj.delete()
 
 
 # --- Gate reviews ----------------------------------------------------------------------------------------------
@@ -207,7 +229,9 @@ def gate_review_submit(*, product: Product, user, to_stage: str | None = None) -
     )
     audit_record(action=AuditAction.REVIEW_SUBMITTED, actor=user, product=product, obj=review,
                  from_value=product.stage, to_value=target)
-    _open_steps(review=review, steps=review.steps.exclude(department=SENIOR))
+    # Senior management decides last; when the policy names no other department, its step opens at once.
+    others = review.steps.exclude(department=SENIOR)
+    _open_steps(review=review, steps=others if others.exists() else review.steps.all())
     return review
 
 

@@ -1,15 +1,14 @@
 """Pages: reviewer queue, manager overview, and the POST endpoints behind the product page panel."""
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
+from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
 from products.models import Product
 
@@ -98,23 +97,29 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
             try:
                 deliverable = services.deliverable_update(
                     user=request.user, deliverable=deliverable, status=data["status"], reason=data["reason"],
-                    link=data["link"] or None, attachment=data["attachment"])
+                    # The attach form posts `link` (empty clears it); the status buttons do not send it.
+                    link=data["link"] if "link" in request.POST else None, attachment=data["attachment"])
             except ValidationError as exc:
                 error = " ".join(exc.messages)
         else:
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         if request.htmx:
             item = selectors.deliverable_list().get(pk=deliverable.pk)
-            can_edit = services.deliverable_can_edit(user=request.user, deliverable=item)
-            return render(request, "lifecycle/_deliverable_row.html",
-                          {"item": item, "can_edit": can_edit, "row_error": error})
+            return render(request, "lifecycle/_deliverable_row.html", {
+                "item": item, "row_error": error,
+                "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
+                "can_reopen": services.deliverable_can_reopen(product=item.product)})
         if error:
             messages.error(request, error)
         return redirect(deliverable.product)
 
 
+HISTORY_EXPORT_HEADERS = [gettext_lazy("编号"), gettext_lazy("时间"), gettext_lazy("操作人"), gettext_lazy("操作"),
+                          gettext_lazy("变更前"), gettext_lazy("变更后"), gettext_lazy("说明"), gettext_lazy("哈希")]
+
+
 class ProductHistoryView(FilteredListView):
-    """The product's audit timeline, filterable; `?export=csv` downloads the filtered entries."""
+    """The product's audit timeline, filterable; `?export=csv` (or xlsx) downloads the filtered entries."""
 
     model = AuditEntry
     filterset_class = AuditEntryFilterSet
@@ -129,20 +134,12 @@ class ProductHistoryView(FilteredListView):
         return selectors.product_history(product=self.product).order_by("-id")
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "csv":
-            return self.csv_response(self.get_queryset())
+        file_format = request.GET.get("export")
+        if file_format in CONTENT_TYPES:
+            rows = selectors.history_export_rows(self.get_queryset())
+            return export_response(headers=HISTORY_EXPORT_HEADERS, rows=rows, filename=f"{self.product.code}-history",
+                                   file_format=file_format)
         return super().get(request, *args, **kwargs)
-
-    def csv_response(self, entries):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.product.code}-history.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
-        writer = csv.writer(response)
-        writer.writerow([_("编号"), _("时间"), _("操作人"), _("操作"), _("变更前"), _("变更后"), _("说明"), _("哈希")])
-        for e in entries.iterator(chunk_size=1000):
-            writer.writerow([e.pk, e.created_at.isoformat(), e.actor.username if e.actor else "",
-                             e.get_action_display(), e.from_value, e.to_value, e.comment, e.entry_hash])
-        return response
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "product": self.product}

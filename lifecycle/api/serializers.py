@@ -1,7 +1,7 @@
 """API shapes of deliverables, gate reviews, decisions and history (output serializers apart from input ones)."""
 from rest_framework import serializers
 
-from accounts.choices import DepartmentCode
+from accounts.choices import REVIEWING_DEPARTMENTS, DepartmentCode
 from bankpm.api.serializers import StrictSerializer
 from products.choices import LifecycleStage
 
@@ -61,7 +61,7 @@ class GateReviewSubmitSerializer(StrictSerializer):
 
 
 class DecisionSerializer(StrictSerializer):
-    department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] != DepartmentCode.PRODUCT])
+    department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] in REVIEWING_DEPARTMENTS])
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 

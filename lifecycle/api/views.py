@@ -9,7 +9,7 @@ from products.models import Product
 
 from .. import selectors, services
 from ..exceptions import GateConflict
-from ..filtersets import GateReviewFilterSet
+from ..filtersets import AuditEntryFilterSet, GateReviewFilterSet
 from ..models import AuditEntry, Deliverable, GateReview
 from .serializers import (
     AuditEntrySerializer,
@@ -104,9 +104,10 @@ class GateReviewViewSet(ConflictAsHttp409Mixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ProductHistoryView(ProductScopedMixin, generics.ListAPIView):
-    """The product's audit trail, newest first."""
+    """The product's audit trail, newest first; filterable like the history page (action, actor, since, until)."""
 
     serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryFilterSet
     queryset = AuditEntry.objects.none()
 
     def get_queryset(self):

@@ -26,6 +26,7 @@ def lifecycle_product_panel(context, product):
         "missing": [d for d in deliverables if d.required and d.status == "open"],
         "diagram": lifecycle_diagram(product.stage),
         "can_edit": {d.pk: services.deliverable_can_edit(user=user, deliverable=d) for d in deliverables},
+        "can_reopen": services.deliverable_can_reopen(product=product),
         "stage_bar": _stage_bar(product.stage),
         "csrf_token": context.get("csrf_token"),
     }

@@ -65,3 +65,39 @@ def test_gate_review_cannot_be_deleted_in_the_admin(client, submitted, admin_own
     client.force_login(admin_owner)
     url = reverse("admin:lifecycle_gatereview_delete", args=[submitted.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
+
+
+def test_bulk_policy_delete_is_all_or_nothing(product, admin_owner):
+    from django.db.models import ProtectedError
+
+    from lifecycle.models import DeliverableTemplate
+
+    services.deliverables_ensure(product=product)
+    unused = DeliverableTemplate.objects.create(stage="planning", title="临时模板")
+    used = DeliverableTemplate.objects.filter(deliverables__product=product).first()
+    unused_pk, audits = unused.pk, AuditEntry.objects.count()
+    with pytest.raises(ProtectedError):
+        services.gate_policy_delete(user=admin_owner, objs=[unused, used])
+    assert DeliverableTemplate.objects.filter(pk=unused_pk).exists() and AuditEntry.objects.count() == audits
+
+
+def test_bulk_policy_delete_in_the_admin_audits_each_row(client, admin_owner):
+    client.force_login(admin_owner)
+    ids = list(GatePolicy.objects.filter(department="legal").values_list("pk", flat=True))
+    url = reverse("admin:lifecycle_gatepolicy_changelist")
+    client.post(url, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert not GatePolicy.objects.filter(pk__in=ids).exists()
+    assert AuditEntry.objects.filter(action="policy_changed", from_value="删除").count() == len(ids) > 0
+
+
+def test_required_deliverable_cannot_be_made_optional_in_the_admin(client, product, admin_owner):
+    from lifecycle.models import Deliverable
+
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product, required=True).first()
+    client.force_login(admin_owner)
+    data = {"title": item.title, "title_en": item.title_en, "owner": item.owner_id, "due_date": "", "link": ""}
+    response = client.post(reverse("admin:lifecycle_deliverable_change", args=[item.pk]), data)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.required and services.missing_deliverables(product=product)

@@ -259,3 +259,17 @@ def test_decision_permission_matrix(submitted, owner, reviewers, admin_user, hea
                 (head, "risk"), (reviewers["compliance"], "compliance")]
     results = [decide(user, submitted, department).status_code for user, department in attempts]
     assert results == [403, 403, 403, 201, 201, 201]
+
+
+def test_history_filters_like_the_page_and_bad_dates_are_400(submitted, owner, reviewers):
+    url = f"/api/v1/products/{submitted.product_id}/history/"
+    rows = api(owner).get(url, {"action": "review_submitted"}).json()["results"]
+    assert len(rows) == 2 and {r["action"] for r in rows} == {"review_submitted"}  # planning and development gates
+    assert all(r["actor_username"] == "owner_pm" for r in api(owner).get(url, {"actor": "owner_pm"}).json()["results"])
+    response = api(owner).get(url, {"since": "not-a-date"})
+    assert response.status_code == 400 and "since" in response.json()
+
+
+def test_product_department_is_not_a_reviewing_department(submitted, reviewers):
+    response = decide(reviewers["risk"], submitted, "product")
+    assert response.status_code == 400 and "department" in response.json()

@@ -6,6 +6,7 @@ from django_fsm import TransitionNotAllowed
 from lifecycle import services
 from lifecycle.diagram import lifecycle_diagram
 from lifecycle.models import Deliverable, GatePolicy
+from products.choices import LifecycleStage
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,12 @@ def test_diagram_has_every_transition_of_the_state_machine_and_highlights_the_cu
     assert [n.stage for n in diagram["nodes"] if n.current] == ["marketing"]
     assert {n.stage for n in diagram["nodes"]} == {
         "planning", "development", "marketing", "operation", "retirement", "retired", "cancelled"}
+
+
+def test_diagram_edges_are_labelled_with_stage_names_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        edge = next(e for e in lifecycle_diagram("planning")["edges"] if e.name == "start_development")
+        assert edge.label == f"{LifecycleStage.PLANNING.label} → {LifecycleStage.DEVELOPMENT.label}"
+        assert edge.label == "Planning → Development"  # English stage names, not the method name

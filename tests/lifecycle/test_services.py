@@ -179,3 +179,26 @@ def test_reviewers_are_notified_when_their_step_opens_and_senior_management_only
                                   decision="approve")
     services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="approve")
     assert reviewers["senior_management"].notifications.filter(title__contains="待审批").count() == 1
+
+
+def test_gate_with_only_senior_management_opens_its_step_at_once(product, owner, reviewers):
+    from lifecycle.models import GatePolicy
+
+    GatePolicy.objects.update(is_active=False)  # no department rule matches: senior management alone decides
+    complete_deliverables(product)
+    review = services.gate_review_submit(product=product, user=owner)
+    step = review.steps.get()
+    assert step.department == "senior_management" and step.status == StepStatus.PENDING and step.due_date
+    services.approval_step_decide(review=review, department="senior_management", user=reviewers["senior_management"],
+                                  decision="approve")
+    product.refresh_from_db()
+    assert product.stage == "development"
+
+
+def test_missing_deliverables_are_named_in_the_readers_language(product, owner):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.gate_review_submit(product=product, user=owner)
+    messages = error.value.message_dict["deliverables"]
+    assert any("Market research report" in m for m in messages) and not any("市场调研报告" in m for m in messages)

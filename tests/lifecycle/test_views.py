@@ -202,3 +202,32 @@ def test_product_page_query_count_does_not_grow_with_history(client, submitted, 
         services.approval_step_decide(review=submitted, department=department, user=reviewers[department],
                                       decision="approve")
     assert _queries(client, submitted.product.get_absolute_url()) == few
+
+
+def test_history_xlsx_export_uses_the_shared_export(client, submitted, owner):
+    url = reverse("lifecycle:product_history", args=[submitted.product_id]) + "?export=xlsx&action=review_submitted"
+    response = logged_in(client, owner).get(url)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Disposition"].endswith('-history.xlsx"') and response.content[:2] == b"PK"
+
+
+def test_reopen_is_offered_only_while_no_gate_review_is_open(client, product, owner, reviewers):
+    complete_deliverables(product)
+    html = logged_in(client, owner).get(product.get_absolute_url()).content.decode()
+    assert 'data-action="reopen"' in html
+    services.gate_review_submit(product=product, user=owner)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert 'data-status="done"' in html and 'data-action="reopen"' not in html
+
+
+def test_owner_clears_a_link_and_ticking_keeps_it(client, product, owner):
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    url = reverse("lifecycle:deliverable_update", args=[item.pk])
+    logged_in(client, owner).post(url, {"status": "open", "link": "https://wiki.bank.example/r"})
+    client.post(url, {"status": "done"})  # the status buttons send no link: it stays
+    item.refresh_from_db()
+    assert item.status == "done" and item.link == "https://wiki.bank.example/r"
+    client.post(url, {"status": "done", "link": ""})  # the attach form sent empty: it is cleared
+    item.refresh_from_db()
+    assert item.link == ""
