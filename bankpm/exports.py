@@ -8,9 +8,19 @@ CONTENT_TYPES = {
 }
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text typed by users must not run as a spreadsheet formula when the file is opened (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def export_response(*, headers, rows, filename, file_format):
     """Rows are tuples in the order of headers; CSV carries a BOM so that Excel opens Chinese text correctly."""
-    dataset = tablib.Dataset(*rows, headers=[str(h) for h in headers])
+    dataset = tablib.Dataset(*(tuple(_cell(v) for v in row) for row in rows), headers=[str(h) for h in headers])
     if file_format == "xlsx":
         payload = dataset.export("xlsx")
     else:

@@ -89,7 +89,7 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
 
 def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict]]:
     """Plain-Python validation with dicts of codes → ids: fast enough for 10,000 items per request."""
-    codes = {item.get("product") for item in items if isinstance(item, dict) and isinstance(item.get("product"), str)}
+    codes = {item.get("product") for item in items if isinstance(item, dict) and _is_storable(item.get("product"))}
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
     metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
@@ -124,14 +124,14 @@ def _item_problems(item, products, metrics, editable) -> dict:
             problems[name] = [IngestError.REQUIRED.label]
     code = item.get("product")
     if "product" not in problems:
-        if not isinstance(code, str) or code not in products:
-            problems["product"] = [_("未知产品代码 '%(code)s'。") % {"code": code}]
+        if not _is_storable(code) or code not in products:
+            problems["product"] = [_("未知产品代码 '%(code)s'。") % {"code": _printable(code)}]
         elif code not in editable:
             problems["product"] = [IngestError.NOT_YOUR_PRODUCT.label]
     metric = item.get("metric")
     if "metric" not in problems:
-        if not isinstance(metric, str) or metric not in metrics:
-            problems["metric"] = [_("未知指标代码 '%(code)s'。") % {"code": metric}]
+        if not _is_storable(metric) or metric not in metrics:
+            problems["metric"] = [_("未知指标代码 '%(code)s'。") % {"code": _printable(metric)}]
         elif metrics[metric][1] == Aggregation.DERIVED or metric == MetricCode.REQUIREMENTS_DELIVERED:
             problems["metric"] = [IngestError.NOT_INGESTIBLE.label]
     if "date" not in problems and not _is_iso_date(item["date"]):
@@ -139,6 +139,22 @@ def _item_problems(item, products, metrics, editable) -> dict:
     if "value" not in problems and not _is_finite_number(item["value"]):
         problems["value"] = [IngestError.BAD_VALUE.label]
     return problems
+
+
+def _is_storable(text) -> bool:
+    """A string PostgreSQL can be asked about: no NUL character and no lone surrogate (JSON admits both)."""
+    if not isinstance(text, str) or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(value) -> str:
+    """Echo a bad code back safely: the error response itself must be encodable."""
+    return str(value).replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _is_finite_number(value) -> bool:

@@ -1,5 +1,7 @@
 """Bad input gets a clear answer, never a 500: found while reviewing the KPI app."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -174,3 +176,21 @@ def test_chart_series_names_are_translated_and_passed_as_json(client, pm):
     html = client.get(f"/kpis/products/{product.pk}/").content.decode()
     found = re.search(r'<script id="chart-labels" type="application/json">(.*?)</script>', html)
     assert jsonlib.loads(found[1]) == {"target": "Target", "value": "Actual"}
+
+
+@pytest.mark.parametrize("bad", ["\x00X", "\ud800"])
+@pytest.mark.parametrize("field", ["product", "metric", "date"])
+def test_nul_and_lone_surrogate_codes_are_a_400_for_that_item_not_a_500(db, bad, field):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="head_nul", role="head_of_product"))
+    item = {"product": "P", "metric": "revenue", "date": "2026-10-01", "value": 1}
+    item[field] = bad
+    # Escaped as JSON allows ("\\ud800"); the client's own renderer could not encode a lone surrogate.
+    body = json.dumps([item], ensure_ascii=True)
+    response = client.post("/api/v1/metrics/observations/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"][0]["errors"]

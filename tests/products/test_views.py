@@ -166,3 +166,10 @@ def test_odd_page_sizes_fall_back_to_the_default(client, pm, size):
     response = client.get("/products/", {"page_size": size})
     assert response.status_code == 200
     assert response.context["paginator"].per_page == 25
+
+
+def test_exported_text_cannot_run_as_a_spreadsheet_formula(client, pm):
+    ProductFactory(owner=pm, code="F-1", name='=HYPERLINK("http://x","点我")')
+    client.force_login(pm)
+    lines = client.get("/products/", {"export": "csv"}).content.decode("utf-8-sig").splitlines()
+    assert "'=HYPERLINK" in lines[1]
