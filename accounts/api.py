@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -31,11 +32,23 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    """A username longer than any account's is refused before it reaches authentication (and the lockout log)."""
+
+    username = serializers.CharField(
+        label=gettext_lazy("用户名"), max_length=User._meta.get_field("username").max_length, write_only=True
+    )
+    password = serializers.CharField(label=gettext_lazy("密码"), max_length=4096, write_only=True,
+                                     style={"input_type": "password"}, trim_whitespace=False)
+
+
 class ObtainTokenView(ObtainAuthToken):
     """`POST {"username", "password"}` -> `{"token"}`; locked-out accounts (django-axes) get 429, not a vague 400."""
 
+    serializer_class = TokenRequestSerializer
+
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(description="Wrong username or password."),

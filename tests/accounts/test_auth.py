@@ -61,3 +61,10 @@ def test_locked_out_login_page_explains_the_lockout_in_the_users_language(client
     response = client.post("/login/", {"username": pm.username, "password": PASSWORD})
     assert response.status_code == 429
     assert "账户已被暂时锁定" in response.content.decode()
+
+
+def test_overlong_credentials_are_a_400_naming_the_field_not_a_500(db):
+    body = {"username": "x" * 300, "password": "p"}
+    response = APIClient().post("/api/v1/auth/token/", body, format="json")
+    assert response.status_code == 400
+    assert "username" in response.json()
