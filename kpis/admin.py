@@ -2,13 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Alert, Metric, Observation, Snapshot, Target
+from .models import Alert, Metric, Snapshot, Target
 
 
 @admin.register(Metric)
 class MetricAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "is_key",
-                    "scorecard_weight")
+    list_display = ("code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "formula",
+                    "is_key", "scorecard_weight")
     list_editable = ("is_key", "scorecard_weight")
     list_filter = ("family", "aggregation", "direction")
 
@@ -23,13 +23,8 @@ class TargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ()
 
 
-@admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
-    list_display = ("product", "metric", "date", "value", "source")
-    list_filter = ("metric", "source")
-    list_select_related = ("product", "metric")
-    search_fields = ("product__code",)
-    date_hierarchy = "date"
+# Observations have a composite primary key, which the Django admin cannot show; they are read through the
+# product KPI page and the API.
 
 
 @admin.register(Snapshot)

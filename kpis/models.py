@@ -36,6 +36,11 @@ class Metric(models.Model):
                                  default=Direction.HIGHER_IS_BETTER)
     family = models.CharField(_("指标类别"), max_length=20, choices=KpiFamily.choices)
     aggregation = models.CharField(_("汇总方式"), max_length=10, choices=Aggregation.choices)
+    formula = models.CharField(
+        _("计算公式"), max_length=200, blank=True,
+        help_text=_("派生指标的公式：其他指标代码、数字、+ − × ÷ 和括号，如 (revenue - cost) * 100 / revenue。"
+                    "除数为 0 时结果为空。"),
+    )
     is_key = models.BooleanField(_("关键指标"), default=False, help_text=_("在组合仪表盘热力表中展示。"))
     scorecard_weight = models.DecimalField(
         _("考核权重"), max_digits=5, decimal_places=2, default=0, validators=[MinValueValidator(0)],
@@ -51,6 +56,22 @@ class Metric(models.Model):
     def __str__(self):
         return self.display_name
 
+    def clean(self):
+        from .formulas import FormulaError, check_references, parse_formula
+
+        if self.aggregation == Aggregation.DERIVED:
+            if not self.formula.strip():
+                raise ValidationError({"formula": _("派生指标必须填写计算公式。")})
+            others = Metric.objects.exclude(pk=self.pk).values_list("code", "aggregation", "formula")
+            definitions = {code: (formula if agg == Aggregation.DERIVED else None) for code, agg, formula in others}
+            try:
+                check_references(parse_formula(self.formula, own_code=self.code), own_code=self.code,
+                                 definitions=definitions)
+            except FormulaError as error:
+                raise ValidationError({"formula": str(error)}) from error
+        elif self.formula.strip():
+            raise ValidationError({"formula": _("只有派生指标才有计算公式。")})
+
     @property
     def display_name(self):
         return self.name_en if (get_language() or "").startswith("en") else self.name
@@ -65,11 +86,18 @@ class Metric(models.Model):
 
 
 class Observation(models.Model):
-    """One daily figure for a product and metric; sending the same day again replaces it."""
+    """One daily figure for a product and metric; sending the same day again replaces it.
 
+    Keyed by (product, metric, date) with no surrogate id and no other index: the key serves every lookup by
+    product, and snapshots scan whole months. On PostgreSQL the table is partitioned by month (see
+    kpis/partitions.py), so a month's computation reads only the partitions of its windows.
+    """
+
+    pk = models.CompositePrimaryKey("product", "metric", "date")
     product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_observations",
-                                verbose_name=_("产品"))
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations", verbose_name=_("指标"))
+                                verbose_name=_("产品"), db_index=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations", verbose_name=_("指标"),
+                               db_index=False)
     date = models.DateField(_("日期"))
     value = models.FloatField(_("数值"))
     source = models.CharField(_("来源"), max_length=10, choices=ObservationSource.choices,
@@ -79,11 +107,6 @@ class Observation(models.Model):
         ordering = ["product", "metric", "date"]
         verbose_name = _("观测值")
         verbose_name_plural = _("观测值")
-        constraints = [
-            models.UniqueConstraint(fields=["product", "metric", "date"], name="kpi_observation_unique_day"),
-        ]
-        # Snapshots aggregate one date window across all products: the date index serves that scan.
-        indexes = [models.Index(fields=["date"], name="kpi_observation_date_idx")]
 
     def __str__(self):
         return f"{self.product_id}/{self.metric_id}/{self.date}: {self.value}"
