@@ -196,6 +196,26 @@ class Snapshot(models.Model):
         return f"{self.product_id}/{self.metric_id}/{self.period}"
 
 
+class StalePeriod(models.Model):
+    """A product's month or quarter whose snapshots are out of date: figures of it, of the period before it or of
+    the same period a year earlier changed. Ingestion marks them; `kpis.tasks.recompute_stale_kpi_snapshots`
+    claims and recomputes them."""
+
+    pk = models.CompositePrimaryKey("product", "granularity", "period_start")
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("产品"), db_index=False)
+    granularity = models.CharField(_("周期类型"), max_length=10, choices=Granularity.choices)
+    period_start = models.DateField(_("周期开始日"))
+    marked_at = models.DateTimeField(_("标记时间"))
+
+    class Meta:
+        verbose_name = _("待重算周期")
+        verbose_name_plural = _("待重算周期")
+
+    def __str__(self):
+        return f"{self.product_id}/{self.granularity}/{self.period_start}"
+
+
 class Alert(ConcurrentTransitionMixin, models.Model):
     """An early warning: a metric turned red. One active alert per product and metric, however often it stays red."""
 

@@ -2,6 +2,7 @@
 
 Pages, API views, the admin, Celery tasks and management commands all call these functions.
 """
+import logging
 import math
 import uuid
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,14 +29,18 @@ from .choices import (
     MAX_OBSERVATIONS_PER_REQUEST,
     Aggregation,
     AlertStatus,
+    Granularity,
     IngestError,
     KpiFamily,
     MetricCode,
     ObservationSource,
     SnapshotStatus,
 )
-from .models import Alert, Metric, Observation, Snapshot
-from .periods import Period, parse_period, period_range
+from .formulas import derived_sql
+from .models import Alert, Metric, Observation, Snapshot, StalePeriod
+from .periods import Period, add_months, parse_period, period_containing, period_range
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Ingestion
@@ -84,6 +89,7 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
         return IngestResult(received=len(rows[0]), created=0, updated=0, dry_run=True)
     with transaction.atomic():
         created = _upsert_observations(rows, source)
+        snapshots_mark_stale(product_months=_product_months(rows))
     return IngestResult(received=len(rows[0]), created=created, updated=len(rows[0]) - created, dry_run=False)
 
 
@@ -177,20 +183,40 @@ def _is_iso_date(text) -> bool:
     return True
 
 
-_UPSERT_PG = """
-INSERT INTO kpis_observation (product_id, metric_id, date, value, source)
-SELECT u.p, u.m, u.d, u.v, %s FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::float8[]) AS u(p, m, d, v)
-ON CONFLICT (product_id, metric_id, date) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
-RETURNING (xmax = 0)"""
+_MERGE_PG = """
+WITH existing AS (
+  SELECT count(*) AS n FROM kpi_staging s
+  JOIN kpis_observation o ON o.product_id = s.product_id AND o.metric_id = s.metric_id AND o.date = s.date
+), merged AS (
+  INSERT INTO kpis_observation (product_id, metric_id, date, value, source)
+  SELECT product_id, metric_id, date, value, %s FROM kpi_staging
+  ON CONFLICT (product_id, metric_id, date) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM merged) - (SELECT n FROM existing)"""
 
 
 def _upsert_observations(rows, source: str) -> int:
-    """One set-based upsert; returns how many rows were new (PostgreSQL: xmax = 0 marks an inserted row)."""
+    """One set-based merge; returns how many rows were new.
+
+    PostgreSQL: the rows are COPYed into a temporary staging table, then merged in one statement that also counts
+    the keys that existed before it (the same snapshot), after making sure their month partitions exist.
+    """
     product_ids, metric_ids, dates, values = rows
     if connection.vendor == "postgresql":
+        from .partitions import observation_partitions_ensure
+
+        observation_partitions_ensure(first=min(dates), last=max(dates))
         with connection.cursor() as cursor:
-            cursor.execute(_UPSERT_PG, [source, product_ids, metric_ids, dates, values])
-            return sum(1 for (inserted,) in cursor.fetchall() if inserted)
+            cursor.execute("CREATE TEMP TABLE kpi_staging (product_id bigint, metric_id bigint, date date, "
+                           "value double precision) ON COMMIT DROP")
+            with cursor.copy("COPY kpi_staging (product_id, metric_id, date, value) FROM STDIN") as copy:
+                copy.write("".join([f"{p}\t{m}\t{d}\t{v!r}\n"
+                                    for p, m, d, v in zip(product_ids, metric_ids, dates, values, strict=True)]))
+            cursor.execute(_MERGE_PG, [source])
+            created = cursor.fetchone()[0]
+            cursor.execute("DROP TABLE kpi_staging")  # a second batch in the same transaction stages afresh
+            return created
     existing = set(Observation.objects.filter(
         product_id__in=set(product_ids), metric_id__in=set(metric_ids), date__in=set(dates)
     ).values_list("product_id", "metric_id", "date"))
@@ -199,6 +225,11 @@ def _upsert_observations(rows, source: str) -> int:
     Observation.objects.bulk_create(objects, batch_size=2000, update_conflicts=True,
                                     unique_fields=["product", "metric", "date"], update_fields=["value", "source"])
     return sum(1 for key in zip(product_ids, metric_ids, dates, strict=True) if key not in existing)
+
+
+def _product_months(rows) -> set[tuple[int, date]]:
+    product_ids, _metrics, dates, _values = rows
+    return {(p, d.replace(day=1)) for p, d in set(zip(product_ids, dates, strict=True))}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -233,61 +264,138 @@ def kpi_compute_request(*, user, period: str, granularity: str) -> str:
 
 def kpi_snapshots_compute(
     *, period: str, granularity: str, through: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, alerts: bool = True,
 ) -> ComputeResult:
     """Compute snapshots of one period, or of every period from `period` through `through` (a backfill).
 
-    Idempotent: each period is one upsert keyed by product, metric, granularity and period start.
-    Each period commits on its own, so a long backfill does not hold one huge transaction.
+    One set-based statement covers all the periods (kpis.sql), then alerts are opened, moved to the latest
+    breach and resolved period by period in order, all in one transaction. Idempotent: the upsert is keyed by
+    product, metric, granularity and period start. A large backfill is split by the Celery task (kpis.tasks).
     """
     first = parse_period(period, granularity)
     last = parse_period(through, granularity) if through else first
     if last.start < first.start:
         raise ValidationError({"through": _("结束周期不能早于开始周期。")})
     periods = period_range(first, last)
-    result = ComputeResult()
     if progress:
         progress(0, len(periods))
+    from .sources import sync_backlog_observations
+
+    with transaction.atomic():
+        sync_backlog_observations(start=periods[0].start, end=periods[-1].end)
+        result = _compute_periods(periods, alerts=alerts, progress=progress)
+    return result
+
+
+def metric_plan() -> sql.MetricPlan:
+    """Metric ids by aggregation and the derived metrics compiled from their formulas (data, not code)."""
+    metrics = list(Metric.objects.values_list("id", "code", "aggregation", "formula"))
+    by_aggregation: dict[str, list[int]] = {}
+    for pk, _code, aggregation, _formula in metrics:
+        by_aggregation.setdefault(aggregation, []).append(pk)
+    return sql.MetricPlan(by_aggregation=by_aggregation, derived=derived_sql(metrics))
+
+
+def _compute_periods(periods: list[Period], *, alerts: bool = True, product_ids=None, scope=None,
+                     progress: Callable[[int, int], None] | None = None) -> ComputeResult:
+    now = timezone.now()
+    statement, params = sql.snapshot_upsert(vendor=connection.vendor, granularity=periods[0].granularity,
+                                            periods=periods, plan=metric_plan(), now=now, scope=scope)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.rowcount
+    if rows < 0:  # SQLite does not count rows of an INSERT with a WITH clause
+        rows = Snapshot.objects.filter(granularity=periods[0].granularity, computed_at=now).count()
+    result = ComputeResult(periods=len(periods), snapshots=rows)
     for done, each in enumerate(periods, start=1):
-        with transaction.atomic():
-            rows, opened, resolved = _compute_period(each)
-        result.periods += 1
-        result.snapshots += rows
-        result.alerts_opened += opened
-        result.alerts_resolved += resolved
+        if alerts:
+            result.alerts_opened += _open_alerts(each, now, product_ids=product_ids)
+            _track_alerts(each, product_ids=product_ids)
+            result.alerts_resolved += _auto_resolve_alerts(each, now, product_ids=product_ids)
         if progress:
             progress(done, len(periods))
     return result
 
 
-def _metric_ids() -> dict[str, int]:
-    codes = [MetricCode.REVENUE, MetricCode.COST, MetricCode.PROFIT, MetricCode.MARGIN]
-    found = dict(Metric.objects.filter(code__in=codes).values_list("code", "id"))
-    return {code: found.get(code, -1) for code in codes}
+# Figures arriving in a burst are recomputed together, well within a minute of the first.
+STALE_RECOMPUTE_DELAY_SECONDS = 20
+STALE_CLAIM_BATCH = 5000
+_STALE_SCHEDULED_KEY = "kpis:stale-recompute-scheduled"
 
 
-def snapshot_params(period: Period, now) -> dict:
-    previous, last_year = period.previous(), period.last_year()
-    return {
-        **_metric_ids(), "granularity": period.granularity, "label": period.label, "now": now,
-        "s0": period.start, "e0": period.end, "s1": previous.start, "e1": previous.end,
-        "s2": last_year.start, "e2": last_year.end,
-    }
+def snapshot_periods_affected(month: date) -> list[tuple[str, date]]:
+    """Snapshots a change to one month's figures touches: its month and quarter (their value), the next month and
+    quarter (their previous value) and the same month and quarter a year later (their last-year value)."""
+    quarter = period_containing(month, Granularity.QUARTER).start
+    return [(Granularity.MONTH, month), (Granularity.MONTH, add_months(month, 1)),
+            (Granularity.MONTH, add_months(month, 12)), (Granularity.QUARTER, quarter),
+            (Granularity.QUARTER, add_months(quarter, 3)), (Granularity.QUARTER, add_months(quarter, 12))]
 
 
-def _compute_period(period: Period) -> tuple[int, int, int]:
-    from .sources import sync_backlog_observations
-
-    sync_backlog_observations(start=period.start, end=period.end)
+def snapshots_mark_stale(*, product_months: set[tuple[int, date]]) -> int:
+    """Mark the product × period snapshots that figures of these (product id, month start) pairs change, and queue
+    their recomputation after commit (debounced). Returns how many marks were written."""
     now = timezone.now()
+    marks = {(p, g, start) for p, month in product_months for g, start in snapshot_periods_affected(month)}
+    if not marks:
+        return 0
+    StalePeriod.objects.bulk_create(
+        [StalePeriod(product_id=p, granularity=g, period_start=start, marked_at=now) for p, g, start in marks],
+        batch_size=2000, ignore_conflicts=True)
+    transaction.on_commit(_schedule_stale_recompute)
+    return len(marks)
+
+
+def _schedule_stale_recompute() -> None:
+    from django.core.cache import cache
+
+    from .tasks import recompute_stale_kpi_snapshots
+
+    if not cache.add(_STALE_SCHEDULED_KEY, 1, timeout=STALE_RECOMPUTE_DELAY_SECONDS):
+        return  # one is already queued and will see these marks
+    try:
+        recompute_stale_kpi_snapshots.apply_async(countdown=STALE_RECOMPUTE_DELAY_SECONDS)
+    except Exception:  # broker down: the beat's sweep (every minute) recomputes the marks
+        cache.delete(_STALE_SCHEDULED_KEY)
+        logger.warning("could not queue the stale KPI recomputation; the beat sweep will", exc_info=True)
+
+
+def kpi_snapshots_recompute_stale() -> ComputeResult:
+    """Claim the stale marks and recompute exactly those product × period snapshots, alerts included.
+
+    Claiming deletes the marks inside this transaction: figures committed while it runs mark their periods again
+    (the insert waits for this transaction, then finds no mark), so nothing is lost; a failure restores them.
+    """
+    from django.core.cache import cache
+
+    cache.delete(_STALE_SCHEDULED_KEY)
+    total = ComputeResult()
+    while True:
+        with transaction.atomic():
+            claimed = _claim_stale_marks()
+            for granularity in Granularity.values:
+                pairs = sorted({(p, start) for p, g, start in claimed if g == granularity})
+                if not pairs:
+                    continue
+                periods = [Period(granularity, start) for start in sorted({start for _p, start in pairs})]
+                result = _compute_periods(periods, scope=pairs, product_ids=sorted({p for p, _s in pairs}))
+                total.periods += result.periods
+                total.snapshots += result.snapshots
+                total.alerts_opened += result.alerts_opened
+                total.alerts_resolved += result.alerts_resolved
+        if len(claimed) < STALE_CLAIM_BATCH:
+            return total
+
+
+def _claim_stale_marks() -> list[tuple[int, str, date]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql.UPSERT_SNAPSHOTS, snapshot_params(period, now))
-        rows = cursor.rowcount
-    if rows < 0:  # SQLite does not count rows of an INSERT with a WITH clause
-        rows = Snapshot.objects.filter(granularity=period.granularity, period_start=period.start).count()
-    opened = _open_alerts(period, now)
-    resolved = _auto_resolve_alerts(period, now)
-    return rows, opened, resolved
+        cursor.execute(
+            "DELETE FROM kpis_staleperiod WHERE (product_id, granularity, period_start) IN ("
+            " SELECT product_id, granularity, period_start FROM kpis_staleperiod"
+            " ORDER BY product_id, granularity, period_start LIMIT %s)"
+            " RETURNING product_id, granularity, period_start", [STALE_CLAIM_BATCH])
+        rows = cursor.fetchall()
+    return [(p, g, start if isinstance(start, date) else date.fromisoformat(start)) for p, g, start in rows]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -298,7 +406,7 @@ class StateConflict(Exception):
     """The object is not in a state that allows this action (HTTP 409)."""
 
 
-def _open_alerts(period: Period, now) -> int:
+def _open_alerts(period: Period, now, *, product_ids=None) -> int:
     """Red snapshots of the period open an alert unless one is active or a later period is already green."""
     same = {"product": OuterRef("product"), "metric": OuterRef("metric")}
     later_green = Snapshot.objects.filter(**same, granularity=period.granularity, status=SnapshotStatus.GREEN,
@@ -306,6 +414,8 @@ def _open_alerts(period: Period, now) -> int:
     red = (Snapshot.objects.filter(granularity=period.granularity, period_start=period.start, status=SnapshotStatus.RED)
            .exclude(Exists(Alert.objects.filter(**same, status__in=ACTIVE_ALERT_STATUSES)))
            .exclude(Exists(later_green)))
+    if product_ids is not None:
+        red = red.filter(product_id__in=product_ids)
     alerts = [
         Alert(product_id=s.product_id, metric_id=s.metric_id, snapshot=s, granularity=s.granularity, period=s.period,
               period_start=s.period_start, value=s.value, critical_threshold=s.critical_threshold, opened_at=now)
@@ -346,7 +456,25 @@ def _fmt(value) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def _auto_resolve_alerts(period: Period, now) -> int:
+def _track_alerts(period: Period, *, product_ids=None) -> int:
+    """An active alert shows the latest breach: a red snapshot of its period or a later one becomes its trigger.
+
+    One UPDATE; a recomputed red period with a worse value updates the value too.
+    """
+    red = Snapshot.objects.filter(product=OuterRef("product"), metric=OuterRef("metric"),
+                                  granularity=period.granularity, period_start=period.start,
+                                  status=SnapshotStatus.RED)
+    alerts = Alert.objects.filter(status__in=ACTIVE_ALERT_STATUSES, granularity=period.granularity,
+                                  period_start__lte=period.start).filter(Exists(red))
+    if product_ids is not None:
+        alerts = alerts.filter(product_id__in=product_ids)
+    return alerts.update(
+        snapshot=Subquery(red.values("pk")[:1]), period=period.label, period_start=period.start,
+        value=Subquery(red.values("value")[:1]), critical_threshold=Subquery(red.values("critical_threshold")[:1]),
+    )
+
+
+def _auto_resolve_alerts(period: Period, now, *, product_ids=None) -> int:
     """Active alerts whose metric is green again in this period (or later) resolve themselves."""
     green = Snapshot.objects.filter(product=OuterRef("product"), metric=OuterRef("metric"),
                                     granularity=period.granularity, period_start=period.start,
@@ -355,6 +483,8 @@ def _auto_resolve_alerts(period: Period, now) -> int:
               .filter(status__in=ACTIVE_ALERT_STATUSES, granularity=period.granularity,
                       period_start__lte=period.start)
               .filter(Exists(green)))
+    if product_ids is not None:
+        alerts = alerts.filter(product_id__in=product_ids)
     count = 0
     for alert in alerts:
         alert.resolve(user=None, comment=_("指标已恢复达标（%(period)s），系统自动解除。") % {"period": period.label},

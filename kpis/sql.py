@@ -1,76 +1,154 @@
-"""The snapshot statement: one INSERT … SELECT … ON CONFLICT per period, portable to PostgreSQL and SQLite.
+"""The snapshot statement: one INSERT … SELECT … ON CONFLICT for any number of periods, on PostgreSQL and SQLite.
 
-Observations are aggregated in the database for three windows (b = 0 current, 1 previous, 2 same period last
-year); derived metrics are computed from the aggregated revenue and cost; then the target of the period decides
-attainment and status. No observation ever travels to Python.
+One pass over the observations of every date window the periods need (each period, its previous period and the
+same period last year, merged into contiguous ranges so that PostgreSQL prunes to those month partitions) groups
+them by product, metric and period. Each metric's aggregation picks its value; `last` is an ordered aggregate on
+PostgreSQL (`array_agg(value ORDER BY date DESC)[1]`) and a join on the key at the group's last date on SQLite,
+never a subquery per group. Derived metrics are compiled from their formulas (kpis.formulas) over a pivot of the
+base values. Previous and last-year values are joins on the period table. No observation travels to Python.
 """
+from dataclasses import dataclass
+from datetime import date
 
-_WINDOW = """
-SELECT a.product_id, a.metric_id, {b} AS b,
-  CASE a.aggregation WHEN 'sum' THEN a.v_sum WHEN 'avg' THEN a.v_avg WHEN 'max' THEN a.v_max WHEN 'min' THEN a.v_min
-  ELSE (SELECT o2.value FROM kpis_observation o2
-        WHERE o2.product_id = a.product_id AND o2.metric_id = a.metric_id AND o2.date = a.last_date) END AS value
-FROM (
-  SELECT o.product_id, o.metric_id, m.aggregation, SUM(o.value) AS v_sum, AVG(o.value) AS v_avg,
-         MAX(o.value) AS v_max, MIN(o.value) AS v_min, MAX(o.date) AS last_date
-  FROM kpis_observation o JOIN kpis_metric m ON m.id = o.metric_id
-  WHERE o.date >= %(s{b})s AND o.date < %(e{b})s AND m.aggregation <> 'derived'
-  GROUP BY o.product_id, o.metric_id, m.aggregation
-) a"""
+from .formulas import DerivedSql
+from .periods import Period
 
-SELECT_VALUES = (
-    "WITH base AS (" + " UNION ALL ".join(_WINDOW.format(b=b) for b in range(3)) + """),
-rc AS (
-  SELECT product_id, b, MAX(CASE WHEN metric_id = %(revenue)s THEN value END) AS rev,
-         MAX(CASE WHEN metric_id = %(cost)s THEN value END) AS cost
-  FROM base WHERE metric_id IN (%(revenue)s, %(cost)s) GROUP BY product_id, b
-),
-allv AS (
-  SELECT product_id, metric_id, b, value FROM base
-  UNION ALL SELECT product_id, %(profit)s, b, rev - cost FROM rc WHERE rev IS NOT NULL AND cost IS NOT NULL
-  UNION ALL SELECT product_id, %(margin)s, b, CASE WHEN rev = 0 THEN NULL ELSE (rev - cost) * 100.0 / rev END
-            FROM rc WHERE rev IS NOT NULL AND cost IS NOT NULL
-),
-pv AS (
-  SELECT product_id, metric_id, MAX(CASE WHEN b = 0 THEN value END) AS cur,
-         MAX(CASE WHEN b = 1 THEN value END) AS prev, MAX(CASE WHEN b = 2 THEN value END) AS ly,
-         SUM(CASE WHEN b = 0 THEN 1 ELSE 0 END) AS n_cur
-  FROM allv GROUP BY product_id, metric_id
-)""")
-
-_COLUMNS = (
-    "product_id, metric_id, granularity, period, period_start, value, previous_value, change_pct, last_year_value, "
-    "yoy_pct, target_value, warning_threshold, critical_threshold, attainment_pct, status, computed_at"
+SNAPSHOT_COLUMNS = (
+    "product_id", "metric_id", "granularity", "period", "period_start", "value", "previous_value", "change_pct",
+    "last_year_value", "yoy_pct", "target_value", "warning_threshold", "critical_threshold", "attainment_pct",
+    "status", "computed_at",
 )
+_UPDATED = SNAPSHOT_COLUMNS[5:]
 
-SNAPSHOT_SELECT = """
-SELECT pv.product_id, pv.metric_id, %(granularity)s AS granularity, %(label)s AS period, %(s0)s AS period_start,
-  pv.cur AS value, pv.prev AS previous_value,
-  CASE WHEN pv.cur IS NULL OR pv.prev IS NULL OR pv.prev = 0 THEN NULL
-       ELSE (pv.cur - pv.prev) * 100.0 / ABS(pv.prev) END AS change_pct,
-  pv.ly AS last_year_value,
-  CASE WHEN pv.cur IS NULL OR pv.ly IS NULL OR pv.ly = 0 THEN NULL
-       ELSE (pv.cur - pv.ly) * 100.0 / ABS(pv.ly) END AS yoy_pct,
+_PERIOD_START = {
+    ("postgresql", "month"): "date_trunc('month', o.date::timestamp)::date",
+    ("postgresql", "quarter"): "date_trunc('quarter', o.date::timestamp)::date",
+    ("sqlite", "month"): "date(o.date, 'start of month')",
+    ("sqlite", "quarter"): "date(o.date, 'start of month', '-' || ((CAST(strftime('%%m', o.date) AS INTEGER) - 1)"
+                           " %% 3) || ' months')",
+}
+
+
+@dataclass(frozen=True)
+class MetricPlan:
+    """Which metric ids use which aggregation, and the compiled derived metrics."""
+
+    by_aggregation: dict[str, list[int]]
+    derived: list[DerivedSql]
+
+
+def merged_windows(periods: list[Period]) -> list[tuple[date, date]]:
+    """The date ranges [start, end) of every period, its previous period and last year's, merged where they touch."""
+    ranges = sorted({(p.start, p.end) for each in periods for p in (each, each.previous(), each.last_year())})
+    merged: list[list[date]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def _in_list(ids) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+def _value_case(plan: MetricPlan, vendor: str) -> str:
+    picks = {"sum": "a.v_sum", "avg": "a.v_avg", "max": "a.v_max", "min": "a.v_min",
+             "last": "a.v_last" if vendor == "postgresql" else "l.value"}
+    whens = " ".join(f"WHEN a.metric_id IN ({_in_list(ids)}) THEN {picks[agg]}"
+                     for agg, ids in plan.by_aggregation.items() if ids and agg in picks)
+    return f"CASE {whens} END" if whens else "NULL"
+
+
+def _derived_ctes(plan: MetricPlan) -> str:
+    if not plan.derived:
+        return "vals AS (SELECT product_id, metric_id, ps, value FROM base)"
+    base_ids = sorted({i for d in plan.derived for i in d.base_ids})
+    pivot = ", ".join(f"MAX(CASE WHEN metric_id = {i} THEN value END) AS v{i}" for i in base_ids)
+    parts = [
+        f"SELECT product_id, {d.metric_id} AS metric_id, ps, {d.expression} AS value FROM pivot WHERE "
+        + " AND ".join(f"v{i} IS NOT NULL" for i in d.base_ids)
+        for d in plan.derived
+    ]
+    return (f"pivot AS (  -- the base values a formula needs, one row per product and period\n"
+            f"  SELECT product_id, ps, {pivot} FROM base WHERE metric_id IN ({_in_list(base_ids)})\n"
+            f"  GROUP BY product_id, ps\n),\n"
+            f"derived AS ({' UNION ALL '.join(parts)}),\n"
+            f"vals AS (SELECT product_id, metric_id, ps, value FROM base\n"
+            f"         UNION ALL SELECT product_id, metric_id, ps, value FROM derived)")
+
+
+def snapshot_upsert(*, vendor: str, granularity: str, periods: list[Period], plan: MetricPlan, now,
+                    scope: list[tuple[int, date]] | None = None) -> tuple[str, list]:
+    """The statement and its parameters; `scope` limits it to (product id, period start) pairs."""
+    pg = vendor == "postgresql"
+    as_date = "%s::date" if pg else "%s"
+    params: list = []
+    per_rows = []
+    for p in periods:
+        per_rows.append(f"({as_date}, %s, {as_date}, {as_date})")
+        params += [p.start, p.label, p.previous().start, p.last_year().start]
+    windows = []
+    for start, end in merged_windows(periods):
+        windows.append("(o.date >= %s AND o.date < %s)")
+        params += [start, end]
+    scope_cte, scope_rows, product_filter, scope_join = "", [], "", ""
+    if scope:
+        for product_id, start in scope:
+            scope_rows.append(f"(%s, {as_date})")
+        scope_cte = f"scope(product_id, ps) AS (VALUES {', '.join(scope_rows)}),\n"
+        params = [v for pair in scope for v in pair] + params
+        product_filter = " AND o.product_id IN (SELECT product_id FROM scope)"
+        scope_join = "JOIN scope ON scope.product_id = c.product_id AND scope.ps = per.ps"
+    ps = _PERIOD_START[(vendor if pg else "sqlite", granularity)]
+    last_ids = plan.by_aggregation.get("last", [])
+    v_last = (f"(array_agg(o.value ORDER BY o.date DESC) FILTER (WHERE o.metric_id IN ({_in_list(last_ids)})))[1]"
+              if pg and last_ids else "NULL")
+    last_join = ("" if pg else
+                 "LEFT JOIN kpis_observation l ON l.product_id = a.product_id AND l.metric_id = a.metric_id "
+                 "AND l.date = a.last_date")
+    base_ids = [i for agg, ids in plan.by_aggregation.items() if agg != "derived" for i in ids]
+    statement = f"""
+WITH {scope_cte}per(ps, label, prev_ps, ly_ps) AS (VALUES {', '.join(per_rows)}),
+agg AS (  -- every aggregation of the days of each product, metric and period in the windows
+  SELECT o.product_id, o.metric_id, {ps} AS ps, SUM(o.value) AS v_sum, AVG(o.value) AS v_avg,
+         MAX(o.value) AS v_max, MIN(o.value) AS v_min, {v_last} AS v_last, MAX(o.date) AS last_date
+  FROM kpis_observation o
+  WHERE ({' OR '.join(windows)}) AND o.metric_id IN ({_in_list(base_ids)}){product_filter}
+  GROUP BY o.product_id, o.metric_id, {ps}
+),
+base AS (  -- the metric's own aggregation picked
+  SELECT a.product_id, a.metric_id, a.ps, {_value_case(plan, vendor)} AS value FROM agg a {last_join}
+),
+{_derived_ctes(plan)}
+INSERT INTO kpis_snapshot ({', '.join(SNAPSHOT_COLUMNS)})
+SELECT c.product_id, c.metric_id, %s, per.label, per.ps, c.value, p.value,
+  CASE WHEN c.value IS NULL OR p.value IS NULL OR p.value = 0 THEN NULL
+       ELSE (c.value - p.value) * 100.0 / ABS(p.value) END,
+  y.value,
+  CASE WHEN c.value IS NULL OR y.value IS NULL OR y.value = 0 THEN NULL
+       ELSE (c.value - y.value) * 100.0 / ABS(y.value) END,
   t.target_value, t.warning_threshold, t.critical_threshold,
-  CASE WHEN t.id IS NULL OR pv.cur IS NULL THEN NULL
-       WHEN m.direction = 'lower' THEN CASE WHEN pv.cur = 0 THEN NULL ELSE t.target_value * 100.0 / pv.cur END
-       WHEN t.target_value = 0 THEN NULL ELSE pv.cur * 100.0 / t.target_value END AS attainment_pct,
-  CASE WHEN t.id IS NULL OR pv.cur IS NULL THEN 'none'
-       WHEN m.direction = 'lower' THEN CASE WHEN pv.cur > t.critical_threshold THEN 'red'
-                                            WHEN pv.cur > t.warning_threshold THEN 'amber' ELSE 'green' END
-       ELSE CASE WHEN pv.cur < t.critical_threshold THEN 'red'
-                 WHEN pv.cur < t.warning_threshold THEN 'amber' ELSE 'green' END END AS status,
-  %(now)s AS computed_at
-FROM pv JOIN kpis_metric m ON m.id = pv.metric_id
-LEFT JOIN kpis_target t ON t.product_id = pv.product_id AND t.metric_id = pv.metric_id
-  AND t.granularity = %(granularity)s AND t.period_start = %(s0)s
-WHERE pv.n_cur > 0
-ORDER BY pv.product_id, pv.metric_id"""
-
-_UPDATED = [c.strip() for c in _COLUMNS.split(",")][5:]
-
-UPSERT_SNAPSHOTS = (
-    SELECT_VALUES + f"\nINSERT INTO kpis_snapshot ({_COLUMNS})" + SNAPSHOT_SELECT
-    + "\nON CONFLICT (product_id, metric_id, granularity, period_start) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
-)
+  CASE WHEN t.id IS NULL OR c.value IS NULL THEN NULL
+       WHEN m.direction = 'lower' THEN CASE WHEN c.value = 0 THEN NULL ELSE t.target_value * 100.0 / c.value END
+       WHEN t.target_value = 0 THEN NULL ELSE c.value * 100.0 / t.target_value END,
+  CASE WHEN t.id IS NULL OR c.value IS NULL THEN 'none'
+       WHEN m.direction = 'lower' THEN CASE WHEN c.value > t.critical_threshold THEN 'red'
+                                            WHEN c.value > t.warning_threshold THEN 'amber' ELSE 'green' END
+       ELSE CASE WHEN c.value < t.critical_threshold THEN 'red'
+                 WHEN c.value < t.warning_threshold THEN 'amber' ELSE 'green' END END,
+  %s
+FROM per JOIN vals c ON c.ps = per.ps
+{scope_join}
+JOIN kpis_metric m ON m.id = c.metric_id
+LEFT JOIN vals p ON p.product_id = c.product_id AND p.metric_id = c.metric_id AND p.ps = per.prev_ps
+LEFT JOIN vals y ON y.product_id = c.product_id AND y.metric_id = c.metric_id AND y.ps = per.ly_ps
+LEFT JOIN kpis_target t ON t.product_id = c.product_id AND t.metric_id = c.metric_id
+  AND t.granularity = %s AND t.period_start = per.ps
+WHERE TRUE
+ORDER BY c.product_id, c.metric_id, per.ps
+ON CONFLICT (product_id, metric_id, granularity, period_start) DO UPDATE SET
+  {', '.join(f'{c} = excluded.{c}' for c in _UPDATED)}"""
+    params += [granularity, now, granularity]
+    return statement, params

@@ -31,3 +31,17 @@ def compute_recent_kpi_snapshots() -> dict:
                                                 through=current.label)
         results[granularity] = asdict(result)
     return results
+
+
+@shared_task(name="kpis.tasks.recompute_stale_kpi_snapshots")
+def recompute_stale_kpi_snapshots() -> dict:
+    """Debounced after ingestion, and swept every minute by the beat: recompute the snapshots marked stale."""
+    return asdict(services.kpi_snapshots_recompute_stale())
+
+
+@shared_task(name="kpis.tasks.ensure_observation_partitions")
+def ensure_observation_partitions() -> list[str]:
+    """Daily: this month's and the next months' observation partitions exist before their figures arrive."""
+    from .partitions import observation_partitions_ahead
+
+    return observation_partitions_ahead(today=timezone.localdate())

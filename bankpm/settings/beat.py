@@ -12,4 +12,9 @@ BEAT_SCHEDULE = {
         "task": "kpis.tasks.compute_recent_kpi_snapshots",
         "schedule": crontab(hour=1, minute=30),
     },
+    # kpis: snapshots marked stale by ingestion (the debounced task's safety net), and partitions ahead
+    "kpis-recompute-stale-snapshots": {"task": "kpis.tasks.recompute_stale_kpi_snapshots", "schedule": 60.0},
+    "kpis-observation-partitions": {
+        "task": "kpis.tasks.ensure_observation_partitions", "schedule": crontab(hour=0, minute=15),
+    },
 }
