@@ -1,16 +1,23 @@
-"""KPI benchmark (not part of the test suite). Needs a scratch PostgreSQL database:
+"""KPI benchmark (not part of the test suite), run by `make bench` (bench/__main__.py) or alone:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bankpm_kpi_bench .venv/bin/python bench/kpis_bench.py
 
-1,000 products × 730 days × 10 metrics (7.3 M observations, generated with generate_series), then:
-(a) month snapshots of one month for all products, and a 24-month backfill, through the Celery task code path,
-    against the floor: the bare SELECT of the same aggregate materialised with CREATE TABLE AS (same numbers);
-(b) ingestion of 100,000 observations through the API in 10,000-item requests against COPY of the same rows;
-(c) peak RSS of the process running the backfill task (a child process, as a worker would be).
+The database is a scratch one, kept between runs because generating its data takes minutes: 1,000 products ×
+730 days × 10 metrics (7.3 M observations, generate_series into the month partitions). Each pair below is
+measured in the same run against a reference written here, independent of the project's SQL:
+(a) one month's snapshots for all products, and the 24-month backfill, through the Celery task, against one
+    minimal raw statement (an aggregate over the observations with the previous and last-year values, materialised
+    with CREATE TEMP TABLE AS), checked equal to the project's snapshots on every row of the month;
+(b) ingestion of 100,000 observations through the API in 10,000-item requests, against COPY into a table keyed
+    (product, metric, date), then the recomputation of what it marked stale;
+(c) the portfolio dashboard (1,000 products) and a product's KPI page: median time and query count;
+(d) the table's bytes per row in the new layout and in the old one (id, unique key and three indexes).
+The last line printed is a JSON object of the results, read by bench/__main__.py.
 """
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -36,6 +43,8 @@ FIRST_DAY = date(2024, 7, 1)  # 730 days: 2024-07-01 … 2026-06-30
 MONTH = "2026-06"
 METRICS = ["active_customers", "new_customers", "balance", "sales_volume", "revenue", "cost", "csat", "complaints",
            "default_rate", "market_share"]
+RUNS = int(os.environ.get("BENCH_RUNS", "2"))
+RESULTS: dict = {}
 
 
 def log(text):
@@ -48,14 +57,31 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
+def ensure_database():
+    """Create the scratch database if it does not exist (it is kept: its data takes minutes to generate)."""
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    admin = psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
+                            dbname="postgres", autocommit=True)
+    name = url.path.lstrip("/")
+    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        admin.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
 def generate():
     from django.core.management import call_command
 
     from kpis.models import Observation
+    from kpis.partitions import observation_partitions_ensure
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot, notifications_notification")
+        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot, kpis_staleperiod, notifications_notification")
+    observation_partitions_ensure(first=FIRST_DAY - timedelta(days=366), last=FIRST_DAY + timedelta(days=DAYS + 90))
     expected = PRODUCTS * DAYS * len(METRICS)
     if Observation.objects.filter(date__lt=FIRST_DAY + timedelta(days=DAYS)).count() == expected:
         Observation.objects.filter(date__gte=FIRST_DAY + timedelta(days=DAYS)).delete()
@@ -96,34 +122,78 @@ def generate():
     return rows
 
 
-def floor_seconds(period) -> tuple[float, int]:
-    """The same aggregate as a bare SELECT materialised into a temp table: no upsert, no alerts, no task."""
-    from django.utils import timezone
+# --- the reference: one minimal raw statement, written here --------------------------------------------------
 
-    from kpis import services, sql
+REFERENCE = """
+CREATE TEMP TABLE bench_reference AS
+WITH monthly AS (
+  SELECT o.product_id, o.metric_id, date_trunc('month', o.date)::date AS month,
+         CASE m.aggregation WHEN 'sum' THEN sum(o.value) WHEN 'avg' THEN avg(o.value) WHEN 'max' THEN max(o.value)
+              WHEN 'min' THEN min(o.value) ELSE (array_agg(o.value ORDER BY o.date DESC))[1] END AS value
+  FROM kpis_observation o JOIN kpis_metric m ON m.id = o.metric_id
+  WHERE {where}
+  GROUP BY o.product_id, o.metric_id, month, m.aggregation
+)
+SELECT c.product_id, c.metric_id, c.month, c.value, p.value AS previous_value, y.value AS last_year_value
+FROM monthly c
+LEFT JOIN monthly p ON p.product_id = c.product_id AND p.metric_id = c.metric_id
+  AND p.month = (c.month - interval '1 month')::date
+LEFT JOIN monthly y ON y.product_id = c.product_id AND y.metric_id = c.metric_id
+  AND y.month = (c.month - interval '12 months')::date
+WHERE c.month >= %(first)s AND c.month <= %(last)s"""
 
-    statement = "CREATE TEMP TABLE bench_floor AS " + sql.SELECT_VALUES + sql.SNAPSHOT_SELECT
-    with transaction.atomic(), connection.cursor() as cursor:
+
+def reference_seconds(first: date, last: date) -> tuple[float, int]:
+    """Time the reference for the months first … last (month starts); leaves bench_reference for the check."""
+    if first == last:  # one month: its own, the previous and last year's windows
+        where = ("(o.date >= %(first)s AND o.date < %(next)s) OR (o.date >= %(prev)s AND o.date < %(first)s) "
+                 "OR (o.date >= %(ly)s AND o.date < %(ly_next)s)")
+    else:
+        where = "o.date >= %(ly)s AND o.date < %(next)s"
+    from kpis.periods import add_months
+
+    params = {"first": first, "last": last, "next": add_months(last, 1), "prev": add_months(first, -1),
+              "ly": add_months(first, -12), "ly_next": add_months(first, -11)}
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_reference")
         start = time.perf_counter()
-        cursor.execute(statement, services.snapshot_params(period, timezone.now()))
+        cursor.execute(REFERENCE.format(where=where), params)
         elapsed = time.perf_counter() - start
-        cursor.execute("SELECT count(*) FROM bench_floor")
-        count = cursor.fetchone()[0]
-        cursor.execute("DROP TABLE bench_floor")
-    return elapsed, count
+        cursor.execute("SELECT count(*) FROM bench_reference")
+        return elapsed, cursor.fetchone()[0]
 
 
-def bench_month():
-    from kpis.models import Snapshot
+def check_equal(first: date, last: date) -> int:
+    """Rows of the reference whose value, previous or last-year value differ from the project's snapshot."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT count(*), count(s.product_id) FROM bench_reference r
+            LEFT JOIN kpis_snapshot s ON s.product_id = r.product_id AND s.metric_id = r.metric_id
+              AND s.granularity = 'month' AND s.period_start = r.month
+            WHERE r.month >= %s AND r.month <= %s AND (s.product_id IS NULL
+              OR abs(s.value - r.value) > 1e-9 * greatest(1, abs(r.value))
+              OR (s.previous_value IS NULL) <> (r.previous_value IS NULL)
+              OR abs(s.previous_value - r.previous_value) > 1e-9 * greatest(1, abs(r.previous_value))
+              OR (s.last_year_value IS NULL) <> (r.last_year_value IS NULL)
+              OR abs(s.last_year_value - r.last_year_value) > 1e-9 * greatest(1, abs(r.last_year_value)))""",
+                       [first, last])
+        return cursor.fetchone()[0]
+
+
+def bench_month(run):
     from kpis.periods import parse_period
     from kpis.tasks import compute_kpi_snapshots
 
-    floor, floor_rows = floor_seconds(parse_period(MONTH, "month"))
+    month = parse_period(MONTH, "month").start
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot")
+    reference, ref_rows = reference_seconds(month, month)
     task, _ = timed(compute_kpi_snapshots.apply, args=[MONTH, "month"])
-    rows = Snapshot.objects.filter(period=MONTH, granularity="month").count()
-    assert rows == floor_rows, (rows, floor_rows)
-    log(f"(a) one month, {rows:,} snapshots: task {task:.2f} s, floor {floor:.2f} s, ratio {task / floor:.2f}")
-    return task, floor
+    wrong = check_equal(month, month)
+    assert wrong == 0, f"{wrong} of {ref_rows} rows differ from the reference"
+    log(f"(a) run {run}: one month, {ref_rows:,} reference rows all equal: task {task:.2f} s, "
+        f"reference {reference:.2f} s, ratio {task / reference:.2f} (aim ≤ 1.5)")
+    return task, reference
 
 
 def worker_backfill():
@@ -136,19 +206,21 @@ def worker_backfill():
     print(json.dumps({"seconds": elapsed, "peak_kb": peak, "baseline_kb": baseline, "result": result.result}))
 
 
-def bench_backfill():
-    from kpis.periods import parse_period, period_range
-
-    floor = sum(floor_seconds(p)[0] for p in period_range(parse_period("2024-07", "month"),
-                                                           parse_period("2026-06", "month")))
+def bench_backfill(run):
+    first, last = date(2024, 7, 1), date(2026, 6, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot")
+    reference, ref_rows = reference_seconds(first, last)
     out = subprocess.run([sys.executable, __file__, "--worker-backfill"], capture_output=True, text=True, check=True,
                          env=os.environ.copy())
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    log(f"(a) 24-month backfill, {data['result']['snapshots']:,} snapshots, {data['result']['alerts_opened']} alerts: "
-        f"task {data['seconds']:.2f} s, floor {floor:.2f} s, ratio {data['seconds'] / floor:.2f}")
-    log(f"(c) worker peak RSS during the backfill: {data['peak_kb'] / 1024:.0f} MB "
-        f"(after start-up {data['baseline_kb'] / 1024:.0f} MB)")
-    return data, floor
+    wrong = check_equal(first, last)
+    assert wrong == 0, f"{wrong} of {ref_rows} rows differ from the reference"
+    log(f"(a) run {run}: 24-month backfill, {data['result']['snapshots']:,} snapshots "
+        f"({ref_rows:,} reference rows all equal), {data['result']['alerts_opened']} alerts: "
+        f"task {data['seconds']:.2f} s, reference {reference:.2f} s, ratio {data['seconds'] / reference:.2f} "
+        f"(aim ≤ 1.5); worker peak RSS {data['peak_kb'] / 1024:.0f} MB")
+    return data, reference
 
 
 def _bench_items(n):
@@ -158,35 +230,50 @@ def _bench_items(n):
         days=i // 1000)).isoformat(), "value": 10.0 + (i % 97)} for i in range(n)]
 
 
-def bench_ingest():
+def bench_ingest(run):
+    from django.core.cache import cache
     from django.test import Client
 
     from accounts.models import User
-    from kpis.models import Observation
+    from kpis import services
+    from kpis.models import Observation, StalePeriod
 
     admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"role": "administrator"})
     client = Client()
     client.force_login(admin)
     items = _bench_items(100_000)
+    day0 = FIRST_DAY + timedelta(days=DAYS + 30)
+    Observation.objects.filter(date__gte=day0).delete()
+    StalePeriod.objects.all().delete()
     bodies = [json.dumps(items[k:k + 10_000]) for k in range(0, len(items), 10_000)]
+    # As in production the recomputation is queued with a delay, not run inside the request: mark it queued.
+    cache.set(services._STALE_SCHEDULED_KEY, 1, timeout=3600)
     start = time.perf_counter()
     for body in bodies:
         response = client.post("/api/v1/metrics/observations/", body, content_type="application/json")
         assert response.status_code == 200, response.content[:500]
     api = time.perf_counter() - start
-    day0 = FIRST_DAY + timedelta(days=DAYS + 30)
-    Observation.objects.filter(date__gte=day0).delete()
+    marks = StalePeriod.objects.count()
+    recompute, result = timed(services.kpi_snapshots_recompute_stale)
+    # Reference: COPY of the same rows into a table keyed (product, metric, date).
     products, metrics = _ids()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute("CREATE TABLE bench_copy (product_id bigint, metric_id bigint, date date, value float8, "
+                       "source varchar(10), PRIMARY KEY (product_id, metric_id, date))")
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        with cursor.copy("COPY kpis_observation (product_id, metric_id, date, value, source) FROM STDIN") as copy:
+        with cursor.copy("COPY bench_copy (product_id, metric_id, date, value, source) FROM STDIN") as copy:
             for item in items:
                 copy.write_row((products[item["product"]], metrics[item["metric"]], item["date"], item["value"],
                                 "api"))
     raw = time.perf_counter() - start
-    log(f"(b) ingestion of 100,000 observations: API {api:.2f} s ({100_000 / api:,.0f}/s), COPY {raw:.2f} s, "
-        f"ratio COPY/API {raw / api:.2f}")
-    return api, raw
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_copy")
+    log(f"(b) run {run}: ingestion of 100,000 observations: API {api:.2f} s ({100_000 / api:,.0f} rows/s, aim ≥ "
+        f"100,000), COPY {raw:.2f} s ({100_000 / raw:,.0f} rows/s), ratio API/COPY {raw / api:.2f} (aim ≥ 0.25); "
+        f"{marks:,} stale marks recomputed in {recompute:.2f} s ({result.snapshots:,} snapshots)")
+    return api, raw, recompute
 
 
 def _ids():
@@ -197,15 +284,104 @@ def _ids():
             dict(Metric.objects.values_list("code", "id")))
 
 
+def measure(fn, runs=9):
+    from django.test.utils import CaptureQueriesContext
+
+    fn()
+    times, counts = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - start) * 1000)
+        counts.append(len(ctx))
+    return statistics.median(times), max(counts)
+
+
+def bench_pages():
+    from django.test import Client
+
+    from accounts.models import User
+    from kpis.tasks import compute_kpi_snapshots
+    from products.models import Product
+
+    compute_kpi_snapshots.apply(args=["2025-07", "month"], kwargs={"through": "2026-06"})
+    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"role": "administrator"})
+    client = Client()
+    client.force_login(admin)
+    product = Product.objects.filter(code="BENCH-0001").first()
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    dashboard = measure(lambda: get("/kpis/"))
+    page = measure(lambda: get(f"/kpis/products/{product.pk}/"))
+    log(f"(c) dashboard, {PRODUCTS:,} products: {dashboard[0]:.1f} ms median, {dashboard[1]} queries; "
+        f"product KPI page (24 months × 12 metrics): {page[0]:.1f} ms, {page[1]} queries")
+    return dashboard, page
+
+
+def bytes_per_row():
+    """The new layout (sum of the partitions, indexes included) and the old one on a 100-product sample."""
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('kpis_observation')""")
+        new_bytes = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM kpis_observation")
+        rows = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE IF EXISTS bench_old_layout")
+        cursor.execute("""
+            CREATE TABLE bench_old_layout (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+              date date NOT NULL, value double precision NOT NULL, source varchar(10) NOT NULL,
+              metric_id bigint NOT NULL, product_id bigint NOT NULL)""")
+        cursor.execute("""INSERT INTO bench_old_layout (date, value, source, metric_id, product_id)
+            SELECT date, value, source, metric_id, product_id FROM kpis_observation
+            WHERE product_id IN (SELECT id FROM products_product WHERE code LIKE 'BENCH-%%' ORDER BY id LIMIT 100)""")
+        sample = cursor.rowcount
+        for ddl in ("CREATE UNIQUE INDEX ON bench_old_layout (product_id, metric_id, date)",
+                    "CREATE INDEX ON bench_old_layout (date)", "CREATE INDEX ON bench_old_layout (product_id)",
+                    "CREATE INDEX ON bench_old_layout (metric_id)"):
+            cursor.execute(ddl)
+        cursor.execute("SELECT pg_total_relation_size('bench_old_layout')")
+        old_bytes = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE bench_old_layout")
+    log(f"(d) bytes per observation: {new_bytes / rows:.0f} now (composite key, month partitions, {rows:,} rows), "
+        f"{old_bytes / sample:.0f} in the old layout (id, unique key, date, product and metric indexes; "
+        f"{sample:,}-row sample)")
+    return new_bytes / rows, old_bytes / sample
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main():
+    ensure_database()
     generate()
-    bench_month()
-    bench_backfill()
-    bench_ingest()
+    out = {"load_before": load_average(), "month": [], "backfill": [], "ingest": []}
+    for run in range(1, RUNS + 1):
+        task, ref = bench_month(run)
+        out["month"].append({"task": task, "reference": ref})
+        data, ref = bench_backfill(run)
+        out["backfill"].append({"task": data["seconds"], "reference": ref, "peak_mb": data["peak_kb"] / 1024,
+                                "snapshots": data["result"]["snapshots"]})
+        api, raw, recompute = bench_ingest(run)
+        out["ingest"].append({"api": api, "copy": raw, "recompute": recompute})
+    (dash_ms, dash_q), (page_ms, page_q) = bench_pages()
+    out["pages"] = {"dashboard_ms": dash_ms, "dashboard_queries": dash_q, "product_ms": page_ms,
+                    "product_queries": page_q}
+    new, old = bytes_per_row()
+    out["bytes_per_row"] = {"new": new, "old": old}
+    out["load_after"] = load_average()
+    log(f"load average: {out['load_before']} before, {out['load_after']} after")
+    print("RESULTS " + json.dumps(out), flush=True)
 
 
 if __name__ == "__main__":
     if "--worker-backfill" in sys.argv:
         worker_backfill()
+    elif "--generate" in sys.argv:
+        ensure_database()
+        generate()
     else:
         main()

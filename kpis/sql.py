@@ -93,10 +93,9 @@ def snapshot_upsert(*, vendor: str, granularity: str, periods: list[Period], pla
     for start, end in merged_windows(periods):
         windows.append("(o.date >= %s AND o.date < %s)")
         params += [start, end]
-    scope_cte, scope_rows, product_filter, scope_join = "", [], "", ""
+    scope_cte, product_filter, scope_join = "", "", ""
     if scope:
-        for product_id, start in scope:
-            scope_rows.append(f"(%s, {as_date})")
+        scope_rows = [f"(%s, {as_date})"] * len(scope)
         scope_cte = f"scope(product_id, ps) AS (VALUES {', '.join(scope_rows)}),\n"
         params = [v for pair in scope for v in pair] + params
         product_filter = " AND o.product_id IN (SELECT product_id FROM scope)"

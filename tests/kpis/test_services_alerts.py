@@ -156,3 +156,42 @@ def test_database_refuses_a_second_active_alert_for_the_same_metric(alert):
     with pytest.raises(IntegrityError), transaction.atomic():
         Alert.objects.create(product=alert.product, metric=alert.metric, granularity="month", period="2026-11",
                              period_start="2026-11-01", opened_at=alert.opened_at)
+
+
+def test_an_alert_moves_to_a_later_breach_with_its_value(product):
+    red_default_rate(product, "2026-06")
+    observe(product, "default_rate", "2026-11-10", 3.1)
+    target(product, "default_rate", "2026-11-01", 1.5, 1.8, 2.0)
+    compute("2026-06")
+    compute("2026-11")
+    alert = Alert.objects.get()
+    assert (alert.period, str(alert.period_start), alert.value) == ("2026-11", "2026-11-01", 3.1)
+    assert alert.snapshot.period == "2026-11"
+
+
+def test_a_recomputed_breach_updates_the_alerts_value(product):
+    row = observe(product, "default_rate", "2026-10-10", 2.5)
+    target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
+    compute("2026-10")
+    row.value = 2.9
+    row.save()
+    compute("2026-10")
+    assert Alert.objects.get().value == 2.9
+
+
+def test_an_earlier_breach_recomputed_later_does_not_move_the_alert_back(product):
+    red_default_rate(product, "2026-06")
+    observe(product, "default_rate", "2026-11-10", 3.1)
+    target(product, "default_rate", "2026-11-01", 1.5, 1.8, 2.0)
+    compute("2026-11")
+    compute("2026-06")
+    assert Alert.objects.get().period == "2026-11"
+
+
+def test_a_backfill_leaves_the_alert_on_the_latest_breach(product):
+    red_default_rate(product, "2026-06")
+    observe(product, "default_rate", "2026-07-10", 2.2)
+    target(product, "default_rate", "2026-07-01", 1.5, 1.8, 2.0)
+    services.kpi_snapshots_compute(period="2026-06", granularity="month", through="2026-07")
+    alert = Alert.objects.get()
+    assert (alert.period, alert.value) == ("2026-07", 2.2)

@@ -225,3 +225,104 @@ def test_bad_period_is_refused_naming_the_field():
     with pytest.raises(services.ValidationError) as error:
         compute("2026-13")
     assert "period" in error.value.message_dict
+
+
+def test_a_derived_metric_added_as_data_gets_snapshots_from_its_formula(product):
+    MetricFactory(code="cost_income_ratio", aggregation="derived", formula="cost * 100 / revenue", direction="lower")
+    observe(product, "revenue", "2026-10-01", 80)
+    observe(product, "cost", "2026-10-01", 20)
+    compute()
+    assert snap(product, "cost_income_ratio").value == pytest.approx(25.0)  # 20 × 100 / 80
+
+
+def test_a_derived_metric_may_use_another_derived_metric(product):
+    MetricFactory(code="profit_per_customer", aggregation="derived", formula="profit / active_customers")
+    observe(product, "revenue", "2026-10-01", 90)
+    observe(product, "cost", "2026-10-01", 30)
+    observe(product, "active_customers", "2026-10-31", 12)
+    compute()
+    assert snap(product, "profit_per_customer").value == pytest.approx(5.0)  # (90 - 30) / 12
+
+
+def test_a_derived_metric_with_a_zero_divisor_has_no_value(product):
+    MetricFactory(code="cost_income_ratio", aggregation="derived", formula="cost * 100 / revenue")
+    observe(product, "revenue", "2026-10-01", 0)
+    observe(product, "cost", "2026-10-01", 20)
+    compute()
+    row = snap(product, "cost_income_ratio")
+    assert (row.value, row.status) == (None, "none")
+
+
+def test_a_derived_metric_without_all_its_inputs_gets_no_snapshot(product):
+    observe(product, "revenue", "2026-10-01", 80)
+    compute()
+    assert not Snapshot.objects.filter(metric__code__in=["profit", "margin"]).exists()
+
+
+def test_derived_metrics_have_previous_and_last_year_values(product):
+    for month, revenue, cost in [("2025-10", 100, 50), ("2026-09", 100, 80), ("2026-10", 100, 60)]:
+        observe(product, "revenue", f"{month}-01", revenue)
+        observe(product, "cost", f"{month}-01", cost)
+    compute()
+    row = snap(product, "profit")
+    assert (row.value, row.previous_value, row.last_year_value) == (40, 20, 50)
+    assert row.change_pct == pytest.approx(100.0)  # (40 - 20) / 20
+    assert row.yoy_pct == pytest.approx(-20.0)  # (40 - 50) / 50
+
+
+def test_last_of_a_quarter_is_the_last_day_of_its_last_month_with_figures(product):
+    observe(product, "active_customers", "2026-10-31", 100)
+    observe(product, "active_customers", "2026-12-15", 90)
+    observe(product, "active_customers", "2027-01-01", 500)
+    compute("2026-Q4", "quarter")
+    assert snap(product, "active_customers", "2026-Q4", "quarter").value == 90
+
+
+def test_yoy_is_none_when_last_years_value_is_zero(product):
+    observe(product, "revenue", "2025-10-05", 0)
+    observe(product, "revenue", "2026-10-05", 60)
+    compute()
+    row = snap(product, "revenue")
+    assert (row.last_year_value, row.yoy_pct) == (0, None)
+
+
+def test_attainment_is_none_when_the_target_is_zero(product):
+    observe(product, "revenue", "2026-10-05", 60)
+    target(product, "revenue", "2026-10-01", 0, -10, -20)
+    compute()
+    assert snap(product, "revenue").attainment_pct is None
+
+
+def test_attainment_of_a_lower_is_better_metric_at_zero_is_none(product):
+    observe(product, "default_rate", "2026-10-05", 0)
+    target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
+    compute()
+    row = snap(product, "default_rate")
+    assert (row.attainment_pct, row.status) == (None, "green")
+
+
+def test_backfill_is_one_statement_over_all_its_periods(product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for month in ["2025-10", "2026-08", "2026-09", "2026-10"]:
+        observe(product, "revenue", f"{month}-01", 10)
+    with CaptureQueriesContext(connection) as queries:
+        compute("2026-08", "month", through="2026-10")
+    assert sum("INSERT INTO kpis_snapshot" in q["sql"] for q in queries.captured_queries) == 1
+    assert snap(product, "revenue", "2026-10").last_year_value == 10  # 2025-10, read in the same pass
+
+
+def test_backfill_values_equal_period_by_period_computation(product):
+    for day, value in [("2025-09-03", 4), ("2025-10-09", 7), ("2026-08-01", 9), ("2026-09-30", 11),
+                       ("2026-10-01", 13)]:
+        observe(product, "revenue", day, value)
+        observe(product, "cost", day, value / 2)
+    compute("2026-08", "month", through="2026-10")
+    together = sorted(Snapshot.objects.values_list("metric__code", "period", "value", "previous_value",
+                                                   "last_year_value"))
+    Snapshot.objects.all().delete()
+    for period in ["2026-08", "2026-09", "2026-10"]:
+        compute(period)
+    assert sorted(Snapshot.objects.values_list("metric__code", "period", "value", "previous_value",
+                                               "last_year_value")) == together
