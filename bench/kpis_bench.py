@@ -85,6 +85,7 @@ def generate():
     expected = PRODUCTS * DAYS * len(METRICS)
     if Observation.objects.filter(date__lt=FIRST_DAY + timedelta(days=DAYS)).count() == expected:
         Observation.objects.filter(date__gte=FIRST_DAY + timedelta(days=DAYS)).delete()
+        vacuum()
         log(f"re-using the {expected:,} generated observations")
         return expected
     with connection.cursor() as cursor:
@@ -116,10 +117,16 @@ def generate():
                    CASE m.code WHEN 'revenue' THEN 1400 ELSE 104 END
             FROM products_product p CROSS JOIN kpis_metric m CROSS JOIN generate_series(0, 23) AS g(k)
             WHERE p.code LIKE 'BENCH-%%' AND m.code IN ('revenue', 'default_rate')""")
-        cursor.execute("ANALYZE kpis_observation")
         cursor.execute("ANALYZE kpis_target")
+    vacuum()
     log(f"generated {rows:,} observations in {time.perf_counter() - start:.1f} s")
     return rows
+
+
+def vacuum():
+    """What autovacuum does to a loaded table: statistics and the visibility map (index-only scans)."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) kpis_observation")
 
 
 # --- the reference: one minimal raw statement, written here --------------------------------------------------
@@ -326,7 +333,7 @@ def bytes_per_row():
     """The new layout (sum of the partitions, indexes included) and the old one on a 100-product sample."""
     with connection.cursor() as cursor:
         cursor.execute("""SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('kpis_observation')""")
-        new_bytes = cursor.fetchone()[0]
+        new_bytes = float(cursor.fetchone()[0])
         cursor.execute("SELECT count(*) FROM kpis_observation")
         rows = cursor.fetchone()[0]
         cursor.execute("DROP TABLE IF EXISTS bench_old_layout")
@@ -343,7 +350,7 @@ def bytes_per_row():
                     "CREATE INDEX ON bench_old_layout (metric_id)"):
             cursor.execute(ddl)
         cursor.execute("SELECT pg_total_relation_size('bench_old_layout')")
-        old_bytes = cursor.fetchone()[0]
+        old_bytes = float(cursor.fetchone()[0])
         cursor.execute("DROP TABLE bench_old_layout")
     log(f"(d) bytes per observation: {new_bytes / rows:.0f} now (composite key, month partitions, {rows:,} rows), "
         f"{old_bytes / sample:.0f} in the old layout (id, unique key, date, product and metric indexes; "

@@ -5,9 +5,13 @@ The scratch database `<name>_bench` is created (and dropped again unless KEEP_BE
 query counts of the backlog list page and API (50-row page), the 2,000-card board and a create through the API,
 with ratios against the peer targets.
 """
+import json
 import os
+import socket
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -103,6 +107,94 @@ def measure(fn):
     return statistics.median(times), max(counts)
 
 
+HTTP_SECONDS, HTTP_CONNECTIONS, HTTP_PATH = 30, 8, "/api/v1/requirements/"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(port, token) -> float:
+    import http.client
+
+    start = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", HTTP_PATH, headers={"Authorization": f"Token {token}", "Accept": "application/json"})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    assert response.status == 200, (response.status, body[:200])
+    return (time.perf_counter() - start) * 1000
+
+
+def _gunicorn(port, conn_max_age):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bankpm.settings.production", "DJANGO_SECRET_KEY": "bench-only",
+           "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
+           "DATABASE_CONN_MAX_AGE": str(conn_max_age), "CELERY_BROKER_URL": ""}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "bankpm.wsgi:application", "-w", "2",
+                                "-k", "sync", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+                               cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _load(port, token) -> dict:
+    latencies, stop = [], time.perf_counter() + HTTP_SECONDS
+
+    def worker():
+        while time.perf_counter() < stop:
+            latencies.append(_get(port, token))
+
+    threads = [threading.Thread(target=worker) for _ in range(HTTP_CONNECTIONS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2],
+            "p99": latencies[int(len(latencies) * 0.99)], "requests": len(latencies)}
+
+
+def bench_http(owner) -> dict:
+    """gunicorn, 2 sync workers on loopback: sequential medians with and without persistent database connections,
+    then 8 connections for 30 s with persistent ones."""
+    from django.db import connections
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get_or_create(user=owner)[0].key
+    connections.close_all()
+    out = {}
+    for conn_max_age in (0, 60):
+        port = _free_port()
+        server = _gunicorn(port, conn_max_age)
+        try:
+            for _ in range(4):
+                _get(port, token)  # warm both workers
+            sequential = statistics.median(_get(port, token) for _ in range(30))
+            out[f"sequential_ms_conn_max_age_{conn_max_age}"] = sequential
+            print(f"HTTP sequential median (CONN_MAX_AGE={conn_max_age}): {sequential:.1f} ms", flush=True)
+            if conn_max_age:
+                out["sequential_ms"] = sequential
+                out.update(_load(port, token))
+                print(f"HTTP {HTTP_CONNECTIONS} connections × {HTTP_SECONDS} s, gunicorn 2 sync workers: "
+                      f"{out['rps']:.1f} req/s, p50 {out['p50']:.0f} ms, p99 {out['p99']:.0f} ms "
+                      f"({out['requests']} requests; peer 43–45 req/s, aim ≥ 90)", flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return out
+
+
 def main():
     url, name = scratch_database()
     import django
@@ -145,6 +237,8 @@ def main():
               + (f"   (peer {peer_q} queries)" if peer_q else ""))
     for label, (ms, queries) in extra.items():
         print(f"{label:<44}{ms:>10.1f}{queries:>9}")
+    http = bench_http(owner)
+    print("RESULTS " + json.dumps({"pages": {**results, **extra}, "http": http}), flush=True)
     if os.environ.get("KEEP_BENCH_DB") != "1":
         from django.db import connections
 

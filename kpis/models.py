@@ -90,14 +90,15 @@ class Observation(models.Model):
 
     Keyed by (product, metric, date) with no surrogate id and no other index: the key serves every lookup by
     product, and snapshots scan whole months. On PostgreSQL the table is partitioned by month (see
-    kpis/partitions.py), so a month's computation reads only the partitions of its windows.
+    kpis/partitions.py), so a month's computation reads only the partitions of its windows. No database foreign
+    keys (their per-row checks cost more than the insert): see kpis/migrations/0004 for what guards the ids.
     """
 
     pk = models.CompositePrimaryKey("product", "metric", "date")
     product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_observations",
-                                verbose_name=_("产品"), db_index=False)
+                                verbose_name=_("产品"), db_index=False, db_constraint=False)
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations", verbose_name=_("指标"),
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     date = models.DateField(_("日期"))
     value = models.FloatField(_("数值"))
     source = models.CharField(_("来源"), max_length=10, choices=ObservationSource.choices,

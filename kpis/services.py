@@ -11,7 +11,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,19 +95,25 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
 
 def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict]]:
     """Plain-Python validation with dicts of codes → ids: fast enough for 10,000 items per request."""
-    codes = {item.get("product") for item in items if isinstance(item, dict) and _is_storable(item.get("product"))}
+    codes = {code for code in {item.get("product") for item in items if isinstance(item, dict)}
+             if _is_storable(code)}
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
     metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
     # Same rule as editing the product itself; owners are already loaded, so this costs no query per item.
     editable = {code for code, (pk, owner) in products.items()
                 if product_can_edit(user=user, product=Product(pk=pk, owner_id=owner))}
+    # The fast path: product code → id for editable products, metric code → id for ingestible metrics.
+    writable = {code: products[code][0] for code in editable}
+    ingestible = {code: pk for code, (pk, agg, _code) in metrics.items()
+                  if agg != Aggregation.DERIVED and code != MetricCode.REQUIREMENTS_DELIVERED}
     product_ids, metric_ids, dates, values = [], [], [], []
     errors, seen = [], {}
     for index, item in enumerate(items):
-        problems = _item_problems(item, products, metrics, editable)
+        key = _fast_key(item, writable, ingestible)
+        problems = {} if key else _item_problems(item, products, metrics, editable)
         if not problems:
-            key = (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
+            key = key or (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
             if key in seen:
                 problems = {"date": [_("与第 %(other)d 项重复（同一产品、指标和日期）。") % {"other": seen[key]}]}
             else:
@@ -119,6 +125,23 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
         if problems:
             errors.append({"index": index, "errors": problems})
     return (product_ids, metric_ids, dates, values), errors
+
+
+def _fast_key(item, writable: dict, ingestible: dict) -> tuple | None:
+    """The (product id, metric id, date) of a well-formed item in a few lookups; None sends it to the full checks."""
+    if type(item) is not dict or len(item) != 4:
+        return None
+    product, metric, day, value = (writable.get(item.get("product")), ingestible.get(item.get("metric")),
+                                   item.get("date"), item.get("value"))
+    if product is None or metric is None or type(day) is not str or len(day) != 10 or day[4] != "-" \
+            or day[7] != "-" or type(value) not in (float, int):
+        return None
+    try:
+        number = float(value)
+        parsed = date.fromisoformat(day)
+    except (ValueError, OverflowError):
+        return None
+    return (product, metric, parsed) if number - number == 0.0 else None  # inf and nan are not finite
 
 
 def _item_problems(item, products, metrics, editable) -> dict:
@@ -187,9 +210,10 @@ _MERGE_PG = """
 WITH existing AS (
   SELECT count(*) AS n FROM kpi_staging s
   JOIN kpis_observation o ON o.product_id = s.product_id AND o.metric_id = s.metric_id AND o.date = s.date
+  WHERE o.date >= %s AND o.date <= %s  -- only the partitions of the batch's months
 ), merged AS (
   INSERT INTO kpis_observation (product_id, metric_id, date, value, source)
-  SELECT product_id, metric_id, date, value, %s FROM kpi_staging
+  SELECT product_id, metric_id, date, value, source FROM kpi_staging
   ON CONFLICT (product_id, metric_id, date) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
   RETURNING 1
 )
@@ -204,19 +228,7 @@ def _upsert_observations(rows, source: str) -> int:
     """
     product_ids, metric_ids, dates, values = rows
     if connection.vendor == "postgresql":
-        from .partitions import observation_partitions_ensure
-
-        observation_partitions_ensure(first=min(dates), last=max(dates))
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE kpi_staging (product_id bigint, metric_id bigint, date date, "
-                           "value double precision) ON COMMIT DROP")
-            with cursor.copy("COPY kpi_staging (product_id, metric_id, date, value) FROM STDIN") as copy:
-                copy.write("".join([f"{p}\t{m}\t{d}\t{v!r}\n"
-                                    for p, m, d, v in zip(product_ids, metric_ids, dates, values, strict=True)]))
-            cursor.execute(_MERGE_PG, [source])
-            created = cursor.fetchone()[0]
-            cursor.execute("DROP TABLE kpi_staging")  # a second batch in the same transaction stages afresh
-            return created
+        return _upsert_observations_pg(rows, source)
     existing = set(Observation.objects.filter(
         product_id__in=set(product_ids), metric_id__in=set(metric_ids), date__in=set(dates)
     ).values_list("product_id", "metric_id", "date"))
@@ -225,6 +237,42 @@ def _upsert_observations(rows, source: str) -> int:
     Observation.objects.bulk_create(objects, batch_size=2000, update_conflicts=True,
                                     unique_fields=["product", "metric", "date"], update_fields=["value", "source"])
     return sum(1 for key in zip(product_ids, metric_ids, dates, strict=True) if key not in existing)
+
+
+def _upsert_observations_pg(rows, source: str) -> int:
+    """COPY straight into the table when every key is new (the common case: new days); if one exists, the COPY
+    rolls back to its savepoint and the rows go through a staging table and one merge that also counts the keys
+    that existed before it. The products are locked FOR KEY SHARE, which the table's missing foreign keys would
+    otherwise have done row by row (see kpis/migrations/0004)."""
+    from psycopg.errors import UniqueViolation
+
+    from .partitions import observation_partitions_ensure
+
+    product_ids, metric_ids, dates, values = rows
+    observation_partitions_ensure(first=min(dates), last=max(dates))
+    lines = "".join([f"{p}\t{m}\t{d}\t{v!r}\t{source}\n"
+                     for p, m, d, v in zip(product_ids, metric_ids, dates, values, strict=True)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM products_product WHERE id = ANY(%s) FOR KEY SHARE", [sorted(set(product_ids))])
+        try:
+            with transaction.atomic():
+                _copy(cursor, "kpis_observation", lines)
+            return len(product_ids)
+        except (IntegrityError, UniqueViolation):
+            pass  # some keys exist: merge instead
+        cursor.execute("CREATE TEMP TABLE kpi_staging (product_id bigint, metric_id bigint, date date, "
+                       "value double precision, source varchar(10)) ON COMMIT DROP")
+        _copy(cursor, "kpi_staging", lines)
+        cursor.execute("ANALYZE kpi_staging")  # a temporary table has no statistics otherwise
+        cursor.execute(_MERGE_PG, [min(dates), max(dates)])
+        created = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE kpi_staging")  # a second batch in the same transaction stages afresh
+    return created
+
+
+def _copy(cursor, table: str, lines: str) -> None:
+    with cursor.copy(f"COPY {table} (product_id, metric_id, date, value, source) FROM STDIN") as copy:
+        copy.write(lines)
 
 
 def _product_months(rows) -> set[tuple[int, date]]:
@@ -339,9 +387,16 @@ def snapshots_mark_stale(*, product_months: set[tuple[int, date]]) -> int:
     marks = {(p, g, start) for p, month in product_months for g, start in snapshot_periods_affected(month)}
     if not marks:
         return 0
-    StalePeriod.objects.bulk_create(
-        [StalePeriod(product_id=p, granularity=g, period_start=start, marked_at=now) for p, g, start in marks],
-        batch_size=2000, ignore_conflicts=True)
+    if connection.vendor == "postgresql":
+        products, granularities, starts = (list(column) for column in zip(*marks, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO kpis_staleperiod (product_id, granularity, period_start, marked_at) "
+                           "SELECT u.p, u.g, u.s, %s FROM unnest(%s::bigint[], %s::text[], %s::date[]) AS u(p, g, s) "
+                           "ON CONFLICT DO NOTHING", [now, products, granularities, starts])
+    else:
+        StalePeriod.objects.bulk_create(
+            [StalePeriod(product_id=p, granularity=g, period_start=start, marked_at=now) for p, g, start in marks],
+            batch_size=2000, ignore_conflicts=True)
     transaction.on_commit(_schedule_stale_recompute)
     return len(marks)
 

@@ -139,6 +139,7 @@ SELECT c.product_id, c.metric_id, %s, per.label, per.ps, c.value, p.value,
                  WHEN c.value < t.warning_threshold THEN 'amber' ELSE 'green' END END,
   %s
 FROM per JOIN vals c ON c.ps = per.ps
+JOIN products_product pr ON pr.id = c.product_id  -- observations carry no foreign key
 {scope_join}
 JOIN kpis_metric m ON m.id = c.metric_id
 LEFT JOIN vals p ON p.product_id = c.product_id AND p.metric_id = c.metric_id AND p.ps = per.prev_ps

@@ -126,3 +126,17 @@ def test_dry_run_validates_and_writes_nothing(pm, product):
     response = client_for(pm).post(URL + "?dry_run=true", [item()], format="json")
     assert response.json() == {"received": 1, "created": 0, "updated": 0, "dry_run": True}
     assert not Observation.objects.exists()
+
+
+def test_a_batch_mixing_new_and_known_days_counts_each_and_stores_both(pm, product):
+    post(pm, [item()])
+    response = post(pm, [item(value=99), item(date="2026-10-02", value=3)])
+    assert response.json() == {"received": 2, "created": 1, "updated": 1, "dry_run": False}
+    assert sorted(Observation.objects.values_list("date", "value")) == [(date(2026, 10, 1), 99.0),
+                                                                       (date(2026, 10, 2), 3.0)]
+
+
+def test_deleting_a_product_deletes_its_observations(pm, product):
+    post(pm, [item()])
+    product.delete()
+    assert not Observation.objects.exists()

@@ -1,0 +1,101 @@
+"""`make bench` / `python -m bench`: run every benchmark, then print each ratio next to its aim.
+
+Each benchmark runs in its own process (each sets up Django against its own scratch database derived from
+DATABASE_URL) and prints a last line `RESULTS {json}`; this script streams their output and summarises.
+    KPIs:          <DATABASE_URL name>_kpi_bench (kept between runs: generating 7.3 M rows takes minutes)
+    requirements:  <DATABASE_URL name>_bench (created and dropped), including gunicorn over loopback
+BENCH_ONLY=kpis or BENCH_ONLY=requirements runs one of them.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+HERE = Path(__file__).resolve().parent
+
+
+def _run(script: str, env: dict) -> dict:
+    process = subprocess.Popen([sys.executable, str(HERE / script)], env=env, stdout=subprocess.PIPE, text=True)
+    results = {}
+    for line in process.stdout:
+        if line.startswith("RESULTS "):
+            results = json.loads(line[len("RESULTS "):])
+        else:
+            print(line, end="", flush=True)
+    if process.wait() != 0:
+        raise SystemExit(f"{script} failed with exit code {process.returncode}")
+    return results
+
+
+def _median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if values else float("nan")
+
+
+def kpi_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    month = [m["task"] / m["reference"] for m in r["month"]]
+    backfill = [b["task"] / b["reference"] for b in r["backfill"]]
+    api_rate = [100_000 / i["api"] for i in r["ingest"]]
+    ingest_ratio = [i["copy"] / i["api"] for i in r["ingest"]]
+    runs = lambda xs, fmt="{:.2f}": " / ".join(fmt.format(x) for x in xs)  # noqa: E731
+    pages = r["pages"]
+    return [
+        ("one month's snapshots ÷ reference statement", runs(month) + "×", "≤ 1.5×", _ok(max(month) <= 1.5)),
+        ("24-month backfill ÷ reference statement", runs(backfill) + "×", "≤ 1.5×", _ok(max(backfill) <= 1.5)),
+        ("ingestion through the API, rows/s", runs(api_rate, "{:,.0f}"), "≥ 100,000", _ok(min(api_rate) >= 1e5)),
+        ("ingestion: API rows/s ÷ COPY rows/s", runs(ingest_ratio), "≥ 0.25", _ok(min(ingest_ratio) >= 0.25)),
+        ("stale recompute after 100,000 rows, s", runs([i["recompute"] for i in r["ingest"]]), "< 60 s",
+         _ok(max(i["recompute"] for i in r["ingest"]) < 60)),
+        ("dashboard, 1,000 products", f"{pages['dashboard_ms']:.0f} ms, {pages['dashboard_queries']} q",
+         "constant queries", "measured"),
+        ("product KPI page", f"{pages['product_ms']:.0f} ms, {pages['product_queries']} q", "constant queries",
+         "measured"),
+        ("observation bytes per row (old layout)",
+         f"{r['bytes_per_row']['new']:.0f} ({r['bytes_per_row']['old']:.0f})", "smaller", _ok(
+             r["bytes_per_row"]["new"] < r["bytes_per_row"]["old"])),
+    ]
+
+
+def requirement_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for label, aim_ms, aim_q in (("list page (50 rows)", 20, 6), ("list API (50 rows)", 20, 6)):
+        ms, queries = r["pages"][label]
+        rows.append((f"backlog {label}", f"{ms:.1f} ms, {queries} q ({ms / 40:.2f}× peer)",
+                     f"≤ {aim_ms} ms, ≤ {aim_q} q (≤ 0.5× peer)", _ok(ms <= aim_ms and queries <= aim_q)))
+    http = r.get("http")
+    if http:
+        rows.append(("API over HTTP, gunicorn 2 sync workers, 8 connections 30 s",
+                     f"{http['rps']:.0f} req/s, p50 {http['p50']:.0f} ms, p99 {http['p99']:.0f} ms",
+                     "≥ 90 req/s (peer 43–45)", _ok(http["rps"] >= 90)))
+        rows.append(("API over HTTP, sequential median", f"{http['sequential_ms']:.1f} ms", "", "measured"))
+    return rows
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "NOT met"
+
+
+def main():
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankpm")
+    url = urlparse(base)
+    name = url.path.lstrip("/")
+    only = os.environ.get("BENCH_ONLY", "")
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    table = []
+    if only in ("", "kpis"):
+        env = {**os.environ, "DATABASE_URL": urlunparse(url._replace(path=f"/{name}_kpi_bench"))}
+        table += kpi_rows(_run("kpis_bench.py", env))
+    if only in ("", "requirements"):
+        table += requirement_rows(_run("requirements_bench.py", {**os.environ, "DATABASE_URL": base}))
+    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    width = max(len(row[0]) for row in table)
+    print(f"\n{'measure':<{width}}  {'result (runs)':<44}  {'aim':<34}  verdict")
+    for label, value, aim, verdict in table:
+        print(f"{label:<{width}}  {value:<44}  {aim:<34}  {verdict}")
+    print(f"\nload average (1, 5, 15 min): {load_before} before, {load_after} after; {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
