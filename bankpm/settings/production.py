@@ -10,8 +10,10 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Persistent database connections: opening one per request was most of the gap between an API call in-process
 # and over HTTP (bench/README.md). Health checks drop a connection the server closed.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+DATABASES = {**DATABASES, "default": {  # noqa: F405
+    **DATABASES["default"], "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),  # noqa: F405
+    "CONN_HEALTH_CHECKS": True,
+}}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
