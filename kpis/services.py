@@ -355,14 +355,33 @@ def _compute_periods(periods: list[Period], *, alerts: bool = True, product_ids=
     if rows < 0:  # SQLite does not count rows of an INSERT with a WITH clause
         rows = Snapshot.objects.filter(granularity=periods[0].granularity, computed_at=now).count()
     result = ComputeResult(periods=len(periods), snapshots=rows)
+    if alerts:
+        result.alerts_opened, result.alerts_resolved = _reconcile_alerts(periods, now, product_ids=product_ids,
+                                                                         progress=progress)
+    elif progress:
+        progress(len(periods), len(periods))
+    return result
+
+
+def _reconcile_alerts(periods: list[Period], now, *, product_ids=None, progress=None) -> tuple[int, int]:
+    """Period by period in order: open alerts on red, move them to the latest breach, resolve them on green."""
+    opened = resolved = 0
     for done, each in enumerate(periods, start=1):
-        if alerts:
-            result.alerts_opened += _open_alerts(each, now, product_ids=product_ids)
-            _track_alerts(each, product_ids=product_ids)
-            result.alerts_resolved += _auto_resolve_alerts(each, now, product_ids=product_ids)
+        opened += _open_alerts(each, now, product_ids=product_ids)
+        _track_alerts(each, product_ids=product_ids)
+        resolved += _auto_resolve_alerts(each, now, product_ids=product_ids)
         if progress:
             progress(done, len(periods))
-    return result
+    return opened, resolved
+
+
+@transaction.atomic
+def kpi_alerts_reconcile(*, period: str, granularity: str, through: str | None = None) -> ComputeResult:
+    """The alert pass alone over computed snapshots: what closes a backfill fanned out over workers."""
+    first = parse_period(period, granularity)
+    periods = period_range(first, parse_period(through, granularity) if through else first)
+    opened, resolved = _reconcile_alerts(periods, timezone.now())
+    return ComputeResult(periods=len(periods), alerts_opened=opened, alerts_resolved=resolved)
 
 
 # Figures arriving in a burst are recomputed together, well within a minute of the first.

@@ -199,3 +199,17 @@ def test_uploaded_rows_are_marked_as_coming_from_a_file(client, pm):
     ProductFactory(code="CC-U", owner=pm)
     upload(login(client, pm), b"product,metric,date,value\nCC-U,revenue,2026-10-01,12.5\n")
     assert Observation.objects.get().source == "upload"
+
+
+def test_product_kpi_page_query_count_does_not_grow_with_months(client, pm):
+    [product] = live_products(1, pm)
+    login(client, pm)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/kpis/products/{product.pk}/")
+    for month in ("2026-07", "2026-08", "2026-09"):
+        observe(product, "revenue", f"{month}-05", 5)
+        observe(product, "cost", f"{month}-05", 2)
+        services.kpi_snapshots_compute(period=month, granularity="month")
+    with CaptureQueriesContext(connection) as lots:
+        client.get(f"/kpis/products/{product.pk}/")
+    assert len(lots) == len(few)

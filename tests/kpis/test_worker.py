@@ -49,3 +49,28 @@ def test_task_endpoint_reports_progress_stored_in_the_result_backend(pm):
     client.force_authenticate(pm)
     body = client.get(f"/api/v1/tasks/{task_id}/").json()
     assert body == {"id": task_id, "state": "PROGRESS", "progress": {"done": 3, "total": 24}, "result": None}
+
+
+@pytest.mark.usefixtures("reseed_after_module")
+def test_a_long_backfill_fans_out_in_chunks_and_reports_the_totals(reseeded, settings):  # noqa: F811
+    from kpis.tasks import FANOUT_CHUNK, FANOUT_THRESHOLD
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    queue = f"kpis-test-{uuid.uuid4().hex[:8]}"
+    product = ProductFactory(code="DEP-F")
+    months = [f"{2025 + (m // 12)}-{m % 12 + 1:02d}" for m in range(FANOUT_THRESHOLD + 2)]
+    for month in months:
+        observe(product, "revenue", f"{month}-05", 10)
+    try:
+        with start_worker(app, perform_ping_check=False, queues=[queue], pool="solo", shutdown_timeout=10):
+            result = compute_kpi_snapshots.apply_async(args=[months[0], "month"], kwargs={"through": months[-1]},
+                                                       queue=queue)
+            outcome = result.get(timeout=60)
+    finally:
+        app.conf.task_always_eager = True
+        connection.close()
+    chunks = -(-len(months) // FANOUT_CHUNK)
+    assert outcome == {"periods": len(months), "snapshots": len(months), "alerts_opened": 0, "alerts_resolved": 0,
+                       "chunks": chunks}
+    assert Snapshot.objects.filter(product=product, metric__code="revenue").count() == len(months)
