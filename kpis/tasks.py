@@ -8,7 +8,6 @@ from . import services
 from .choices import Granularity
 from .periods import parse_period, period_containing, period_range
 
-
 # A backfill of more periods than this fans out over the workers in chunks of FANOUT_CHUNK periods.
 FANOUT_THRESHOLD = 12
 FANOUT_CHUNK = 4
