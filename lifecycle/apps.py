@@ -12,3 +12,4 @@ class LifecycleConfig(AppConfig):
         from .choices import AuditAction
 
         register_actions(AuditAction)
+        from . import processes  # noqa: F401  (registers the stage gate with the engine)
