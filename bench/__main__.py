@@ -3,8 +3,9 @@
 Each benchmark runs in its own process (each sets up Django against its own scratch database derived from
 DATABASE_URL) and prints a last line `RESULTS {json}`; this script streams their output and summarises.
     KPIs:          <DATABASE_URL name>_kpi_bench (kept between runs: generating 7.3 M rows takes minutes)
+    workers:       the same database, real Celery workers (needs CELERY_BROKER_URL), 1 vs 2 processes
     requirements:  <DATABASE_URL name>_bench (created and dropped), including gunicorn over loopback
-BENCH_ONLY=kpis or BENCH_ONLY=requirements runs one of them.
+BENCH_ONLY=kpis, workers or requirements runs one of them.
 """
 import json
 import os
@@ -87,6 +88,11 @@ def main():
     if only in ("", "kpis"):
         env = {**os.environ, "DATABASE_URL": urlunparse(url._replace(path=f"/{name}_kpi_bench"))}
         table += kpi_rows(_run("kpis_bench.py", env))
+    if only in ("", "workers") and os.environ.get("CELERY_BROKER_URL"):
+        env = {**os.environ, "DATABASE_URL": urlunparse(url._replace(path=f"/{name}_kpi_bench"))}
+        workers = _run("workers_bench.py", env)
+        table.append(("backfill fanned out: 1 ÷ 2 worker processes", f"{workers['one'] / workers['two']:.2f}× "
+                      f"({workers['one']:.1f} s → {workers['two']:.1f} s)", "reported", "measured"))
     if only in ("", "requirements"):
         table += requirement_rows(_run("requirements_bench.py", {**os.environ, "DATABASE_URL": base}))
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -43,10 +43,12 @@ def portfolio_dashboard() -> dict:
     products = list(Product.objects.filter(stage__in=LIVE_STAGES).select_related("owner").order_by("code"))
     cells = defaultdict(dict)
     if period:
-        for snap in Snapshot.objects.filter(granularity=Granularity.MONTH, period_start=period.start,
-                                            metric__is_key=True, product__stage__in=LIVE_STAGES):
-            cells[snap.product_id][snap.metric_id] = snap
-    heat = [{"product": p, "cells": [cells[p.pk].get(m.pk) for m in key_metrics]} for p in products]
+        # (status, value) pairs, not model instances: the table has a cell per product and key metric.
+        for product_id, metric_id, status, value in Snapshot.objects.filter(
+                granularity=Granularity.MONTH, period_start=period.start, metric__is_key=True,
+                product__stage__in=LIVE_STAGES).values_list("product_id", "metric_id", "status", "value"):
+            cells[product_id][metric_id] = (status, value)
+    heat = [{"product": p, "cells": [cells[p.pk].get(m.pk, (None, None)) for m in key_metrics]} for p in products]
     return {
         "stage_counts": [(stage, stages.get(stage, 0)) for stage in LifecycleStage],
         "category_counts": [(c, n) for c, n in categories.items()],

@@ -51,3 +51,35 @@ def kpi_product_summary(context, product):
     """Latest month statuses of a product, for the product page."""
     return {"product": product, "snapshots": selectors.product_latest_statuses(product=product),
             "request": context.get("request")}
+
+
+@register.simple_tag
+def heat_rows(heat):
+    """The heat table's body in one pass: 1,000 products × 7 cells through the template engine took half a second.
+
+    Every text is escaped; the status labels are translated once per page, not once per cell.
+    """
+    from django.urls import reverse
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from bankpm.templatetags.bankpm import stage_colour
+
+    from ..choices import SnapshotStatus
+
+    labels = {value: escape(label) for value, label in SnapshotStatus.choices}
+    prefix = reverse("kpis:product", args=[0])[:-2]
+    empty = '<td class="text-end text-secondary">—</td>'
+    rows = []
+    for row in heat:
+        product = row["product"]
+        cells = "".join(
+            f'<td class="text-end heat-{escape(status)}" title="{labels.get(status, "")}">{num(value)}</td>'
+            if status else empty for status, value in row["cells"])
+        rows.append(
+            f'<tr><td><a href="{prefix}{product.pk}/" class="fw-bold">{escape(product.code)}</a>\n'
+            f'<div class="small text-secondary">{escape(product.display_name)}</div></td>'
+            f'<td><span class="badge bg-{escape(stage_colour(product.stage))}-lt">'
+            f"{escape(product.get_stage_display())}</span></td>{cells}</tr>")
+    return mark_safe("\n".join(rows))  # noqa: S308 - every interpolated text is escaped above
+

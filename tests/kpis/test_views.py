@@ -213,3 +213,12 @@ def test_product_kpi_page_query_count_does_not_grow_with_months(client, pm):
     with CaptureQueriesContext(connection) as lots:
         client.get(f"/kpis/products/{product.pk}/")
     assert len(lots) == len(few)
+
+
+def test_dashboard_heat_table_escapes_product_names(client, pm):
+    [product] = live_products(1, pm)
+    product.name = "<script>x</script>"
+    product.save()
+    html = login(client, pm).get("/kpis/").content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
+    assert f'href="/kpis/products/{product.pk}/"' in html
