@@ -40,7 +40,9 @@ def portfolio_dashboard() -> dict:
     categories = dict(Product.objects.values_list("category").annotate(n=Count("id")).order_by())
     key_metrics = list(Metric.objects.filter(is_key=True))
     period = latest_period()
-    products = list(Product.objects.filter(stage__in=LIVE_STAGES).select_related("owner").order_by("code"))
+    # Only what the heat table shows: a thousand full products with their owners cost more than the page.
+    products = list(Product.objects.filter(stage__in=LIVE_STAGES).only("id", "code", "name", "name_en", "stage")
+                    .order_by("code"))
     cells = defaultdict(dict)
     if period:
         # (status, value) pairs, not model instances: the table has a cell per product and key metric.

@@ -67,19 +67,27 @@ def heat_rows(heat):
 
     from ..choices import SnapshotStatus
 
+    from django.utils.translation import get_language
+
+    from products.models import Product
+
     labels = {value: escape(label) for value, label in SnapshotStatus.choices}
+    stages = {value: (escape(stage_colour(value)), escape(label))
+              for value, label in Product._meta.get_field("stage").flatchoices}
+    english = (get_language() or "").startswith("en")  # Product.display_name, decided once
     prefix = reverse("kpis:product", args=[0])[:-2]
     empty = '<td class="text-end text-secondary">—</td>'
     rows = []
     for row in heat:
         product = row["product"]
+        colour, stage = stages.get(product.stage, ("secondary", escape(product.stage)))
+        name = product.name_en if english and product.name_en else product.name
         cells = "".join(
             f'<td class="text-end heat-{escape(status)}" title="{labels.get(status, "")}">{num(value)}</td>'
             if status else empty for status, value in row["cells"])
         rows.append(
             f'<tr><td><a href="{prefix}{product.pk}/" class="fw-bold">{escape(product.code)}</a>\n'
-            f'<div class="small text-secondary">{escape(product.display_name)}</div></td>'
-            f'<td><span class="badge bg-{escape(stage_colour(product.stage))}-lt">'
-            f"{escape(product.get_stage_display())}</span></td>{cells}</tr>")
+            f'<div class="small text-secondary">{escape(name)}</div></td>'
+            f'<td><span class="badge bg-{colour}-lt">{stage}</span></td>{cells}</tr>')
     return mark_safe("\n".join(rows))  # noqa: S308 - every interpolated text is escaped above
 
