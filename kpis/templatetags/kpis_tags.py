@@ -62,14 +62,12 @@ def heat_rows(heat):
     from django.urls import reverse
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
-
-    from bankpm.templatetags.bankpm import stage_colour
-
-    from ..choices import SnapshotStatus
-
     from django.utils.translation import get_language
 
+    from bankpm.templatetags.bankpm import stage_colour
     from products.models import Product
+
+    from ..choices import SnapshotStatus
 
     labels = {value: escape(label) for value, label in SnapshotStatus.choices}
     stages = {value: (escape(stage_colour(value)), escape(label))
