@@ -335,6 +335,9 @@ def kpi_snapshots_compute(
     return result
 
 
+SNAPSHOT_WORK_MEM = "64MB"
+
+
 def metric_plan() -> sql.MetricPlan:
     """Metric ids by aggregation and the derived metrics compiled from their formulas (data, not code)."""
     metrics = list(Metric.objects.values_list("id", "code", "aggregation", "formula"))
@@ -350,6 +353,8 @@ def _compute_periods(periods: list[Period], *, alerts: bool = True, product_ids=
     statement, params = sql.snapshot_upsert(vendor=connection.vendor, granularity=periods[0].granularity,
                                             periods=periods, plan=metric_plan(), now=now, scope=scope)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # a batch statement: hash and sort in memory, not on disk
+            cursor.execute(f"SET LOCAL work_mem = '{SNAPSHOT_WORK_MEM}'")
         cursor.execute(statement, params)
         rows = cursor.rowcount
     if rows < 0:  # SQLite does not count rows of an INSERT with a WITH clause

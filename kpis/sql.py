@@ -2,9 +2,9 @@
 
 One pass over the observations of every date window the periods need (each period, its previous period and the
 same period last year, merged into contiguous ranges so that PostgreSQL prunes to those month partitions) groups
-them by product, metric and period. Each metric's aggregation picks its value; `last` is an ordered aggregate on
-PostgreSQL (`array_agg(value ORDER BY date DESC)[1]`) and a join on the key at the group's last date on SQLite,
-never a subquery per group. Derived metrics are compiled from their formulas (kpis.formulas) over a pivot of the
+them by product, metric and period in one hash aggregate. Each metric's aggregation picks its value; `last` is a
+join on the table's key at the group's last date (for the `last` metrics only), never a subquery per group and
+never an ordered aggregate (array_agg … ORDER BY would sort every observation). Derived metrics are compiled from their formulas (kpis.formulas) over a pivot of the
 base values. Previous and last-year values are joins on the period table. No observation travels to Python.
 """
 from dataclasses import dataclass
@@ -54,8 +54,7 @@ def _in_list(ids) -> str:
 
 
 def _value_case(plan: MetricPlan, vendor: str) -> str:
-    picks = {"sum": "a.v_sum", "avg": "a.v_avg", "max": "a.v_max", "min": "a.v_min",
-             "last": "a.v_last" if vendor == "postgresql" else "l.value"}
+    picks = {"sum": "a.v_sum", "avg": "a.v_avg", "max": "a.v_max", "min": "a.v_min"}
     whens = " ".join(f"WHEN a.metric_id IN ({_in_list(ids)}) THEN {picks[agg]}"
                      for agg, ids in plan.by_aggregation.items() if ids and agg in picks)
     return f"CASE {whens} END" if whens else "NULL"
@@ -101,24 +100,24 @@ def snapshot_upsert(*, vendor: str, granularity: str, periods: list[Period], pla
         product_filter = " AND o.product_id IN (SELECT product_id FROM scope)"
         scope_join = "JOIN scope ON scope.product_id = c.product_id AND scope.ps = per.ps"
     ps = _PERIOD_START[(vendor if pg else "sqlite", granularity)]
-    last_ids = plan.by_aggregation.get("last", [])
-    v_last = (f"(array_agg(o.value ORDER BY o.date DESC) FILTER (WHERE o.metric_id IN ({_in_list(last_ids)})))[1]"
-              if pg and last_ids else "NULL")
-    last_join = ("" if pg else
-                 "LEFT JOIN kpis_observation l ON l.product_id = a.product_id AND l.metric_id = a.metric_id "
-                 "AND l.date = a.last_date")
+    last_ids = _in_list(plan.by_aggregation.get("last", []))
     base_ids = [i for agg, ids in plan.by_aggregation.items() if agg != "derived" for i in ids]
     statement = f"""
 WITH {scope_cte}per(ps, label, prev_ps, ly_ps) AS (VALUES {', '.join(per_rows)}),
 agg AS (  -- every aggregation of the days of each product, metric and period in the windows
   SELECT o.product_id, o.metric_id, {ps} AS ps, SUM(o.value) AS v_sum, AVG(o.value) AS v_avg,
-         MAX(o.value) AS v_max, MIN(o.value) AS v_min, {v_last} AS v_last, MAX(o.date) AS last_date
+         MAX(o.value) AS v_max, MIN(o.value) AS v_min, MAX(o.date) AS last_date
   FROM kpis_observation o
   WHERE ({' OR '.join(windows)}) AND o.metric_id IN ({_in_list(base_ids)}){product_filter}
   GROUP BY o.product_id, o.metric_id, {ps}
 ),
-base AS (  -- the metric's own aggregation picked
-  SELECT a.product_id, a.metric_id, a.ps, {_value_case(plan, vendor)} AS value FROM agg a {last_join}
+base AS (  -- the metric's own aggregation picked; `last` by the table's key at the group's last date
+  SELECT a.product_id, a.metric_id, a.ps, {_value_case(plan, vendor)} AS value FROM agg a
+  WHERE a.metric_id NOT IN ({last_ids})
+  UNION ALL
+  SELECT a.product_id, a.metric_id, a.ps, l.value FROM agg a
+  JOIN kpis_observation l ON l.product_id = a.product_id AND l.metric_id = a.metric_id AND l.date = a.last_date
+  WHERE a.metric_id IN ({last_ids})
 ),
 {_derived_ctes(plan)}
 INSERT INTO kpis_snapshot ({', '.join(SNAPSHOT_COLUMNS)})
