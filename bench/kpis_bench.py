@@ -187,19 +187,26 @@ def check_equal(first: date, last: date) -> int:
         return cursor.fetchone()[0]
 
 
-def bench_month(run):
+def bench_month(run, pairs=3):
+    """Three interleaved pairs (reference, task); the ratio of the fastest of each (the machine is shared)."""
     from kpis.periods import parse_period
     from kpis.tasks import compute_kpi_snapshots
 
     month = parse_period(MONTH, "month").start
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot")
-    reference, ref_rows = reference_seconds(month, month)
-    task, _ = timed(compute_kpi_snapshots.apply, args=[MONTH, "month"])
-    wrong = check_equal(month, month)
-    assert wrong == 0, f"{wrong} of {ref_rows} rows differ from the reference"
-    log(f"(a) run {run}: one month, {ref_rows:,} reference rows all equal: task {task:.2f} s, "
-        f"reference {reference:.2f} s, ratio {task / reference:.2f} (aim ≤ 1.5)")
+    tasks, references = [], []
+    for _ in range(pairs):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE kpis_alert, kpis_snapshot")
+        reference, ref_rows = reference_seconds(month, month)
+        task, _ = timed(compute_kpi_snapshots.apply, args=[MONTH, "month"])
+        wrong = check_equal(month, month)
+        assert wrong == 0, f"{wrong} of {ref_rows} rows differ from the reference"
+        tasks.append(task)
+        references.append(reference)
+    task, reference = min(tasks), min(references)
+    log(f"(a) run {run}: one month, {ref_rows:,} reference rows all equal: task {task:.2f} s, reference "
+        f"{reference:.2f} s (fastest of {pairs}: {', '.join(f'{t:.2f}/{r:.2f}' for t, r in zip(tasks, references))}),"
+        f" ratio {task / reference:.2f} (aim ≤ 1.5)")
     return task, reference
 
 

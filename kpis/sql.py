@@ -4,8 +4,9 @@ One pass over the observations of every date window the periods need (each perio
 same period last year, merged into contiguous ranges so that PostgreSQL prunes to those month partitions) groups
 them by product, metric and period in one hash aggregate. Each metric's aggregation picks its value; `last` is a
 join on the table's key at the group's last date (for the `last` metrics only), never a subquery per group and
-never an ordered aggregate (array_agg … ORDER BY would sort every observation). Derived metrics are compiled from their formulas (kpis.formulas) over a pivot of the
-base values. Previous and last-year values are joins on the period table. No observation travels to Python.
+never an ordered aggregate (array_agg … ORDER BY would sort every observation). Derived metrics are compiled from
+their formulas (kpis.formulas) over a pivot of the base values. Previous and last-year values are joins on the
+period table. No observation travels to Python.
 """
 from dataclasses import dataclass
 from datetime import date
