@@ -95,7 +95,8 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
 
 def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict]]:
     """Plain-Python validation with dicts of codes → ids: fast enough for 10,000 items per request."""
-    codes = {code for code in {item.get("product") for item in items if isinstance(item, dict)}
+    codes = {code for code in {item.get("product") for item in items
+                               if isinstance(item, dict) and isinstance(item.get("product"), str)}
              if _is_storable(code)}
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
@@ -131,8 +132,10 @@ def _fast_key(item, writable: dict, ingestible: dict) -> tuple | None:
     """The (product id, metric id, date) of a well-formed item in a few lookups; None sends it to the full checks."""
     if type(item) is not dict or len(item) != 4:
         return None
-    product, metric, day, value = (writable.get(item.get("product")), ingestible.get(item.get("metric")),
-                                   item.get("date"), item.get("value"))
+    product, metric, day, value = item.get("product"), item.get("metric"), item.get("date"), item.get("value")
+    if type(product) is not str or type(metric) is not str:  # a list or object is not even hashable
+        return None
+    product, metric = writable.get(product), ingestible.get(metric)
     if product is None or metric is None or type(day) is not str or len(day) != 10 or day[4] != "-" \
             or day[7] != "-" or type(value) not in (float, int):
         return None

@@ -140,3 +140,10 @@ def test_deleting_a_product_deletes_its_observations(pm, product):
     post(pm, [item()])
     product.delete()
     assert not Observation.objects.exists()
+
+
+def test_codes_given_as_objects_or_lists_are_errors_by_index(pm, product):
+    response = post(pm, [item(metric={}), item(product=["CC-T"]), item(date="2026-10-03")])
+    assert response.status_code == 400
+    assert [e["index"] for e in response.json()["errors"]] == [0, 1]
+    assert not Observation.objects.exists()
