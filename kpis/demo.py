@@ -58,7 +58,10 @@ def seed(*, stdout=None):
 
 
 def _generate(products, start, end) -> int:
+    from .partitions import observation_partitions_ensure
+
     pg = connection.vendor == "postgresql"
+    observation_partitions_ensure(first=start, last=end)  # each month's figures in its own partition
     days = [(i, start + timedelta(days=i)) for i in range((end - start).days + 1)]
     literal = "CAST('{}' AS DATE)" if pg else "'{}'"
     values = ", ".join(f"({i}, {literal.format(day.isoformat())})" for i, day in days)
