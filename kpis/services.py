@@ -34,6 +34,7 @@ from .choices import (
     ObservationSource,
     SnapshotStatus,
 )
+from .hooks import run_alert_opened
 from .models import Alert, Metric, Observation, Snapshot
 from .periods import Period, parse_period, period_range
 
@@ -326,6 +327,7 @@ def _open_alerts(period: Period, now) -> int:
                                                                     is_active=True))
             recipients += risk_members
         _notify_alert(alert, recipients)
+    run_alert_opened(alerts=new)
     return len(new)
 
 

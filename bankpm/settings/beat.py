@@ -12,4 +12,8 @@ BEAT_SCHEDULE = {
         "task": "kpis.tasks.compute_recent_kpi_snapshots",
         "schedule": crontab(hour=1, minute=30),
     },
+    # risks: owners of risks past their review date are reminded
+    "risks-remind-overdue-reviews": {
+        "task": "risks.tasks.remind_overdue_reviews", "schedule": crontab(hour=7, minute=15),
+    },
 }
