@@ -37,11 +37,13 @@ def heatmap(*, queryset: QuerySet, basis: str) -> list[list[int]]:
 
 def top_residual(*, queryset: QuerySet, limit: int = 10) -> list[Risk]:
     return list(queryset.filter(status__in=ACTIVE_STATUSES, residual_level__in=[RiskLevel.HIGH, RiskLevel.CRITICAL])
-                .select_related("product", "owner").order_by("-residual_score", "-inherent_score", "id")[:limit])
+                .prefetch_related(None).select_related("product", "owner")
+                .order_by("-residual_score", "-inherent_score", "id")[:limit])
 
 
 def overdue_reviews(*, queryset: QuerySet, limit: int = 10) -> list[Risk]:
-    return list(queryset.filter(overdue=True).select_related("product", "owner").order_by("review_due", "id")[:limit])
+    return list(queryset.filter(overdue=True).prefetch_related(None).select_related("product", "owner")
+                .order_by("review_due", "id")[:limit])
 
 
 def risk_assessments(*, risk: Risk) -> QuerySet:
