@@ -60,3 +60,7 @@ class ReviewForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label=_("关闭理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -16,7 +16,7 @@ from products.models import Product
 from . import selectors, services
 from .charts import assessment_trend, heatmap_payload
 from .filtersets import RiskFilterSet
-from .forms import CommentForm, ControlFormSet, ReviewForm, RiskForm, controls_from
+from .forms import CloseForm, CommentForm, ControlFormSet, ReviewForm, RiskForm, controls_from
 from .models import Risk
 
 EXPORT_HEADERS = [
@@ -157,7 +157,7 @@ class RiskDetailView(LoginRequiredMixin, DetailView):
                 "review_form": kwargs.get("review_form") or ReviewForm(initial={
                     "likelihood": risk.likelihood, "impact": risk.impact,
                     "residual_likelihood": risk.residual_likelihood, "residual_impact": risk.residual_impact}),
-                "comment_form": CommentForm()}
+                "comment_form": CommentForm(auto_id="accept_%s"), "close_form": CloseForm(auto_id="close_%s")}
 
 
 class RiskActionView(LoginRequiredMixin, View):
@@ -180,7 +180,7 @@ class RiskActionView(LoginRequiredMixin, View):
             services.risk_accept(user=request.user, risk=risk, comment=comment)
             messages.success(request, _("已接受该剩余风险。"))
         elif self.action == "close":
-            services.risk_close(user=request.user, risk=risk, reason=comment)
+            services.risk_close(user=request.user, risk=risk, reason=request.POST.get("reason", ""))
             messages.success(request, _("风险已关闭。"))
         else:
             form = ReviewForm(request.POST)

@@ -126,3 +126,16 @@ def test_portfolio_page_query_count_does_not_grow_with_the_register(loan, client
         make_risk(ProductFactory(owner=loan.owner), title=f"风险{n}", likelihood=5, impact=5, residual_likelihood=4,
                   residual_impact=4)
     assert page_queries(client, "/risks/") == few
+
+
+def test_the_unfiltered_filter_form_selects_no_cell(loan, client_as):
+    make_risk(loan, likelihood=3, impact=3, residual_likelihood=2, residual_impact=2)
+    content = client_as(loan.owner).get("/risks/").content.decode()
+    assert '<option value="" selected>' in content.split('name="likelihood"')[1].split("</select>")[0]
+
+
+def test_close_form_closes_with_its_reason(loan, client_as):
+    risk = make_risk(loan)
+    client_as(loan.owner).post(f"/risks/{risk.pk}/close/", {"reason": "产品停办"})
+    closed = Risk.objects.get(pk=risk.pk)
+    assert (closed.status, closed.closure_reason) == ("closed", "产品停办")
