@@ -37,6 +37,7 @@ from .choices import (
     SnapshotStatus,
 )
 from .formulas import derived_sql
+from .hooks import run_alert_opened
 from .models import Alert, Metric, Observation, Snapshot, StalePeriod
 from .periods import Period, add_months, parse_period, period_containing, period_range
 
@@ -518,6 +519,7 @@ def _open_alerts(period: Period, now, *, product_ids=None) -> int:
                                                                     is_active=True))
             recipients += risk_members
         _notify_alert(alert, recipients)
+    run_alert_opened(alerts=new)
     return len(new)
 
 

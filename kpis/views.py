@@ -18,6 +18,7 @@ from . import exports, selectors, services
 from .choices import ALERT_COMMENT_MAX_LENGTH, ObservationSource
 from .filtersets import AlertFilterSet
 from .forms import ObservationUploadForm
+from .hooks import dashboard_cards
 from .models import Alert
 from .periods import parse_period, period_containing
 
@@ -35,7 +36,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         }
         return {**super().get_context_data(**kwargs), **data, "charts": charts,
                 "product_total": sum(n for _stage, n in data["stage_counts"]),
-                "can_compute": services.kpi_can_compute(user=self.request.user)}
+                "can_compute": services.kpi_can_compute(user=self.request.user),
+                "dashboard_cards": dashboard_cards()}
 
     def post(self, request):
         period = period_containing(timezone.localdate(), "month")

@@ -78,9 +78,13 @@ def reviewer_for(department, username=None, role="reviewer"):
 
 
 def complete_deliverables(product, user=None):
-    """Tick every deliverable of the product's current stage through the service."""
+    """Tick every deliverable of the product's current stage through the service; in development also register
+    the risks the launch gate requires (the gate's other precondition)."""
     from lifecycle import services
     from lifecycle.models import Deliverable
+
+    if product.stage == "development":
+        complete_risk_register(product)
 
     services.deliverables_ensure(product=product)
     for item in Deliverable.objects.filter(product=product, stage=product.stage, status="open"):
@@ -173,3 +177,37 @@ class TargetFactory(factory.django.DjangoModelFactory):
     target_value = 100.0
     warning_threshold = 90.0
     critical_threshold = 80.0
+
+
+# --- risks ------------------------------------------------------------------------------------------------------
+
+def risk_data(**overrides):
+    """Valid fields of a low residual, mitigated risk (as the service takes them: owner and metric as objects)."""
+    data = {"title": "操作失误导致放款错误", "category": "operational", "source": "product", "method": "qualitative",
+            "likelihood": 3, "impact": 3, "response": "mitigate", "residual_likelihood": 2, "residual_impact": 2}
+    data.update(overrides)
+    return data
+
+
+def a_control(**overrides):
+    return {"description": "放款前双人复核", "type": "preventive", **overrides}
+
+
+def make_risk(product, user=None, controls=None, **overrides):
+    """Register a risk through the service (by the product's owner unless `user` is given)."""
+    from risks.services import risk_create
+
+    data = risk_data(**overrides)
+    if controls is None:
+        controls = [a_control()] if data["response"] in ("mitigate", "transfer") else []
+    return risk_create(user=user or product.owner, product=product, data=data, controls=controls)
+
+
+def complete_risk_register(product):
+    """One assessed, low residual risk in each category the launch policy requires for the product."""
+    from risks.services import requirements_for
+
+    covered = set(product.risks.values_list("category", flat=True))
+    for category in requirements_for(product=product):
+        if category not in covered:
+            make_risk(product, title=f"{category} 风险", category=category)

@@ -12,8 +12,10 @@ SEEDS = [
     ("lifecycle.migrations.0002_seed_policy_and_audit_trigger", "seed"),
     ("kpis.migrations.0002_seed_metrics", "seed"),
     ("kpis.migrations.0003_metric_unit_en", "fill_units"),
+    ("risks.migrations.0002_seed_matrix_and_requirements", "seed"),
 ]
-SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric"]
+SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric", "risks_risklevelmatrix",
+                 "risks_riskcategoryrequirement"]
 
 
 def reseed():

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "requirements",
     "kpis",
+    "risks",
     "notifications",
 ]
 
@@ -161,6 +162,15 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "requirements.choices.VersionStatus",
         "SnapshotStatusEnum": "kpis.choices.SnapshotStatus",
         "AlertStatusEnum": "kpis.choices.AlertStatus",
+        "RiskCategoryEnum": "risks.choices.RiskCategory",
+        "RiskSourceEnum": "risks.choices.RiskSource",
+        "RiskLevelEnum": "risks.choices.RiskLevel",
+        "RiskStatusEnum": "risks.choices.RiskStatus",
+        "ControlTypeEnum": "risks.choices.ControlType",
+        # The backlog's enums keep the names they had before the register's "source" and "type" fields came.
+        "SourceEnum": "requirements.choices.RequirementSource",
+        "TypeEnum": "requirements.choices.RequirementType",
+        "CategoryEnum": "products.choices.ProductCategory",
     },
 }
 

@@ -17,4 +17,8 @@ BEAT_SCHEDULE = {
     "kpis-observation-partitions": {
         "task": "kpis.tasks.ensure_observation_partitions", "schedule": crontab(hour=0, minute=15),
     },
+    # risks: owners of risks past their review date are reminded
+    "risks-remind-overdue-reviews": {
+        "task": "risks.tasks.remind_overdue_reviews", "schedule": crontab(hour=7, minute=15),
+    },
 }

@@ -144,13 +144,13 @@ def test_a_registered_precondition_blocks_submission_with_its_field(product, own
 
 
 def test_a_registered_snapshot_section_is_recorded(product, owner):
-    engine.register_snapshot_section("stage_gate", "risk_register", lambda *, subject, target: {"open": 2})
+    engine.register_snapshot_section("stage_gate", "example_section", lambda *, subject, target: {"open": 2})
     try:
         complete_deliverables(product)
         review = services.gate_review_submit(product=product, user=owner)
     finally:
-        engine._SNAPSHOT_SECTIONS["stage_gate"].pop("risk_register")
-    assert review.snapshot["risk_register"] == {"open": 2}
+        engine._SNAPSHOT_SECTIONS["stage_gate"].pop("example_section")
+    assert review.snapshot["example_section"] == {"open": 2}
 
 
 def test_an_approval_hook_runs_in_the_deciding_transaction(submitted, reviewers):

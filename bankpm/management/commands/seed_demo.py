@@ -7,8 +7,10 @@ from kpis import demo as kpis_demo
 from lifecycle import demo as lifecycle_demo
 from products import demo as products_demo
 from requirements import demo as requirements_demo
+from risks import demo as risks_demo
 
-SEEDERS = [accounts_demo, products_demo, lifecycle_demo, requirements_demo, kpis_demo]
+# Risks before lifecycle: the lifecycle demo walks products through launch gates that check the register.
+SEEDERS = [accounts_demo, products_demo, risks_demo, lifecycle_demo, requirements_demo, kpis_demo]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,68 @@
+"""Admin: the level matrix and the launch requirements are editable (audited, through the service); the register
+itself is read-only here — risks change through the pages and the API, which apply the rules."""
+from django.contrib import admin
+
+from . import services
+from .models import Risk, RiskAssessment, RiskCategoryRequirement, RiskControl, RiskLevelMatrix
+
+
+class AuditedRiskPolicyAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        services.risk_policy_save(user=request.user, obj=obj)
+
+    def delete_model(self, request, obj):
+        services.risk_policy_delete(user=request.user, objs=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.risk_policy_delete(user=request.user, objs=list(queryset))
+
+
+@admin.register(RiskLevelMatrix)
+class RiskLevelMatrixAdmin(AuditedRiskPolicyAdmin):
+    list_display = ["likelihood", "impact", "level"]
+    list_filter = ["level", "likelihood"]
+
+
+@admin.register(RiskCategoryRequirement)
+class RiskCategoryRequirementAdmin(AuditedRiskPolicyAdmin):
+    list_display = ["product_category", "risk_category", "is_active"]
+    list_filter = ["product_category", "risk_category", "is_active"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ControlInline(ReadOnlyInline):
+    model = RiskControl
+    fields = ["description", "type", "owner"]
+
+
+class AssessmentInline(ReadOnlyInline):
+    model = RiskAssessment
+    fields = ["kind", "inherent_score", "residual_score", "residual_level", "comment", "assessed_by", "assessed_at"]
+
+
+@admin.register(Risk)
+class RiskAdmin(admin.ModelAdmin):
+    list_display = ["title", "product", "category", "inherent_level", "residual_level", "status", "owner",
+                    "review_due"]
+    list_filter = ["category", "residual_level", "status"]
+    search_fields = ["title", "product__code"]
+    inlines = [ControlInline, AssessmentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
