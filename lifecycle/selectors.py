@@ -2,10 +2,11 @@
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.models import AuditEntry
 from products.models import Product
 
 from .choices import DeliverableStatus, GateReviewStatus, StepStatus
-from .models import ApprovalStep, AuditEntry, Deliverable, GateReview
+from .models import ApprovalStep, Deliverable, GateReview
 
 
 def gate_review_list() -> QuerySet[GateReview]:

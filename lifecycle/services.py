@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import DepartmentCode
+from core.audit import audit_record
 from notifications.services import notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
 
-from .audit import audit_record
 from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, LifecycleError, StepStatus
 from .exceptions import GateConflict
 from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview

@@ -10,13 +10,14 @@ from django.views.generic import ListView
 
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
+from core.models import AuditEntry
 from products.models import Product
 
 from . import selectors, services
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
-from .models import ApprovalStep, AuditEntry, Deliverable
+from .models import ApprovalStep, Deliverable
 
 
 def _error_messages(error) -> list[str]:

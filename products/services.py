@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_products
+from core.roles import can_manage_products, product_can_edit
 
 from .models import Product
 
@@ -13,11 +13,7 @@ EDITABLE_FIELDS = (
 )
 
 
-def product_can_edit(*, user, product: Product) -> bool:
-    """Heads of product and admins edit any product; a product manager only their own."""
-    if not can_manage_products(user):
-        return False
-    return user.is_admin or user.is_head_of_product or product.owner_id == user.pk
+__all__ = ["product_can_edit", "product_create", "product_update"]
 
 
 def _owner_for(*, user, requested_owner):

@@ -6,7 +6,7 @@ from bankpm.api.serializers import StrictSerializer
 from products.choices import LifecycleStage
 
 from ..choices import Decision, DeliverableStatus
-from ..models import ApprovalStep, AuditEntry, Deliverable, GateReview
+from ..models import ApprovalStep, Deliverable, GateReview
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
@@ -64,13 +64,3 @@ class DecisionSerializer(StrictSerializer):
     department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] in REVIEWING_DEPARTMENTS])
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-
-
-class AuditEntrySerializer(serializers.ModelSerializer):
-    actor_username = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
-
-    class Meta:
-        model = AuditEntry
-        fields = ["id", "created_at", "product", "actor", "actor_username", "action", "object_type", "object_id",
-                  "from_value", "to_value", "comment", "prev_hash", "entry_hash"]
-        read_only_fields = fields

@@ -1,7 +1,8 @@
 import pytest
 
+from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.models import AuditEntry, Deliverable, GateReview
+from lifecycle.models import Deliverable, GateReview
 from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables
 from tests.helpers import api, queries
 

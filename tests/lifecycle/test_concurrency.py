@@ -3,8 +3,9 @@ import threading
 
 import pytest
 
-from lifecycle.audit import audit_verify
-from lifecycle.models import ApprovalStep, AuditEntry, GateReview
+from core.audit import audit_verify
+from core.models import AuditEntry
+from lifecycle.models import ApprovalStep, GateReview
 from tests.factories import UserFactory, complete_deliverables
 from tests.helpers import api, race_values
 

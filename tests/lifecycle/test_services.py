@@ -1,10 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.models import AuditEntry
 from lifecycle import services
 from lifecycle.choices import GateReviewStatus, LifecycleError, StepStatus
 from lifecycle.exceptions import GateConflict
-from lifecycle.models import AuditEntry, GateReview
+from lifecycle.models import GateReview
 from products.choices import ProductCategory
 from tests.factories import ProductFactory, UserFactory, advance_to, approve_all, complete_deliverables
 
