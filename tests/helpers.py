@@ -6,6 +6,7 @@ from these three modules only, never from one another.
 """
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,21 @@ def assert_constant_queries(client, url: str, grow: Callable[[], Any], status: i
     grow()
     lots = queries(client, url, status)
     assert lots == few, f"{url}: {few} queries before, {lots} after the data grew"
+
+
+def rows(*models) -> dict[str, list[dict]]:
+    """Every row of every model, as plain values in primary-key order (what "nothing changed" compares)."""
+    return {model._meta.label: list(model._base_manager.order_by("pk").values()) for model in models}
+
+
+@contextmanager
+def assert_unchanged(*models):
+    """The block must leave every row of `models` exactly as it found it (a refused action writes nothing)."""
+    before = rows(*models)
+    yield
+    after = rows(*models)
+    for label in before:
+        assert after[label] == before[label], f"{label} changed"
 
 
 @dataclass
