@@ -40,7 +40,7 @@ def audit_value(value) -> object:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")  # 1.50 and 1.5 are the same amount
     if isinstance(value, float):
         return str(value)
     if isinstance(value, date | datetime):

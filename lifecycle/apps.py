@@ -12,3 +12,9 @@ class LifecycleConfig(AppConfig):
         from .choices import AuditAction
 
         register_actions(AuditAction)
+        from products.sections import register_product_section
+
+        from . import processes  # noqa: F401  (registers the stage gate with the engine)
+
+        register_product_section(key="lifecycle", template="lifecycle/_product_panel.html", order=10, slot="top")
+        register_product_section(key="history", template="lifecycle/_product_history.html", order=90)

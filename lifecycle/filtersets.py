@@ -7,6 +7,7 @@ from core.filtersets import AuditEntryFilterSet
 from products.models import Product
 
 from .choices import GateReviewStatus
+from .engine import process_choices
 from .models import GateReview
 
 __all__ = ["AuditEntryFilterSet", "GateReviewFilterSet"]
@@ -17,7 +18,8 @@ class GateReviewFilterSet(django_filters.FilterSet):
     department = django_filters.ChoiceFilter(field_name="steps__department", choices=DepartmentCode.choices,
                                              label=_("审批部门"), distinct=True)
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("产品"))
+    process = django_filters.ChoiceFilter(choices=process_choices, label=_("流程"))
 
     class Meta:
         model = GateReview
-        fields = ["status", "department", "product"]
+        fields = ["status", "department", "product", "process"]

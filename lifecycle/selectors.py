@@ -11,7 +11,7 @@ from .models import ApprovalStep, Deliverable, GateReview
 
 def gate_review_list() -> QuerySet[GateReview]:
     steps = ApprovalStep.objects.select_related("decided_by").order_by("position", "id")
-    return GateReview.objects.select_related("product", "submitted_by").prefetch_related(
+    return GateReview.objects.select_related("product", "submitted_by", "subject_type").prefetch_related(
         Prefetch("steps", queryset=steps))
 
 

@@ -46,11 +46,14 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
 class GateReviewSerializer(serializers.ModelSerializer):
     steps = ApprovalStepSerializer(many=True, read_only=True)
     submitted_by_username = serializers.CharField(source="submitted_by.username", read_only=True)
+    process = serializers.CharField(read_only=True, help_text="The engine's process: stage_gate, change, ...")
+    subject_type = serializers.CharField(source="subject_type.model", read_only=True, allow_null=True, default=None)
+    snapshot = serializers.JSONField(read_only=True, help_text="What was submitted, as reviewers see it.")
 
     class Meta:
         model = GateReview
-        fields = ["id", "product", "from_stage", "to_stage", "status", "submitted_by", "submitted_by_username",
-                  "submitted_at", "decided_at", "steps"]
+        fields = ["id", "process", "product", "subject_type", "subject_id", "from_stage", "to_stage", "status",
+                  "submitted_by", "submitted_by_username", "submitted_at", "decided_at", "steps", "snapshot"]
         read_only_fields = fields
 
 

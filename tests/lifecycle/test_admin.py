@@ -51,8 +51,8 @@ def test_audit_entries_cannot_be_added_changed_or_deleted_in_the_admin(client, s
 def test_gate_policy_change_in_the_admin_is_audited(client, admin_owner):
     client.force_login(admin_owner)
     policy = GatePolicy.objects.get(department="legal", category="loan")
-    data = {"department": "legal", "target_stage": "", "category": "loan", "min_risk_rating": "",
-            "due_working_days": 5, "escalation_days": 1, "is_active": "on"}
+    data = {"process": "stage_gate", "phase": 1, "fact": "", "department": "legal", "target_stage": "",
+            "category": "loan", "min_risk_rating": "", "due_working_days": 5, "escalation_days": 1, "is_active": "on"}
     response = client.post(reverse("admin:lifecycle_gatepolicy_change", args=[policy.pk]), data)
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="policy_changed")
