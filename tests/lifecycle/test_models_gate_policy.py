@@ -2,6 +2,7 @@
 model and in the admin (the only place policy rows are written by hand), where a refusal audits nothing."""
 import pytest
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from core.models import AuditEntry
@@ -22,8 +23,11 @@ def test_a_rule_naming_a_reviewing_department_is_valid():
 
 
 def policy_form(**overrides):
-    return {"department": "product", "target_stage": "", "category": "", "min_risk_rating": "",
-            "due_working_days": 3, "escalation_days": 2, "is_active": "on", **overrides}
+    """The admin form's fields, from a new rule's defaults (so that fields added to the model are sent too)."""
+    values = model_to_dict(GatePolicy(**{"department": "product", **overrides}))
+    values.pop("id", None)
+    return {name: ("on" if value is True else "" if value in (None, False) else value)
+            for name, value in values.items() if value is not False}
 
 
 def test_the_admin_refuses_adding_a_product_department_rule_and_audits_nothing(client, admin_user):
