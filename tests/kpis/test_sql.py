@@ -122,3 +122,26 @@ def test_last_of_the_previous_month_is_that_months_own_latest_day(product):
     row = snap(product, "active_customers")
     assert (row.value, row.previous_value) == (120, 100)
     assert row.change_pct == pytest.approx(20.0)
+
+
+# --- magnitudes and derived metrics ------------------------------------------------------------------------------
+
+def test_year_over_year_from_a_negative_value_uses_its_magnitude(product):
+    MetricFactory(code="net_inflow", aggregation="sum")
+    observe(product, "net_inflow", "2025-10-05", -40)
+    observe(product, "net_inflow", "2026-10-05", 20)
+    compute()
+    assert snap(product, "net_inflow").yoy_pct == pytest.approx(150.0)  # (20 - -40) / 40 × 100
+
+
+def test_profit_is_revenue_minus_cost(product):
+    observe(product, "revenue", "2026-10-05", 30)
+    observe(product, "cost", "2026-10-05", 70)
+    compute()
+    assert snap(product, "profit").value == -40
+
+
+def test_profit_and_margin_need_both_revenue_and_cost(product):
+    observe(product, "revenue", "2026-10-05", 30)
+    compute()
+    assert not Snapshot.objects.filter(product=product, metric__code__in=["profit", "margin"]).exists()
