@@ -64,7 +64,8 @@ MUTANTS = [
            '"at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),', "",
            ("tests/core/test_audit_chain.py",)),
     Mutant("audit: trigger lets DELETE through", "core/migrations/0002_audit_entry_table_and_diffs.py",
-           "    BEFORE UPDATE OR DELETE ON core_auditentry\n    FOR EACH ROW EXECUTE FUNCTION core_auditentry_append_only",
+           "    BEFORE UPDATE OR DELETE ON core_auditentry\n"
+           "    FOR EACH ROW EXECUTE FUNCTION core_auditentry_append_only",
            "    BEFORE UPDATE ON core_auditentry\n    FOR EACH ROW EXECUTE FUNCTION core_auditentry_append_only",
            ("tests/core/test_audit_chain.py",)),
     Mutant("audit: no advisory lock", "core/audit.py",

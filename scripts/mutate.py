@@ -14,6 +14,7 @@ the machine is shared.
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -30,7 +31,8 @@ WORK = ROOT / ".mutate"
 MODULES = {
     "lifecycle/services.py": ["tests/lifecycle", "--ignore=tests/lifecycle/test_concurrency.py"],
     "lifecycle/engine.py": ["tests/lifecycle/test_engine.py", "tests/lifecycle/test_services.py",
-                            "tests/lifecycle/test_services_four_eyes.py", "tests/lifecycle/test_services_senior_last.py"],
+                            "tests/lifecycle/test_services_four_eyes.py",
+                            "tests/lifecycle/test_services_senior_last.py"],
     "core/audit.py": ["tests/core", "tests/lifecycle/test_audit.py"],
     "core/models.py": ["tests/core", "tests/lifecycle/test_audit.py"],
     "kpis/sql.py": ["tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py"],
@@ -48,6 +50,16 @@ def mutate_database_url() -> str:
     return urlunsplit(url._replace(path=url.path.rstrip("/") + "_mutate"))
 
 
+def undecorate_atomic(path: Path) -> None:
+    """mutmut leaves decorated functions alone; in the copy, `@transaction.atomic` is applied after definition
+    instead (same behaviour), so that the services' main functions are mutated too."""
+    text = path.read_text()
+    names = re.findall(r"^@transaction\.atomic\ndef (\w+)", text, re.M)
+    if names:
+        text = re.sub(r"^@transaction\.atomic\n(?=def )", "", text, flags=re.M)
+        path.write_text(text + "\n\n" + "".join(f"{name} = transaction.atomic({name})\n" for name in names))
+
+
 def prepare(module: str) -> Path:
     """A fresh copy of the committed tree, configured to mutate `module` only."""
     work = WORK / module.replace("/", "_").removesuffix(".py")
@@ -56,6 +68,7 @@ def prepare(module: str) -> Path:
     archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(work, filter="data")
+    undecorate_atomic(work / module)
     # mutmut reads [tool.mutmut] from pyproject.toml before setup.cfg: the copy's pyproject must not have one.
     (work / "setup.cfg").write_text("\n".join([
         "[mutmut]",

@@ -19,7 +19,7 @@ def product(pm):
 def test_a_product_manager_handing_over_their_product_is_refused_and_nothing_changes(product, pm, other_pm):
     with assert_unchanged(Product), pytest.raises(ValidationError) as error:
         services.product_update(user=pm, product=product, data={"owner": other_pm, "name": "新名字"})
-    assert list(error.value.message_dict) == ["owner"]
+    assert error.value.message_dict == {"owner": ["产品经理不能转交产品负责人。"]}
 
 
 def test_a_product_manager_naming_themselves_as_owner_is_an_ordinary_edit(product, pm):
@@ -39,7 +39,7 @@ def test_handing_over_over_the_api_as_a_product_manager_is_400_and_changes_nothi
         response = api(pm).patch(f"/api/v1/products/{product.pk}/", {"owner": other_pm.pk, "name": "新名字"},
                                  format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["owner"]
+    assert response.json() == {"owner": ["产品经理不能转交产品负责人。"]}
 
 
 def test_handing_over_over_the_api_as_a_head_of_product_is_stored(product, head, other_pm):
@@ -56,3 +56,35 @@ def test_the_edit_page_keeps_the_owner_when_a_product_manager_posts_another(clie
     assert response.status_code == 302
     product.refresh_from_db()
     assert (product.owner, product.name) == (pm, "新名字")
+
+
+def test_a_product_manager_creating_a_product_for_someone_else_is_refused(pm, other_pm):
+    data = {"code": "CC-NEW", "name": "新卡", "category": "credit_card", "customer_segment": "mass_market",
+            "risk_rating": "R2", "owner": other_pm}
+    with assert_unchanged(Product), pytest.raises(ValidationError) as error:
+        services.product_create(user=pm, data=data)
+    assert error.value.message_dict == {"owner": ["产品经理只能创建自己负责的产品。"]}
+
+
+def test_a_product_manager_creating_a_product_for_someone_else_over_the_api_is_400(pm, other_pm):
+    data = {"code": "CC-NEW", "name": "新卡", "name_en": "New card", "category": "credit_card",
+            "customer_segment": "mass_market", "risk_rating": "R2", "sales_channels": ["branch"],
+            "owner": other_pm.pk}
+    with assert_unchanged(Product):
+        response = api(pm).post("/api/v1/products/", data, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"owner": ["产品经理只能创建自己负责的产品。"]}
+
+
+def test_a_product_manager_naming_themselves_owns_what_they_create(pm):
+    data = {"code": "CC-NEW", "name": "新卡", "category": "credit_card", "customer_segment": "mass_market",
+            "risk_rating": "R2", "owner": pm}
+    assert services.product_create(user=pm, data=data).owner == pm
+
+
+def test_a_head_of_product_must_name_the_owner(head):
+    data = {"code": "CC-NEW", "name": "新卡", "category": "credit_card", "customer_segment": "mass_market",
+            "risk_rating": "R2"}
+    with assert_unchanged(Product), pytest.raises(ValidationError) as error:
+        services.product_create(user=head, data=data)
+    assert error.value.message_dict == {"owner": ["请选择负责该产品的产品经理。"]}
