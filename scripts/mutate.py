@@ -2,10 +2,10 @@
 
     DATABASE_URL=postgres://... CELERY_BROKER_URL=redis://... .venv/bin/python scripts/mutate.py [module ...]
 
-For each module, a copy of the committed tree (`git archive HEAD`) is made under `.mutate/<module>/`, mutmut
-(pinned in the `test` extras) mutates only that module there and runs, for each mutant, the tests of the module's
-selection that execute the mutated function. The score is killed ÷ (mutants − those no selected test executes);
-survivors are listed so they can be judged (equivalent ones are explained in MUTATION.md).
+For each module, a copy of the committed tree (`git archive HEAD`, or $MUTATE_REF) is made under
+`.mutate/<module>/`, mutmut (pinned in the `test` extras) mutates only that module there and runs, for each mutant,
+the tests of the module's selection that execute the mutated function. The score is killed ÷ (mutants − those no
+selected test executes); survivors are listed so they can be judged (equivalent ones are explained in MUTATION.md).
 
 The tests run against their own database (`<DATABASE_URL name>_mutate`, kept between mutants with --reuse-db),
 so a mutation run never collides with `make test`. One mutant at a time by default (MUTATE_CHILDREN=n for more):
@@ -24,7 +24,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / ".mutate"
+# MUTATE_REF=<commit> scores an older state (e.g. the tests before a change); selections it lacks are skipped.
+REF = os.environ.get("MUTATE_REF", "HEAD")
+WORK = ROOT / (".mutate" if REF == "HEAD" else f".mutate-{REF}")
 
 # module -> the tests that cover it (the browser tests and the 20-thread races are left out: too slow per mutant;
 # scripts/hand_mutants.py covers the locks and races by hand)
@@ -47,7 +49,8 @@ ALSO_COPY = ["tests", "templates", "static", "locale", "manage.py", "pyproject.t
 
 def mutate_database_url() -> str:
     url = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(url._replace(path=url.path.rstrip("/") + "_mutate"))
+    suffix = "_mutate" if REF == "HEAD" else "_mutate_" + re.sub(r"\W", "_", REF)[:12]
+    return urlunsplit(url._replace(path=url.path.rstrip("/") + suffix))
 
 
 def undecorate_atomic(path: Path) -> None:
@@ -65,7 +68,7 @@ def prepare(module: str) -> Path:
     work = WORK / module.replace("/", "_").removesuffix(".py")
     subprocess.run(["rm", "-rf", str(work)], check=True)
     work.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
+    archive = subprocess.run(["git", "archive", REF], cwd=ROOT, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(work, filter="data")
     undecorate_atomic(work / module)
@@ -76,7 +79,8 @@ def prepare(module: str) -> Path:
         f"only_mutate=\n    {module}",
         "also_copy=\n    " + "\n    ".join(ALSO_COPY),
         "pytest_add_cli_args=\n    --reuse-db\n    -p\n    no:xdist\n    -W\n    ignore",
-        "pytest_add_cli_args_test_selection=\n    " + "\n    ".join(MODULES[module]),
+        "pytest_add_cli_args_test_selection=\n    " + "\n    ".join(
+            arg for arg in MODULES[module] if arg.startswith("-") or (work / arg).exists()),
         "process_isolation=forkserver",
         "",
     ]))
