@@ -85,6 +85,9 @@ def prepare(module: str) -> Path:
         "pytest_add_cli_args_test_selection=\n    " + "\n    ".join(
             arg for arg in MODULES[module] if arg.startswith("-") or (work / arg).exists()),
         "process_isolation=forkserver",
+        # CPU-time limit per mutant = 15 × its tests' CPU time in the stats run + this constant; database-heavy
+        # tests use little CPU of their own, so without a generous constant a slow survivor is misread as a timeout.
+        "timeout_constant=60",
         "",
     ]))
     (work / "mutants").mkdir()
