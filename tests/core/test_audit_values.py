@@ -86,3 +86,23 @@ def test_the_diff_lists_changed_fields_only_in_the_order_of_the_new_values():
 
 def test_a_field_new_in_the_after_values_is_a_change_from_none():
     assert audit.diff({}, {"fee": Decimal("2")}) == [{"field": "fee", "old": None, "new": "2"}]
+
+
+@pytest.mark.django_db
+def test_an_entry_recorded_with_nothing_but_its_action_stores_empty_values():
+    entry = audit.audit_record(action="test_frozen")
+    entry.refresh_from_db()
+    assert (entry.actor, entry.product, entry.object_type, entry.object_id) == (None, None, "", "")
+    assert (entry.from_value, entry.to_value, entry.comment, entry.changes) == ("", "", "", [])
+    assert entry.prev_hash == audit.GENESIS_HASH and entry.entry_hash == entry.compute_hash()
+
+
+@pytest.mark.django_db
+def test_long_values_are_cut_to_the_columns_width_and_an_anonymous_actor_is_not_kept():
+    from django.contrib.auth.models import AnonymousUser
+
+    entry = audit.audit_record(action="test_frozen", actor=AnonymousUser(), from_value="甲" * 250, to_value=12,
+                               comment="说明" * 200)
+    entry.refresh_from_db()
+    assert entry.actor is None
+    assert (len(entry.from_value), entry.to_value, len(entry.comment)) == (200, "12", 400)
