@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-test assets browser lint messages bench clean
+.PHONY: run test install install-test assets browser lint messages bench mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,5 +58,10 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed-test assets
 	$(BIN)/python -m bench
 
+# Mutation testing of the rule modules (slow: see MUTATION.md); MODULES="core/audit.py ..." narrows it.
+mutate: $(VENV)/.installed-test assets
+	$(BIN)/python scripts/mutate.py $(MODULES)
+	$(BIN)/python scripts/hand_mutants.py
+
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .mutate

@@ -45,25 +45,41 @@ def pytest_sessionstart(session):
         pytest.exit("\n".join(problems), returncode=3)
 
 
-def _is_transactional(request):
-    marker = request.node.get_closest_marker("django_db")
-    return bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames)) or bool(
         marker and marker.kwargs.get("transaction")
     )
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request, django_db_blocker):
-    """Put migration-seeded rows back around transactional tests, whose closing flush removes them."""
-    if not _is_transactional(request):
-        yield
-        return
-    request.getfixturevalue("transactional_db")
-    reseed()
-    yield
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database kept from an earlier run (--reuse-db) may have been left flushed: seed it once per session."""
     with django_db_blocker.unblock():
         reseed()
         connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (live server, real threads, a real worker) start with the reference rows in place."""
+    if _is_transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        reseed()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush that empties every table, the reference rows included: put them back
+    once its teardown is over, so that no later test depends on which transactional test ran before it."""
+    result = yield
+    if nextitem is not None and _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            reseed()
+            connections.close_all()
+    return result
 
 
 @pytest.fixture

@@ -50,26 +50,6 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 # --- lifecycle ---------------------------------------------------------------------------------------------------
 
-def lifecycle_defaults():
-    """Departments, channels, templates and gate policy: transactional tests flush the migrations' seed rows.
-
-    Rows are put back with the ids the migrations gave them, since some tests address channels by id.
-    """
-    from importlib import import_module
-
-    from lifecycle.defaults import seed_defaults
-    from lifecycle.models import DeliverableTemplate, GatePolicy
-
-    departments = import_module("accounts.migrations.0002_departments").DEPARTMENTS
-    for pk, (code, name, name_en) in enumerate(departments, start=1):
-        if not Department.objects.filter(code=code).exists():
-            Department.objects.create(pk=pk, code=code, name=name, name_en=name_en)
-    for pk, code in enumerate(import_module("products.migrations.0002_sales_channels").CHANNELS, start=1):
-        if not SalesChannel.objects.filter(code=code).exists():
-            SalesChannel.objects.create(pk=pk, code=code)
-    seed_defaults(DeliverableTemplate, GatePolicy)
-
-
 def reviewer_for(department, username=None, role="reviewer"):
     """A reviewer of one department (senior management for that department)."""
     if department == "senior_management":
@@ -89,6 +69,27 @@ def complete_deliverables(product, user=None):
     services.deliverables_ensure(product=product)
     for item in Deliverable.objects.filter(product=product, stage=product.stage, status="open"):
         services.deliverable_update(user=user or product.owner, deliverable=item, status="done")
+
+
+def approve_all(review, reviewers):
+    """Approve every step of the review in policy order (senior management last), through the service."""
+    from lifecycle import services
+
+    for step in review.steps.order_by("position", "id"):
+        services.approval_step_decide(review=review, department=step.department, user=reviewers[step.department],
+                                      decision="approve", comment="同意")
+
+
+def advance_to(product, stage, reviewers):
+    """Walk the product through approved gates until it reaches `stage`."""
+    from lifecycle import services
+
+    while product.stage != stage:
+        complete_deliverables(product)
+        review = services.gate_review_submit(product=product, user=product.owner)
+        approve_all(review, reviewers)
+        product.refresh_from_db()
+    return product
 # --- requirements ---
 import datetime as _dt  # noqa: E402
 
@@ -211,3 +212,40 @@ def complete_risk_register(product):
     for category in requirements_for(product=product):
         if category not in covered:
             make_risk(product, title=f"{category} 风险", category=category)
+def metric(code):
+    """A metric the migrations seeded, by code."""
+    from kpis.models import Metric
+
+    return Metric.objects.get(code=code)
+
+
+def observe(product, code, day: str, value: float):
+    """One observation of a seeded metric on an ISO date."""
+    from kpis.models import Observation
+
+    return Observation.objects.create(product=product, metric=metric(code), date=_dt.date.fromisoformat(day),
+                                      value=value)
+
+
+def target(product, code, period_start: str, value, warning, critical, granularity="month"):
+    """A target with its warning and critical thresholds for a seeded metric."""
+    from kpis.models import Target
+
+    return Target.objects.create(product=product, metric=metric(code), granularity=granularity,
+                                 period_start=_dt.date.fromisoformat(period_start), target_value=value,
+                                 warning_threshold=warning, critical_threshold=critical)
+
+
+def live_products(n, owner, prefix="P"):
+    """`n` loans in operation with October 2026 revenue and a red default rate, their snapshots computed."""
+    from kpis import services
+
+    products = []
+    for i in range(n):
+        product = ProductFactory(code=f"{prefix}-{i}", owner=owner, category="loan", stage="operation")
+        observe(product, "revenue", "2026-10-05", 10 + i)
+        observe(product, "default_rate", "2026-10-05", 2.5)
+        target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
+        products.append(product)
+    services.kpi_snapshots_compute(period="2026-10", granularity="month")
+    return products

@@ -1,8 +1,9 @@
 """Rows that data migrations seed (departments, sales channels, gate policy, metric definitions).
 
 A transactional test (live server, real threads, real Celery worker) ends with a flush that empties every table,
-these rows included. The suite-wide fixture in tests/conftest.py puts them back around such tests, with their
-original ids, so that no later test depends on which transactional test ran before it.
+these rows included. tests/conftest.py puts them back with their original ids before each such test, after its
+flush, and once per session (a database kept with --reuse-db may have been left flushed), so that no test depends
+on which transactional test ran before it. This is the suite's one way of seeding reference rows.
 """
 import importlib
 

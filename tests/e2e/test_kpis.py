@@ -1,15 +1,13 @@
 import pytest
 
-from tests.kpis.reseed import reseed_after_module, reseeded  # noqa: F401 (fixtures)
-
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("reseed_after_module")]
+pytestmark = pytest.mark.e2e
 
 SERIES_DRAWN = "(id) => { const c = echarts.getInstanceByDom(document.getElementById(id));" \
                " return c ? c.getOption().series.length : 0; }"
 
 
 def test_head_of_product_sees_the_dashboard_charts_and_a_product_kpi_page(
-    reseeded, page, demo_data, login, screenshot  # noqa: F811 (pytest fixture)
+    page, demo_data, login, screenshot
 ):
     login("head1")
     page.goto("/")
@@ -39,7 +37,7 @@ def test_head_of_product_sees_the_dashboard_charts_and_a_product_kpi_page(
     screenshot("kpis-dashboard-en")
 
 
-def test_product_manager_acknowledges_the_red_alert(reseeded, page, demo_data, login, screenshot):  # noqa: F811
+def test_product_manager_acknowledges_the_red_alert(page, demo_data, login, screenshot):
     login("pm2")
     page.goto("/kpis/alerts/?status=open")
     row = page.locator("#alert-table tbody tr", has_text="LN-002")

@@ -2,16 +2,8 @@
 import pytest
 
 from products.models import Product
-from tests.factories import lifecycle_defaults
-from tests.lifecycle.conftest import restore_seed_rows  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_seed_rows")]
-
-
-@pytest.fixture(autouse=True)
-def _seed_rows(transactional_db):
-    # Earlier transactional tests flush the rows the migrations seeded (departments, channels, templates).
-    lifecycle_defaults()
+pytestmark = pytest.mark.e2e
 
 
 def switch_user(page, login, username):

@@ -6,15 +6,8 @@ from accounts.models import User
 from lifecycle import services as lifecycle
 from lifecycle.models import Deliverable
 from products.models import Product
-from tests.factories import lifecycle_defaults
-from tests.lifecycle.conftest import restore_seed_rows  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_seed_rows")]
-
-
-@pytest.fixture(autouse=True)
-def _seed_rows(transactional_db):
-    lifecycle_defaults()
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -2,21 +2,13 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from kpis import services
-from kpis.models import Alert
-from tests.factories import ProductFactory
-
-from .helpers import observe, target
+from kpis.models import Alert, Snapshot
+from tests.factories import ProductFactory, live_products, observe, target
+from tests.helpers import api, assert_constant_queries
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def compute(period="2026-10", granularity="month"):
@@ -34,7 +26,7 @@ def seed_products(n, owner):
 def test_snapshots_are_filtered_by_product_period_granularity_and_metric(pm):
     seed_products(2, pm)
     compute()
-    response = client_for(pm).get("/api/v1/kpi-snapshots/", {"product": "P-2-1", "period": "2026-10",
+    response = api(pm).get("/api/v1/kpi-snapshots/", {"product": "P-2-1", "period": "2026-10",
                                                              "granularity": "month", "metric": "revenue"})
     assert response.status_code == 200
     [row] = response.json()["results"]
@@ -46,18 +38,18 @@ def test_list_query_count_does_not_grow_with_rows(pm, url):
     seed_products(2, pm)
     compute()
     with CaptureQueriesContext(connection) as few:
-        assert client_for(pm).get(url).status_code == 200
+        assert api(pm).get(url).status_code == 200
     seed_products(12, pm)
     compute()
     with CaptureQueriesContext(connection) as lots:
-        response = client_for(pm).get(url)
+        response = api(pm).get(url)
     assert response.json()["count"] > 10
     assert len(lots) == len(few)
 
 
 def test_compute_is_queued_and_answers_202_with_a_task_url(head, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(head).post("/api/v1/kpi-snapshots/compute/",
+        response = api(head).post("/api/v1/kpi-snapshots/compute/",
                                          {"period": "2026-10", "granularity": "month"}, format="json")
     assert response.status_code == 202
     body = response.json()
@@ -67,20 +59,20 @@ def test_compute_is_queued_and_answers_202_with_a_task_url(head, django_capture_
 @pytest.mark.parametrize(("who", "status"), [("pm", 403), ("reviewer", 403), ("executive", 403), ("head", 202),
                                              ("admin_user", 202)])
 def test_who_may_trigger_a_computation(request, who, status):
-    response = client_for(request.getfixturevalue(who)).post(
+    response = api(request.getfixturevalue(who)).post(
         "/api/v1/kpi-snapshots/compute/", {"period": "2026-10", "granularity": "month"}, format="json")
     assert response.status_code == status
 
 
 def test_compute_with_a_bad_period_names_the_field(head):
-    response = client_for(head).post("/api/v1/kpi-snapshots/compute/", {"period": "2026-13", "granularity": "month"},
+    response = api(head).post("/api/v1/kpi-snapshots/compute/", {"period": "2026-13", "granularity": "month"},
                                      format="json")
     assert response.status_code == 400
     assert "period" in response.json()
 
 
 def test_unknown_task_reports_pending(pm):
-    response = client_for(pm).get("/api/v1/tasks/00000000-0000-0000-0000-000000000000/")
+    response = api(pm).get("/api/v1/tasks/00000000-0000-0000-0000-000000000000/")
     assert response.json() == {"id": "00000000-0000-0000-0000-000000000000", "state": "PENDING", "progress": None,
                                "result": None}
 
@@ -93,7 +85,7 @@ def alert(pm):
 
 
 def test_alert_is_listed_acknowledged_and_resolved(pm, alert):
-    client = client_for(pm)
+    client = api(pm)
     assert client.get("/api/v1/alerts/", {"status": "open"}).json()["results"][0]["product"] == "P-1-0"
     response = client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/", {"comment": "已知悉"}, format="json")
     assert (response.status_code, response.json()["status"]) == (200, "acknowledged")
@@ -102,18 +94,34 @@ def test_alert_is_listed_acknowledged_and_resolved(pm, alert):
 
 
 def test_resolving_a_resolved_alert_is_a_conflict(pm, alert):
-    client = client_for(pm)
+    client = api(pm)
     client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "已处理"}, format="json")
     response = client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "再次"}, format="json")
     assert response.status_code == 409
 
 
 def test_acknowledging_without_comment_names_the_field(pm, alert):
-    response = client_for(pm).post(f"/api/v1/alerts/{alert.pk}/acknowledge/", {}, format="json")
+    response = api(pm).post(f"/api/v1/alerts/{alert.pk}/acknowledge/", {}, format="json")
     assert response.status_code == 400
     assert "comment" in response.json()
 
 
 def test_other_manager_cannot_resolve(other_pm, alert):
-    response = client_for(other_pm).post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "x"}, format="json")
+    response = api(other_pm).post(f"/api/v1/alerts/{alert.pk}/resolve/", {"comment": "x"}, format="json")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/api/v1/alerts/", "/api/v1/kpi-snapshots/?period=2026-10"])
+def test_list_query_count_for_a_head_of_product_does_not_grow_with_rows(head, url):
+    client = api(head)
+    live_products(2, head, "A")
+    assert_constant_queries(client, url, lambda: live_products(8, head, "B"))
+    assert client.get(url).json()["count"] >= 10
+
+
+def test_computing_a_period_in_an_impossible_year_is_refused(head):
+    response = api(head).post("/api/v1/kpi-snapshots/compute/", {"period": "0000-01", "granularity": "month"},
+                              format="json")
+    assert response.status_code == 400
+    assert "period" in response.json()
+    assert not Snapshot.objects.exists()

@@ -5,21 +5,17 @@ from datetime import date, timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from kpis.choices import IngestError
 from kpis.models import Observation
 from tests.factories import ProductFactory
+from tests.helpers import api
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/metrics/observations/"
 
 
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def post(user, items, **kwargs):
-    return client_for(user).post(URL, json.dumps(items), content_type="application/json", **kwargs)
+    return api(user).post(URL, json.dumps(items), content_type="application/json", **kwargs)
 
 
 @pytest.fixture
@@ -65,7 +61,7 @@ def test_errors_are_reported_per_index_and_nothing_is_written(pm, product):
 
 def test_non_finite_number_is_refused(pm, product):
     body = '[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1e400}]'
-    response = client_for(pm).post(URL, body, content_type="application/json")
+    response = api(pm).post(URL, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"][0] == {"index": 0, "errors": {"value": ["数值必须是有限的数字。"]}}
 
@@ -123,7 +119,7 @@ def test_ten_thousand_and_one_items_are_refused_with_a_clear_message(pm, product
 
 
 def test_dry_run_validates_and_writes_nothing(pm, product):
-    response = client_for(pm).post(URL + "?dry_run=true", [item()], format="json")
+    response = api(pm).post(URL + "?dry_run=true", [item()], format="json")
     assert response.json() == {"received": 1, "created": 0, "updated": 0, "dry_run": True}
     assert not Observation.objects.exists()
 
@@ -147,3 +143,35 @@ def test_codes_given_as_objects_or_lists_are_errors_by_index(pm, product):
     assert response.status_code == 400
     assert [e["index"] for e in response.json()["errors"]] == [0, 1]
     assert not Observation.objects.exists()
+def test_an_integer_too_large_for_a_float_is_refused_per_index(pm):
+    ProductFactory(code="CC-T", owner=pm)
+    body = '[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1' + "0" * 400 + "}]"
+    response = api(pm).post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"index": 0, "errors": {"value": ["数值必须是有限的数字。"]}}]}
+    assert not Observation.objects.exists()
+
+
+def test_a_manager_may_not_send_figures_for_another_managers_product(pm, other_pm, head):
+    ProductFactory(code="CC-O", owner=other_pm)
+    item = {"product": "CC-O", "metric": "revenue", "date": "2026-10-01", "value": 1.0}
+    refused = api(pm).post(URL, [item], format="json")
+    assert refused.status_code == 400
+    mine_only = str(IngestError.NOT_YOUR_PRODUCT.label)
+    assert refused.json() == {"errors": [{"index": 0, "errors": {"product": [mine_only]}}]}
+    assert not Observation.objects.exists()
+    assert api(head).post(URL, [item], format="json").status_code == 200
+    assert Observation.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", ["\x00X", "\ud800"])
+@pytest.mark.parametrize("field", ["product", "metric", "date"])
+def test_nul_and_lone_surrogate_codes_are_a_400_for_that_item_not_a_500(head, bad, field):
+    item = {"product": "P", "metric": "revenue", "date": "2026-10-01", "value": 1}
+    item[field] = bad
+    # Escaped as JSON allows ("\\ud800"); the client's own renderer could not encode a lone surrogate.
+    body = json.dumps([item], ensure_ascii=True)
+    response = api(head).post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert not Observation.objects.exists()
+    assert field in response.json()["errors"][0]["errors"]

@@ -6,9 +6,7 @@ from django.core.management import CommandError, call_command
 
 from kpis import tasks
 from kpis.models import Snapshot
-from tests.factories import ProductFactory
-
-from .helpers import observe
+from tests.factories import ProductFactory, observe
 
 pytestmark = pytest.mark.django_db
 

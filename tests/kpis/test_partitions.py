@@ -5,9 +5,7 @@ import pytest
 
 from kpis import partitions
 from kpis.tasks import ensure_observation_partitions
-from tests.factories import ProductFactory
-
-from .helpers import metric, observe
+from tests.factories import ProductFactory, metric, observe
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,8 @@
 """Quarterly product manager scorecards: weights, cap, ranking and who sees what."""
 import pytest
-from rest_framework.test import APIClient
 
-from tests.factories import ProductFactory
-
-from .helpers import observe, target
+from tests.factories import ProductFactory, observe, target
+from tests.helpers import api, login
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/scorecards/"
@@ -29,9 +27,7 @@ def quarter(pm, other_pm):
 
 
 def get(user, quarter="2026-Q4"):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client.get(URL, {"quarter": quarter})
+    return api(user).get(URL, {"quarter": quarter})
 
 
 def test_head_of_product_sees_every_manager_ranked_by_weighted_capped_attainment(head, quarter):
@@ -69,9 +65,7 @@ def test_default_quarter_is_the_last_completed_one(head, quarter, monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "localdate", lambda: date(2027, 1, 15))
-    client = APIClient()
-    client.force_authenticate(head)
-    assert {row["quarter"] for row in client.get(URL).json()} == {"2026-Q4"}
+    assert {row["quarter"] for row in api(head).get(URL).json()} == {"2026-Q4"}
 
 
 def test_scorecard_query_count_does_not_grow_with_managers(head):
@@ -95,3 +89,13 @@ def test_scorecard_query_count_does_not_grow_with_managers(head):
     with CaptureQueriesContext(connection) as lots:
         assert len(get(head).json()) == 12
     assert len(lots) == len(few)
+
+
+@pytest.mark.parametrize("quarter", ["0000-Q1", "0001-Q1", "9999-Q4"])
+def test_a_quarter_in_an_impossible_year_is_a_clear_400_not_a_500(head, client, quarter):
+    response = api(head).get(f"/api/v1/scorecards/?quarter={quarter}")
+    assert response.status_code == 400
+    assert response.json() == {"period": ["年份须在 1900 至 2999 之间。"]}
+    page = login(client, head).get(f"/kpis/scorecards/?quarter={quarter}")
+    assert page.status_code == 200
+    assert "年份须在 1900 至 2999 之间。" in page.content.decode()

@@ -5,9 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from kpis import services
 from kpis.models import Alert
 from notifications.models import Notification
-from tests.factories import ProductFactory, UserFactory
-
-from .helpers import observe, target
+from tests.factories import ProductFactory, UserFactory, live_products, observe, target
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +194,15 @@ def test_a_backfill_leaves_the_alert_on_the_latest_breach(product):
     services.kpi_snapshots_compute(period="2026-06", granularity="month", through="2026-07")
     alert = Alert.objects.get()
     assert (alert.period, alert.value) == ("2026-07", 2.2)
+def test_an_over_long_comment_is_refused_by_the_service_whatever_the_caller(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    with pytest.raises(ValidationError):
+        services.alert_resolve(user=pm, alert=alert, comment="x" * 2001)
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/", {"comment": "x" * 2001}, follow=True)
+    assert "2000" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == "open"
+    services.alert_resolve(user=pm, alert=alert, comment="x" * 2000)
+    alert.refresh_from_db()
+    assert alert.status == "resolved"

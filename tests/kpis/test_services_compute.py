@@ -3,9 +3,7 @@ import pytest
 
 from kpis import services
 from kpis.models import Snapshot
-from tests.factories import MetricFactory, ProductFactory
-
-from .helpers import metric, observe, target
+from tests.factories import MetricFactory, ProductFactory, metric, observe, target
 
 pytestmark = pytest.mark.django_db
 

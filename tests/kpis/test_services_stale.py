@@ -5,9 +5,7 @@ import pytest
 
 from kpis import services
 from kpis.models import Alert, Snapshot, StalePeriod
-from tests.factories import ProductFactory
-
-from .helpers import observe, target
+from tests.factories import ProductFactory, observe, target
 
 pytestmark = pytest.mark.django_db
 

@@ -1,34 +1,20 @@
 """KPI pages: dashboard, product KPI page and exports, alerts, scorecards, upload, product page section."""
 import io
+import json
+import re
 
 import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kpis import services
 from kpis.models import Alert, Observation
-from tests.factories import ProductFactory
-
-from .helpers import observe, target
+from tests.factories import ProductFactory, live_products, observe, target
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def live_products(n, owner, prefix="P"):
-    products = []
-    for i in range(n):
-        product = ProductFactory(code=f"{prefix}-{i}", owner=owner, category="loan", stage="operation")
-        observe(product, "revenue", "2026-10-05", 10 + i)
-        observe(product, "default_rate", "2026-10-05", 2.5)
-        target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
-        products.append(product)
-    services.kpi_snapshots_compute(period="2026-10", granularity="month")
-    return products
 
 
 def test_home_is_the_portfolio_dashboard(client, pm):
@@ -222,3 +208,66 @@ def test_dashboard_heat_table_escapes_product_names(client, pm):
     html = login(client, pm).get("/kpis/").content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
     assert f'href="/kpis/products/{product.pk}/"' in html
+def test_a_broken_xlsx_file_is_refused_with_a_form_error(client, pm):
+    data = {"file": SimpleUploadedFile("data.xlsx", b"not a zip file")}
+    response = login(client, pm).post("/kpis/upload/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+
+
+def test_alert_action_does_not_redirect_to_another_site(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/",
+                                      {"comment": "已压降", "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response.url == "/kpis/alerts/"
+
+
+def test_unknown_alert_action_is_not_found(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/close/", {"comment": "x"})
+    assert response.status_code == 404
+
+
+def test_csv_export_of_a_product_without_snapshots_has_the_bom_and_the_header(client, pm):
+    product = ProductFactory(owner=pm)
+    response = login(client, pm).get(f"/kpis/products/{product.pk}/?export=csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode("utf-8").startswith("\ufeff指标,周期,数值")
+
+
+@pytest.mark.parametrize(("who", "scorecards", "upload"), [
+    ("pm", True, True), ("head", True, True), ("executive", True, False), ("reviewer", False, False),
+])
+def test_the_menu_offers_scorecards_and_upload_to_those_the_pages_let_in(client, request, who, scorecards, upload):
+    user = request.getfixturevalue(who)
+    html = login(client, user).get("/kpis/alerts/").content.decode()
+    assert ('href="/kpis/scorecards/"' in html) is scorecards
+    assert ('href="/kpis/upload/"' in html) is upload
+    assert (client.get("/kpis/scorecards/").status_code == 200) is scorecards
+    assert (client.get("/kpis/upload/").status_code == 200) is upload
+
+
+def test_an_upload_over_the_row_limit_is_refused_before_validation(client, pm):
+    ProductFactory(code="CC-U", owner=pm)
+    lines = [f"CC-U,revenue,{2000 + i // 365:04d}-01-01,{i}" for i in range(10_001)]
+    content = ("product,metric,date,value\n" + "\n".join(lines)).encode()
+    response = login(client, pm).post("/kpis/upload/", {"file": SimpleUploadedFile("data.csv", content)})
+    assert response.context["form"].errors["file"] == ["每个文件最多 10,000 行数据；请拆分后分批导入。"]
+    assert not Observation.objects.exists()
+
+
+def test_a_malformed_quarter_on_the_scorecard_page_says_what_is_expected(head, client):
+    page = login(client, head).get("/kpis/scorecards/?quarter=Q3-2026")
+    assert page.status_code == 200
+    assert "周期格式应为 YYYY-MM（月度）或 YYYY-Qn（季度）。" in page.content.decode()
+
+
+def test_chart_series_names_are_translated_and_passed_as_json(client, pm):
+    [product] = live_products(1, pm)
+    login(client, pm).cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/kpis/products/{product.pk}/").content.decode()
+    found = re.search(r'<script id="chart-labels" type="application/json">(.*?)</script>', html)
+    assert json.loads(found[1]) == {"target": "Target", "value": "Actual"}

@@ -4,19 +4,16 @@ import uuid
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
-from rest_framework.test import APIClient
 
 from bankpm.celery import app
 from kpis.models import Snapshot
 from kpis.tasks import compute_kpi_snapshots
-from tests.factories import ProductFactory, UserFactory
-
-from .helpers import observe
-from .reseed import reseed_after_module, reseeded  # noqa: F401 (fixtures)
+from tests.factories import ProductFactory, UserFactory, observe
+from tests.helpers import api
 
 
-@pytest.mark.usefixtures("reseed_after_module")
-def test_worker_computes_snapshots_and_the_task_endpoint_reports_success(reseeded, settings):  # noqa: F811
+@pytest.mark.django_db(transaction=True)
+def test_worker_computes_snapshots_and_the_task_endpoint_reports_success(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     queue = f"kpis-test-{uuid.uuid4().hex[:8]}"  # xdist-safe: each run has its own queue
@@ -29,9 +26,7 @@ def test_worker_computes_snapshots_and_the_task_endpoint_reports_success(reseede
             result = compute_kpi_snapshots.apply_async(args=["2026-10", "month"], queue=queue)
             assert result.get(timeout=30) == {"periods": 1, "snapshots": 1, "alerts_opened": 0,
                                               "alerts_resolved": 0}
-            client = APIClient()
-            client.force_authenticate(head)
-            body = client.get(f"/api/v1/tasks/{result.id}/").json()
+            body = api(head).get(f"/api/v1/tasks/{result.id}/").json()
     finally:
         app.conf.task_always_eager = True
         connection.close()
@@ -45,9 +40,7 @@ def test_task_endpoint_reports_progress_stored_in_the_result_backend(pm):
     """What update_state(state="PROGRESS", meta=...) writes to Redis is what GET /api/v1/tasks/{id}/ shows."""
     task_id = str(uuid.uuid4())
     app.backend.store_result(task_id, {"done": 3, "total": 24}, "PROGRESS")
-    client = APIClient()
-    client.force_authenticate(pm)
-    body = client.get(f"/api/v1/tasks/{task_id}/").json()
+    body = api(pm).get(f"/api/v1/tasks/{task_id}/").json()
     assert body == {"id": task_id, "state": "PROGRESS", "progress": {"done": 3, "total": 24}, "result": None}
 
 

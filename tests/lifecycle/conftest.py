@@ -1,25 +1,8 @@
+"""Lifecycle fixtures: an owner, their credit card, one reviewer per department, and a submitted gate review."""
 import pytest
-from django.db import connections
 
 from lifecycle import services
-from tests.factories import ProductFactory, UserFactory, complete_deliverables, lifecycle_defaults, reviewer_for
-
-
-@pytest.fixture(autouse=True)
-def _lifecycle_defaults(request):
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames or request.node.get_closest_marker(
-            "django_db"):
-        lifecycle_defaults()
-
-
-@pytest.fixture(scope="module")
-def restore_seed_rows(django_db_blocker):
-    """After a module of transactional tests, put back the seed rows their flushes removed, for later tests."""
-    yield
-    with django_db_blocker.unblock():
-        lifecycle_defaults()
-        # This runs outside any test; leave no session open that would block dropping the test database.
-        connections.close_all()
+from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables, reviewer_for
 
 
 @pytest.fixture
@@ -45,20 +28,3 @@ def submitted(product, owner, reviewers):
     advance_to(product, "development", reviewers)
     complete_deliverables(product)
     return services.gate_review_submit(product=product, user=owner)
-
-
-def approve_all(review, reviewers):
-    """Approve every step of the review in policy order (senior management last)."""
-    for step in review.steps.order_by("position", "id"):
-        services.approval_step_decide(review=review, department=step.department, user=reviewers[step.department],
-                                      decision="approve", comment="同意")
-
-
-def advance_to(product, stage, reviewers):
-    """Walk the product through approved gates until it reaches `stage`."""
-    while product.stage != stage:
-        complete_deliverables(product)
-        review = services.gate_review_submit(product=product, user=product.owner)
-        approve_all(review, reviewers)
-        product.refresh_from_db()
-    return product

@@ -1,22 +1,12 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from core.models import AuditEntry
 from lifecycle import services
 from lifecycle.models import Deliverable, GateReview
-from tests.factories import ProductFactory, UserFactory, complete_deliverables
-
-from .conftest import advance_to
+from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables
+from tests.helpers import api, queries
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def reviews_url(product):
@@ -196,12 +186,6 @@ def test_history_lists_entries_and_cannot_be_changed(submitted, owner):
     assert AuditEntry.objects.count() == count
 
 
-def _count(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_gate_review_list_query_count_is_constant(owner, reviewers):
     def make(n):
         for _ in range(n):
@@ -209,21 +193,21 @@ def test_gate_review_list_query_count_is_constant(owner, reviewers):
             complete_deliverables(p)
             services.gate_review_submit(product=p, user=owner)
     make(1)
-    few = _count(api(reviewers["risk"]), "/api/v1/gate-reviews/")
+    few = queries(api(reviewers["risk"]), "/api/v1/gate-reviews/")
     make(6)
-    assert _count(api(reviewers["risk"]), "/api/v1/gate-reviews/") == few
+    assert queries(api(reviewers["risk"]), "/api/v1/gate-reviews/") == few
 
 
 def test_deliverable_and_history_lists_query_count_is_constant(product, owner, reviewers):
     client = api(owner)
     services.deliverables_ensure(product=product)
     services.deliverable_update(user=owner, deliverable=product.deliverables.first(), status="done")
-    few = (_count(client, f"/api/v1/products/{product.pk}/deliverables/"),
-           _count(client, f"/api/v1/products/{product.pk}/history/"))
+    few = (queries(client, f"/api/v1/products/{product.pk}/deliverables/"),
+           queries(client, f"/api/v1/products/{product.pk}/history/"))
     advance_to(product, "operation", reviewers)
     client.get(f"/api/v1/products/{product.pk}/deliverables/")
-    many = (_count(client, f"/api/v1/products/{product.pk}/deliverables/"),
-            _count(client, f"/api/v1/products/{product.pk}/history/"))
+    many = (queries(client, f"/api/v1/products/{product.pk}/deliverables/"),
+            queries(client, f"/api/v1/products/{product.pk}/history/"))
     assert many == few
 
 
@@ -232,14 +216,14 @@ def test_product_gate_review_list_query_count_is_constant(product, owner, review
     url = f"/api/v1/products/{product.pk}/gate-reviews/"
     complete_deliverables(product)
     services.gate_review_submit(product=product, user=owner)
-    few = _count(client, url)
+    few = queries(client, url)
     for _ in range(3):  # rejected reviews followed by resubmissions
         review = GateReview.objects.get(product=product, status="pending")
         services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="reject",
                                       comment="补充材料")
         services.gate_review_submit(product=product, user=owner)
     assert GateReview.objects.filter(product=product).count() == 4
-    assert _count(client, url) == few
+    assert queries(client, url) == few
 
 
 @pytest.mark.parametrize("suffix", ["deliverables", "gate-reviews", "history"])

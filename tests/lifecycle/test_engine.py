@@ -5,9 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from lifecycle import engine, services
 from lifecycle.choices import StepStatus
 from lifecycle.models import GatePolicy, GateReview
-from tests.factories import UserFactory, complete_deliverables
-
-from .conftest import approve_all
+from tests.factories import UserFactory, approve_all, complete_deliverables
 
 pytestmark = pytest.mark.django_db
 

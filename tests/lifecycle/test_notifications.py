@@ -54,7 +54,6 @@ def test_nothing_is_emailed_when_the_submission_rolls_back(product, owner, revie
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("restore_seed_rows")
 def test_broker_outage_loses_nothing_once_the_sweeper_runs(product, owner, reviewers):
     complete_deliverables(product)
     mail.outbox.clear()

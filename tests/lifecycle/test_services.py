@@ -7,9 +7,7 @@ from lifecycle.choices import GateReviewStatus, LifecycleError, StepStatus
 from lifecycle.exceptions import GateConflict
 from lifecycle.models import GateReview
 from products.choices import ProductCategory
-from tests.factories import ProductFactory, UserFactory, complete_deliverables
-
-from .conftest import advance_to, approve_all
+from tests.factories import ProductFactory, UserFactory, advance_to, approve_all, complete_deliverables
 
 pytestmark = pytest.mark.django_db
 

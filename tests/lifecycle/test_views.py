@@ -1,19 +1,13 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lifecycle import services
 from lifecycle.models import Deliverable, GateReview
 from products.models import Product
 from tests.factories import ProductFactory, UserFactory, complete_deliverables
+from tests.helpers import login, queries
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def decide_url(review, department):
@@ -21,7 +15,7 @@ def decide_url(review, department):
 
 
 def test_product_page_shows_stage_bar_diagram_checklist_and_history(client, product, owner):
-    response = logged_in(client, owner).get(product.get_absolute_url())
+    response = login(client, owner).get(product.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="stage-bar"' in html and "市场调研报告" in html and 'id="history-timeline"' in html
@@ -31,24 +25,24 @@ def test_product_page_shows_stage_bar_diagram_checklist_and_history(client, prod
 
 
 def test_product_page_shows_open_review_steps(client, submitted, reviewers):
-    html = logged_in(client, reviewers["risk"]).get(submitted.product.get_absolute_url()).content.decode()
+    html = login(client, reviewers["risk"]).get(submitted.product.get_absolute_url()).content.decode()
     assert 'id="review-steps"' in html and 'data-department="technology"' in html
 
 
 def test_owner_deciding_on_the_page_is_403(client, submitted, owner):
     owner.departments.add(*owner.departments.model.objects.filter(code="risk"))
-    response = logged_in(client, owner).post(decide_url(submitted, "risk"), {"decision": "approve"})
+    response = login(client, owner).post(decide_url(submitted, "risk"), {"decision": "approve"})
     assert response.status_code == 403
     assert submitted.steps.get(department="risk").status == "pending"
 
 
 def test_wrong_department_on_the_page_is_403(client, submitted, reviewers):
-    response = logged_in(client, reviewers["legal"]).post(decide_url(submitted, "risk"), {"decision": "approve"})
+    response = login(client, reviewers["legal"]).post(decide_url(submitted, "risk"), {"decision": "approve"})
     assert response.status_code == 403
 
 
 def test_reviewer_approves_on_the_page(client, submitted, reviewers):
-    response = logged_in(client, reviewers["risk"]).post(decide_url(submitted, "risk"),
+    response = login(client, reviewers["risk"]).post(decide_url(submitted, "risk"),
                                                          {"decision": "approve", "comment": "可以"})
     assert response.status_code == 302
     step = submitted.steps.get(department="risk")
@@ -56,14 +50,14 @@ def test_reviewer_approves_on_the_page(client, submitted, reviewers):
 
 
 def test_rejection_without_comment_on_the_page_changes_nothing(client, submitted, reviewers):
-    response = logged_in(client, reviewers["risk"]).post(decide_url(submitted, "risk"), {"decision": "reject"},
+    response = login(client, reviewers["risk"]).post(decide_url(submitted, "risk"), {"decision": "reject"},
                                                          follow=True)
     assert "驳回必须填写意见" in response.content.decode()
     assert submitted.steps.get(department="risk").status == "pending"
 
 
 def test_submitting_on_the_page_with_missing_deliverables_shows_them(client, product, owner):
-    response = logged_in(client, owner).post(reverse("lifecycle:gate_submit", args=[product.pk]), follow=True)
+    response = login(client, owner).post(reverse("lifecycle:gate_submit", args=[product.pk]), follow=True)
     assert "产品策略与目标" in response.content.decode()
     assert not GateReview.objects.exists()
 
@@ -72,7 +66,7 @@ def test_submitting_on_the_page_with_missing_deliverables_shows_them(client, pro
 def test_who_may_submit_on_the_page(client, who, opened, product, owner, head, other_pm, reviewer):
     complete_deliverables(product)
     user = {"owner": owner, "head": head, "other_pm": other_pm, "reviewer": reviewer}[who]
-    response = logged_in(client, user).post(reverse("lifecycle:gate_submit", args=[product.pk]))
+    response = login(client, user).post(reverse("lifecycle:gate_submit", args=[product.pk]))
     assert response.status_code == (302 if opened else 403)
     assert GateReview.objects.filter(product=product).exists() is opened
 
@@ -80,7 +74,7 @@ def test_who_may_submit_on_the_page(client, who, opened, product, owner, head, o
 def test_owner_ticks_a_deliverable_with_htmx(client, product, owner):
     services.deliverables_ensure(product=product)
     item = Deliverable.objects.filter(product=product).first()
-    response = logged_in(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+    response = login(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
                                              {"status": "done"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'data-status="done"' in response.content.decode()
     item.refresh_from_db()
@@ -90,7 +84,7 @@ def test_owner_ticks_a_deliverable_with_htmx(client, product, owner):
 def test_waiver_without_reason_on_the_page_is_refused(client, product, owner):
     services.deliverables_ensure(product=product)
     item = Deliverable.objects.filter(product=product).first()
-    response = logged_in(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+    response = login(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
                                              {"status": "waived"}, HTTP_HX_REQUEST="true")
     assert "豁免必须填写理由" in response.content.decode()
     item.refresh_from_db()
@@ -102,16 +96,10 @@ def test_my_reviews_lists_overdue_first_and_hides_own_products(client, submitted
     complete_deliverables(other)
     late = services.gate_review_submit(product=other, user=other.owner)
     late.steps.filter(department="risk").update(due_date="2020-01-01", overdue=True)
-    html = logged_in(client, reviewers["risk"]).get(reverse("lifecycle:my_reviews")).content.decode()
+    html = login(client, reviewers["risk"]).get(reverse("lifecycle:my_reviews")).content.decode()
     assert html.index(other.code) < html.index(submitted.product.code)
-    own = logged_in(client, owner).get(reverse("lifecycle:my_reviews")).content.decode()
+    own = login(client, owner).get(reverse("lifecycle:my_reviews")).content.decode()
     assert "没有待您审批的评审" in own
-
-
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_my_reviews_query_count_is_constant(client, reviewers):
@@ -121,30 +109,30 @@ def test_my_reviews_query_count_is_constant(client, reviewers):
             p = ProductFactory(owner=pm)
             complete_deliverables(p)
             services.gate_review_submit(product=p, user=pm)
-    logged_in(client, reviewers["compliance"])
+    login(client, reviewers["compliance"])
     submit(1)
-    few = _queries(client, reverse("lifecycle:my_reviews"))
+    few = queries(client, reverse("lifecycle:my_reviews"))
     submit(5)
-    assert _queries(client, reverse("lifecycle:my_reviews")) == few
+    assert queries(client, reverse("lifecycle:my_reviews")) == few
 
 
 def test_my_products_query_count_is_constant(client, owner):
-    logged_in(client, owner)
+    login(client, owner)
     few = None
     for _ in range(6):
         p = ProductFactory(owner=owner)
         complete_deliverables(p)
         services.gate_review_submit(product=p, user=owner)
-        few = few or _queries(client, reverse("lifecycle:my_products"))
-    assert _queries(client, reverse("lifecycle:my_products")) == few
+        few = few or queries(client, reverse("lifecycle:my_products"))
+    assert queries(client, reverse("lifecycle:my_products")) == few
 
 
 def test_history_page_filters_and_query_count_is_constant(client, submitted, reviewers, owner):
     url = reverse("lifecycle:product_history", args=[submitted.product_id])
-    logged_in(client, owner)
-    few = _queries(client, url)
+    login(client, owner)
+    few = queries(client, url)
     services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="approve")
-    assert _queries(client, url) == few
+    assert queries(client, url) == few
     html = client.get(url + "?action=step_approved").content.decode()
     # three from the planning gate, one now
     assert html.count('data-action="step_approved"') == 4 and 'data-action="review_submitted"' not in html
@@ -152,7 +140,7 @@ def test_history_page_filters_and_query_count_is_constant(client, submitted, rev
 
 def test_history_csv_export(client, submitted, owner):
     url = reverse("lifecycle:product_history", args=[submitted.product_id]) + "?export=csv&action=review_submitted"
-    response = logged_in(client, owner).get(url)
+    response = login(client, owner).get(url)
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 3 and "提交阶段评审" in lines[1]  # header + the planning and development submissions
@@ -169,9 +157,9 @@ def test_dashboard_panel_needs_only_the_request(rf, submitted, reviewers):
 
 
 def test_nav_shows_queue_to_reviewers_and_products_to_managers(client, reviewer, owner):
-    html = logged_in(client, reviewer).get(reverse("lifecycle:my_reviews")).content.decode()
+    html = login(client, reviewer).get(reverse("lifecycle:my_reviews")).content.decode()
     assert 'id="nav-my-reviews"' in html and 'id="nav-my-products"' not in html
-    html = logged_in(client, owner).get(reverse("lifecycle:my_products")).content.decode()
+    html = login(client, owner).get(reverse("lifecycle:my_products")).content.decode()
     assert 'id="nav-my-products"' in html and 'id="nav-my-reviews"' not in html
 
 
@@ -188,7 +176,7 @@ def test_owner_attaches_a_file_and_link_on_the_page(client, product, owner, sett
     services.deliverables_ensure(product=product)
     item = Deliverable.objects.filter(product=product).first()
     upload = SimpleUploadedFile("research.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
-    logged_in(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+    login(client, owner).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
                                   {"status": "open", "link": "https://wiki.bank.example/r", "attachment": upload})
     item.refresh_from_db()
     assert item.link == "https://wiki.bank.example/r" and item.attachment.name.endswith(".pdf")
@@ -196,24 +184,24 @@ def test_owner_attaches_a_file_and_link_on_the_page(client, product, owner, sett
 
 
 def test_product_page_query_count_does_not_grow_with_history(client, submitted, reviewers, owner):
-    logged_in(client, owner)
-    few = _queries(client, submitted.product.get_absolute_url())
+    login(client, owner)
+    few = queries(client, submitted.product.get_absolute_url())
     for department in ("risk", "compliance", "finance"):
         services.approval_step_decide(review=submitted, department=department, user=reviewers[department],
                                       decision="approve")
-    assert _queries(client, submitted.product.get_absolute_url()) == few
+    assert queries(client, submitted.product.get_absolute_url()) == few
 
 
 def test_history_xlsx_export_uses_the_shared_export(client, submitted, owner):
     url = reverse("lifecycle:product_history", args=[submitted.product_id]) + "?export=xlsx&action=review_submitted"
-    response = logged_in(client, owner).get(url)
+    response = login(client, owner).get(url)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Content-Disposition"].endswith('-history.xlsx"') and response.content[:2] == b"PK"
 
 
 def test_reopen_is_offered_only_while_no_gate_review_is_open(client, product, owner, reviewers):
     complete_deliverables(product)
-    html = logged_in(client, owner).get(product.get_absolute_url()).content.decode()
+    html = login(client, owner).get(product.get_absolute_url()).content.decode()
     assert 'data-action="reopen"' in html
     services.gate_review_submit(product=product, user=owner)
     html = client.get(product.get_absolute_url()).content.decode()
@@ -224,7 +212,7 @@ def test_owner_clears_a_link_and_ticking_keeps_it(client, product, owner):
     services.deliverables_ensure(product=product)
     item = Deliverable.objects.filter(product=product).first()
     url = reverse("lifecycle:deliverable_update", args=[item.pk])
-    logged_in(client, owner).post(url, {"status": "open", "link": "https://wiki.bank.example/r"})
+    login(client, owner).post(url, {"status": "open", "link": "https://wiki.bank.example/r"})
     client.post(url, {"status": "done"})  # the status buttons send no link: it stays
     item.refresh_from_db()
     assert item.status == "done" and item.link == "https://wiki.bank.example/r"

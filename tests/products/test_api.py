@@ -5,14 +5,9 @@ from rest_framework.test import APIClient
 
 from products.models import Product
 from tests.factories import ProductFactory
+from tests.helpers import api
 
 URL = "/api/v1/products/"
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def valid_payload(**overrides):
@@ -25,7 +20,7 @@ def valid_payload(**overrides):
 
 
 def test_product_manager_creates_product_owned_by_themselves(pm):
-    response = client_for(pm).post(URL, valid_payload(), format="json")
+    response = api(pm).post(URL, valid_payload(), format="json")
     assert response.status_code == 201, response.content
     product = Product.objects.get(code="WM-NEW")
     assert product.owner == pm
@@ -34,14 +29,14 @@ def test_product_manager_creates_product_owned_by_themselves(pm):
 
 
 def test_reviewer_cannot_create_product(reviewer):
-    response = client_for(reviewer).post(URL, valid_payload(), format="json")
+    response = api(reviewer).post(URL, valid_payload(), format="json")
     assert response.status_code == 403
     assert not Product.objects.exists()
 
 
 def test_product_manager_cannot_edit_someone_elses_product(pm, other_pm):
     product = ProductFactory(owner=other_pm)
-    response = client_for(pm).patch(f"{URL}{product.pk}/", {"name": "改名"}, format="json")
+    response = api(pm).patch(f"{URL}{product.pk}/", {"name": "改名"}, format="json")
     assert response.status_code == 403
     product.refresh_from_db()
     assert product.name != "改名"
@@ -49,34 +44,34 @@ def test_product_manager_cannot_edit_someone_elses_product(pm, other_pm):
 
 def test_head_of_product_edits_any_product(head, pm):
     product = ProductFactory(owner=pm)
-    response = client_for(head).patch(f"{URL}{product.pk}/", {"name": "改名"}, format="json")
+    response = api(head).patch(f"{URL}{product.pk}/", {"name": "改名"}, format="json")
     assert response.status_code == 200
     product.refresh_from_db()
     assert product.name == "改名"
 
 
 def test_yield_range_with_min_above_max_is_refused_naming_the_field(pm):
-    response = client_for(pm).post(URL, valid_payload(expected_yield_min="5", expected_yield_max="3"), format="json")
+    response = api(pm).post(URL, valid_payload(expected_yield_min="5", expected_yield_max="3"), format="json")
     assert response.status_code == 400
     assert "expected_yield_max" in response.json()
     assert not Product.objects.exists()
 
 
 def test_negative_rate_is_refused_naming_the_field(pm):
-    response = client_for(pm).post(URL, valid_payload(category="deposit", interest_rate="-1"), format="json")
+    response = api(pm).post(URL, valid_payload(category="deposit", interest_rate="-1"), format="json")
     assert response.status_code == 400
     assert "interest_rate" in response.json()
 
 
 def test_unknown_field_is_refused(pm):
-    response = client_for(pm).post(URL, valid_payload(colour="red"), format="json")
+    response = api(pm).post(URL, valid_payload(colour="red"), format="json")
     assert response.status_code == 400
     assert response.json() == {"colour": ["未知字段。"]}
 
 
 def test_stage_cannot_be_set_through_the_api(pm):
     product = ProductFactory(owner=pm)
-    response = client_for(pm).patch(f"{URL}{product.pk}/", {"stage": "operation"}, format="json")
+    response = api(pm).patch(f"{URL}{product.pk}/", {"stage": "operation"}, format="json")
     assert response.status_code == 400
     product.refresh_from_db()
     assert product.stage == "planning"
@@ -84,13 +79,13 @@ def test_stage_cannot_be_set_through_the_api(pm):
 
 def test_duplicate_code_is_refused(pm):
     ProductFactory(code="WM-NEW", owner=pm)
-    response = client_for(pm).post(URL, valid_payload(), format="json")
+    response = api(pm).post(URL, valid_payload(), format="json")
     assert response.status_code == 400
     assert "code" in response.json()
 
 
 def test_malformed_json_is_refused(pm):
-    response = client_for(pm).post(URL, "{not json", content_type="application/json")
+    response = api(pm).post(URL, "{not json", content_type="application/json")
     assert response.status_code == 400
     assert not Product.objects.exists()
 
@@ -98,14 +93,14 @@ def test_malformed_json_is_refused(pm):
 def test_filters_are_shared_with_the_page(pm):
     ProductFactory(owner=pm, category="loan", risk_rating="R3")
     ProductFactory(owner=pm, category="deposit")
-    response = client_for(pm).get(URL, {"category": "loan", "risk_rating": "R3"})
+    response = api(pm).get(URL, {"category": "loan", "risk_rating": "R3"})
     assert [row["category"] for row in response.json()["results"]] == ["loan"]
 
 
 def test_list_uses_the_same_number_of_queries_for_5_and_50_products(pm):
     def count_queries():
         with CaptureQueriesContext(connection) as ctx:
-            assert client_for(pm).get(URL, {"page_size": 100}).status_code == 200
+            assert api(pm).get(URL, {"page_size": 100}).status_code == 200
         return len(ctx.captured_queries)
 
     ProductFactory.create_batch(5, owner=pm)
@@ -143,7 +138,7 @@ def test_api_permission_matrix(db, role, list_, create, edit_own, edit_other):
 
     user = UserFactory(role=role, username=f"api_{role}", is_superuser=role == "administrator")
     pm_owner = UserFactory(username="owner_pm")
-    client = client_for(user)
+    client = api(user)
     assert client.get(URL).status_code == list_
     payload = valid_payload(code=f"C-{role[:8].upper()}")
     if role != "product_manager":  # a product manager always owns what they create
@@ -169,7 +164,7 @@ def test_api_permission_matrix(db, role, list_, create, edit_own, edit_other):
     ],
 )
 def test_wrong_types_and_overlong_values_are_refused_naming_the_field(pm, payload, field):
-    response = client_for(pm).post(URL, valid_payload(**payload), format="json")
+    response = api(pm).post(URL, valid_payload(**payload), format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert not Product.objects.exists()
@@ -177,19 +172,19 @@ def test_wrong_types_and_overlong_values_are_refused_naming_the_field(pm, payloa
 
 def test_products_are_never_deleted_through_the_api(pm):
     product = ProductFactory(owner=pm)
-    assert client_for(pm).delete(f"{URL}{product.pk}/").status_code == 405
+    assert api(pm).delete(f"{URL}{product.pk}/").status_code == 405
     assert Product.objects.filter(pk=product.pk).exists()
 
 
 def test_head_must_choose_an_owner(head):
-    response = client_for(head).post(URL, valid_payload(), format="json")
+    response = api(head).post(URL, valid_payload(), format="json")
     assert response.status_code == 400
     assert "owner" in response.json()
 
 
 def test_code_cannot_be_changed_once_the_product_exists(pm):
     product = ProductFactory(owner=pm, code="KEEP-2")
-    response = client_for(pm).patch(f"{URL}{product.pk}/", {"code": "NEW-2"}, format="json")
+    response = api(pm).patch(f"{URL}{product.pk}/", {"code": "NEW-2"}, format="json")
     assert response.status_code == 400
     assert "code" in response.json()
     product.refresh_from_db()

@@ -2,7 +2,6 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from requirements.models import Feedback, Requirement
 from tests.factories import (
@@ -11,15 +10,10 @@ from tests.factories import (
     ProductVersionFactory,
     RequirementFactory,
 )
+from tests.helpers import api
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/requirements/"
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def payload(product, **overrides):
@@ -30,7 +24,7 @@ def payload(product, **overrides):
 
 def test_product_manager_creates_requirement_with_computed_rice(pm):
     product = ProductFactory(owner=pm)
-    response = client_for(pm).post(URL, payload(product), format="json")
+    response = api(pm).post(URL, payload(product), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "new"
@@ -41,14 +35,14 @@ def test_product_manager_creates_requirement_with_computed_rice(pm):
 
 def test_rice_score_in_the_payload_is_refused_as_unknown(pm):
     product = ProductFactory(owner=pm)
-    response = client_for(pm).post(URL, payload(product, rice_score="1"), format="json")
+    response = api(pm).post(URL, payload(product, rice_score="1"), format="json")
     assert response.status_code == 400
     assert "rice_score" in response.json()
 
 
 def test_status_cannot_be_written_through_the_api(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
-    response = client_for(pm).patch(f"{URL}{requirement.pk}/", {"status": "delivered"}, format="json")
+    response = api(pm).patch(f"{URL}{requirement.pk}/", {"status": "delivered"}, format="json")
     assert response.status_code == 400
     assert Requirement.objects.get(pk=requirement.pk).status == "new"
 
@@ -60,7 +54,7 @@ def test_create_permission_matrix(who, expected, pm, other_pm, head, admin_user,
     users = {"owner": pm, "other_pm": other_pm, "head": head, "admin": admin_user, "reviewer": reviewer,
              "executive": executive}
     product = ProductFactory(owner=pm)
-    response = client_for(users[who]).post(URL, payload(product), format="json")
+    response = api(users[who]).post(URL, payload(product), format="json")
     assert response.status_code == expected, response.content
     assert Requirement.objects.count() == (1 if expected == 201 else 0)
 
@@ -69,7 +63,7 @@ def test_create_permission_matrix(who, expected, pm, other_pm, head, admin_user,
 def test_every_role_reads_the_backlog(who, pm, other_pm, reviewer, executive):
     users = {"other_pm": other_pm, "reviewer": reviewer, "executive": executive}
     RequirementFactory(product=ProductFactory(owner=pm))
-    response = client_for(users[who]).get(URL)
+    response = api(users[who]).get(URL)
     assert response.status_code == 200
     assert response.json()["count"] == 1
 
@@ -78,21 +72,21 @@ def test_every_role_reads_the_backlog(who, pm, other_pm, reviewer, executive):
 def test_update_permission_matrix(who, expected, pm, other_pm, head, reviewer):
     users = {"owner": pm, "other_pm": other_pm, "head": head, "reviewer": reviewer}
     requirement = RequirementFactory(product=ProductFactory(owner=pm), priority="P3")
-    response = client_for(users[who]).patch(f"{URL}{requirement.pk}/", {"priority": "P0"}, format="json")
+    response = api(users[who]).patch(f"{URL}{requirement.pk}/", {"priority": "P0"}, format="json")
     assert response.status_code == expected
     assert Requirement.objects.get(pk=requirement.pk).priority == ("P0" if expected == 200 else "P3")
 
 
 def test_transition_endpoint_confirms(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm), status="analysing")
-    response = client_for(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "confirm"}, format="json")
+    response = api(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "confirm"}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "confirmed"
 
 
 def test_refused_transition_answers_409_with_the_reason(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm), status="new")
-    response = client_for(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "deliver"}, format="json")
+    response = api(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "deliver"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "transition_not_allowed"
     assert "新建" in response.json()["detail"]
@@ -100,21 +94,21 @@ def test_refused_transition_answers_409_with_the_reason(pm):
 
 def test_unknown_transition_name_answers_400(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
-    response = client_for(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "teleport"}, format="json")
+    response = api(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "teleport"}, format="json")
     assert response.status_code == 400
     assert "transition" in response.json()
 
 
 def test_reject_without_reason_answers_400_naming_reason(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
-    response = client_for(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "reject"}, format="json")
+    response = api(pm).post(f"{URL}{requirement.pk}/transitions/", {"transition": "reject"}, format="json")
     assert response.status_code == 400
     assert "reason" in response.json()
 
 
 def test_reviewer_cannot_transition(pm, reviewer):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
-    response = client_for(reviewer).post(f"{URL}{requirement.pk}/transitions/", {"transition": "analyse"},
+    response = api(reviewer).post(f"{URL}{requirement.pk}/transitions/", {"transition": "analyse"},
                                          format="json")
     assert response.status_code == 403
     assert Requirement.objects.get(pk=requirement.pk).status == "new"
@@ -123,7 +117,7 @@ def test_reviewer_cannot_transition(pm, reviewer):
 def test_bulk_create_creates_all_items(pm):
     product = ProductFactory(owner=pm)
     items = [payload(product, title=f"批量需求{i}") for i in range(30)]
-    response = client_for(pm).post(f"{URL}bulk/", items, format="json")
+    response = api(pm).post(f"{URL}bulk/", items, format="json")
     assert response.status_code == 201, response.content
     assert len(response.json()) == 30
     assert Requirement.objects.count() == 30
@@ -134,7 +128,7 @@ def test_bulk_create_with_one_bad_item_creates_nothing_and_names_the_index(pm):
     product = ProductFactory(owner=pm)
     items = [payload(product, title=f"批量需求{i}") for i in range(5)]
     items[3]["priority"] = "P9"
-    response = client_for(pm).post(f"{URL}bulk/", items, format="json")
+    response = api(pm).post(f"{URL}bulk/", items, format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert [(e["index"], list(e["errors"])) for e in errors] == [(3, ["priority"])]
@@ -144,7 +138,7 @@ def test_bulk_create_with_one_bad_item_creates_nothing_and_names_the_index(pm):
 
 def test_bulk_create_for_a_product_of_someone_else_reports_the_index(pm, other_pm):
     mine, theirs = ProductFactory(owner=pm), ProductFactory(owner=other_pm)
-    response = client_for(pm).post(f"{URL}bulk/", [payload(mine), payload(theirs)], format="json")
+    response = api(pm).post(f"{URL}bulk/", [payload(mine), payload(theirs)], format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["index"] == 1
     assert "product" in response.json()["errors"][0]["errors"]
@@ -153,7 +147,7 @@ def test_bulk_create_for_a_product_of_someone_else_reports_the_index(pm, other_p
 
 def test_bulk_create_over_1000_items_is_refused(pm):
     product = ProductFactory(owner=pm)
-    response = client_for(pm).post(f"{URL}bulk/", [payload(product)] * 1001, format="json")
+    response = api(pm).post(f"{URL}bulk/", [payload(product)] * 1001, format="json")
     assert response.status_code == 400
     assert not Requirement.objects.exists()
 
@@ -163,14 +157,14 @@ def test_list_filters_by_status_and_sorts_by_rice(pm):
     low = RequirementFactory(product=product, reach=10)
     high = RequirementFactory(product=product, reach=10_000)
     RequirementFactory(product=product, status="delivered")
-    response = client_for(pm).get(URL, {"status": "new", "ordering": "-rice_score"})
+    response = api(pm).get(URL, {"status": "new", "ordering": "-rice_score"})
     assert [r["id"] for r in response.json()["results"]] == [high.pk, low.pk]
 
 
 def test_list_query_count_does_not_grow_with_rows(pm, django_assert_max_num_queries):
     product = ProductFactory(owner=pm)
     version = ProductVersionFactory(product=product)
-    client = client_for(pm)
+    client = api(pm)
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
@@ -188,7 +182,7 @@ def test_list_query_count_does_not_grow_with_rows(pm, django_assert_max_num_quer
 
 def test_version_crud_and_release(pm):
     product = ProductFactory(owner=pm)
-    client = client_for(pm)
+    client = api(pm)
     response = client.post("/api/v1/versions/", {"product": product.pk, "name": "v3.0", "planned_date": "2027-03-01"},
                            format="json")
     assert response.status_code == 201, response.content
@@ -204,7 +198,7 @@ def test_version_crud_and_release(pm):
 def test_feedback_convert_endpoint_creates_requirement_linked_both_ways(pm):
     product = ProductFactory(owner=pm)
     items = FeedbackFactory.create_batch(2, product=product)
-    response = client_for(pm).post("/api/v1/feedback/convert/",
+    response = api(pm).post("/api/v1/feedback/convert/",
                                    {"feedback": [f.pk for f in items], "title": "提升转账限额"}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["feedback_count"] == 2
@@ -212,14 +206,14 @@ def test_feedback_convert_endpoint_creates_requirement_linked_both_ways(pm):
 
 
 def test_feedback_convert_unknown_ids_answers_400(pm):
-    response = client_for(pm).post("/api/v1/feedback/convert/", {"feedback": [999999], "title": "x"}, format="json")
+    response = api(pm).post("/api/v1/feedback/convert/", {"feedback": [999999], "title": "x"}, format="json")
     assert response.status_code == 400
     assert "feedback" in response.json()
 
 
 def test_reviewer_cannot_record_feedback(pm, reviewer):
     product = ProductFactory(owner=pm)
-    response = client_for(reviewer).post("/api/v1/feedback/", {
+    response = api(reviewer).post("/api/v1/feedback/", {
         "product": product.pk, "channel": "hotline", "text": "很好", "received_on": "2026-11-01"}, format="json")
     assert response.status_code == 403
 
@@ -227,14 +221,14 @@ def test_reviewer_cannot_record_feedback(pm, reviewer):
 def test_converted_feedback_cannot_be_deleted(pm):
     product = ProductFactory(owner=pm)
     feedback = FeedbackFactory(product=product, requirement=RequirementFactory(product=product))
-    response = client_for(pm).delete(f"/api/v1/feedback/{feedback.pk}/")
+    response = api(pm).delete(f"/api/v1/feedback/{feedback.pk}/")
     assert response.status_code == 409
     assert Feedback.objects.filter(pk=feedback.pk).exists()
 
 
 def test_create_through_the_api_takes_few_queries(pm):
     product = ProductFactory(owner=pm)
-    client = client_for(pm)
+    client = api(pm)
     client.post(URL, payload(product, title="预热"), format="json")  # the tags exist from now on
     with CaptureQueriesContext(connection) as ctx:
         response = client.post(URL, payload(product), format="json")
@@ -244,7 +238,7 @@ def test_create_through_the_api_takes_few_queries(pm):
 
 def test_bulk_create_query_count_does_not_grow_with_items(pm):
     product = ProductFactory(owner=pm)
-    client = client_for(pm)
+    client = api(pm)
 
     def count(n):
         with CaptureQueriesContext(connection) as ctx:
@@ -263,7 +257,7 @@ def test_version_and_feedback_create_permission_matrix(who, expected, pm, other_
     users = {"owner": pm, "other_pm": other_pm, "head": head, "admin": admin_user, "reviewer": reviewer,
              "executive": executive}
     product = ProductFactory(owner=pm)
-    client = client_for(users[who])
+    client = api(users[who])
     version = client.post("/api/v1/versions/", {"product": product.pk, "name": "v9", "planned_date": "2027-01-01"},
                           format="json")
     feedback = client.post("/api/v1/feedback/", {"product": product.pk, "channel": "online", "text": "好",
@@ -276,6 +270,6 @@ def test_readers_see_versions_and_feedback(who, pm, reviewer, executive):
     product = ProductFactory(owner=pm)
     ProductVersionFactory(product=product)
     FeedbackFactory(product=product)
-    client = client_for({"reviewer": reviewer, "executive": executive}[who])
+    client = api({"reviewer": reviewer, "executive": executive}[who])
     assert client.get("/api/v1/versions/").json()["count"] == 1
     assert client.get("/api/v1/feedback/").json()["count"] == 1

@@ -1,23 +1,16 @@
 """Bad input gets a 4xx or an ignored filter with a clear message, never a 500."""
 import pytest
 from django.core.exceptions import ValidationError
-from rest_framework.test import APIClient
 
 from requirements import services
 from requirements.models import Requirement
 from tests.factories import ProductFactory, RequirementFactory
+from tests.helpers import api
 
 pytestmark = pytest.mark.django_db
 
 # Characters str.isdigit() accepts but int() refuses.
 NOT_AN_ID = "²"
-
-
-@pytest.fixture
-def api(pm):
-    client = APIClient()
-    client.force_authenticate(pm)
-    return client
 
 
 @pytest.mark.parametrize("url", [
@@ -56,9 +49,9 @@ def test_feedback_convert_page_ignores_digit_like_ids(client, pm):
     assert response.status_code == 302
 
 
-def test_api_bulk_create_with_a_digit_like_product_reports_the_item(api, pm):
-    response = api.post("/api/v1/requirements/bulk/", [{"product": NOT_AN_ID, "title": "x", "source": "internal"}],
-                        format="json")
+def test_api_bulk_create_with_a_digit_like_product_reports_the_item(pm):
+    response = api(pm).post("/api/v1/requirements/bulk/", [{"product": NOT_AN_ID, "title": "x", "source": "internal"}],
+                           format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["index"] == 0
     assert not Requirement.objects.exists()
@@ -75,9 +68,10 @@ def test_bulk_create_service_reports_an_item_without_product(pm):
 
 
 @pytest.mark.parametrize("body", [{"a": 1}, []])
-def test_api_bulk_body_errors_are_translated(api, body, settings):
-    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = api.post("/api/v1/requirements/bulk/", body, format="json")
+def test_api_bulk_body_errors_are_translated(pm, body, settings):
+    client = api(pm)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post("/api/v1/requirements/bulk/", body, format="json")
     assert response.status_code == 400
     message = response.json()["non_field_errors"][0]
     assert message.isascii(), message

@@ -1,7 +1,5 @@
 """Backlog pages: list, board, detail, versions, feedback inbox; constant query counts; board moves."""
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from requirements.models import Feedback, Requirement
 from tests.factories import (
@@ -12,15 +10,9 @@ from tests.factories import (
     RequirementFactory,
     UserFactory,
 )
+from tests.helpers import queries
 
 pytestmark = pytest.mark.django_db
-
-
-def queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx)
 
 
 def fill(product, n, version=None):

@@ -5,15 +5,13 @@ from django.core.exceptions import ValidationError
 from lifecycle import services as lifecycle
 from lifecycle.models import GateReview
 from risks import services
-from tests.factories import ProductFactory, complete_risk_register, lifecycle_defaults, make_risk, reviewer_for
-from tests.lifecycle.conftest import advance_to
+from tests.factories import ProductFactory, advance_to, complete_risk_register, make_risk, reviewer_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def reviewers(db):
-    lifecycle_defaults()
     return {code: reviewer_for(code) for code in
             ["risk", "compliance", "finance", "legal", "technology", "senior_management"]}
 

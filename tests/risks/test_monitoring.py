@@ -7,8 +7,7 @@ from kpis.models import Metric
 from notifications.models import Notification
 from risks import services
 from risks.models import Risk
-from tests.factories import make_risk
-from tests.kpis.helpers import observe, target
+from tests.factories import make_risk, observe, target
 
 pytestmark = pytest.mark.django_db
 

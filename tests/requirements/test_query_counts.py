@@ -1,0 +1,80 @@
+"""Backlog pages, exports and endpoints answer in a number of queries that does not depend on their rows."""
+import pytest
+
+from requirements import services
+from tests.factories import (
+    FeedbackFactory,
+    ProductFactory,
+    ProductVersionFactory,
+    RequirementFactory,
+    UserFactory,
+)
+from tests.helpers import api, assert_constant_queries, login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product(pm):
+    return ProductFactory(owner=pm)
+
+
+def test_requirement_detail_does_not_grow_with_comments_history_and_feedback(client, pm, product):
+    requirement = RequirementFactory(product=product)
+
+    def grow():
+        commenter = UserFactory(username="commenter")
+        for i in range(6):
+            services.comment_create(user=pm if i % 2 else commenter, requirement=requirement, body=f"意见 {i}")
+            FeedbackFactory(product=product, requirement=requirement)
+            requirement.tags.create(name=f"标签{i}")
+        for transition in ("analyse", "confirm"):
+            services.requirement_transition(user=pm, requirement=requirement, transition=transition, reason="推进")
+
+    services.comment_create(user=pm, requirement=requirement, body="第一条意见")
+    assert_constant_queries(login(client, pm), f"/requirements/{requirement.pk}/", grow)
+
+
+def test_version_detail_does_not_grow_with_its_requirements(client, pm, product):
+    version = ProductVersionFactory(product=product)
+    RequirementFactory(product=product, target_version=version, status="scheduled")
+    assert_constant_queries(login(client, pm), f"/requirements/versions/{version.pk}/", lambda: [
+        RequirementFactory(product=product, target_version=version, status="scheduled",
+                           assignee=UserFactory(username=f"dev{i}")) for i in range(12)])
+
+
+@pytest.mark.parametrize("url", ["/requirements/export/?format=csv", "/requirements/export/?format=xlsx"])
+def test_backlog_exports_do_not_grow_with_rows(client, pm, product, url):
+    version = ProductVersionFactory(product=product)
+
+    def grow():
+        for i in range(12):
+            r = RequirementFactory(product=product, target_version=version, status="scheduled",
+                                   assignee=UserFactory(username=f"dev{i}"))
+            r.tags.create(name=f"导出{i}")
+
+    grow_once = RequirementFactory(product=product)
+    grow_once.tags.create(name="首个")
+    assert_constant_queries(login(client, pm), url, grow)
+
+
+@pytest.mark.parametrize("url", ["/requirements/feedback/export/?format=csv",
+                                 "/requirements/feedback/export/?format=xlsx"])
+def test_feedback_exports_do_not_grow_with_rows(client, pm, product, url):
+    FeedbackFactory(product=product)
+    assert_constant_queries(login(client, pm), url, lambda: [
+        FeedbackFactory(product=product, requirement=RequirementFactory(product=product)) for _ in range(12)])
+
+
+def test_versions_endpoint_does_not_grow_with_versions(pm, product):
+    ProductVersionFactory(product=product)
+    assert_constant_queries(api(pm), "/api/v1/versions/", lambda: [
+        RequirementFactory(product=product, target_version=ProductVersionFactory(product=ProductFactory(owner=pm)),
+                           status="scheduled") for _ in range(12)])
+
+
+def test_feedback_endpoint_does_not_grow_with_feedback(pm, product):
+    FeedbackFactory(product=product)
+    assert_constant_queries(api(pm), "/api/v1/feedback/", lambda: [
+        FeedbackFactory(product=ProductFactory(owner=pm), requirement=RequirementFactory(product=product))
+        for _ in range(12)])
