@@ -95,6 +95,16 @@ def audit_record(*, action: str, actor=None, product=None, obj=None, from_value:
         return entry
 
 
+def audit_edit(*, action: str, actor, obj, before: dict, fields: Iterable[str], product=None,
+               comment: str = "") -> AuditEntry | None:
+    """Record an edit of `obj` with its field-by-field diff against `before`; nothing when no field changed."""
+    changes = diff(before, field_values(obj, fields))
+    if not changes:
+        return None
+    return audit_record(action=action, actor=actor, product=product, obj=obj, comment=comment, changes=changes,
+                        from_value=", ".join(c["field"] for c in changes)[:200])
+
+
 def audit_verify() -> AuditEntry | None:
     """Walk the chain in order; return the first entry whose content or link does not match, or None."""
     expected_prev = GENESIS_HASH

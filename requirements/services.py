@@ -15,6 +15,7 @@ from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import can_manage_products
+from core.audit import audit_edit, audit_record, diff, field_values
 from notifications.services import notify
 from products.models import Product
 from products.services import product_can_edit
@@ -23,6 +24,7 @@ from .choices import (
     TRANSITIONS_NEEDING_REASON,
     BulkAction,
     ErrorCode,
+    RequirementsAuditAction,
     RequirementStatus,
     RequirementTransition,
 )
@@ -181,12 +183,16 @@ def requirement_transition(*, user, requirement: Requirement, transition: str, r
     reason = (reason or "").strip()
     if transition in TRANSITIONS_NEEDING_REASON and not reason:
         raise ValidationError({"reason": _("拒绝或搁置需求时必须填写原因。")}, code=ErrorCode.REASON_REQUIRED)
+    old_status = locked.status
     method()
     locked.status_reason = reason[:500]
     if transition == RequirementTransition.DELIVER:
         locked.delivered_at = timezone.now()
     locked._history_user = user
     locked.save(update_fields=["status", "status_reason", "delivered_at", "updated_at"])
+    audit_record(action=RequirementsAuditAction.STATUS_CHANGED, actor=user, product=locked.product, obj=locked,
+                 from_value=old_status, to_value=locked.status, comment=f"#{locked.pk} {locked.title}"
+                 + (f": {locked.status_reason}" if locked.status_reason else ""))
     if locked.assignee_id and locked.assignee_id != user.pk:
         notify(
             recipients=[locked.assignee],
@@ -356,6 +362,8 @@ def version_create(*, user, data: dict) -> ProductVersion:
     _apply(version, data, VERSION_FIELDS)
     version.full_clean()
     version.save()
+    audit_record(action=RequirementsAuditAction.VERSION_CREATED, actor=user, product=version.product, obj=version,
+                 to_value=version.name, changes=diff({}, field_values(version, VERSION_FIELDS)))
     return version
 
 
@@ -365,9 +373,13 @@ def version_update(*, user, version: ProductVersion, data: dict) -> ProductVersi
     _check_can_edit(user, version.product)
     if "product" in data and data["product"] is not None and data["product"].pk != version.product_id:
         raise ValidationError({"product": _("版本创建后不能更换产品。")})
+    version = ProductVersion.objects.select_for_update().select_related("product").get(pk=version.pk)
+    before = field_values(version, VERSION_FIELDS)
     _apply(version, data, ("name", "planned_date", "description"))
     version.full_clean()
     version.save(update_fields=["name", "planned_date", "description"])
+    audit_edit(action=RequirementsAuditAction.VERSION_UPDATED, actor=user, product=version.product, obj=version,
+               before=before, fields=VERSION_FIELDS, comment=version.name)
     return version
 
 
@@ -378,9 +390,13 @@ def version_release(*, user, version: ProductVersion) -> ProductVersion:
     version = ProductVersion.objects.select_for_update().get(pk=version.pk)
     if not can_proceed(version.release):
         raise TransitionRefused(_("该版本已发布。"))
+    old_status = version.status
     version.release()
     version.released_on = timezone.localdate()
     version.save(update_fields=["status", "released_on"])
+    audit_record(action=RequirementsAuditAction.VERSION_RELEASED, actor=user, product=version.product, obj=version,
+                 from_value=old_status, to_value=version.status, comment=version.name,
+                 changes=[{"field": "released_on", "old": None, "new": version.released_on.isoformat()}])
     return version
 
 
@@ -424,7 +440,8 @@ def feedback_delete(*, user, feedback: Feedback) -> None:
 @transaction.atomic
 def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None) -> Requirement:
     """Turn one or several feedback items of one product into a new requirement; the items point to it."""
-    items = list(Feedback.objects.select_for_update().select_related("product").filter(pk__in=list(feedback_ids)))
+    items = list(Feedback.objects.select_for_update().select_related("product").filter(pk__in=list(feedback_ids))
+             .order_by("pk"))
     missing = set(feedback_ids) - {f.pk for f in items}
     if not items or missing:
         raise ValidationError({"feedback": _("找不到所选反馈：%(ids)s。") % {
@@ -442,6 +459,10 @@ def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None
                "product": product, "title": title}
     requirement = requirement_create(user=user, data=payload)
     Feedback.objects.filter(pk__in=[f.pk for f in items]).update(requirement=requirement)
+    for item in items:
+        audit_record(action=RequirementsAuditAction.FEEDBACK_CONVERTED, actor=user, product=product, obj=item,
+                     to_value=f"#{requirement.pk}", comment=title,
+                     changes=[{"field": "requirement", "old": None, "new": requirement.pk}])
     return requirement
 
 
