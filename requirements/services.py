@@ -142,11 +142,16 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     return requirement
 
 
+def requirement_can_delete(*, requirement: Requirement) -> bool:
+    """Only new or rejected requirements are deleted; scheduled work is rejected or deferred instead."""
+    return requirement.status in (RequirementStatus.NEW, RequirementStatus.REJECTED)
+
+
 @transaction.atomic
 def requirement_delete(*, user, requirement: Requirement) -> None:
     """Delete a requirement that has not been scheduled; later ones are rejected or deferred instead."""
     _check_can_edit(user, requirement.product)
-    if requirement.status not in (RequirementStatus.NEW, RequirementStatus.REJECTED):
+    if not requirement_can_delete(requirement=requirement):
         raise TransitionRefused(_("只能删除新建或已拒绝的需求；其他需求请拒绝或搁置。"))
     requirement._history_user = user
     requirement.delete()
@@ -428,11 +433,16 @@ def feedback_update(*, user, feedback: Feedback, data: dict) -> Feedback:
     return feedback
 
 
+def feedback_can_delete(*, feedback: Feedback) -> bool:
+    """Feedback that became a requirement stays: the requirement cites it."""
+    return not feedback.requirement_id
+
+
 @transaction.atomic
 def feedback_delete(*, user, feedback: Feedback) -> None:
     """Delete a feedback item that has not been turned into a requirement."""
     _check_can_edit(user, feedback.product)
-    if feedback.requirement_id:
+    if not feedback_can_delete(feedback=feedback):
         raise TransitionRefused(_("该反馈已转化为需求，不能删除。"))
     feedback.delete()
 
