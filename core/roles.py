@@ -63,3 +63,19 @@ def department_members(*, department: str, exclude: Iterable[int | None] = ()) -
     """Active members of a department, without the makers four-eyes excludes."""
     return get_user_model().objects.filter(departments__code=department, is_active=True).exclude(
         pk__in=[pk for pk in exclude if pk is not None]).distinct()
+
+
+# --- The audit trail ---------------------------------------------------------------------------------------------
+
+def audit_can_read(user) -> bool:
+    """Control functions read the whole trail; product managers read their own products' entries."""
+    return can_oversee(user) or can_manage_products(user)
+
+
+def audit_visible_filter(*, user) -> Q:
+    """`audit_can_read` as a filter on audit entries."""
+    if can_oversee(user):
+        return Q()
+    if can_manage_products(user):
+        return Q(product__owner=user)
+    return Q(pk__in=[])

@@ -15,3 +15,8 @@ class KpisConfig(AppConfig):
         from .choices import KpiAuditAction
 
         register_actions(KpiAuditAction)
+        from core.audit import register_value_labels
+
+        from .choices import AlertStatus
+
+        register_value_labels(AlertStatus)

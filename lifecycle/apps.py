@@ -12,6 +12,12 @@ class LifecycleConfig(AppConfig):
         from .choices import AuditAction
 
         register_actions(AuditAction)
+        from accounts.choices import DepartmentCode
+        from core.audit import register_value_labels
+
+        from .choices import Decision, DeliverableStatus, GateReviewStatus
+
+        register_value_labels(DepartmentCode, DeliverableStatus, Decision, GateReviewStatus)
         from products.sections import register_product_section
 
         from . import processes  # noqa: F401  (registers the stage gate with the engine)

@@ -15,3 +15,8 @@ class RequirementsConfig(AppConfig):
         from .choices import RequirementsAuditAction
 
         register_actions(RequirementsAuditAction)
+        from core.audit import register_value_labels
+
+        from .choices import RequirementStatus, VersionStatus
+
+        register_value_labels(RequirementStatus, VersionStatus)
