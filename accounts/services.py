@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_edit, audit_record, diff, field_values
+from core.roles import is_administrator
 
 from .choices import AccountAuditAction
 from .models import User
@@ -19,7 +20,7 @@ AUDITED_FIELDS = ("username", "role", "is_active", "is_staff", "is_superuser", "
 
 def user_can_administer(*, actor) -> bool:
     """Administrators manage users, their roles and departments."""
-    return bool(actor and actor.is_authenticated and actor.is_active and actor.is_admin)
+    return is_administrator(actor)
 
 
 @transaction.atomic

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
 from core.audit import audit_edit, audit_record, diff, field_values
-from core.roles import is_portfolio_manager
+from core.errors import BulkValidationError, DomainConflict
+from core.roles import in_department, is_administrator, is_portfolio_manager
 from notifications.services import notify
 from products.models import Product
 from products.services import product_can_edit
@@ -45,14 +46,6 @@ from .periods import Period, parse_period, period_range
 # ---------------------------------------------------------------------------------------------------------------
 
 ITEM_FIELDS = ("product", "metric", "date", "value")
-
-
-class BulkValidationError(ValidationError):
-    """Errors of a bulk write, one entry per failing item: `[{"index": 3, "errors": {"metric": [...]}}]`."""
-
-    def __init__(self, item_errors: list[dict]):
-        self.item_errors = item_errors
-        super().__init__(_("%(count)d 条数据有误，未写入任何数据。") % {"count": len(item_errors)})
 
 
 @dataclass
@@ -218,7 +211,7 @@ class ComputeResult:
 
 def kpi_can_compute(*, user) -> bool:
     """Heads of product and admins trigger a recomputation; everybody else waits for the nightly run."""
-    return user.is_authenticated and (user.is_admin or user.is_head_of_product)
+    return is_portfolio_manager(user)
 
 
 def kpi_compute_request(*, user, period: str, granularity: str) -> str:
@@ -297,8 +290,11 @@ def _compute_period(period: Period) -> tuple[int, int, int]:
 # Alerts
 # ---------------------------------------------------------------------------------------------------------------
 
-class StateConflict(Exception):
-    """The object is not in a state that allows this action (HTTP 409)."""
+class StateConflict(DomainConflict):
+    """The alert is not in a state that allows this action: 409 `{"detail"}` (no code, as the API always said)."""
+
+    def __init__(self, message):
+        super().__init__("", message)
 
 
 def _open_alerts(period: Period, now) -> int:
@@ -374,9 +370,9 @@ def alert_can_handle(*, user, alert: Alert) -> bool:
     """The product's manager, heads of product, admins, and for risk metrics the risk department."""
     if not user.is_authenticated:
         return False
-    if user.is_admin or user.is_head_of_product or alert.product.owner_id == user.pk:
+    if is_portfolio_manager(user) or alert.product.owner_id == user.pk:
         return True
-    return alert.metric.family == KpiFamily.RISK and DepartmentCode.RISK in user.department_codes
+    return alert.metric.family == KpiFamily.RISK and in_department(user=user, department=DepartmentCode.RISK)
 
 
 def _locked_alert(*, user, alert: Alert, comment: str) -> Alert:
@@ -474,7 +470,7 @@ def target_delete(*, user, targets) -> None:
 @transaction.atomic
 def metric_save(*, user, metric: Metric) -> Metric:
     """Create or edit a metric definition (admins only), audited with the field-by-field diff."""
-    if not (user and user.is_authenticated and user.is_admin):
+    if not is_administrator(user):
         raise PermissionDenied(_("只有管理员可以修改指标定义。"))
     created = metric.pk is None
     before = _before(Metric, metric, METRIC_FIELDS)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import DepartmentCode
 from core.audit import audit_record
-from core.roles import department_members, four_eyes_allows, in_department
+from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager
 from notifications.services import notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
@@ -83,8 +83,7 @@ def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
     """The item's owner, the product's owner, heads of product and admins tick items."""
     if not user.is_authenticated:
         return False
-    return (user.is_admin or user.is_head_of_product
-            or user.pk in (deliverable.owner_id, deliverable.product.owner_id))
+    return is_portfolio_manager(user) or user.pk in (deliverable.owner_id, deliverable.product.owner_id)
 
 
 def deliverable_can_reopen(*, product: Product) -> bool:

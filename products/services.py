@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, field_values
-from core.roles import can_manage_products, product_can_edit
+from core.roles import can_manage_products, is_portfolio_manager, product_can_edit
 
 from .choices import ProductAuditAction
 from .models import Product
@@ -23,7 +23,7 @@ AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
 
 def _owner_for(*, user, requested_owner):
     """Product managers always own what they create; heads of product and admins choose the owner."""
-    if user.is_product_manager:
+    if not is_portfolio_manager(user):
         if requested_owner is not None and requested_owner.pk != user.pk:
             raise ValidationError({"owner": _("产品经理只能创建自己负责的产品。")})
         return user
@@ -59,7 +59,7 @@ def product_create(*, user, data: dict) -> Product:
 def product_update(*, user, product: Product, data: dict) -> Product:
     if not product_can_edit(user=user, product=product):
         raise PermissionDenied(_("您无权编辑该产品。"))
-    if user.is_product_manager and "owner" in data and data["owner"].pk != product.owner_id:
+    if not is_portfolio_manager(user) and "owner" in data and data["owner"].pk != product.owner_id:
         raise ValidationError({"owner": _("产品经理不能转交产品负责人。")})
     if "code" in data and data["code"] != product.code:
         # Other bank systems reference products by code: it is fixed once the product exists.

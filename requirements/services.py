@@ -16,6 +16,8 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import can_manage_products
 from core.audit import audit_edit, audit_record, diff, field_values
+from core.errors import BulkValidationError, DomainConflict
+from core.roles import products_editable_filter
 from notifications.services import notify
 from products.models import Product
 from products.services import product_can_edit
@@ -44,21 +46,11 @@ MENTION = re.compile(r"@([\w.+-]+)")
 ASCII_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 
 
-class TransitionRefused(Exception):
-    """The state machine does not allow this move now; the API answers 409 with the message."""
+class TransitionRefused(DomainConflict):
+    """The state machine does not allow this move now: 409 `{"detail", "code"}`."""
 
     def __init__(self, message, code=ErrorCode.TRANSITION_NOT_ALLOWED):
-        super().__init__(message)
-        self.message = str(message)
-        self.code = code
-
-
-class BulkValidationError(Exception):
-    """One or more items of a bulk write are invalid: `errors` is `[{"index": i, "errors": {field: [..]}}]`."""
-
-    def __init__(self, errors):
-        super().__init__("bulk validation failed")
-        self.errors = errors
+        super().__init__(code, message)
 
 
 # --- Permissions ---
@@ -70,12 +62,7 @@ def requirement_can_edit(*, user, product) -> bool:
 
 def requirement_editable_products(*, user) -> QuerySet[Product]:
     """The products whose backlog the user may edit, by the same rule as requirement_can_edit (for form choices)."""
-    products = Product.objects.order_by("code")
-    if not can_manage_products(user):
-        return products.none()
-    if user.is_admin or user.is_head_of_product:
-        return products
-    return products.filter(owner=user)
+    return Product.objects.filter(products_editable_filter(user=user)).order_by("code")
 
 
 def _check_can_edit(user, product) -> None:

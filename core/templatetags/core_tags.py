@@ -3,6 +3,8 @@ from django import template
 
 from ..audit import field_label, object_type_label, value_label
 from ..roles import audit_can_read
+from ..roles import can_own_products as _can_own_products
+from ..roles import can_review as _can_review
 
 register = template.Library()
 
@@ -25,3 +27,13 @@ def object_type_name(model_name: str) -> str:
 @register.filter
 def audit_field(field: str, model_name: str) -> str:
     return field_label(model_name, field)
+
+
+@register.filter
+def can_review(user) -> bool:
+    return _can_review(user)
+
+
+@register.filter
+def can_own_products(user) -> bool:
+    return _can_own_products(user)
