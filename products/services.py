@@ -15,7 +15,16 @@ EDITABLE_FIELDS = (
 )
 
 
-__all__ = ["product_can_edit", "product_create", "product_update"]
+__all__ = ["product_can_edit", "product_create", "product_update", "register_on_product_created"]
+
+# Apps above the catalogue act on a new product in its creating transaction (lifecycle: the first checklist).
+_ON_CREATED: list = []
+
+
+def register_on_product_created(hook) -> None:
+    """`hook(*, product, user)` runs inside product_create's transaction, after the product is saved and audited."""
+    if hook not in _ON_CREATED:
+        _ON_CREATED.append(hook)
 
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
@@ -52,6 +61,8 @@ def product_create(*, user, data: dict) -> Product:
     created = field_values(product, AUDITED_FIELDS)
     audit_record(action=ProductAuditAction.CREATED, actor=user, product=product, obj=product, to_value=product.code,
                  changes=diff({}, created))
+    for hook in _ON_CREATED:
+        hook(product=product, user=user)
     return product
 
 
