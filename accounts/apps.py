@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("账户与部门")
+
+    def ready(self):
+        from core.audit import register_actions
+
+        from .choices import AccountAuditAction
+
+        register_actions(AccountAuditAction)

@@ -22,3 +22,10 @@ class DepartmentCode(models.TextChoices):
 
 # Departments whose members review stage gates (product itself submits, it does not review).
 REVIEWING_DEPARTMENTS = [code for code in DepartmentCode.values if code != DepartmentCode.PRODUCT]
+
+
+class AccountAuditAction(models.TextChoices):
+    """Audit-trail action codes of user administration."""
+
+    USER_CREATED = "user_created", _("新增用户")
+    USER_UPDATED = "user_updated", _("修改用户角色或部门")

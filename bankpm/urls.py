@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("audit/", include("core.urls")),
     path("products/", include("products.urls")),
     path("lifecycle/", include("lifecycle.urls")),
     path("requirements/", include("requirements.urls")),

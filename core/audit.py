@@ -31,6 +31,48 @@ def action_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(label)) for code, label in _ACTION_LABELS.items()), key=lambda c: c[0])
 
 
+_VALUE_LABELS: dict[str, object] = {}
+
+
+def register_value_labels(*choices: type[models.TextChoices]) -> None:
+    """Codes an app stores in from/to values (stages, statuses, departments), named in the reader's language."""
+    for each in choices:
+        _VALUE_LABELS.update(dict(each.choices))
+
+
+def value_label(code: str) -> str:
+    return str(_VALUE_LABELS.get(code, code))
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    """Every model that can be the object of an entry, named by its verbose name."""
+    from django.apps import apps
+    from django.conf import settings
+
+    base = str(settings.BASE_DIR)
+    return sorted(((m._meta.model_name, str(m._meta.verbose_name)) for m in apps.get_models()
+                   if str(m._meta.app_config.path).startswith(base) and ".venv" not in str(m._meta.app_config.path)
+                   and not m._meta.model_name.startswith("historical")), key=lambda c: c[0])
+
+
+def object_type_label(model_name: str) -> str:
+    return dict(object_type_choices()).get(model_name, model_name)
+
+
+def field_label(model_name: str, field: str) -> str:
+    """A diff's field named by its verbose name (the code when the model or field is unknown)."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    for model in apps.get_models():
+        if model._meta.model_name == model_name:
+            try:
+                return str(model._meta.get_field(field).verbose_name)
+            except FieldDoesNotExist:
+                return field
+    return field
+
+
 def object_type_of(obj) -> str:
     return obj._meta.model_name
 
@@ -93,6 +135,16 @@ def audit_record(*, action: str, actor=None, product=None, obj=None, from_value:
         entry.entry_hash = entry.compute_hash()
         entry.save()
         return entry
+
+
+def audit_edit(*, action: str, actor, obj, before: dict, fields: Iterable[str], product=None,
+               comment: str = "") -> AuditEntry | None:
+    """Record an edit of `obj` with its field-by-field diff against `before`; nothing when no field changed."""
+    changes = diff(before, field_values(obj, fields))
+    if not changes:
+        return None
+    return audit_record(action=action, actor=actor, product=product, obj=obj, comment=comment, changes=changes,
+                        from_value=", ".join(c["field"] for c in changes)[:200])
 
 
 def audit_verify() -> AuditEntry | None:

@@ -1,10 +1,14 @@
-"""One domain-error hierarchy for every app, mapped once for the API (bankpm.api.exceptions) and once for pages.
+"""One domain-error hierarchy for every app, mapped once for the API (bankpm.api.exceptions) and once for pages
+(`error_messages` for a message or card, `add_form_errors` for a form).
 
-- `DomainConflict`: the request is valid but the current state forbids it -> 409 `{"code", "detail"}`.
-- `BulkValidationError`: some items of a bulk request are invalid -> 400 `{"<index>": {field: [messages]}}`.
+- `DomainConflict`: the request is valid but the current state forbids it -> 409 `{"detail", "code"}` (a conflict
+  without a code answers `{"detail"}` alone, the shape the KPI alert endpoints have always had).
+- `BulkValidationError`: some items of a bulk request are invalid, nothing was written -> 400
+  `{"errors": [{"index": i, "errors": {field: [messages]}}]}`.
 - Django's `ValidationError` (field -> messages) and `PermissionDenied` stay as they are: 400 and 403.
 """
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 
 class DomainConflict(Exception):
@@ -17,29 +21,46 @@ class DomainConflict(Exception):
         super().__init__(self.message)
 
 
-class BulkValidationError(Exception):
-    """Per-index errors of a bulk write; nothing was written."""
+class BulkValidationError(ValidationError):
+    """Per-item errors of a bulk write; nothing was written. `errors` is `[{"index": i, "errors": {...}}]` (a dict
+    `{index: errors}` is accepted and put in that shape)."""
 
-    def __init__(self, errors: dict[int, object]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} invalid item(s)")
+    def __init__(self, errors):
+        if isinstance(errors, dict):
+            errors = [{"index": index, "errors": item} for index, item in sorted(errors.items())]
+        self.errors = list(errors)
+        super().__init__(_("%(count)d 条数据有误，未写入任何数据。") % {"count": len(self.errors)})
+
+    @property
+    def item_errors(self) -> list[dict]:
+        return self.errors
 
 
 def error_messages(error: Exception) -> list[str]:
     """Plain messages of a domain error for a page (a form's non-field errors or a card's message)."""
+    if isinstance(error, DomainConflict):
+        return [error.message]
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
             return [m for messages in error.message_dict.values() for m in messages]
         return list(error.messages)
-    if isinstance(error, DomainConflict):
-        return [error.message]
     if isinstance(error, PermissionDenied):
-        return [str(error) or "403"]
+        return [str(error) or _("您无权执行该操作。")]
     return [str(error)]
 
 
 def error_text(error: Exception) -> str:
-    return "; ".join(error_messages(error))
+    return "；".join(error_messages(error))
 
 
-DOMAIN_ERRORS = (ValidationError, DomainConflict, PermissionDenied, BulkValidationError)
+def add_form_errors(form, error: Exception) -> None:
+    """Put a service's error on the form: field errors on their fields (on top when the form has no such field),
+    anything else as a non-field error."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error_messages(error))
+
+
+DOMAIN_ERRORS = (ValidationError, DomainConflict, PermissionDenied)

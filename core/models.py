@@ -82,3 +82,32 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutable(_("审计记录只能追加，不能删除。"))
+
+
+class AuditVerification(models.Model):
+    """One run of `verify_audit`: when it ran, how many entries it checked, whether the chain held and where it
+    first broke. Append-only like the chain it reports on."""
+
+    ran_at = models.DateTimeField(_("校验时间"), db_index=True)
+    entries_checked = models.PositiveIntegerField(_("校验条数"))
+    intact = models.BooleanField(_("链完整"))
+    first_broken = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("首个断点"))
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("审计链校验")
+        verbose_name_plural = _("审计链校验")
+
+    def __str__(self):
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'✓' if self.intact else '✗'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))

@@ -20,6 +20,35 @@ def is_portfolio_manager(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_admin or user.is_head_of_product))
 
 
+def is_administrator(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_admin)
+
+
+def is_senior_management(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_senior_management)
+
+
+def is_product_manager(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_product_manager)
+
+
+def can_review(user) -> bool:
+    """Department reviewers, senior management and admins have a review queue."""
+    return bool(user and user.is_authenticated and (user.is_reviewer or user.is_admin))
+
+
+def can_own_products(user) -> bool:
+    return bool(user and user.is_authenticated and user.can_own_products)
+
+
+def product_can_submit(*, user, product) -> bool:
+    """Who submits a product's reviews: its owner (if still allowed to own products) or a head of product.
+    Administrators submit only for products they own: a submission is the owner's accountable act."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_head_of_product or (product.owner_id == user.pk and user.can_own_products)
+
+
 def product_can_edit(*, user, product) -> bool:
     """Heads of product and admins edit any product; a product manager only their own."""
     if not can_manage_products(user):
@@ -63,3 +92,19 @@ def department_members(*, department: str, exclude: Iterable[int | None] = ()) -
     """Active members of a department, without the makers four-eyes excludes."""
     return get_user_model().objects.filter(departments__code=department, is_active=True).exclude(
         pk__in=[pk for pk in exclude if pk is not None]).distinct()
+
+
+# --- The audit trail ---------------------------------------------------------------------------------------------
+
+def audit_can_read(user) -> bool:
+    """Control functions read the whole trail; product managers read their own products' entries."""
+    return can_oversee(user) or can_manage_products(user)
+
+
+def audit_visible_filter(*, user) -> Q:
+    """`audit_can_read` as a filter on audit entries."""
+    if can_oversee(user):
+        return Q()
+    if can_manage_products(user):
+        return Q(product__owner=user)
+    return Q(pk__in=[])

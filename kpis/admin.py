@@ -7,14 +7,24 @@ from .models import Alert, Metric, Snapshot, Target
 
 @admin.register(Metric)
 class MetricAdmin(admin.ModelAdmin):
+    """Definitions are saved by services.metric_save (audited, list edits included); they are never deleted."""
+
     list_display = ("code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "formula",
                     "is_key", "scorecard_weight")
     list_editable = ("is_key", "scorecard_weight")
     list_filter = ("family", "aggregation", "direction")
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.metric_save(user=request.user, metric=obj)
+
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    """Targets are saved and deleted by services.target_save / target_delete (audited with the diff)."""
+
     list_display = ("product", "metric", "granularity", "period_start", "target_value", "warning_threshold",
                     "critical_threshold")
     list_filter = ("granularity", "metric")
@@ -22,9 +32,18 @@ class TargetAdmin(admin.ModelAdmin):
     search_fields = ("product__code",)
     autocomplete_fields = ()
 
+    def save_model(self, request, obj, form, change):
+        services.target_save(user=request.user, target=obj)
 
-# Observations have a composite primary key, which the Django admin cannot show; they are read through the
-# product KPI page and the API.
+    def delete_model(self, request, obj):
+        services.target_delete(user=request.user, targets=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.target_delete(user=request.user, targets=list(queryset.select_related("product", "metric")))
+
+
+# Observations have a composite primary key, which the Django admin cannot show; they arrive through the
+# ingestion service (API or upload page) and are read through the product KPI page and the API.
 
 
 @admin.register(Snapshot)
@@ -56,4 +75,10 @@ class AlertAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Alert._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # acknowledged and resolved on the alerts page or the API, through the service
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -96,3 +96,15 @@ class IngestError(models.TextChoices):
 
 
 MAX_OBSERVATIONS_PER_REQUEST = 10_000
+
+
+class KpiAuditAction(models.TextChoices):
+    """Audit-trail action codes of the KPI app."""
+
+    TARGET_CREATED = "kpi_target_created", _("新增指标目标")
+    TARGET_UPDATED = "kpi_target_updated", _("修改指标目标")
+    TARGET_DELETED = "kpi_target_deleted", _("删除指标目标")
+    METRIC_CREATED = "kpi_metric_created", _("新增指标定义")
+    METRIC_UPDATED = "kpi_metric_updated", _("修改指标定义")
+    ALERT_ACKNOWLEDGED = "kpi_alert_acknowledged", _("确认指标预警")
+    ALERT_RESOLVED = "kpi_alert_resolved", _("解除指标预警")

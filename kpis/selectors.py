@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, When
 from django.utils.translation import gettext as _
 
+from core.roles import is_portfolio_manager, is_product_manager, is_senior_management
 from products.choices import LifecycleStage
 from products.models import Product
 
@@ -94,12 +95,12 @@ def default_scorecard_quarter() -> Period:
 
 
 def scorecard_can_view_all(user) -> bool:
-    return user.is_admin or user.is_head_of_product or user.is_senior_management
+    return is_portfolio_manager(user) or is_senior_management(user)
 
 
 def scorecard_can_view(user) -> bool:
     """Those who see every manager, and product managers (their own line)."""
-    return user.is_authenticated and (scorecard_can_view_all(user) or user.is_product_manager)
+    return user.is_authenticated and (scorecard_can_view_all(user) or is_product_manager(user))
 
 
 def scorecards(*, user, quarter: Period) -> list[dict]:

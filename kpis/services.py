@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
+from core.audit import audit_edit, audit_record, diff, field_values
+from core.errors import BulkValidationError, DomainConflict
+from core.roles import in_department, is_administrator, is_portfolio_manager
 from notifications.services import notify
 from products.models import Product
 from products.services import product_can_edit
@@ -31,6 +34,7 @@ from .choices import (
     AlertStatus,
     Granularity,
     IngestError,
+    KpiAuditAction,
     KpiFamily,
     MetricCode,
     ObservationSource,
@@ -38,7 +42,7 @@ from .choices import (
 )
 from .formulas import derived_sql
 from .hooks import run_alert_opened
-from .models import Alert, Metric, Observation, Snapshot, StalePeriod
+from .models import Alert, Metric, Observation, Snapshot, StalePeriod, Target
 from .periods import Period, add_months, parse_period, period_containing, period_range
 
 logger = logging.getLogger(__name__)
@@ -48,14 +52,6 @@ logger = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------------------------------------------
 
 ITEM_FIELDS = ("product", "metric", "date", "value")
-
-
-class BulkValidationError(ValidationError):
-    """Errors of a bulk write, one entry per failing item: `[{"index": 3, "errors": {"metric": [...]}}]`."""
-
-    def __init__(self, item_errors: list[dict]):
-        self.item_errors = item_errors
-        super().__init__(_("%(count)d 条数据有误，未写入任何数据。") % {"count": len(item_errors)})
 
 
 @dataclass
@@ -298,7 +294,7 @@ class ComputeResult:
 
 def kpi_can_compute(*, user) -> bool:
     """Heads of product and admins trigger a recomputation; everybody else waits for the nightly run."""
-    return user.is_authenticated and (user.is_admin or user.is_head_of_product)
+    return is_portfolio_manager(user)
 
 
 def kpi_compute_request(*, user, period: str, granularity: str) -> str:
@@ -485,8 +481,11 @@ def _claim_stale_marks() -> list[tuple[int, str, date]]:
 # Alerts
 # ---------------------------------------------------------------------------------------------------------------
 
-class StateConflict(Exception):
-    """The object is not in a state that allows this action (HTTP 409)."""
+class StateConflict(DomainConflict):
+    """The alert is not in a state that allows this action: 409 `{"detail"}` (no code, as the API always said)."""
+
+    def __init__(self, message):
+        super().__init__("", message)
 
 
 def _open_alerts(period: Period, now, *, product_ids=None) -> int:
@@ -563,7 +562,7 @@ def _auto_resolve_alerts(period: Period, now, *, product_ids=None) -> int:
     green = Snapshot.objects.filter(product=OuterRef("product"), metric=OuterRef("metric"),
                                     granularity=period.granularity, period_start=period.start,
                                     status=SnapshotStatus.GREEN)
-    alerts = (Alert.objects.select_for_update()
+    alerts = (Alert.objects.select_for_update(of=("self",)).select_related("product", "metric")
               .filter(status__in=ACTIVE_ALERT_STATUSES, granularity=period.granularity,
                       period_start__lte=period.start)
               .filter(Exists(green)))
@@ -571,9 +570,12 @@ def _auto_resolve_alerts(period: Period, now, *, product_ids=None) -> int:
         alerts = alerts.filter(product_id__in=product_ids)
     count = 0
     for alert in alerts:
+        previous = alert.status
         alert.resolve(user=None, comment=_("指标已恢复达标（%(period)s），系统自动解除。") % {"period": period.label},
                       at=now, automatic=True)
         alert.save()
+        _audit_alert(action=KpiAuditAction.ALERT_RESOLVED, user=None, alert=alert, old=previous,
+                     comment=alert.resolution_comment)
         count += 1
     return count
 
@@ -582,9 +584,9 @@ def alert_can_handle(*, user, alert: Alert) -> bool:
     """The product's manager, heads of product, admins, and for risk metrics the risk department."""
     if not user.is_authenticated:
         return False
-    if user.is_admin or user.is_head_of_product or alert.product.owner_id == user.pk:
+    if is_portfolio_manager(user) or alert.product.owner_id == user.pk:
         return True
-    return alert.metric.family == KpiFamily.RISK and DepartmentCode.RISK in user.department_codes
+    return alert.metric.family == KpiFamily.RISK and in_department(user=user, department=DepartmentCode.RISK)
 
 
 def _locked_alert(*, user, alert: Alert, comment: str) -> Alert:
@@ -605,6 +607,8 @@ def alert_acknowledge(*, user, alert: Alert, comment: str) -> Alert:
         raise StateConflict(_("只有待处理的预警可以确认。"))
     locked.acknowledge(user=user, comment=comment.strip(), at=timezone.now())
     locked.save()
+    _audit_alert(action=KpiAuditAction.ALERT_ACKNOWLEDGED, user=user, alert=locked, old=AlertStatus.OPEN,
+                 comment=locked.acknowledge_comment)
     return locked
 
 
@@ -614,6 +618,78 @@ def alert_resolve(*, user, alert: Alert, comment: str) -> Alert:
     locked = _locked_alert(user=user, alert=alert, comment=comment)
     if locked.status not in ACTIVE_ALERT_STATUSES:
         raise StateConflict(_("该预警已解除。"))
+    old = locked.status
     locked.resolve(user=user, comment=comment.strip(), at=timezone.now())
     locked.save()
+    _audit_alert(action=KpiAuditAction.ALERT_RESOLVED, user=user, alert=locked, old=old,
+                 comment=locked.resolution_comment)
     return locked
+
+
+def _audit_alert(*, action: str, user, alert: Alert, old: str, comment: str) -> None:
+    audit_record(action=action, actor=user, product=alert.product, obj=alert, from_value=old, to_value=alert.status,
+                 comment=f"{alert.metric.code} {alert.period}: {comment}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Targets and metric definitions (the admin saves through these, audited with the field diff)
+# ---------------------------------------------------------------------------------------------------------------
+
+TARGET_FIELDS = ("product", "metric", "granularity", "period_start", "target_value", "warning_threshold",
+                 "critical_threshold")
+METRIC_FIELDS = ("code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "is_key",
+                 "scorecard_weight", "display_order")
+
+
+def target_can_edit(*, user) -> bool:
+    """Targets judge product managers, so heads of product and admins set them, not the managers themselves."""
+    return is_portfolio_manager(user)
+
+
+def _before(model, obj, fields) -> dict:
+    if obj.pk is None:
+        return {}
+    saved = model.objects.select_for_update().filter(pk=obj.pk).first()
+    return field_values(saved, fields) if saved is not None else {}
+
+
+@transaction.atomic
+def target_save(*, user, target: Target) -> Target:
+    """Create or edit a target (validated), audited with the field-by-field diff in the same transaction."""
+    if not target_can_edit(user=user):
+        raise PermissionDenied(_("只有产品负责人和管理员可以设置指标目标。"))
+    created = target.pk is None
+    before = _before(Target, target, TARGET_FIELDS)
+    target.full_clean()
+    target.save()
+    action = KpiAuditAction.TARGET_CREATED if created else KpiAuditAction.TARGET_UPDATED
+    audit_edit(action=action, actor=user, product=target.product, obj=target, before=before, fields=TARGET_FIELDS,
+               comment=f"{target.metric.code} {target.granularity} {target.period_start}")
+    return target
+
+
+@transaction.atomic
+def target_delete(*, user, targets) -> None:
+    """Delete targets, each audited with the values it had."""
+    if not target_can_edit(user=user):
+        raise PermissionDenied(_("只有产品负责人和管理员可以设置指标目标。"))
+    for target in targets:
+        before = field_values(target, TARGET_FIELDS)
+        audit_record(action=KpiAuditAction.TARGET_DELETED, actor=user, product=target.product, obj=target,
+                     comment=f"{target.metric.code} {target.granularity} {target.period_start}",
+                     changes=diff(before, dict.fromkeys(TARGET_FIELDS)))
+        target.delete()
+
+
+@transaction.atomic
+def metric_save(*, user, metric: Metric) -> Metric:
+    """Create or edit a metric definition (admins only), audited with the field-by-field diff."""
+    if not is_administrator(user):
+        raise PermissionDenied(_("只有管理员可以修改指标定义。"))
+    created = metric.pk is None
+    before = _before(Metric, metric, METRIC_FIELDS)
+    metric.full_clean()
+    metric.save()
+    action = KpiAuditAction.METRIC_CREATED if created else KpiAuditAction.METRIC_UPDATED
+    audit_edit(action=action, actor=user, obj=metric, before=before, fields=METRIC_FIELDS, comment=metric.code)
+    return metric

@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import error_text
+
 from . import services
 from .choices import Decision, StepStatus
 from .exceptions import GateConflict
@@ -83,10 +85,6 @@ class GateReviewAdmin(admin.ModelAdmin):
                     services.approval_step_decide(review=review, department=step.department, user=request.user,
                                                   decision=Decision.APPROVE, comment=str(_("管理后台审批")))
                 except (PermissionDenied, ValidationError, GateConflict) as error:
-                    self.message_user(request, f"{review}: {_error_text(error)}", messages.ERROR)
+                    self.message_user(request, f"{review}: {error_text(error)}", messages.ERROR)
                 else:
                     self.message_user(request, f"{review}: {step.get_department_display()} ✓", messages.SUCCESS)
-
-
-def _error_text(error):
-    return "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)

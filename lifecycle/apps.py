@@ -12,9 +12,19 @@ class LifecycleConfig(AppConfig):
         from .choices import AuditAction
 
         register_actions(AuditAction)
+        from accounts.choices import DepartmentCode
+        from core.audit import register_value_labels
+
+        from .choices import Decision, DeliverableStatus, GateReviewStatus
+
+        register_value_labels(DepartmentCode, DeliverableStatus, Decision, GateReviewStatus)
         from products.sections import register_product_section
+        from products.services import register_on_product_created
 
         from . import processes  # noqa: F401  (registers the stage gate with the engine)
+        from .services import deliverables_start_checklist
+
+        register_on_product_created(deliverables_start_checklist)
 
         register_product_section(key="lifecycle", template="lifecycle/_product_panel.html", order=10, slot="top")
         register_product_section(key="history", template="lifecycle/_product_history.html", order=90)

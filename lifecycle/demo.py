@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from core.roles import department_members
+from products.choices import CLOSED_STAGES, STAGE_ORDER, LifecycleStage
 from products.models import Product
 
 from . import services
@@ -28,11 +30,47 @@ def seed(*, stdout=None):
         "pm1", "pm2", "risk1", "compliance1", "finance1", "legal1", "tech1", "exec1"])}
     if len(users) < 8:
         return 0
-    by_code = {p.code: p for p in products}
+    _walk_to_demo_stages(products)
+    by_code = {p.code: p for p in Product.objects.select_related("owner").order_by("code")}
+    products = list(by_code.values())
     _tick_some(products)
     _history(by_code, users)
     _open_reviews(by_code, users)
     return 1
+
+
+def _walk_to_demo_stages(products):
+    """Products created in planning pass their gates, one by one, until they reach their demo stage: each gate's
+    checklist ticked by the owner, submitted, approved by every department the policy names, phase by phase."""
+    from products.demo import demo_stages
+
+    targets = demo_stages()
+    for product in products:
+        target = targets.get(product.code)
+        while target and _behind(product.stage, target):
+            to_stage = target if target == LifecycleStage.CANCELLED else services.next_stage(product=product)
+            if to_stage != LifecycleStage.CANCELLED:
+                _tick(product)
+            review = services.gate_review_submit(product=product, user=product.owner, to_stage=to_stage)
+            _approve_all(review)
+            product.refresh_from_db()
+
+
+def _behind(stage: str, target: str) -> bool:
+    if target == LifecycleStage.CANCELLED:
+        return stage not in CLOSED_STAGES
+    return stage in STAGE_ORDER and STAGE_ORDER.index(stage) < STAGE_ORDER.index(target)
+
+
+def _approve_all(review):
+    while True:
+        steps = list(review.steps.filter(status=StepStatus.PENDING).order_by("id"))
+        if not steps:
+            return
+        for step in steps:
+            reviewer = department_members(department=step.department).order_by("username").first()
+            services.approval_step_decide(review=review, department=step.department, user=reviewer,
+                                          decision=APPROVE, comment="")
 
 
 def _tick(product, count=None):

@@ -2,6 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import product_can_submit
 from products.choices import LifecycleStage
 from products.terms import product_terms
 
@@ -20,7 +21,7 @@ class StageGate(Process):
         """The product's owner (who must be allowed to own products) or a head of product submits gates."""
         if not user.is_authenticated or not user.is_active:
             return False
-        return user.is_head_of_product or (subject.owner_id == user.pk and user.can_own_products)
+        return product_can_submit(user=user, product=subject)
 
     def resolve_target(self, *, subject, target: str) -> str:
         target = target or services.next_stage(product=subject)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import DepartmentCode
 from core.audit import audit_record
-from core.roles import department_members, four_eyes_allows, in_department
+from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager
 from notifications.services import notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
@@ -79,12 +79,30 @@ def deliverables_ensure(*, product: Product) -> int:
     return len(rows)
 
 
+def deliverables_start_checklist(*, product: Product, user=None) -> None:
+    """products' on-created hook: a new product starts with its first stage's checklist."""
+    deliverables_ensure(product=product)
+
+
+def deliverables_add_template(*, template: DeliverableTemplate) -> int:
+    """A saved active template adds its item to every product now in its stage that lacks it (set-based)."""
+    if not template.is_active:
+        return 0
+    today = timezone.localdate()
+    products = Product.objects.filter(stage=template.stage).exclude(deliverables__template=template).values_list(
+        "pk", "owner_id")
+    rows = [Deliverable(product_id=pk, stage=template.stage, template=template, title=template.title,
+                        title_en=template.title_en, required=template.required, owner_id=owner,
+                        due_date=today + timedelta(days=template.due_in_days)) for pk, owner in products]
+    Deliverable.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
 def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
     """The item's owner, the product's owner, heads of product and admins tick items."""
     if not user.is_authenticated:
         return False
-    return (user.is_admin or user.is_head_of_product
-            or user.pk in (deliverable.owner_id, deliverable.product.owner_id))
+    return is_portfolio_manager(user) or user.pk in (deliverable.owner_id, deliverable.product.owner_id)
 
 
 def deliverable_can_reopen(*, product: Product) -> bool:
@@ -192,6 +210,8 @@ def gate_policy_save(*, user, obj: GatePolicy | DeliverableTemplate) -> None:
     created = obj._state.adding
     obj.save()
     gate_policy_record_change(user=user, obj=obj, created=created)
+    if isinstance(obj, DeliverableTemplate):
+        deliverables_add_template(template=obj)
 
 
 @transaction.atomic

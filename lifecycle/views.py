@@ -10,6 +10,7 @@ from django.views.generic import ListView
 
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
+from core.errors import error_messages
 from core.models import AuditEntry
 from products.models import Product
 
@@ -18,12 +19,6 @@ from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
 from .models import ApprovalStep, Deliverable
-
-
-def _error_messages(error) -> list[str]:
-    if isinstance(error, ValidationError):
-        return error.messages
-    return [str(error)]
 
 
 class MyReviewsView(LoginRequiredMixin, ListView):
@@ -61,7 +56,7 @@ class StepDecideView(LoginRequiredMixin, View):
             services.approval_step_decide(review=step.review, department=step.department, user=request.user,
                                           **form.cleaned_data)
         except (ValidationError, GateConflict) as error:
-            for message in _error_messages(error):
+            for message in error_messages(error):
                 messages.error(request, message)
         else:
             messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
@@ -79,7 +74,7 @@ class GateSubmitView(LoginRequiredMixin, View):
             services.gate_review_submit(product=product, user=request.user,
                                         to_stage=form.cleaned_data.get("to_stage") or None)
         except (ValidationError, GateConflict) as error:
-            for message in _error_messages(error):
+            for message in error_messages(error):
                 messages.error(request, message)
         else:
             messages.success(request, _("阶段评审已提交，审批部门已收到通知。"))

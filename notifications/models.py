@@ -16,6 +16,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # Outbox retry state: a refused address is retried with backoff, its last error kept, never the sent rows.
+    email_attempts = models.PositiveSmallIntegerField(_("邮件尝试次数"), default=0)
+    email_error = models.TextField(_("邮件错误"), blank=True)
+    email_next_attempt_at = models.DateTimeField(_("下次重试时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,10 +5,12 @@ unsent and the beat task `flush_notification_outbox` sends them once the broker 
 """
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification
@@ -41,22 +43,56 @@ def enqueue_emails(ids: list[int]) -> None:
         logger.warning("Broker unavailable; %d notification e-mails stay in the outbox", len(ids), exc_info=True)
 
 
+# A refused e-mail is retried after 1, 2, 4 … minutes (at most a day apart), MAX_EMAIL_ATTEMPTS times in all.
+MAX_EMAIL_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(days=1)
+
+
+def email_backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _due(now):
+    return (Notification.objects.filter(send_email=True, emailed_at__isnull=True,
+                                        email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+            .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now)))
+
+
 def send_emails(*, ids: Iterable[int] | None = None, limit: int = 500) -> int:
-    """Send unsent e-mails (the given ids, or the oldest in the outbox); each row is claimed under a lock once."""
+    """Send due e-mails (the given ids, or the oldest in the outbox), one row per transaction: a row is claimed
+    under its lock, sent and marked before the next, so a refused address never rolls back or re-sends the rows
+    already sent. A failure keeps its error and is retried with backoff. Returns how many were sent."""
+    due = _due(timezone.now()).order_by("id")
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
     sent = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        sent += _send_one(pk)
+    return sent
+
+
+def _send_one(pk: int) -> int:
     with transaction.atomic():
-        pending = Notification.objects.select_for_update(skip_locked=True).select_related("recipient")
-        pending = pending.filter(send_email=True, emailed_at__isnull=True).order_by("id")
-        if ids is not None:
-            pending = pending.filter(pk__in=list(ids))
-        for note in pending[:limit]:
+        note = (_due(timezone.now()).select_for_update(skip_locked=True, of=("self",)).select_related("recipient")
+                .filter(pk=pk).first())
+        if note is None:  # sent or claimed by a concurrent sweep meanwhile
+            return 0
+        try:
             if note.recipient.email:
                 body = f"{note.body}\n\n{note.url}".strip()
                 send_mail(note.title, body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
-            note.emailed_at = timezone.now()
-            note.save(update_fields=["emailed_at"])
-            sent += 1
-    return sent
+        except Exception as error:  # noqa: BLE001 - any transport error; kept on the row and retried later
+            note.email_attempts += 1
+            note.email_error = f"{error.__class__.__name__}: {error}"[:2000]
+            note.email_next_attempt_at = timezone.now() + email_backoff(note.email_attempts)
+            note.save(update_fields=["email_attempts", "email_error", "email_next_attempt_at"])
+            logger.warning("E-mail of notification %s failed (attempt %s): %s", pk, note.email_attempts, error)
+            return 0
+        note.emailed_at = timezone.now()
+        note.email_attempts += 1
+        note.email_error = ""
+        note.save(update_fields=["emailed_at", "email_attempts", "email_error"])
+        return 1
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:

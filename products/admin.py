@@ -1,5 +1,7 @@
+"""Admin: every product save goes through products.services (audited with the diff); the stage is read-only."""
 from django.contrib import admin
 
+from . import services
 from .models import Product, SalesChannel
 
 
@@ -10,7 +12,8 @@ class SalesChannelAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    """Catalogue data only; the stage is read-only here and changes through gate reviews."""
+    """Catalogue data only, saved by product_create / product_update; the stage changes through gate reviews and
+    products are never deleted (they exit through the lifecycle)."""
 
     list_display = ("code", "name", "category", "stage", "risk_rating", "owner", "updated_at")
     list_filter = ("category", "stage", "risk_rating")
@@ -18,3 +21,23 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ("stage", "created_at", "updated_at")
     filter_horizontal = ("sales_channels",)
     list_select_related = ("owner",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Other bank systems reference products by code: fixed once the product exists.
+        return (*self.readonly_fields, "code") if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: value for name, value in form.cleaned_data.items() if name in services.AUDITED_FIELDS}
+        if change:
+            saved = services.product_update(user=request.user, product=obj, data=data)
+        else:
+            saved = services.product_create(user=request.user, data=data)
+        obj.pk, obj._state.adding = saved.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        """The service already set the sales channels; the form's many-to-many save would bypass it."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

@@ -12,3 +12,8 @@ class ProductsConfig(AppConfig):
         from .choices import ProductAuditAction
 
         register_actions(ProductAuditAction)
+        from core.audit import register_value_labels
+
+        from .choices import LifecycleStage, RiskRating
+
+        register_value_labels(LifecycleStage, RiskRating)

@@ -3,6 +3,7 @@ from decimal import Decimal as D
 
 from accounts.models import User
 from products.models import Product, SalesChannel
+from products.services import product_create
 
 B, O, M, P = "branch", "online_banking", "mobile_banking", "partner"
 
@@ -41,21 +42,27 @@ DEMO_PRODUCTS = [
 ]
 
 
+def demo_stages() -> dict[str, str]:
+    """The stage each demo product is walked to (through its gate reviews) by lifecycle's demo."""
+    return {row[0]: row[7] for row in DEMO_PRODUCTS}
+
+
 def seed(*, stdout=None):
+    """Each missing product is created by its manager through product_create (audited, with its checklist); it
+    starts in planning and lifecycle's demo takes it through its gates to its demo stage."""
     owners = {u.username: u for u in User.objects.filter(username__in=["pm1", "pm2"])}
     channels = {c.code: c for c in SalesChannel.objects.all()}
+    existing = set(Product.objects.values_list("code", flat=True))
     created = 0
-    for (code, name, name_en, category, owner, segment, risk, stage, chans, rate, fee, y_min, y_max,
+    for (code, name, name_en, category, owner, segment, risk, _stage, chans, rate, fee, y_min, y_max,
          description) in DEMO_PRODUCTS:
-        product, is_new = Product.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name, "name_en": name_en, "category": category, "owner": owners[owner],
-                "customer_segment": segment, "risk_rating": risk, "stage": stage, "interest_rate": rate,
-                "fee": fee, "expected_yield_min": y_min, "expected_yield_max": y_max, "description": description,
-            },
-        )
-        if is_new:
-            product.sales_channels.set([channels[c] for c in chans])
-            created += 1
+        if code in existing:
+            continue
+        product_create(user=owners[owner], data={
+            "code": code, "name": name, "name_en": name_en, "category": category, "customer_segment": segment,
+            "risk_rating": risk, "interest_rate": rate, "fee": fee, "expected_yield_min": y_min,
+            "expected_yield_max": y_max, "description": description,
+            "sales_channels": [channels[c] for c in chans],
+        })
+        created += 1
     return created

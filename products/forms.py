@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.choices import Role
+from core.roles import is_portfolio_manager
 
 from .models import Product
 
@@ -24,7 +25,7 @@ class ProductForm(forms.ModelForm):
             is_active=True, role__in=[Role.PRODUCT_MANAGER, Role.HEAD_OF_PRODUCT]
         )
         self.fields["owner"].queryset = owners.order_by("username")
-        if user.is_product_manager:
+        if not is_portfolio_manager(user):
             # A product manager always owns what they create and cannot hand a product over.
             self.fields["owner"].disabled = True
             self.fields["owner"].required = False

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, field_values
-from core.roles import can_manage_products, product_can_edit
+from core.roles import can_manage_products, is_portfolio_manager, product_can_edit
 
 from .choices import ProductAuditAction
 from .models import Product
@@ -15,7 +15,16 @@ EDITABLE_FIELDS = (
 )
 
 
-__all__ = ["product_can_edit", "product_create", "product_update"]
+__all__ = ["product_can_edit", "product_create", "product_update", "register_on_product_created"]
+
+# Apps above the catalogue act on a new product in its creating transaction (lifecycle: the first checklist).
+_ON_CREATED: list = []
+
+
+def register_on_product_created(hook) -> None:
+    """`hook(*, product, user)` runs inside product_create's transaction, after the product is saved and audited."""
+    if hook not in _ON_CREATED:
+        _ON_CREATED.append(hook)
 
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
@@ -23,7 +32,7 @@ AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
 
 def _owner_for(*, user, requested_owner):
     """Product managers always own what they create; heads of product and admins choose the owner."""
-    if user.is_product_manager:
+    if not is_portfolio_manager(user):
         if requested_owner is not None and requested_owner.pk != user.pk:
             raise ValidationError({"owner": _("产品经理只能创建自己负责的产品。")})
         return user
@@ -52,6 +61,8 @@ def product_create(*, user, data: dict) -> Product:
     created = field_values(product, AUDITED_FIELDS)
     audit_record(action=ProductAuditAction.CREATED, actor=user, product=product, obj=product, to_value=product.code,
                  changes=diff({}, created))
+    for hook in _ON_CREATED:
+        hook(product=product, user=user)
     return product
 
 
@@ -59,7 +70,7 @@ def product_create(*, user, data: dict) -> Product:
 def product_update(*, user, product: Product, data: dict) -> Product:
     if not product_can_edit(user=user, product=product):
         raise PermissionDenied(_("您无权编辑该产品。"))
-    if user.is_product_manager and "owner" in data and data["owner"].pk != product.owner_id:
+    if not is_portfolio_manager(user) and "owner" in data and data["owner"].pk != product.owner_id:
         raise ValidationError({"owner": _("产品经理不能转交产品负责人。")})
     if "code" in data and data["code"] != product.code:
         # Other bank systems reference products by code: it is fixed once the product exists.

@@ -1,12 +1,11 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView
 
-from accounts.permissions import ProductEditorRequiredMixin
 from bankpm.exports import CONTENT_TYPES, export_response
-from bankpm.views import FilteredListView
+from bankpm.views import FilteredListView, ServiceFormView
+from core.roles import can_manage_products, is_portfolio_manager
 
 from . import selectors, services
 from .filtersets import ProductFilterSet
@@ -28,6 +27,9 @@ class ProductListView(FilteredListView):
 
     def get_base_queryset(self):
         return selectors.product_list()
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_create": can_manage_products(self.request.user)}
 
     def get(self, request, *args, **kwargs):
         file_format = request.GET.get("export")
@@ -54,37 +56,25 @@ class ProductDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class ProductFormView(ProductEditorRequiredMixin, FormView):
+class ProductFormView(ServiceFormView):
     """Create when there is no pk, edit otherwise; the service decides what is allowed."""
 
+    model = Product
     form_class = ProductForm
     template_name = "products/product_form.html"
-    raise_exception = True
-    product = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs:
-            self.product = get_object_or_404(Product, pk=kwargs["pk"])
-            if request.user.is_authenticated and not services.product_can_edit(user=request.user, product=self.product):
-                raise PermissionDenied(_("您无权编辑该产品。"))
-        return super().dispatch(request, *args, **kwargs)
+    def check_object(self, obj):
+        if not services.product_can_edit(user=self.request.user, product=obj):
+            raise PermissionDenied(_("您无权编辑该产品。"))
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.product}
-
-    def form_valid(self, form):
+    def service_data(self, form):
         data = dict(form.cleaned_data)
-        if self.request.user.is_product_manager:
+        if not is_portfolio_manager(self.request.user):  # a product manager always owns their products
             data.pop("owner", None)
-        try:
-            if self.product:
-                product = services.product_update(user=self.request.user, product=self.product, data=data)
-            else:
-                product = services.product_create(user=self.request.user, data=data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        return redirect(product)
+        return data
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "product": self.product}
+    def create(self, *, user, data):
+        return services.product_create(user=user, data=data)
+
+    def update(self, *, user, obj, data):
+        return services.product_update(user=user, product=obj, data=data)

@@ -106,3 +106,13 @@ class ErrorCode(models.TextChoices):
     VERSION_REQUIRED = "version_required", _("需要目标版本")
     WRONG_PRODUCT = "wrong_product", _("不属于该产品")
     TOO_MANY_ITEMS = "too_many_items", _("条目过多")
+
+
+class RequirementsAuditAction(models.TextChoices):
+    """Audit-trail action codes of the backlog (field edits stay in the requirements' own history)."""
+
+    STATUS_CHANGED = "requirement_status_changed", _("需求状态变更")
+    VERSION_CREATED = "version_created", _("新建版本")
+    VERSION_UPDATED = "version_updated", _("修改版本")
+    VERSION_RELEASED = "version_released", _("发布版本")
+    FEEDBACK_CONVERTED = "feedback_converted", _("反馈转为需求")

@@ -15,6 +15,9 @@ from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import can_manage_products
+from core.audit import audit_edit, audit_record, diff, field_values
+from core.errors import BulkValidationError, DomainConflict
+from core.roles import products_editable_filter
 from notifications.services import notify
 from products.models import Product
 from products.services import product_can_edit
@@ -23,6 +26,7 @@ from .choices import (
     TRANSITIONS_NEEDING_REASON,
     BulkAction,
     ErrorCode,
+    RequirementsAuditAction,
     RequirementStatus,
     RequirementTransition,
 )
@@ -42,21 +46,11 @@ MENTION = re.compile(r"@([\w.+-]+)")
 ASCII_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 
 
-class TransitionRefused(Exception):
-    """The state machine does not allow this move now; the API answers 409 with the message."""
+class TransitionRefused(DomainConflict):
+    """The state machine does not allow this move now: 409 `{"detail", "code"}`."""
 
     def __init__(self, message, code=ErrorCode.TRANSITION_NOT_ALLOWED):
-        super().__init__(message)
-        self.message = str(message)
-        self.code = code
-
-
-class BulkValidationError(Exception):
-    """One or more items of a bulk write are invalid: `errors` is `[{"index": i, "errors": {field: [..]}}]`."""
-
-    def __init__(self, errors):
-        super().__init__("bulk validation failed")
-        self.errors = errors
+        super().__init__(code, message)
 
 
 # --- Permissions ---
@@ -68,12 +62,7 @@ def requirement_can_edit(*, user, product) -> bool:
 
 def requirement_editable_products(*, user) -> QuerySet[Product]:
     """The products whose backlog the user may edit, by the same rule as requirement_can_edit (for form choices)."""
-    products = Product.objects.order_by("code")
-    if not can_manage_products(user):
-        return products.none()
-    if user.is_admin or user.is_head_of_product:
-        return products
-    return products.filter(owner=user)
+    return Product.objects.filter(products_editable_filter(user=user)).order_by("code")
 
 
 def _check_can_edit(user, product) -> None:
@@ -140,11 +129,16 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     return requirement
 
 
+def requirement_can_delete(*, requirement: Requirement) -> bool:
+    """Only new or rejected requirements are deleted; scheduled work is rejected or deferred instead."""
+    return requirement.status in (RequirementStatus.NEW, RequirementStatus.REJECTED)
+
+
 @transaction.atomic
 def requirement_delete(*, user, requirement: Requirement) -> None:
     """Delete a requirement that has not been scheduled; later ones are rejected or deferred instead."""
     _check_can_edit(user, requirement.product)
-    if requirement.status not in (RequirementStatus.NEW, RequirementStatus.REJECTED):
+    if not requirement_can_delete(requirement=requirement):
         raise TransitionRefused(_("只能删除新建或已拒绝的需求；其他需求请拒绝或搁置。"))
     requirement._history_user = user
     requirement.delete()
@@ -181,12 +175,16 @@ def requirement_transition(*, user, requirement: Requirement, transition: str, r
     reason = (reason or "").strip()
     if transition in TRANSITIONS_NEEDING_REASON and not reason:
         raise ValidationError({"reason": _("拒绝或搁置需求时必须填写原因。")}, code=ErrorCode.REASON_REQUIRED)
+    old_status = locked.status
     method()
     locked.status_reason = reason[:500]
     if transition == RequirementTransition.DELIVER:
         locked.delivered_at = timezone.now()
     locked._history_user = user
     locked.save(update_fields=["status", "status_reason", "delivered_at", "updated_at"])
+    audit_record(action=RequirementsAuditAction.STATUS_CHANGED, actor=user, product=locked.product, obj=locked,
+                 from_value=old_status, to_value=locked.status, comment=f"#{locked.pk} {locked.title}"
+                 + (f": {locked.status_reason}" if locked.status_reason else ""))
     if locked.assignee_id and locked.assignee_id != user.pk:
         notify(
             recipients=[locked.assignee],
@@ -356,6 +354,8 @@ def version_create(*, user, data: dict) -> ProductVersion:
     _apply(version, data, VERSION_FIELDS)
     version.full_clean()
     version.save()
+    audit_record(action=RequirementsAuditAction.VERSION_CREATED, actor=user, product=version.product, obj=version,
+                 to_value=version.name, changes=diff({}, field_values(version, VERSION_FIELDS)))
     return version
 
 
@@ -365,9 +365,13 @@ def version_update(*, user, version: ProductVersion, data: dict) -> ProductVersi
     _check_can_edit(user, version.product)
     if "product" in data and data["product"] is not None and data["product"].pk != version.product_id:
         raise ValidationError({"product": _("版本创建后不能更换产品。")})
+    version = ProductVersion.objects.select_for_update().select_related("product").get(pk=version.pk)
+    before = field_values(version, VERSION_FIELDS)
     _apply(version, data, ("name", "planned_date", "description"))
     version.full_clean()
     version.save(update_fields=["name", "planned_date", "description"])
+    audit_edit(action=RequirementsAuditAction.VERSION_UPDATED, actor=user, product=version.product, obj=version,
+               before=before, fields=VERSION_FIELDS, comment=version.name)
     return version
 
 
@@ -378,9 +382,13 @@ def version_release(*, user, version: ProductVersion) -> ProductVersion:
     version = ProductVersion.objects.select_for_update().get(pk=version.pk)
     if not can_proceed(version.release):
         raise TransitionRefused(_("该版本已发布。"))
+    old_status = version.status
     version.release()
     version.released_on = timezone.localdate()
     version.save(update_fields=["status", "released_on"])
+    audit_record(action=RequirementsAuditAction.VERSION_RELEASED, actor=user, product=version.product, obj=version,
+                 from_value=old_status, to_value=version.status, comment=version.name,
+                 changes=[{"field": "released_on", "old": None, "new": version.released_on.isoformat()}])
     return version
 
 
@@ -412,11 +420,16 @@ def feedback_update(*, user, feedback: Feedback, data: dict) -> Feedback:
     return feedback
 
 
+def feedback_can_delete(*, feedback: Feedback) -> bool:
+    """Feedback that became a requirement stays: the requirement cites it."""
+    return not feedback.requirement_id
+
+
 @transaction.atomic
 def feedback_delete(*, user, feedback: Feedback) -> None:
     """Delete a feedback item that has not been turned into a requirement."""
     _check_can_edit(user, feedback.product)
-    if feedback.requirement_id:
+    if not feedback_can_delete(feedback=feedback):
         raise TransitionRefused(_("该反馈已转化为需求，不能删除。"))
     feedback.delete()
 
@@ -424,7 +437,8 @@ def feedback_delete(*, user, feedback: Feedback) -> None:
 @transaction.atomic
 def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None) -> Requirement:
     """Turn one or several feedback items of one product into a new requirement; the items point to it."""
-    items = list(Feedback.objects.select_for_update().select_related("product").filter(pk__in=list(feedback_ids)))
+    items = list(Feedback.objects.select_for_update().select_related("product").filter(pk__in=list(feedback_ids))
+             .order_by("pk"))
     missing = set(feedback_ids) - {f.pk for f in items}
     if not items or missing:
         raise ValidationError({"feedback": _("找不到所选反馈：%(ids)s。") % {
@@ -442,6 +456,10 @@ def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None
                "product": product, "title": title}
     requirement = requirement_create(user=user, data=payload)
     Feedback.objects.filter(pk__in=[f.pk for f in items]).update(requirement=requirement)
+    for item in items:
+        audit_record(action=RequirementsAuditAction.FEEDBACK_CONVERTED, actor=user, product=product, obj=item,
+                     to_value=f"#{requirement.pk}", comment=title,
+                     changes=[{"field": "requirement", "old": None, "new": requirement.pk}])
     return requirement
 
 

@@ -17,7 +17,8 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
 from bankpm.exports import CONTENT_TYPES, export_response
-from bankpm.views import FilteredListView
+from bankpm.views import FilteredListView, ServiceFormView
+from core.errors import add_form_errors, error_text
 from products.models import Product
 
 from . import selectors, services, tabular
@@ -39,23 +40,6 @@ def _back(request, fallback):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = fallback
     return redirect(target)
-
-
-def _add_errors(form, error):
-    """Put a service's ValidationError on the form's fields (or on top when the field is not in the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _error_text(error):
-    if isinstance(error, services.TransitionRefused):
-        return error.message
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error) or _("您无权执行该操作。")
 
 
 class RequirementListView(FilteredListView):
@@ -149,42 +133,33 @@ class RequirementDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class RequirementFormView(ProductEditorRequiredMixin, FormView):
-    """Create when there is no pk, edit otherwise; the service decides what is allowed."""
-
-    form_class = RequirementForm
-    template_name = "requirements/requirement_form.html"
-    raise_exception = True
-    requirement = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs:
-            self.requirement = get_object_or_404(Requirement.objects.select_related("product"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+class ProductInitialMixin:
+    """`?product=<id>` preselects the product of a new object."""
 
     def get_initial(self):
         product = parse_id(self.request.GET.get("product", ""))
         return {"product": product} if product else {}
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.requirement}
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        try:
-            if self.requirement:
-                requirement = services.requirement_update(user=self.request.user, requirement=self.requirement,
-                                                          data=data)
-            else:
-                requirement = services.requirement_create(user=self.request.user, data=data)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("需求已保存。"))
-        return redirect(requirement)
+class RequirementFormView(ProductInitialMixin, ServiceFormView):
+    """Create when there is no pk, edit otherwise; the service decides what is allowed."""
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "requirement": self.requirement}
+    model = Requirement
+    form_class = RequirementForm
+    template_name = "requirements/requirement_form.html"
+
+    @property
+    def success_message(self):
+        return _("需求已保存。")
+
+    def get_object_queryset(self):
+        return Requirement.objects.select_related("product")
+
+    def create(self, *, user, data):
+        return services.requirement_create(user=user, data=data)
+
+    def update(self, *, user, obj, data):
+        return services.requirement_update(user=user, requirement=obj, data=data)
 
 
 @require_POST
@@ -206,8 +181,8 @@ def requirement_transition_view(request, pk):
         code = 409 if isinstance(error, services.TransitionRefused) else 403 \
             if isinstance(error, PermissionDenied) else 400
         if wants_json:
-            return JsonResponse({"ok": False, "error": _error_text(error)}, status=code)
-        messages.error(request, _error_text(error))
+            return JsonResponse({"ok": False, "error": error_text(error)}, status=code)
+        messages.error(request, error_text(error))
         return redirect(requirement)
     if wants_json:
         return JsonResponse({"ok": True, "status": requirement.status,
@@ -228,7 +203,7 @@ def requirement_bulk_view(request):
         count = services.requirement_bulk_update(user=request.user, requirements=ids, action=action, value=value,
                                                  reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _("批量操作未执行：%(e)s") % {"e": _error_text(error)})
+        messages.error(request, _("批量操作未执行：%(e)s") % {"e": error_text(error)})
     else:
         messages.success(request, _("已更新 %(n)s 条需求。") % {"n": count})
     return _back(request, reverse("requirements:list"))
@@ -242,7 +217,7 @@ def comment_create_view(request, pk):
     try:
         services.comment_create(user=request.user, requirement=requirement, body=request.POST.get("body", ""))
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     return redirect(reverse("requirements:detail", args=[pk]) + "#comments")
 
 
@@ -321,38 +296,17 @@ class VersionDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class VersionFormView(ProductEditorRequiredMixin, FormView):
+class VersionFormView(ProductInitialMixin, ServiceFormView):
+    model = ProductVersion
+    context_object_name = "version"
     form_class = VersionForm
     template_name = "requirements/version_form.html"
-    raise_exception = True
-    version = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs:
-            self.version = get_object_or_404(ProductVersion, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def create(self, *, user, data):
+        return services.version_create(user=user, data=data)
 
-    def get_initial(self):
-        product = parse_id(self.request.GET.get("product", ""))
-        return {"product": product} if product else {}
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.version}
-
-    def form_valid(self, form):
-        try:
-            if self.version:
-                version = services.version_update(user=self.request.user, version=self.version,
-                                                  data=form.cleaned_data)
-            else:
-                version = services.version_create(user=self.request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
-        return redirect(version)
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "version": self.version}
+    def update(self, *, user, obj, data):
+        return services.version_update(user=user, version=obj, data=data)
 
 
 @require_POST
@@ -401,7 +355,7 @@ class FeedbackFormView(ProductEditorRequiredMixin, FormView):
         try:
             services.feedback_create(user=self.request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("反馈已录入。"))
         return redirect("requirements:feedback-list")
@@ -417,7 +371,7 @@ def feedback_convert_view(request):
         requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
                                                 title=request.POST.get("title", "").strip())
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return _back(request, reverse("requirements:feedback-list"))
     messages.success(request, _("已根据 %(n)s 条反馈创建需求。") % {"n": len(ids)})
     return redirect(requirement)

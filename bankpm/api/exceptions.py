@@ -16,12 +16,13 @@ def as_drf_validation_error(error: DjangoValidationError) -> exceptions.Validati
 
 
 def exception_handler(exc, context):
-    """Domain errors mapped once for every endpoint: conflicts are 409 `{"code", "detail"}`, bulk errors 400
-    keyed by index, model validation 400 keyed by field."""
+    """Domain errors mapped once for every endpoint: conflicts are 409 `{"detail", "code"}`, bulk errors 400
+    `{"errors": [{"index", "errors"}]}`, model validation 400 keyed by field."""
     if isinstance(exc, DomainConflict):
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+        body = {"detail": exc.message, "code": exc.code} if exc.code else {"detail": exc.message}
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, BulkValidationError):
-        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
     return drf_exception_handler(exc, context)

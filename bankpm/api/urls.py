@@ -6,6 +6,7 @@ from accounts.api import MeView, ObtainTokenView
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("", include("core.api.urls")),
     path("", include("products.api.urls")),
     path("", include("lifecycle.api.urls")),
     path("", include("requirements.api.urls")),

@@ -1,7 +1,7 @@
 from celery.result import AsyncResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -13,12 +13,6 @@ from ..filtersets import AlertFilterSet, SnapshotFilterSet
 from ..models import Metric
 from ..periods import parse_period
 from . import serializers as s
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict with the current state."
-    default_code = "conflict"
 
 
 class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -89,10 +83,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def _transition(self, request, service):
         body = s.CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            alert = service(user=request.user, alert=self.get_object(), comment=body.validated_data["comment"])
-        except services.StateConflict as error:
-            raise Conflict(str(error)) from error
+        # StateConflict is a DomainConflict: 409 {"detail"} (bankpm.api.exceptions)
+        alert = service(user=request.user, alert=self.get_object(), comment=body.validated_data["comment"])
         return Response(s.AlertSerializer(alert).data)
 
     @extend_schema(request=s.CommentSerializer, responses={200: s.AlertSerializer, 409: OpenApiResponse(

@@ -31,16 +31,15 @@ class ProductScopedMixin:
 
 
 class ProductDeliverableListView(ProductScopedMixin, generics.ListAPIView):
-    """The checklist of the product's current stage (created from the templates on first read)."""
+    """The checklist of the product's current stage (created with the product, on each stage change and when a
+    template is saved: reading it writes nothing)."""
 
     serializer_class = DeliverableSerializer
 
     queryset = Deliverable.objects.none()  # for the schema generator; get_queryset() is what runs
 
     def get_queryset(self):
-        product = self.get_product()
-        services.deliverables_ensure(product=product)
-        return selectors.product_deliverables(product=product)
+        return selectors.product_deliverables(product=self.get_product())
 
 
 class DeliverableViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -12,7 +12,6 @@ register = template.Library()
 @register.inclusion_tag("lifecycle/_panel.html", takes_context=True)
 def lifecycle_product_panel(context, product):
     user = context["request"].user
-    services.deliverables_ensure(product=product)
     deliverables = list(selectors.product_deliverables(product=product))
     review = selectors.open_review_for(product=product)
     can_submit = services.gate_review_can_submit(user=user, product=product)

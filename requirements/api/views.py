@@ -26,10 +26,6 @@ from .serializers import (
 CONFLICT = OpenApiResponse(ConflictSerializer, description="The state machine refuses this now; nothing changed.")
 
 
-def conflict(error: services.TransitionRefused) -> Response:
-    return Response({"detail": error.message, "code": error.code}, status=status.HTTP_409_CONFLICT)
-
-
 class RequirementViewSet(viewsets.ModelViewSet):
     """The backlog: requirements of every product, filtered like the backlog page."""
 
@@ -51,10 +47,7 @@ class RequirementViewSet(viewsets.ModelViewSet):
 
     @extend_schema(responses={204: None, 409: CONFLICT})
     def destroy(self, request, *args, **kwargs):
-        try:
-            services.requirement_delete(user=request.user, requirement=self.get_object())
-        except services.TransitionRefused as error:
-            return conflict(error)
+        services.requirement_delete(user=request.user, requirement=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=TransitionSerializer, responses={200: RequirementSerializer, 409: CONFLICT})
@@ -64,10 +57,7 @@ class RequirementViewSet(viewsets.ModelViewSet):
         requirement = self.get_object()
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.requirement_transition(user=request.user, requirement=requirement, **payload.validated_data)
-        except services.TransitionRefused as error:
-            return conflict(error)
+        services.requirement_transition(user=request.user, requirement=requirement, **payload.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=requirement.pk)).data)
 
     @extend_schema(
@@ -94,11 +84,8 @@ class RequirementViewSet(viewsets.ModelViewSet):
                 errors.append({"index": index, "errors": serializer.errors})
         if errors:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            with transaction.atomic():
-                created = services.requirement_bulk_create(user=request.user, items=validated)
-        except services.BulkValidationError as error:
-            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+        with transaction.atomic():  # a BulkValidationError is a 400 {"errors": [...]} (bankpm.api.exceptions)
+            created = services.requirement_bulk_create(user=request.user, items=validated)
         rows = self.get_queryset().filter(pk__in=[r.pk for r in created]).order_by("id")
         return Response(self.get_serializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -124,10 +111,7 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         """Mark the version as released today."""
-        try:
-            services.version_release(user=request.user, version=self.get_object())
-        except services.TransitionRefused as error:
-            return conflict(error)
+        services.version_release(user=request.user, version=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 
@@ -149,10 +133,7 @@ class FeedbackViewSet(viewsets.ModelViewSet):
 
     @extend_schema(responses={204: None, 409: CONFLICT})
     def destroy(self, request, *args, **kwargs):
-        try:
-            services.feedback_delete(user=request.user, feedback=self.get_object())
-        except services.TransitionRefused as error:
-            return conflict(error)
+        services.feedback_delete(user=request.user, feedback=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=FeedbackConvertSerializer, responses={201: RequirementSerializer})

@@ -144,6 +144,7 @@ def test_gate_review_list_filters_by_status_department_and_product(submitted, re
 
 
 def test_deliverables_of_current_stage_are_listed(product, owner):
+    services.deliverables_ensure(product=product)  # the factory bypasses product_create, which starts the checklist
     rows = api(owner).get(f"/api/v1/products/{product.pk}/deliverables/").json()["results"]
     assert [r["title"] for r in rows] == ["市场调研报告", "产品策略与目标"]
     assert {r["status"] for r in rows} == {"open"}

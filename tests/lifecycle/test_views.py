@@ -15,6 +15,7 @@ def decide_url(review, department):
 
 
 def test_product_page_shows_stage_bar_diagram_checklist_and_history(client, product, owner):
+    services.deliverables_ensure(product=product)  # the factory bypasses product_create, which starts the checklist
     response = login(client, owner).get(product.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200

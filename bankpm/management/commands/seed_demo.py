@@ -5,6 +5,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from kpis import demo as kpis_demo
 from lifecycle import demo as lifecycle_demo
+from notifications.models import Notification
 from products import demo as products_demo
 from requirements import demo as requirements_demo
 from risks import demo as risks_demo
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for seeder in SEEDERS:
                 seeder.seed(stdout=self.stdout)
+            # The demo's history notifies in the app; nobody is e-mailed about it (before the outbox sends).
+            Notification.objects.filter(emailed_at__isnull=True, send_email=True).update(send_email=False)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password: {accounts_demo.DEMO_PASSWORD}):"))
         for username, _first, _last, role, *_ in accounts_demo.DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label}")

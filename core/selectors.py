@@ -1,0 +1,42 @@
+"""Reads of the audit trail: what a user may see, and its export rows in words and local time."""
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .audit import action_label, field_label, object_type_label, value_label
+from .models import AuditEntry
+from .roles import audit_visible_filter
+
+EXPORT_HEADERS = [gettext_lazy("编号"), gettext_lazy("时间"), gettext_lazy("产品"), gettext_lazy("操作人"),
+                  gettext_lazy("操作"), gettext_lazy("对象类型"), gettext_lazy("对象编号"), gettext_lazy("变更前"),
+                  gettext_lazy("变更后"), gettext_lazy("字段变更"), gettext_lazy("说明"), gettext_lazy("哈希")]
+
+
+def audit_entries(*, user) -> QuerySet[AuditEntry]:
+    """The entries `user` may read, newest first, with what a list shows already joined."""
+    return (AuditEntry.objects.select_related("actor", "product").filter(audit_visible_filter(user=user))
+            .order_by("-id"))
+
+
+def _changes_text(model_name: str, changes) -> str:
+    return "; ".join(f"{field_label(model_name, str(c.get('field')))}: {_plain(c.get('old'))} → {_plain(c.get('new'))}"
+                     for c in changes or [])
+
+
+def _plain(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return value_label(str(value)) if isinstance(value, str) else str(value)
+
+
+def audit_export_rows(entries: QuerySet[AuditEntry]):
+    """One tuple per entry in the order of EXPORT_HEADERS: local time, names and labels instead of raw codes."""
+    system = _("系统")
+    for e in entries.iterator(chunk_size=1000):
+        yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+               e.product.code if e.product else "", str(e.actor) if e.actor else system, action_label(e.action),
+               object_type_label(e.object_type), e.object_id, value_label(e.from_value), value_label(e.to_value),
+               _changes_text(e.object_type, e.changes), e.comment, e.entry_hash)

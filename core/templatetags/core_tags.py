@@ -1,0 +1,39 @@
+"""Template helpers of the audit trail: who sees the audit link, and stored codes in words."""
+from django import template
+
+from ..audit import field_label, object_type_label, value_label
+from ..roles import audit_can_read
+from ..roles import can_own_products as _can_own_products
+from ..roles import can_review as _can_review
+
+register = template.Library()
+
+
+@register.filter
+def can_read_audit(user) -> bool:
+    return audit_can_read(user)
+
+
+@register.filter
+def audit_label(code) -> str:
+    return value_label(str(code)) if code not in (None, "") else ""
+
+
+@register.filter
+def object_type_name(model_name: str) -> str:
+    return object_type_label(model_name)
+
+
+@register.filter
+def audit_field(field: str, model_name: str) -> str:
+    return field_label(model_name, field)
+
+
+@register.filter
+def can_review(user) -> bool:
+    return _can_review(user)
+
+
+@register.filter
+def can_own_products(user) -> bool:
+    return _can_own_products(user)

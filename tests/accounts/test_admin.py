@@ -1,0 +1,54 @@
+"""The user admin saves through accounts.services: role, department and active changes are audited."""
+import pytest
+from django.urls import reverse
+
+from accounts.models import Department, User
+from core.models import AuditEntry
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def change_data(user, **changes):
+    data = {"username": user.username, "first_name": user.first_name, "last_name": user.last_name,
+            "email": user.email, "role": user.role, "is_active": "on",
+            "departments": list(user.departments.values_list("pk", flat=True)),
+            "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_role_and_department_change_in_the_admin_is_one_audited_entry(client, admin_user):
+    user = UserFactory(username="staff1", role="reviewer", departments=["risk"])
+    legal = Department.objects.get(code="legal")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:accounts_user_change", args=[user.pk]),
+                           change_data(user, role="senior_management", departments=[legal.pk]))
+    assert response.status_code == 302, response.context_data["adminform"].form.errors
+    entry = AuditEntry.objects.get(action="user_updated")
+    assert entry.actor == admin_user
+    assert [c["field"] for c in entry.changes] == ["role", "departments"]
+    assert User.objects.get(pk=user.pk).department_codes == frozenset({"legal"})
+
+
+def test_deactivating_a_user_in_the_admin_is_audited(client, admin_user):
+    user = UserFactory(username="staff2")
+    client.force_login(admin_user)
+    client.post(reverse("admin:accounts_user_change", args=[user.pk]), change_data(user, is_active=None))
+    assert AuditEntry.objects.get(action="user_updated").changes == [
+        {"field": "is_active", "old": True, "new": False}]
+
+
+def test_a_user_added_in_the_admin_is_audited(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:accounts_user_add"), {
+        "username": "newbie", "password1": "a-Long-pass-123", "password2": "a-Long-pass-123",
+        "usable_password": "true"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.get(action="user_created").object_id == str(User.objects.get(username="newbie").pk)
+
+
+def test_users_cannot_be_deleted_in_the_admin(client, admin_user):
+    user = UserFactory(username="staff3")
+    client.force_login(admin_user)
+    assert client.post(reverse("admin:accounts_user_delete", args=[user.pk]), {"post": "yes"}).status_code == 403

@@ -1,0 +1,53 @@
+"""The KPI admin saves targets and metric definitions through the audited services; figures are read-only."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditEntry
+from kpis.models import Metric, Observation, Target
+from tests.admin_forms import admin_post_data
+from tests.factories import TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_a_target_edit_in_the_admin_is_audited_with_the_diff(signed_in, admin_user):
+    target = TargetFactory(period_start=dt.date(2026, 10, 1))
+    data = admin_post_data(target, target_value=120.0)
+    assert signed_in.post(reverse("admin:kpis_target_change", args=[target.pk]), data).status_code == 302
+    entry = AuditEntry.objects.get(action="kpi_target_updated")
+    assert entry.actor == admin_user and entry.changes == [{"field": "target_value", "old": "100.0", "new": "120.0"}]
+
+
+def test_a_target_deleted_in_the_admin_is_audited(signed_in):
+    target = TargetFactory(period_start=dt.date(2026, 10, 1))
+    signed_in.post(reverse("admin:kpis_target_delete", args=[target.pk]), {"post": "yes"})
+    assert not Target.objects.exists()
+    assert AuditEntry.objects.filter(action="kpi_target_deleted").count() == 1
+
+
+def test_a_list_edit_of_a_metric_is_audited(signed_in):
+    metric = Metric.objects.get(code="revenue")
+    data = {"form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 1, "form-0-id": metric.pk,
+            "form-0-scorecard_weight": "3.5", "_save": "1"}
+    if not metric.is_key:
+        data["form-0-is_key"] = "on"
+    signed_in.post(reverse("admin:kpis_metric_changelist") + f"?code={metric.code}", data)
+    entry = AuditEntry.objects.get(action="kpi_metric_updated")
+    assert {"field": "scorecard_weight", "old": format(metric.scorecard_weight.normalize(), "f"),
+            "new": "3.5"} in entry.changes
+
+
+def test_observations_cannot_be_changed_in_the_admin(signed_in):
+    # Figures arrive only through the ingestion service; the admin has no page for them at all.
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(Observation)
+    assert signed_in.get("/admin/kpis/observation/").status_code == 404
