@@ -12,6 +12,7 @@ SEEDS = [
     ("lifecycle.migrations.0002_seed_policy_and_audit_trigger", "seed"),
     ("kpis.migrations.0002_seed_metrics", "seed"),
     ("kpis.migrations.0003_metric_unit_en", "fill_units"),
+    ("exits.migrations.0002_seed_defaults", "seed"),
 ]
 SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric"]
 
