@@ -44,3 +44,11 @@ def token(db):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+def test_schema_lists_the_exit_runbook_endpoints(client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    assert {"/api/v1/products/{product_pk}/exit-plan/", "/api/v1/products/{product_pk}/exit-plan/progress/",
+            "/api/v1/exit-tasks/{id}/"} <= set(paths)
+    assert set(paths["/api/v1/products/{product_pk}/exit-plan/"]) >= {"get", "put"}
+    assert "patch" in paths["/api/v1/exit-tasks/{id}/"]
