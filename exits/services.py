@@ -38,6 +38,8 @@ from .progress import validate_progress
 S = LifecycleStage
 PLAN_STAGES = (S.OPERATION, S.RETIREMENT)
 SUCCESSOR_STAGES = (S.MARKETING, S.OPERATION)
+# Plans are about real withdrawals: dates far outside this range are typing errors (and would overflow due dates).
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 EVIDENCE_MODELS = {"snapshots": Snapshot, "alerts": Alert, "requirements": Requirement}
 
 
@@ -123,7 +125,11 @@ def _check_plan(*, product, plan, data: PlanInput, segments, evidence) -> tuple[
     successor, problem = _check_successor(product=product, code=data.successor, reason=data.reason)
     if problem:
         errors["successor"] = [problem]
-    if data.notice_date and data.close_date:
+    for name in ("notice_date", "close_date"):
+        value = getattr(data, name)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            errors[name] = [_("日期须在 %(start)s 至 %(end)s 之间。") % {"start": EARLIEST_DATE, "end": LATEST_DATE}]
+    if data.notice_date and data.close_date and not errors:
         days = notice_days(category=product.category)
         if data.close_date < data.notice_date + timedelta(days=days):
             errors["close_date"] = [_("关闭日须在客户通知日至少 %(days)d 天之后（%(category)s类产品的通知期）。") % {

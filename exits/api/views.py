@@ -1,7 +1,7 @@
 """Exit runbook API: thin views over exits.services (domain errors are mapped by bankpm.api.exceptions)."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -11,8 +11,6 @@ from .. import selectors, services
 from ..choices import ExitError
 from ..models import ExitPlan
 from . import serializers as s
-
-CONFLICT = OpenApiResponse(description='{"code": "...", "detail": "..."}: the product\'s state forbids it.')
 
 
 class ProductScopedMixin:
@@ -28,13 +26,17 @@ class ExitPlanView(ProductScopedMixin, generics.GenericAPIView):
     serializer_class = s.ExitPlanSerializer
     queryset = ExitPlan.objects.none()
 
+    def get_object(self) -> ExitPlan:
+        # DRF's OPTIONS metadata asks for the object a PUT would replace.
+        return get_object_or_404(ExitPlan, product=self.get_product())
+
     def _body(self, product):
         plan = selectors.plan_detail(product=product)
         if plan is None:
             return None
         return s.plan_representation(plan)
 
-    @extend_schema(responses={200: s.ExitPlanSerializer, 404: OpenApiResponse(description="No plan yet.")})
+    @extend_schema(responses={200: s.ExitPlanSerializer})
     def get(self, request, *args, **kwargs):
         body = self._body(self.get_product())
         if body is None:
@@ -42,7 +44,7 @@ class ExitPlanView(ProductScopedMixin, generics.GenericAPIView):
         return Response(body)
 
     @extend_schema(request=s.ExitPlanWriteSerializer,
-                   responses={200: s.ExitPlanSerializer, 201: s.ExitPlanSerializer, 409: CONFLICT})
+                   responses={200: s.ExitPlanSerializer, 201: s.ExitPlanSerializer})
     def put(self, request, *args, **kwargs):
         product = self.get_product()
         data = s.ExitPlanWriteSerializer(data=request.data)
@@ -61,8 +63,10 @@ class ExitProgressView(ProductScopedMixin, generics.GenericAPIView):
     @extend_schema(
         request=s.ProgressItemSerializer(many=True),
         parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Validate only, write nothing.")],
-        responses={200: s.ProgressResultSerializer, 409: CONFLICT,
-                   400: OpenApiResponse(description='{"3": {"segment": ["…"]}}: errors per index, nothing written')})
+        responses={200: s.ProgressResultSerializer},
+        description='A list of `{"segment", "date", "migrated", "closed"}` cumulative counts, all-or-nothing: a 400 '
+                    'is keyed by index (`{"3": {"segment": ["…"]}}`) and writes nothing; a segment and date sent '
+                    'again replaces its counts.')
     def post(self, request, *args, **kwargs):
         """A list of `{"segment", "date", "migrated", "closed"}`, all-or-nothing; a segment and date sent again
         replaces its counts."""
@@ -78,7 +82,7 @@ class ExitTaskViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = selectors.task_list()
     serializer_class = s.ExitTaskSerializer
 
-    @extend_schema(request=s.ExitTaskUpdateSerializer, responses={200: s.ExitTaskSerializer, 409: CONFLICT})
+    @extend_schema(request=s.ExitTaskUpdateSerializer, responses={200: s.ExitTaskSerializer})
     def partial_update(self, request, *args, **kwargs):
         task = self.get_object()
         data = s.ExitTaskUpdateSerializer(data=request.data)

@@ -196,3 +196,8 @@ def test_plan_read_costs_the_same_queries_with_more_segments_and_progress(retiri
     services.exit_progress_record(user=owner, product=retiring, items=[
         {"segment": f"客群{i}", "date": day(-d), "migrated": 5 - d, "closed": 0} for i in range(8) for d in range(3)])
     assert count() == before
+
+
+def test_options_describes_the_plan_endpoint_with_or_without_a_plan(product, owner):
+    assert api(owner).options(plan_url(product)).status_code == 200
+    assert api(owner).options("/api/v1/products/0/exit-plan/").status_code == 200

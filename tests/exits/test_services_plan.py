@@ -182,3 +182,8 @@ def test_plan_missing_lists_what_is_lacking(product):
 def test_complete_plan_misses_nothing(product, requirement):
     assert services.plan_missing(plan=save_plan(product, requirement)) == []
 
+
+
+@pytest.mark.parametrize("field", ["notice_date", "close_date"])
+def test_dates_far_outside_this_century_are_refused(product, field):
+    assert field in errors_of(lambda: save_plan(product, **{field: dt.date(9999, 12, 31)}))
