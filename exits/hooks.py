@@ -3,6 +3,7 @@ from lifecycle.engine import register_on_approved, register_precondition, regist
 from products.choices import LifecycleStage
 
 from . import selectors, services
+from .api.serializers import plan_representation
 
 STAGE_GATE = "stage_gate"
 
@@ -24,8 +25,6 @@ def plan_snapshot(*, subject, target: str) -> dict | None:
     plan = selectors.plan_detail(product=subject)
     if plan is None:
         return None
-    from .api.serializers import plan_representation
-
     return plan_representation(plan)
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from products.choices import LifecycleStage
@@ -125,3 +126,21 @@ def arrivals(*, product: Product) -> list[ExitSegment]:
     segments = segments_with_progress(ExitSegment.objects.filter(plan__successor=product).select_related(
         "plan__product").order_by("plan__product__code", "position", "id"))
     return list(segments)
+
+
+def evidence_items(plan) -> list[dict]:
+    """Each cited record with what it showed: a snapshot's value and status, an alert's value, a requirement's
+    status (the prefetched relations: no query per item)."""
+    items = []
+    for s in plan.snapshots.all():
+        items.append({"kind": "snapshots", "id": s.pk, "label": f"{s.metric.display_name} {s.period}",
+                      "value": None if s.value is None else f"{s.value:g}", "status": s.status,
+                      "url": reverse("kpis:product", args=[plan.product_id])})
+    for a in plan.alerts.all():
+        items.append({"kind": "alerts", "id": a.pk, "label": f"{a.metric.display_name} {a.period}",
+                      "value": None if a.value is None else f"{a.value:g}", "status": a.status,
+                      "url": a.get_absolute_url()})
+    for r in plan.requirements.all():
+        items.append({"kind": "requirements", "id": r.pk, "label": r.title, "value": r.get_priority_display(),
+                      "status": r.status, "url": r.get_absolute_url()})
+    return items

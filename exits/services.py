@@ -34,6 +34,7 @@ from .choices import (
 )
 from .models import ExitNoticePolicy, ExitPlan, ExitProgress, ExitSegment, ExitTask, ExitTaskTemplate
 from .progress import validate_progress
+from .selectors import plan_segments
 
 S = LifecycleStage
 PLAN_STAGES = (S.OPERATION, S.RETIREMENT)
@@ -129,7 +130,7 @@ def _check_plan(*, product, plan, data: PlanInput, segments, evidence) -> tuple[
         value = getattr(data, name)
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
             errors[name] = [_("日期须在 %(start)s 至 %(end)s 之间。") % {"start": EARLIEST_DATE, "end": LATEST_DATE}]
-    if data.notice_date and data.close_date and not errors:
+    if data.notice_date and data.close_date and not {"notice_date", "close_date"} & set(errors):
         days = notice_days(category=product.category)
         if data.close_date < data.notice_date + timedelta(days=days):
             errors["close_date"] = [_("关闭日须在客户通知日至少 %(days)d 天之后（%(category)s类产品的通知期）。") % {
@@ -248,8 +249,6 @@ def exit_blockers(*, plan: ExitPlan | None) -> list[str]:
     """What keeps the product from retiring: each segment with customers left and each unfinished task."""
     if plan is None:
         return [ExitError.NO_PLAN.label]
-    from .selectors import plan_segments
-
     blockers = [_("客群「%(name)s」仍有 %(n)d 名客户未迁移或销户。") % {"name": s.name, "n": s.remaining}
                 for s in plan_segments(plan=plan) if s.remaining > 0]
     tasks = plan.tasks.exclude(status__in=FINISHED_TASK_STATUSES).order_by("due_date", "template__position", "id")

@@ -1,11 +1,10 @@
 """API shapes of the exit runbook: the plan (read and write), progress items, tasks."""
-from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
 from bankpm.api.serializers import StrictSerializer
 
-from .. import services
+from .. import selectors, services
 from ..choices import EVIDENCE_KINDS, MAX_CUSTOMERS, MAX_SEGMENTS, ExitTaskStatus
 from ..models import ExitTask
 
@@ -124,30 +123,12 @@ class ProgressResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
 
 
-def evidence_items(plan) -> list[dict]:
-    """Each cited record with what it showed: a snapshot's value and status, an alert's value, a requirement's
-    status (the prefetched relations: no query per item)."""
-    items = []
-    for s in plan.snapshots.all():
-        items.append({"kind": "snapshots", "id": s.pk, "label": f"{s.metric.display_name} {s.period}",
-                      "value": None if s.value is None else f"{s.value:g}", "status": s.status,
-                      "url": reverse("kpis:product", args=[plan.product_id])})
-    for a in plan.alerts.all():
-        items.append({"kind": "alerts", "id": a.pk, "label": f"{a.metric.display_name} {a.period}",
-                      "value": None if a.value is None else f"{a.value:g}", "status": a.status,
-                      "url": a.get_absolute_url()})
-    for r in plan.requirements.all():
-        items.append({"kind": "requirements", "id": r.pk, "label": r.title, "value": r.get_priority_display(),
-                      "status": r.status, "url": r.get_absolute_url()})
-    return items
-
-
 def plan_representation(plan) -> dict:
     """The JSON of a plan loaded by selectors.plan_detail (the API body and the reviewers' snapshot)."""
     data = {
         "product": plan.product.code, "stage": plan.product.stage, "reason": plan.reason,
         "evidence": {kind: sorted(x.pk for x in getattr(plan, kind).all()) for kind in EVIDENCE_KINDS},
-        "evidence_items": evidence_items(plan),
+        "evidence_items": selectors.evidence_items(plan),
         "successor": plan.successor.code if plan.successor_id else None,
         "notice_date": plan.notice_date, "close_date": plan.close_date,
         "notice_days": services.notice_days(category=plan.product.category),

@@ -5,7 +5,6 @@ from django.utils import timezone
 from products.choices import LifecycleStage
 
 from .. import selectors, services
-from ..api.serializers import evidence_items
 from ..choices import ExitTaskStatus
 
 register = template.Library()
@@ -30,7 +29,7 @@ def exit_runbook(context, product):
     return {
         "show": True, "product": product, "plan": plan, "can_edit": can_edit,
         "can_upload": can_edit and product.stage == LifecycleStage.RETIREMENT,
-        "evidence": evidence_items(plan), "missing": services.plan_missing(plan=plan),
+        "evidence": selectors.evidence_items(plan), "missing": services.plan_missing(plan=plan),
         "blockers": services.exit_blockers(plan=plan), "notice_days": services.notice_days(category=product.category),
         "days_to_close": selectors.days_to_close(plan, today),
         "burndown": selectors.burndown(plan=plan, segments=plan.segment_rows),
