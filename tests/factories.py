@@ -249,3 +249,42 @@ def live_products(n, owner, prefix="P"):
         products.append(product)
     services.kpi_snapshots_compute(period="2026-10", granularity="month")
     return products
+# --- exits --------------------------------------------------------------------------------------------------------
+def exit_defaults():
+    """Task templates and notice periods (transactional tests flush the migration's seed rows)."""
+    from exits.defaults import seed_defaults
+    from exits.models import ExitNoticePolicy, ExitTaskTemplate
+
+    seed_defaults(ExitTaskTemplate, ExitNoticePolicy)
+
+
+def exit_plan_ready(product, user=None, **overrides):
+    """A complete exit plan written through the service: a reason, a requirement as evidence, dates a notice
+    period apart and one segment of 10 customers (no successor unless given)."""
+    import datetime as dt
+
+    from exits import services
+
+    exit_defaults()
+    today = dt.date.today()
+    requirement = RequirementFactory(product=product)
+    values = {"reason": "客户持续流失，产品退出。", "notice_date": today,
+              "close_date": today + dt.timedelta(days=services.notice_days(category=product.category)),
+              "segments": [{"name": "全部客户", "customers": 10}], "evidence": {"requirements": [requirement.pk]},
+              **overrides}
+    return services.exit_plan_save(user=user or product.owner, product=product, data=services.PlanInput(**values))
+
+
+def exit_finish(product, user=None):
+    """Every customer of the plan closed today and every aftercare task done, through the services."""
+    import datetime as dt
+
+    from exits import services
+
+    user = user or product.owner
+    plan = product.exit_plan
+    items = [{"segment": s.name, "date": dt.date.today().isoformat(), "migrated": 0, "closed": s.customers}
+             for s in plan.segments.all()]
+    services.exit_progress_record(user=user, product=product, items=items)
+    for task in plan.tasks.filter(status="open"):
+        services.exit_task_update(user=user, task=task, status="done")

@@ -14,6 +14,7 @@ SEEDS = [
     ("kpis.migrations.0002_seed_metrics", "seed"),
     ("kpis.migrations.0003_metric_unit_en", "fill_units"),
     ("risks.migrations.0002_seed_matrix_and_requirements", "seed"),
+    ("exits.migrations.0002_seed_defaults", "seed"),
 ]
 SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric", "risks_risklevelmatrix",
                  "risks_riskcategoryrequirement"]

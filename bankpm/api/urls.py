@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("requirements.api.urls")),
     path("", include("kpis.api.urls")),
     path("", include("risks.api.urls")),
+    path("", include("exits.api.urls")),
 ]

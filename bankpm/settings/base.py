@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "requirements",
     "kpis",
     "risks",
+    "exits",
     "notifications",
 ]
 

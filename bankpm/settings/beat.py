@@ -11,6 +11,10 @@ BEAT_SCHEDULE = {
         "task": "lifecycle.tasks.mark_overdue_steps", "schedule": crontab(hour=7, minute=0),
     },
     # requirements: (none yet)
+    # exits: overdue aftercare tasks remind their owners
+    "exits-remind-overdue-tasks": {
+        "task": "exits.tasks.remind_overdue_exit_tasks", "schedule": crontab(hour=7, minute=10),
+    },
     # kpis: nightly KPI snapshots
     "kpis-nightly-snapshots": {
         "task": "kpis.tasks.compute_recent_kpi_snapshots",

@@ -91,4 +91,4 @@ def term_label(name: str) -> str:
 def snapshot_extra(snapshot: dict) -> list[tuple[str, object]]:
     """Sections other processes or apps added to a snapshot, beyond product, terms and deliverables."""
     known = {"product", "terms", "deliverables", "from_stage", "to_stage"}
-    return [(key, value) for key, value in (snapshot or {}).items() if key not in known]
+    return [(key, value) for key, value in (snapshot or {}).items() if key not in known and value not in (None, {}, [])]

@@ -87,3 +87,9 @@ def test_api_conforms_to_schema_as_a_reviewer(case, reviewer_token):
 @ROLE_SETTINGS
 def test_api_conforms_to_schema_as_an_administrator(case, admin_token):
     case.call_and_validate(headers={"Authorization": f"Token {admin_token}"}, checks=CHECKS)
+def test_schema_lists_the_exit_runbook_endpoints(client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    assert {"/api/v1/products/{product_pk}/exit-plan/", "/api/v1/products/{product_pk}/exit-plan/progress/",
+            "/api/v1/exit-tasks/{id}/"} <= set(paths)
+    assert set(paths["/api/v1/products/{product_pk}/exit-plan/"]) >= {"get", "put"}
+    assert "patch" in paths["/api/v1/exit-tasks/{id}/"]

@@ -7,7 +7,15 @@ from lifecycle.choices import GateReviewStatus, LifecycleError, StepStatus
 from lifecycle.exceptions import GateConflict
 from lifecycle.models import GateReview
 from products.choices import ProductCategory
-from tests.factories import ProductFactory, UserFactory, advance_to, approve_all, complete_deliverables
+from tests.factories import (
+    ProductFactory,
+    UserFactory,
+    advance_to,
+    approve_all,
+    complete_deliverables,
+    exit_finish,
+    exit_plan_ready,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +29,10 @@ def test_product_of_every_category_walks_planning_to_retired_with_its_policy_dep
     product = ProductFactory(owner=owner, category=category, risk_rating=risk)
     for target in EXPECTED_PATH:
         complete_deliverables(product)
+        if target == "retirement":
+            exit_plan_ready(product)
+        elif target == "retired":
+            exit_finish(product)
         review = services.gate_review_submit(product=product, user=owner)
         assert review.to_stage == target
         expected = [d for d, *_ in services.gate_policy_departments(product=product, to_stage=target)]

@@ -1,0 +1,98 @@
+"""Exit pages: the portfolio of products in exit, the plan form, the progress upload and task actions."""
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from core.errors import BulkValidationError, DomainConflict, error_text
+from products.models import Product
+
+from . import selectors, services
+from .forms import ExitPlanForm, ProgressUploadForm
+
+
+class ExitPortfolioView(LoginRequiredMixin, TemplateView):
+    """Products in exit: customers remaining and days to the close date."""
+
+    template_name = "exits/portfolio.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "products": selectors.exit_portfolio()}
+
+
+class ProductEditorMixin(LoginRequiredMixin):
+    """Pages that write a product's exit data: only those who may edit the product (the service re-checks)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.product = get_object_or_404(Product.objects.select_related("owner"), pk=kwargs["pk"])
+        if request.user.is_authenticated and not services.exit_plan_can_edit(user=request.user, product=self.product):
+            raise PermissionDenied(_("您无权编辑该产品的退出计划。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "product": self.product}
+
+
+class ExitPlanFormView(ProductEditorMixin, FormView):
+    form_class = ExitPlanForm
+    template_name = "exits/plan_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "product": self.product}
+
+    def get_initial(self):
+        return ExitPlanForm.initial_for(services.exit_plan_of(self.product))
+
+    def form_valid(self, form):
+        try:
+            services.exit_plan_save(user=self.request.user, product=self.product, data=form.to_plan_input())
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+            return self.form_invalid(form)
+        except DomainConflict as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("退出计划已保存。"))
+        return redirect(f"{self.product.get_absolute_url()}#exit-runbook")
+
+
+class ProgressUploadView(ProductEditorMixin, FormView):
+    """CSV/XLSX upload of migration progress with a dry run; errors per row, all-or-nothing."""
+
+    form_class = ProgressUploadForm
+    template_name = "exits/progress_upload.html"
+
+    def form_valid(self, form):
+        try:
+            result = services.exit_progress_record(user=self.request.user, product=self.product,
+                                                   items=form.cleaned_data["file"],
+                                                   dry_run=form.cleaned_data["dry_run"])
+        except BulkValidationError as error:
+            # Row numbers as people see them in a spreadsheet: the header is row 1.
+            rows = [{"row": index + 2, "errors": problems} for index, problems in list(error.errors.items())[:200]]
+            return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
+                                                                 error_count=len(error.errors)))
+        except (ValidationError, DomainConflict) as error:
+            form.add_error("file", error_text(error))
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+
+class ExitTaskActionView(LoginRequiredMixin, View):
+    """POST done or waived (with a reason) for one aftercare task; the service checks who may and when."""
+
+    def post(self, request, pk):
+        task = get_object_or_404(selectors.task_list(), pk=pk)
+        try:
+            services.exit_task_update(user=request.user, task=task, status=request.POST.get("status", ""),
+                                      reason=request.POST.get("reason", ""))
+            messages.success(request, _("善后任务已更新。"))
+        except (ValidationError, DomainConflict, PermissionDenied) as error:
+            messages.error(request, error_text(error))
+        return redirect(f"{task.plan.product.get_absolute_url()}#exit-tasks")
+
+

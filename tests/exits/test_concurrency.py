@@ -1,0 +1,48 @@
+"""Real threads against PostgreSQL: the product and plan row locks keep cumulative progress consistent."""
+import pytest
+
+from core.audit import audit_verify
+from exits import services
+from exits.models import ExitProgress, ExitTask
+from tests.factories import exit_defaults
+from tests.lifecycle.test_concurrency import client_for, run_threads
+
+from .conftest import day
+
+pytestmark = pytest.mark.django_db(transaction=True)
+THREADS = 10
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows(transactional_db):
+    exit_defaults()
+
+
+def test_concurrent_uploads_never_leave_counts_falling_from_one_day_to_the_next(retiring, owner):
+    """Each thread alone would pass: a later day with a low count, an earlier day with a high one. Serialised,
+    whichever comes second sees the first and is refused."""
+    url = f"/api/v1/products/{retiring.pk}/exit-plan/progress/"
+
+    def send(index):
+        migrated = 10 if index % 2 else 90
+        offset = 0 if index % 2 else -index - 1
+        items = [{"segment": "网点客户", "date": day(offset), "migrated": migrated, "closed": 0}]
+        return client_for(owner).post(url, items, format="json").status_code
+
+    codes = run_threads(send, THREADS)
+    assert set(codes) <= {200, 400} and 400 in codes
+    series = list(ExitProgress.objects.order_by("date").values_list("migrated", flat=True))
+    assert series == sorted(series)
+    assert audit_verify() is None
+
+
+def test_concurrent_finishes_of_one_task_record_it_once(retiring, owner):
+    task = ExitTask.objects.filter(plan__product=retiring).order_by("id").first()
+    url = f"/api/v1/exit-tasks/{task.pk}/"
+    codes = run_threads(lambda i: client_for(owner).patch(url, {"status": "done"}, format="json").status_code,
+                        THREADS)
+    assert sorted(codes) == [200] + [409] * (THREADS - 1)
+    from core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="exit_task_done").count() == 1
+    assert services.exit_blockers(plan=retiring.exit_plan)
