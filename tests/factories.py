@@ -68,6 +68,9 @@ def lifecycle_defaults():
         if not SalesChannel.objects.filter(code=code).exists():
             SalesChannel.objects.create(pk=pk, code=code)
     seed_defaults(DeliverableTemplate, GatePolicy)
+    from django.apps import apps
+
+    import_module("changes.migrations.0002_seed_change_policy").seed(apps, None)
 
 
 def reviewer_for(department, username=None, role="reviewer"):

@@ -16,10 +16,12 @@ def as_drf_validation_error(error: DjangoValidationError) -> exceptions.Validati
 
 
 def exception_handler(exc, context):
-    """Domain errors mapped once for every endpoint: conflicts are 409 `{"code", "detail"}`, bulk errors 400
+    """Domain errors mapped once for every endpoint: conflicts are 409 `{"code", "detail"}` (plus
+    the error's `extra` fields, e.g. the failing pilot criteria), bulk errors 400
     keyed by index, model validation 400 keyed by field."""
     if isinstance(exc, DomainConflict):
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+        body = {"detail": exc.message, "code": exc.code, **getattr(exc, "extra", {})}
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, BulkValidationError):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):

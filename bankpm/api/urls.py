@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("lifecycle.api.urls")),
     path("", include("requirements.api.urls")),
     path("", include("kpis.api.urls")),
+    path("", include("changes.api.urls")),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "requirements",
     "kpis",
+    "changes",
     "notifications",
 ]
 
