@@ -49,9 +49,11 @@ class ChangeSerializer(serializers.ModelSerializer):
     def get_criteria(self, change):
         """With actuals while piloting (and after); lists skip the per-row aggregation."""
         if self.context.get("actuals") and change.status != ChangeStatus.DRAFT and change.pilot_start:
-            return selectors.criteria_with_actuals(change=change)
-        return [{"metric": c.metric.code, "op": c.op, "value": c.value, "actual": None, "met": None}
-                for c in change.criteria.all()]
+            rows = selectors.criteria_with_actuals(change=change)
+        else:
+            rows = [{"metric": c.metric.code, "op": c.op, "value": c.value, "actual": None, "met": None}
+                    for c in change.criteria.all()]
+        return CriterionSerializer(rows, many=True).data
 
 
 class ChangeSubmittedSerializer(ChangeSerializer):
