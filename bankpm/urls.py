@@ -18,6 +18,7 @@ urlpatterns = [
     path("lifecycle/", include("lifecycle.urls")),
     path("requirements/", include("requirements.urls")),
     path("kpis/", include("kpis.urls")),
+    path("changes/", include("changes.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(("bankpm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
