@@ -150,7 +150,7 @@ def test_draft_is_edited_until_submitted(launched):
     assert error.value.code == "change_not_draft"
 
 
-# --- Approval through the engine ----------------------------------------------------------------------------------------
+# --- Approval through the engine --------------------------------------------------------------------------------------
 
 def test_submit_opens_a_change_review_with_risk_compliance_finance_then_senior_management(launched, reviewers):
     change = services.change_create(user=launched.owner, product=launched, data=change_data())

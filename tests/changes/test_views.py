@@ -199,3 +199,13 @@ def test_product_page_queries_do_not_grow_with_changes_and_versions(client, laun
     with CaptureQueriesContext(connection) as four:
         client.get(f"/products/{launched.pk}/")
     assert len(four) == len(one)
+
+
+def test_reviewer_queue_shows_the_diff_of_a_change_review(client, launched, reviewers):
+    change = services.change_submit(user=launched.owner, change=services.change_create(
+        user=launched.owner, product=launched, data=change_data()))
+    client.force_login(reviewers["risk"])
+    page = client.get("/lifecycle/reviews/").content.decode()
+    assert change.summary in page
+    assert '<tr data-field="fee"><td>' in page
+    assert "<del>100</del>" in page and "<ins>80</ins>" in page

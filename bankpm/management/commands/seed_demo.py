@@ -3,12 +3,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from changes import demo as changes_demo
 from kpis import demo as kpis_demo
 from lifecycle import demo as lifecycle_demo
 from products import demo as products_demo
 from requirements import demo as requirements_demo
 
-SEEDERS = [accounts_demo, products_demo, lifecycle_demo, requirements_demo, kpis_demo]
+SEEDERS = [accounts_demo, products_demo, lifecycle_demo, requirements_demo, kpis_demo, changes_demo]
 
 
 class Command(BaseCommand):
