@@ -162,6 +162,9 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "requirements.choices.VersionStatus",
         "SnapshotStatusEnum": "kpis.choices.SnapshotStatus",
         "AlertStatusEnum": "kpis.choices.AlertStatus",
+        "ChangeStatusEnum": "changes.choices.ChangeStatus",
+        "TermsVersionStatusEnum": "changes.choices.TermsVersionStatus",
+        "CustomerSegmentEnum": "products.choices.CustomerSegment",
     },
 }
 

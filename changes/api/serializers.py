@@ -106,10 +106,20 @@ class WithdrawInputSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=4000)
 
 
+class FailingCriterionSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    op = serializers.ChoiceField(choices=CriterionOp.choices)
+    value = serializers.FloatField()
+    actual = serializers.FloatField(allow_null=True, help_text="null: no data yet.")
+
+
 class CriteriaNotMetSerializer(serializers.Serializer):
+    """A 409: `pilot_criteria_not_met` lists the failing criteria; other conflicts (e.g. change_not_piloting)
+    have only the code and detail."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
-    failing = CriterionSerializer(many=True)
+    failing = FailingCriterionSerializer(many=True, required=False)
 
 
 class TermsVersionSerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 """Template tags that load the changes panels for the product page (which this app does not own)."""
 from django import template
 
+from products.choices import CustomerSegment, RiskRating, SalesChannelCode
 from products.terms import TERM_FIELDS
 
 from .. import selectors, services
@@ -50,10 +51,14 @@ def change_colour(status):
 
 
 @register.filter
-def term_value(value):
-    """A JSON term value for display: lists joined, empty as a dash."""
+def term_value(value, field=""):
+    """A JSON term value for display: codes by their label (segments, channels, risk), lists joined, empty as a
+    dash."""
     if value is None or value == "" or value == []:
         return "—"
+    labels = {name: dict(choices.choices) for name, choices in (
+        ("customer_segment", CustomerSegment), ("sales_channels", SalesChannelCode), ("risk_rating", RiskRating))}
+    names = labels.get(field, {})
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return value
+        return "、".join(str(names.get(v, v)) for v in value)
+    return names.get(value, value)

@@ -44,3 +44,13 @@ def token(db):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+# The terms-change endpoints get a deeper run: their bodies (nested terms, pilot criteria) have the most shapes.
+change_schema = schema.include(path_regex=r"/(changes|terms)/")
+
+
+@change_schema.parametrize()
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_change_endpoints_conform_to_schema(case, token):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
