@@ -209,3 +209,11 @@ def test_reviewer_queue_shows_the_diff_of_a_change_review(client, launched, revi
     assert change.summary in page
     assert '<tr data-field="fee"><td>' in page
     assert "<del>100</del>" in page and "<ins>80</ins>" in page
+
+
+def test_change_page_renders_in_english_when_chosen(client, launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    client.force_login(launched.owner)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/changes/{change.pk}/").content.decode()
+    assert "Terms diff" in page and "Submit for review" in page
