@@ -142,6 +142,24 @@ def terms_versions_activate(*, today: date | None = None) -> int:
 
 # --- Proposed terms ----------------------------------------------------------------------------------------------
 
+def _storable(text) -> bool:
+    """Text PostgreSQL can store: no NUL character, no lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _storable_term(value, *, is_list: bool) -> bool:
+    """A term value of the right JSON kind: a list of texts for features, else text, a number or null."""
+    if is_list:
+        return isinstance(value, list) and all(isinstance(v, str) and _storable(v) for v in value)
+    if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
+        return False
+    return not isinstance(value, str) or _storable(value)
+
+
 def _term_errors(*, product: Product, base: dict, terms) -> tuple[dict, dict]:
     """(the proposed terms normalised like product_terms, errors by term field) under the product's own rules."""
     if not isinstance(terms, dict):
@@ -153,9 +171,10 @@ def _term_errors(*, product: Product, base: dict, terms) -> tuple[dict, dict]:
         if name == "sales_channels":
             continue
         field = product._meta.get_field(name)
-        if isinstance(value, bool) or (value is None and not field.null and name != "features"):
-            if name in terms:
-                errors.setdefault(name, []).append(_("无效的取值。"))
+        if value is None and not field.null and not field.choices and name != "features":
+            value = ""  # clearing a text term
+        if name in terms and not _storable_term(value, is_list=name == "features"):
+            errors.setdefault(name, []).append(_("无效的取值。"))
             continue
         try:
             setattr(candidate, name, field.to_python(value))

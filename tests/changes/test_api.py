@@ -310,3 +310,31 @@ def test_four_eyes_refuses_the_owner_deciding_a_change_review_over_the_api(launc
     approve_all(change.review, reviewers)
     change.refresh_from_db()
     assert change.status == "approved"
+
+
+@pytest.mark.parametrize("terms", [{"fee_terms": "免\x00费"}, {"fee_terms": {"a": 1}}, {"features": "返现"},
+                                   {"features": ["ok", 3]}, {"fee": True}])
+def test_terms_of_the_wrong_kind_or_unstorable_text_are_400_naming_the_field(launched, terms):
+    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(terms=terms),
+                                               format="json")
+    assert response.status_code == 400
+    assert set(response.json()["terms"]) == set(terms)
+
+
+def test_a_lone_surrogate_in_a_term_is_400_naming_it(launched):
+    raw = '{"summary": "s", "reason": "internal", "terms": {"target_market": "\\ud800"}}'
+    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", raw,
+                                               content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()["terms"]) == {"target_market"}
+
+
+def test_a_text_term_is_cleared_with_null(launched):
+    launched.fee_terms = "首年免年费"
+    launched.save()
+    services.terms_version_initial_ensure(product=launched)
+    launched.terms_versions.update(terms={**launched.terms_versions.get().terms, "fee_terms": "首年免年费"})
+    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/",
+                                               body(terms={"fee_terms": None}), format="json")
+    assert response.status_code == 201
+    assert response.json()["diff"] == [{"field": "fee_terms", "old": "首年免年费", "new": ""}]
