@@ -338,3 +338,11 @@ def test_a_text_term_is_cleared_with_null(launched):
                                                body(terms={"fee_terms": None}), format="json")
     assert response.status_code == 201
     assert response.json()["diff"] == [{"field": "fee_terms", "old": "首年免年费", "new": ""}]
+
+
+def test_change_reviews_are_listed_in_the_engine_with_blank_stages(launched):
+    change = services.change_submit(user=launched.owner, change=services.change_create(
+        user=launched.owner, product=launched, data=change_data()))
+    rows = client_for(launched.owner).get("/api/v1/gate-reviews/?process=change").json()["results"]
+    assert [(r["id"], r["subject_type"], r["from_stage"], r["to_stage"]) for r in rows] == [
+        (change.review_id, "change", "", "")]
