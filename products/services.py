@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, field_values
+from core.errors import DomainConflict
 from core.roles import can_manage_products, product_can_edit
 
 from .choices import ProductAuditAction
@@ -23,7 +24,8 @@ EDITABLE_FIELDS = (
 )
 
 
-__all__ = ["product_can_edit", "product_create", "product_update", "register_edit_guard", "product_edit_check"]
+__all__ = ["product_can_edit", "product_create", "product_update", "register_edit_guard", "product_edit_check",
+           "product_edit_refusal"]
 
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
@@ -42,6 +44,15 @@ def product_edit_check(*, user, product: Product, changed: set[str]) -> None:
         return
     for guard in _EDIT_GUARDS.values():
         guard(product=product, user=user, changed=set(changed))
+
+
+def product_edit_refusal(*, user, product: Product, fields) -> str | None:
+    """Why a guard would refuse changing `fields` now (pages grey those fields out), or None."""
+    try:
+        product_edit_check(user=user, product=product, changed=set(fields))
+    except DomainConflict as error:
+        return error.message
+    return None
 
 
 def product_changed_fields(*, product: Product, data: dict) -> set[str]:

@@ -14,6 +14,7 @@ from .filtersets import ProductFilterSet
 from .forms import ProductForm
 from .models import Product
 from .sections import product_sections
+from .terms import TERM_FIELDS
 
 EXPORT_FIELDS = [
     "code", "name", "name_en", "category", "stage", "risk_rating", "customer_segment", "sales_channels", "owner",
@@ -73,6 +74,18 @@ class ProductFormView(ProductEditorRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.product}
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        self.terms_locked = None
+        if self.product:
+            # Terms frozen after launch or locked during a review: shown greyed out with the reason.
+            self.terms_locked = services.product_edit_refusal(user=self.request.user, product=self.product,
+                                                              fields=TERM_FIELDS)
+            for name in TERM_FIELDS if self.terms_locked else ():
+                if name in form.fields:
+                    form.fields[name].disabled = True
+        return form
+
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         if self.request.user.is_product_manager:
@@ -91,4 +104,5 @@ class ProductFormView(ProductEditorRequiredMixin, FormView):
         return redirect(product)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "product": self.product}
+        return {**super().get_context_data(**kwargs), "product": self.product,
+                "terms_locked": getattr(self, "terms_locked", None)}

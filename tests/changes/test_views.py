@@ -34,7 +34,24 @@ def proposal_form(product, **overrides):
 
 # --- The freeze on the edit page ------------------------------------------------------------------------------------
 
-def test_edit_page_refuses_a_term_change_after_launch(client, launched):
+def test_edit_page_greys_out_frozen_terms_with_the_reason(client, launched):
+    client.force_login(launched.owner)
+    response = client.get(f"/products/{launched.pk}/edit/")
+    assert "条款已冻结" in response.content.decode()
+    assert response.context["form"].fields["fee"].disabled
+
+
+def test_edit_page_never_changes_a_term_after_launch(client, launched):
+    client.force_login(launched.owner)
+    client.post(f"/products/{launched.pk}/edit/", edit_form(launched, fee="1", features="新特色"))
+    launched.refresh_from_db()
+    assert (launched.fee, launched.features) == (Decimal("100.00"), ["积分兑换"])
+
+
+def test_edit_page_refuses_a_term_change_the_guard_catches_after_the_form_was_opened(client, launched, monkeypatch):
+    from products import services as product_services
+
+    monkeypatch.setattr(product_services, "product_edit_refusal", lambda **kwargs: None)  # a form opened earlier
     client.force_login(launched.owner)
     response = client.post(f"/products/{launched.pk}/edit/", edit_form(launched, fee="1"))
     assert response.status_code == 200
