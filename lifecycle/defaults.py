@@ -40,9 +40,11 @@ def seed_defaults(template_model, policy_model) -> None:
     # Senior management decides last: the second phase. (The 0002 migration's historical model has no phases.)
     has_phases = any(f.name == "phase" for f in policy_model._meta.get_fields())
     for department, stage, category, risk, days in POLICY:
-        defaults = {"due_working_days": days}
+        defaults, lookup = {"due_working_days": days}, {}
         if has_phases:
             senior = department == "senior_management"
-            defaults.update(phase=2 if senior else 1, process="" if senior else "stage_gate")
+            defaults["phase"] = 2 if senior else 1
+            # Other processes' rows (e.g. "change") may name the same department: match this row's process only.
+            lookup = {"process": "" if senior else "stage_gate", "fact": ""}
         policy_model.objects.get_or_create(department=department, target_stage=stage, category=category,
-                                           min_risk_rating=risk, defaults=defaults)
+                                           min_risk_rating=risk, **lookup, defaults=defaults)

@@ -1,8 +1,34 @@
-"""Admin: every product save goes through products.services (audited with the diff); the stage is read-only."""
+"""Admin: every product save goes through products.services (guards, audit with the diff); the stage is read-only."""
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from core.errors import DomainConflict
 
 from . import services
 from .models import Product, SalesChannel
+
+
+class ProductAdminForm(forms.ModelForm):
+    """Runs the edit guards (terms frozen after launch, locked while a review is pending) as form errors."""
+
+    request_user = None
+
+    class Meta:
+        model = Product
+        fields = [*services.EDITABLE_FIELDS, "sales_channels"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.request_user is not None:
+            original = Product.objects.get(pk=self.instance.pk)
+            data = {k: v for k, v in cleaned.items() if k in (*services.EDITABLE_FIELDS, "sales_channels")}
+            try:
+                services.product_edit_check(user=self.request_user, product=original,
+                                            changed=services.product_changed_fields(product=original, data=data))
+            except DomainConflict as error:
+                raise ValidationError(error.message) from error
+        return cleaned
 
 
 @admin.register(SalesChannel)
@@ -21,6 +47,12 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ("stage", "created_at", "updated_at")
     filter_horizontal = ("sales_channels",)
     list_select_related = ("owner",)
+    form = ProductAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         # Other bank systems reference products by code: fixed once the product exists.

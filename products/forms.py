@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core.roles import is_portfolio_manager
@@ -7,16 +8,35 @@ from core.roles import is_portfolio_manager
 from .models import Product
 
 
+class FeaturesField(forms.CharField):
+    """The product's features, one per line (stored as a list of strings)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
 class ProductForm(forms.ModelForm):
+    features = FeaturesField(label=_("产品特色"), required=False, help_text=_("每行一条。"))
+
     class Meta:
         model = Product
         fields = [
             "code", "name", "name_en", "category", "owner", "customer_segment", "risk_rating", "sales_channels",
             "description", "interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max",
+            "features", "target_market", "excluded_market",
         ]
         widgets = {
             "sales_channels": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 4}),
+            "target_market": forms.Textarea(attrs={"rows": 2}),
+            "excluded_market": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -20,6 +20,8 @@ from .choices import (
 
 NON_NEGATIVE = MinValueValidator(Decimal("0"), message=_("不能为负数。"))
 S = LifecycleStage
+MAX_FEATURES = 30
+MAX_FEATURE_LENGTH = 200
 
 
 class SalesChannel(models.Model):
@@ -74,6 +76,11 @@ class Product(ConcurrentTransitionMixin, models.Model):
     expected_yield_max = models.DecimalField(
         _("预期收益率上限（%）"), max_digits=7, decimal_places=4, null=True, blank=True, validators=[NON_NEGATIVE]
     )
+    features = models.JSONField(
+        _("产品特色"), default=list, blank=True, help_text=_("逐条列出，例如返现类别、信用额度上限。")
+    )
+    target_market = models.TextField(_("目标市场"), blank=True, help_text=_("产品适合的客户（EBA 产品治理指引）。"))
+    excluded_market = models.TextField(_("排除市场"), blank=True, help_text=_("产品不适合的客户。"))
     stage = FSMField(
         _("生命周期阶段"), max_length=20, choices=LifecycleStage.choices, default=S.PLANNING, protected=True,
         db_index=True,
@@ -110,10 +117,21 @@ class Product(ConcurrentTransitionMixin, models.Model):
             errors.update({f: message for f, v in (("expected_yield_min", low), ("expected_yield_max", high)) if v})
         elif low is not None and high is not None and low > high:
             errors["expected_yield_max"] = _("预期收益率上限不能低于下限。")
+        errors.update(self._features_errors())
         if self.owner_id and not getattr(self.owner, "can_own_products", True):
             errors["owner"] = _("产品负责人必须是产品经理。")
         if errors:
             raise ValidationError(errors)
+
+    def _features_errors(self) -> dict:
+        features = self.features
+        if not isinstance(features, list) or not all(isinstance(item, str) for item in features):
+            return {"features": _("产品特色必须是文字条目的列表。")}
+        if len(features) > MAX_FEATURES:
+            return {"features": _("产品特色最多 %(n)s 条。") % {"n": MAX_FEATURES}}
+        if any(not item.strip() or len(item) > MAX_FEATURE_LENGTH or "\x00" in item for item in features):
+            return {"features": _("每条产品特色须为 1–%(n)s 个字符。") % {"n": MAX_FEATURE_LENGTH}}
+        return {}
 
     # --- Lifecycle state machine; only lifecycle services call these, after the gate is approved. ---
 

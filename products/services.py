@@ -1,9 +1,17 @@
-"""Product catalogue rules: who may create and edit, and how a product is written."""
+"""Product catalogue rules: who may create and edit, and how a product is written.
+
+Apps above products add their own refusals of an edit with `register_edit_guard` (e.g. changes/: terms are frozen
+after launch and locked while a review is pending); every path that edits a product (page, API, admin) comes
+through `product_update`, so every guard applies everywhere.
+"""
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, field_values
+from core.errors import DomainConflict
 from core.roles import can_manage_products, is_portfolio_manager, product_can_edit
 
 from .choices import ProductAuditAction
@@ -11,11 +19,13 @@ from .models import Product
 
 EDITABLE_FIELDS = (
     "code", "name", "name_en", "category", "owner", "customer_segment", "risk_rating", "description",
-    "interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max",
+    "interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max", "features", "target_market",
+    "excluded_market",
 )
 
 
-__all__ = ["product_can_edit", "product_create", "product_update", "register_on_product_created"]
+__all__ = ["product_can_edit", "product_create", "product_update", "register_on_product_created",
+           "register_edit_guard", "product_edit_check", "product_edit_refusal"]
 
 # Apps above the catalogue act on a new product in its creating transaction (lifecycle: the first checklist).
 _ON_CREATED: list = []
@@ -28,6 +38,50 @@ def register_on_product_created(hook) -> None:
 
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
+_EDIT_GUARDS: dict[str, Callable] = {}
+
+
+def register_edit_guard(name: str, guard: Callable) -> None:
+    """`guard(*, product, user, changed: set[str])` raises core.errors.DomainConflict to refuse an edit that would
+    change the named fields (called under the product's row lock). Registered once per name, in AppConfig.ready."""
+    _EDIT_GUARDS[name] = guard
+
+
+def product_edit_check(*, user, product: Product, changed: set[str]) -> None:
+    """Run every registered guard against the fields an edit would change (nothing to check when none change)."""
+    if not changed:
+        return
+    for guard in _EDIT_GUARDS.values():
+        guard(product=product, user=user, changed=set(changed))
+
+
+def product_edit_refusal(*, user, product: Product, fields) -> str | None:
+    """Why a guard would refuse changing `fields` now (pages grey those fields out), or None."""
+    try:
+        product_edit_check(user=user, product=product, changed=set(fields))
+    except DomainConflict as error:
+        return error.message
+    return None
+
+
+def product_changed_fields(*, product: Product, data: dict) -> set[str]:
+    """The audited fields whose value `data` would change on `product` (the product itself is not modified)."""
+    before = field_values(product, AUDITED_FIELDS)
+    changed = {name for name in EDITABLE_FIELDS if name in data
+               and diff({name: before[name]}, {name: _audited(product, name, data[name])})}
+    if "sales_channels" in data and sorted(c.pk for c in data["sales_channels"]) != before["sales_channels"]:
+        changed.add("sales_channels")
+    return changed
+
+
+def _audited(product: Product, name: str, value):
+    field = product._meta.get_field(name)
+    if field.is_relation:
+        return getattr(value, "pk", value)
+    try:
+        return field.to_python(value)
+    except ValidationError:
+        return value  # invalid input: counts as a change; full_clean() reports it
 
 
 def _owner_for(*, user, requested_owner):
@@ -76,6 +130,7 @@ def product_update(*, user, product: Product, data: dict) -> Product:
         # Other bank systems reference products by code: it is fixed once the product exists.
         raise ValidationError({"code": _("产品代码创建后不可修改。")})
     product = Product.objects.select_for_update().get(pk=product.pk)
+    product_edit_check(user=user, product=product, changed=product_changed_fields(product=product, data=data))
     before = field_values(product, AUDITED_FIELDS)
     _apply(product, data)
     product.full_clean()

@@ -12,6 +12,7 @@ from .filtersets import ProductFilterSet
 from .forms import ProductForm
 from .models import Product
 from .sections import product_sections
+from .terms import TERM_FIELDS
 
 EXPORT_FIELDS = [
     "code", "name", "name_en", "category", "stage", "risk_rating", "customer_segment", "sales_channels", "owner",
@@ -67,6 +68,18 @@ class ProductFormView(ServiceFormView):
         if not services.product_can_edit(user=self.request.user, product=obj):
             raise PermissionDenied(_("您无权编辑该产品。"))
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        self.terms_locked = None
+        if self.object:
+            # Terms frozen after launch or locked during a review: shown greyed out with the reason.
+            self.terms_locked = services.product_edit_refusal(user=self.request.user, product=self.object,
+                                                              fields=TERM_FIELDS)
+            for name in TERM_FIELDS if self.terms_locked else ():
+                if name in form.fields:
+                    form.fields[name].disabled = True
+        return form
+
     def service_data(self, form):
         data = dict(form.cleaned_data)
         if not is_portfolio_manager(self.request.user):  # a product manager always owns their products
@@ -78,3 +91,6 @@ class ProductFormView(ServiceFormView):
 
     def update(self, *, user, obj, data):
         return services.product_update(user=user, product=obj, data=data)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "terms_locked": getattr(self, "terms_locked", None)}

@@ -11,6 +11,7 @@ SEEDS = [
     ("accounts.migrations.0002_departments", "create_departments"),
     ("products.migrations.0002_sales_channels", "create_channels"),
     ("lifecycle.migrations.0002_seed_policy_and_audit_trigger", "seed"),
+    ("changes.migrations.0002_seed_change_policy", "seed"),
     ("kpis.migrations.0002_seed_metrics", "seed"),
     ("kpis.migrations.0003_metric_unit_en", "fill_units"),
     ("risks.migrations.0002_seed_matrix_and_requirements", "seed"),

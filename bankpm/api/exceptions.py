@@ -16,10 +16,12 @@ def as_drf_validation_error(error: DjangoValidationError) -> exceptions.Validati
 
 
 def exception_handler(exc, context):
-    """Domain errors mapped once for every endpoint: conflicts are 409 `{"detail", "code"}`, bulk errors 400
-    `{"errors": [{"index", "errors"}]}`, model validation 400 keyed by field."""
+    """Domain errors mapped once for every endpoint: conflicts are 409 `{"detail", "code"}` (plus the error's
+    `extra` fields, e.g. the failing pilot criteria), bulk errors 400 `{"errors": [{"index", "errors"}]}`, model
+    validation 400 keyed by field."""
     if isinstance(exc, DomainConflict):
         body = {"detail": exc.message, "code": exc.code} if exc.code else {"detail": exc.message}
+        body.update(getattr(exc, "extra", {}))
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, BulkValidationError):
         return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)

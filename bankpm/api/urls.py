@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("kpis.api.urls")),
     path("", include("risks.api.urls")),
     path("", include("exits.api.urls")),
+    path("", include("changes.api.urls")),
 ]

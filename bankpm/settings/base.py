@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "kpis",
     "risks",
     "exits",
+    "changes",
     "notifications",
 ]
 
@@ -172,6 +173,9 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "requirements.choices.RequirementSource",
         "TypeEnum": "requirements.choices.RequirementType",
         "CategoryEnum": "products.choices.ProductCategory",
+        "ChangeStatusEnum": "changes.choices.ChangeStatus",
+        "TermsVersionStatusEnum": "changes.choices.TermsVersionStatus",
+        "CustomerSegmentEnum": "products.choices.CustomerSegment",
     },
 }
 

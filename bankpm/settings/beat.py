@@ -15,6 +15,10 @@ BEAT_SCHEDULE = {
     "exits-remind-overdue-tasks": {
         "task": "exits.tasks.remind_overdue_exit_tasks", "schedule": crontab(hour=7, minute=10),
     },
+    # changes: scheduled terms versions come into force at the start of their day
+    "changes-activate-terms-versions": {
+        "task": "changes.tasks.activate_terms_versions", "schedule": crontab(hour=0, minute=1),
+    },
     # kpis: nightly KPI snapshots
     "kpis-nightly-snapshots": {
         "task": "kpis.tasks.compute_recent_kpi_snapshots",

@@ -49,6 +49,9 @@ class GateReviewSerializer(serializers.ModelSerializer):
     process = serializers.CharField(read_only=True, help_text="The engine's process: stage_gate, change, ...")
     subject_type = serializers.CharField(source="subject_type.model", read_only=True, allow_null=True, default=None)
     snapshot = serializers.JSONField(read_only=True, help_text="What was submitted, as reviewers see it.")
+    # Empty for processes other than the stage gate (e.g. a terms change).
+    from_stage = serializers.ChoiceField(choices=LifecycleStage.choices, allow_blank=True, read_only=True)
+    to_stage = serializers.ChoiceField(choices=LifecycleStage.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = GateReview

@@ -90,5 +90,5 @@ def term_label(name: str) -> str:
 @register.filter
 def snapshot_extra(snapshot: dict) -> list[tuple[str, object]]:
     """Sections other processes or apps added to a snapshot, beyond product, terms and deliverables."""
-    known = {"product", "terms", "deliverables", "from_stage", "to_stage"}
+    known = {"product", "terms", "deliverables", "from_stage", "to_stage", "diff", "change"}
     return [(key, value) for key, value in (snapshot or {}).items() if key not in known and value not in (None, {}, [])]

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from bankpm.api.serializers import StrictModelSerializer
 
-from ..models import Product, SalesChannel
+from ..models import MAX_FEATURE_LENGTH, MAX_FEATURES, Product, SalesChannel
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
@@ -19,6 +19,10 @@ class ProductSerializer(StrictModelSerializer):
     sales_channels = serializers.SlugRelatedField(
         slug_field="code", queryset=SalesChannel.objects.all(), many=True, required=False
     )
+    features = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_FEATURE_LENGTH), required=False, max_length=MAX_FEATURES,
+        help_text="Free-text items, e.g. cashback categories or a credit-limit cap (a term).",
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:product-detail")
 
     class Meta:
@@ -26,6 +30,7 @@ class ProductSerializer(StrictModelSerializer):
         fields = [
             "id", "url", "code", "name", "name_en", "category", "owner", "owner_username", "customer_segment",
             "risk_rating", "sales_channels", "description", "interest_rate", "fee", "fee_terms",
-            "expected_yield_min", "expected_yield_max", "stage", "created_at", "updated_at",
+            "expected_yield_min", "expected_yield_max", "features", "target_market", "excluded_market",
+            "stage", "created_at", "updated_at",
         ]
         read_only_fields = ["stage", "created_at", "updated_at"]

@@ -93,3 +93,11 @@ def test_schema_lists_the_exit_runbook_endpoints(client):
             "/api/v1/exit-tasks/{id}/"} <= set(paths)
     assert set(paths["/api/v1/products/{product_pk}/exit-plan/"]) >= {"get", "put"}
     assert "patch" in paths["/api/v1/exit-tasks/{id}/"]
+# The terms-change endpoints get a deeper run: their bodies (nested terms, pilot criteria) have the most shapes.
+change_schema = schema.include(path_regex=r"/(changes|terms)/")
+
+
+@change_schema.parametrize()
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_change_endpoints_conform_to_schema(case, token):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)

@@ -1,0 +1,108 @@
+"""Page forms of changes: the proposal (current terms, edited where they change) and the pilot plan.
+
+Forms only shape input; every rule is in changes.services, whose errors are put back on these fields.
+"""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kpis.models import Metric
+from products.choices import CustomerSegment, RiskRating, SalesChannelCode
+from products.models import Product
+
+from .choices import ChangeReason, CriterionOp
+
+PILOT_CRITERIA_ROWS = 3
+
+
+def _label(name):
+    return Product._meta.get_field(name).verbose_name
+
+
+class ChangeForm(forms.Form):
+    summary = forms.CharField(label=_("变更概述"), max_length=200)
+    reason = forms.ChoiceField(label=_("变更原因"), choices=ChangeReason.choices)
+    interest_rate = forms.CharField(label=_label("interest_rate"), required=False)
+    fee = forms.CharField(label=_label("fee"), required=False)
+    fee_terms = forms.CharField(label=_label("fee_terms"), required=False, max_length=200)
+    expected_yield_min = forms.CharField(label=_label("expected_yield_min"), required=False)
+    expected_yield_max = forms.CharField(label=_label("expected_yield_max"), required=False)
+    risk_rating = forms.ChoiceField(label=_label("risk_rating"), choices=RiskRating.choices)
+    customer_segment = forms.ChoiceField(label=_label("customer_segment"), choices=CustomerSegment.choices)
+    sales_channels = forms.MultipleChoiceField(label=_label("sales_channels"), choices=SalesChannelCode.choices,
+                                               required=False, widget=forms.CheckboxSelectMultiple)
+    features = forms.CharField(label=_label("features"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("每行一条。"))
+    target_market = forms.CharField(label=_label("target_market"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    excluded_market = forms.CharField(label=_label("excluded_market"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    requirements = forms.MultipleChoiceField(label=_("关联需求"), required=False)
+    pilot = forms.BooleanField(label=_("先试点再全面推广"), required=False)
+    effective_from = forms.DateField(label=_("生效日"), required=False, help_text=_("留空表示批准当日生效。"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+    TERM_NAMES = ("interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max", "risk_rating",
+                  "customer_segment", "sales_channels", "features", "target_market", "excluded_market")
+
+    def __init__(self, *args, product, base_terms: dict, **kwargs):
+        initial = {name: ("\n".join(value) if name == "features" else ("" if value is None else value))
+                   for name, value in base_terms.items() if name in self.TERM_NAMES}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["requirements"].choices = [(r.pk, f"#{r.pk} {r.title}") for r in
+                                               product.requirements.order_by("-id")[:200]]
+        for name in self.TERM_NAMES:
+            value = base_terms.get(name)
+            base = "\n".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+            self.fields[name].widget.attrs.update({"data-term": name, "data-base": base})
+
+    def service_data(self) -> dict:
+        """The body the service takes: every term as JSON (the service keeps those that changed)."""
+        data = self.cleaned_data
+        terms = {name: (data[name].strip() or None) if name in ("interest_rate", "fee", "expected_yield_min",
+                                                                "expected_yield_max") else data[name]
+                 for name in self.TERM_NAMES}
+        terms["features"] = [line.strip() for line in data["features"].splitlines() if line.strip()]
+        return {"summary": data["summary"], "reason": data["reason"], "terms": terms,
+                "requirements": [int(pk) for pk in data["requirements"]], "pilot": data["pilot"],
+                "effective_from": data["effective_from"]}
+
+    def add_service_errors(self, errors: dict) -> None:
+        for key, messages in errors.items():
+            if key == "terms" and isinstance(messages, dict):
+                for name, term_messages in messages.items():
+                    self.add_error(name if name in self.fields else None, term_messages)
+            else:
+                self.add_error(key if key in self.fields else None, messages)
+
+
+class PilotForm(forms.Form):
+    regions = forms.CharField(label=_("试点地区"), required=False, help_text=_("以逗号分隔，如：上海, 深圳"))
+    segments = forms.MultipleChoiceField(label=_("试点客群"), choices=CustomerSegment.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    channels = forms.MultipleChoiceField(label=_("试点渠道"), choices=SalesChannelCode.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    start = forms.DateField(label=_("开始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        metrics = [("", "—")] + [(m.code, m.display_name) for m in Metric.objects.order_by("display_order", "code")]
+        for i in range(PILOT_CRITERIA_ROWS):
+            self.fields[f"metric_{i}"] = forms.ChoiceField(label=_("指标"), choices=metrics, required=False)
+            self.fields[f"op_{i}"] = forms.ChoiceField(label=_("比较"), choices=CriterionOp.choices, required=False)
+            self.fields[f"value_{i}"] = forms.FloatField(label=_("阈值"), required=False)
+
+    def criteria_rows(self):
+        return [(self[f"metric_{i}"], self[f"op_{i}"], self[f"value_{i}"]) for i in range(PILOT_CRITERIA_ROWS)]
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        criteria = [{"metric": data[f"metric_{i}"], "op": data[f"op_{i}"], "value": data[f"value_{i}"]}
+                    for i in range(PILOT_CRITERIA_ROWS) if data.get(f"metric_{i}")]
+        return {"regions": [r.strip() for r in data["regions"].replace("，", ",").split(",") if r.strip()],
+                "segments": data["segments"], "channels": data["channels"], "start": data["start"],
+                "end": data["end"], "criteria": criteria}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), required=False, max_length=4000)

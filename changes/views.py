@@ -1,0 +1,131 @@
+"""Pages: propose a change, the change page, and the POST endpoints behind its buttons (all call the services)."""
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django_fsm import can_proceed
+
+from core.errors import DOMAIN_ERRORS, BulkValidationError, error_messages
+from products.models import Product
+
+from . import selectors, services
+from .choices import ChangeStatus
+from .forms import ChangeForm, PilotForm, ReasonForm
+from .models import Change
+
+
+def _flash(request, error) -> None:
+    if isinstance(error, BulkValidationError):
+        for key, value in error.errors.items():
+            items = value.items() if isinstance(value, dict) else [(key, value)]
+            for name, problems in items:
+                for problem in problems if isinstance(problems, list) else [problems]:
+                    messages.error(request, f"{name}: {problem}")
+        return
+    for message in error_messages(error):
+        messages.error(request, message)
+
+
+class ChangeCreateView(LoginRequiredMixin, View):
+    """A form of the current terms; the manager edits what changes and sees the diff before saving the draft."""
+
+    template_name = "changes/change_form.html"
+
+    def _context(self, product, form):
+        return {"product": product, "form": form, "term_fields": [form[n] for n in ChangeForm.TERM_NAMES]}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.product = get_object_or_404(Product, pk=kwargs["pk"])
+        if request.user.is_authenticated and not services.product_can_edit(user=request.user, product=self.product):
+            raise PermissionDenied(_("您无权为该产品提出条款变更。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        base = services.change_base_terms(product=self.product)
+        return render(request, self.template_name, self._context(self.product, ChangeForm(
+            product=self.product, base_terms=base)))
+
+    def post(self, request, pk):
+        form = ChangeForm(request.POST, product=self.product,
+                          base_terms=services.change_base_terms(product=self.product))
+        if form.is_valid():
+            try:
+                change = services.change_create(user=request.user, product=self.product, data=form.service_data())
+            except BulkValidationError as error:
+                form.add_service_errors(error.errors)
+            except DOMAIN_ERRORS as error:
+                form.add_error(None, error_messages(error))
+            else:
+                messages.success(request, _("变更草稿已保存，请核对差异后提交审批。"))
+                return redirect(change)
+        return render(request, self.template_name, self._context(self.product, form), status=400)
+
+
+class ChangeDetailView(LoginRequiredMixin, View):
+    """The diff, review progress, pilot scope and criteria with live actuals, and the allowed buttons."""
+
+    def get(self, request, pk):
+        change = get_object_or_404(selectors.change_list().select_related("review"), pk=pk)
+        user = request.user
+        can_edit = services.change_can_edit(user=user, change=change)
+        piloting = change.status == ChangeStatus.PILOTING
+        criteria = selectors.criteria_with_actuals(change=change) if change.pilot_start else []
+        review = change.review
+        context = {
+            "change": change, "product": change.product, "criteria": criteria,
+            "steps": list(review.steps.order_by("position", "id")) if review else [],
+            "can_submit": can_edit and change.status == ChangeStatus.DRAFT,
+            "can_pilot": can_edit and change.status == ChangeStatus.APPROVED and change.pilot,
+            "can_rollout": can_edit and piloting,
+            "can_override": piloting and user.is_senior_management,
+            "can_withdraw": can_edit and can_proceed(change.withdraw),
+            "criteria_met": bool(criteria) and all(c["met"] is True for c in criteria),
+            "pilot_form": PilotForm(), "chart": [
+                {"metric": c["metric_name"], "op": c["op"], "value": c["value"], "actual": c["actual"],
+                 "met": c["met"]} for c in criteria],
+        }
+        return render(request, "changes/change_detail.html", context)
+
+
+class ChangeActionView(LoginRequiredMixin, View):
+    """POST behind a button of the change page: the service decides; errors come back as messages."""
+
+    action = ""
+
+    def post(self, request, pk):
+        change = get_object_or_404(Change, pk=pk)
+        try:
+            self.run(request, change)
+        except DOMAIN_ERRORS as error:
+            if isinstance(error, PermissionDenied):
+                raise
+            _flash(request, error)
+        return redirect("changes:detail", pk=pk)
+
+    def run(self, request, change):
+        user = request.user
+        if self.action == "submit":
+            services.change_submit(user=user, change=change)
+            messages.success(request, _("已提交审批。"))
+        elif self.action == "pilot":
+            form = PilotForm(request.POST)
+            if not form.is_valid():
+                for name, problems in form.errors.items():
+                    messages.error(request, f"{form.fields[name].label if name in form.fields else name}: "
+                                            f"{' '.join(problems)}")
+                return
+            services.change_pilot_start(user=user, change=change, data=form.service_data())
+            messages.success(request, _("试点已开始。"))
+        elif self.action in ("rollout", "override"):
+            reason = ReasonForm(request.POST)
+            reason.is_valid()
+            override = reason.cleaned_data.get("reason", "") if self.action == "override" else None
+            services.change_rollout(user=user, change=change, override_reason=override)
+            messages.success(request, _("已全面推广，新条款版本生效。"))
+        elif self.action == "withdraw":
+            reason = ReasonForm(request.POST)
+            reason.is_valid()
+            services.change_withdraw(user=user, change=change, reason=reason.cleaned_data.get("reason", ""))
+            messages.success(request, _("变更已撤回。"))

@@ -1,0 +1,376 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from changes import selectors, services
+from changes.models import TermsVersion
+from core.errors import BulkValidationError, DomainConflict
+from core.models import AuditEntry
+from lifecycle import services as lifecycle_services
+from products import services as product_services
+from tests.factories import (
+    MetricFactory,
+    ObservationFactory,
+    ProductFactory,
+    RequirementFactory,
+    complete_deliverables,
+)
+
+from .conftest import approve_all, approved_change, change_data
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+# --- The freeze ----------------------------------------------------------------------------------------------------
+
+def test_terms_of_a_launched_product_cannot_be_edited_directly(launched):
+    with pytest.raises(DomainConflict) as error:
+        product_services.product_update(user=launched.owner, product=launched, data={"fee": Decimal("1")})
+    assert error.value.code == "terms_frozen"
+    launched.refresh_from_db()
+    assert launched.fee == Decimal("100.00")
+
+
+def test_other_fields_of_a_launched_product_can_still_be_edited(launched):
+    product_services.product_update(user=launched.owner, product=launched,
+                                    data={"name": "新名称", "fee": Decimal("100.0")})
+    launched.refresh_from_db()
+    assert launched.name == "新名称"
+
+
+def test_terms_are_locked_while_a_review_is_pending(owner, reviewers):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    complete_deliverables(product)
+    lifecycle_services.gate_review_submit(product=product, user=owner)
+    with pytest.raises(DomainConflict) as error:
+        product_services.product_update(user=owner, product=product, data={"risk_rating": "R4"})
+    assert error.value.code == "review_pending"
+
+
+def test_terms_before_launch_are_edited_directly_with_an_audited_diff(owner):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    product_services.product_update(user=owner, product=product, data={"features": ["机场贵宾厅"]})
+    entry = AuditEntry.objects.filter(product=product, action="product_updated").get()
+    assert entry.changes == [{"field": "features", "old": [], "new": ["机场贵宾厅"]}]
+
+
+def test_launch_gate_approval_makes_the_approved_terms_version_1(owner, reviewers):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    for _stage in ("development", "marketing"):
+        complete_deliverables(product)
+        review = lifecycle_services.gate_review_submit(product=product, user=owner)
+        approve_all(review, reviewers)
+        product.refresh_from_db()
+    version = TermsVersion.objects.get(product=product)
+    assert (version.version, version.effective_from, version.review_id) == (1, TODAY, review.pk)
+    assert version.terms["risk_rating"] == "R3"
+    assert version.terms["sales_channels"] == ["branch", "mobile_banking"]
+
+
+def test_planning_gate_approval_creates_no_version(owner, reviewers):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    complete_deliverables(product)
+    approve_all(lifecycle_services.gate_review_submit(product=product, user=owner), reviewers)
+    assert not TermsVersion.objects.filter(product=product).exists()
+
+
+# --- Change requests -------------------------------------------------------------------------------------------------
+
+def test_change_is_a_draft_with_the_diff_of_the_changed_terms_only(launched):
+    change = services.change_create(user=launched.owner, product=launched,
+                                    data=change_data(terms={"fee": "80", "risk_rating": "R3"}))
+    assert change.status == "draft"
+    assert change.terms == {"fee": "80"}
+    assert change.diff == [{"field": "fee", "old": "100", "new": "80"}]
+
+
+def test_change_with_no_term_actually_changed_is_refused(launched):
+    with pytest.raises(BulkValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(terms={"fee": "100.0"}))
+    assert "terms" in error.value.errors
+
+
+def test_change_with_an_unknown_term_field_names_it(launched):
+    with pytest.raises(BulkValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(terms={"name": "x"}))
+    assert "name" in error.value.errors["terms"]
+
+
+def test_change_terms_follow_the_products_own_rules(launched):
+    # A credit card has no expected yield range (Product.clean), and fees are never negative.
+    with pytest.raises(BulkValidationError) as error:
+        services.change_create(user=launched.owner, product=launched,
+                               data=change_data(terms={"expected_yield_min": "1.0", "fee": "-1"}))
+    assert set(error.value.errors["terms"]) == {"expected_yield_min", "fee"}
+
+
+def test_change_refuses_a_requirement_of_another_product(launched):
+    other = RequirementFactory()
+    with pytest.raises(BulkValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(requirements=[other.pk]))
+    assert "requirements" in error.value.errors
+
+
+def test_change_links_requirements_of_its_product(launched):
+    requirement = RequirementFactory(product=launched)
+    change = services.change_create(user=launched.owner, product=launched,
+                                    data=change_data(requirements=[requirement.pk]))
+    assert list(change.requirements.all()) == [requirement]
+
+
+def test_change_before_launch_is_refused(owner):
+    product = ProductFactory(owner=owner, stage="development")
+    with pytest.raises(DomainConflict) as error:
+        services.change_create(user=owner, product=product, data=change_data())
+    assert error.value.code == "terms_not_frozen"
+
+
+def test_second_change_while_one_is_open_is_refused(launched):
+    services.change_create(user=launched.owner, product=launched, data=change_data())
+    with pytest.raises(DomainConflict) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data())
+    assert error.value.code == "change_open"
+
+
+def test_only_product_editors_propose_changes(launched, other_pm):
+    with pytest.raises(PermissionDenied):
+        services.change_create(user=other_pm, product=launched, data=change_data())
+
+
+def test_draft_is_edited_until_submitted(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    change = services.change_update(user=launched.owner, change=change, data={"terms": {"fee": "60"}})
+    assert change.diff == [{"field": "fee", "old": "100", "new": "60"}]
+    services.change_submit(user=launched.owner, change=change)
+    with pytest.raises(DomainConflict) as error:
+        services.change_update(user=launched.owner, change=change, data={"summary": "x"})
+    assert error.value.code == "change_not_draft"
+
+
+# --- Approval through the engine --------------------------------------------------------------------------------------
+
+def test_submit_opens_a_change_review_with_risk_compliance_finance_then_senior_management(launched, reviewers):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    change = services.change_submit(user=launched.owner, change=change)
+    steps = list(change.review.steps.order_by("position", "department").values_list("department", "position"))
+    assert steps == [("compliance", 1), ("finance", 1), ("risk", 1), ("senior_management", 2)]
+    assert change.review.process == "change"
+    assert change.review.snapshot["diff"] == change.diff
+
+
+@pytest.mark.parametrize("terms", [{"risk_rating": "R4"}, {"sales_channels": ["branch", "mobile_banking", "partner"]},
+                                   {"customer_segment": "youth"}])
+def test_expanded_change_also_needs_legal(launched, terms):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data(terms=terms))
+    change = services.change_submit(user=launched.owner, change=change)
+    assert change.review.steps.filter(department="legal").exists()
+
+
+def test_narrowing_change_needs_no_legal(launched):
+    change = services.change_create(user=launched.owner, product=launched,
+                                    data=change_data(terms={"sales_channels": ["branch"]}))
+    change = services.change_submit(user=launched.owner, change=change)
+    assert not change.review.steps.filter(department="legal").exists()
+
+
+def test_owner_of_the_product_never_decides_its_change_review(launched, reviewers):
+    launched.owner.departments.add(*reviewers["risk"].departments.all())
+    change = services.change_submit(user=launched.owner, change=services.change_create(
+        user=launched.owner, product=launched, data=change_data()))
+    with pytest.raises(PermissionDenied):
+        lifecycle_services.approval_step_decide(review=change.review, department="risk", user=launched.owner,
+                                                decision="approve")
+
+
+def test_proposer_never_decides_the_change_review_even_when_another_user_submits(launched, reviewers, head):
+    head.departments.add(*reviewers["risk"].departments.all())
+    change = services.change_create(user=head, product=launched, data=change_data())
+    change = services.change_submit(user=launched.owner, change=change)
+    with pytest.raises(PermissionDenied):
+        lifecycle_services.approval_step_decide(review=change.review, department="risk", user=head,
+                                                decision="approve")
+
+
+def test_rejection_sets_the_change_rejected_and_leaves_the_terms(launched, reviewers):
+    change = services.change_submit(user=launched.owner, change=services.change_create(
+        user=launched.owner, product=launched, data=change_data()))
+    lifecycle_services.approval_step_decide(review=change.review, department="risk", user=reviewers["risk"],
+                                            decision="reject", comment="风险过高")
+    change.refresh_from_db()
+    launched.refresh_from_db()
+    assert change.status == "rejected"
+    assert launched.fee == Decimal("100.00")
+
+
+def test_approval_without_pilot_makes_the_terms_the_active_next_version(launched, reviewers):
+    change = approved_change(launched, reviewers)
+    launched.refresh_from_db()
+    assert change.status == "approved"
+    assert change.version.version == 2
+    assert launched.fee == Decimal("80.00")
+    statuses = dict(selectors.terms_versions(product=launched).values_list("version", "status"))
+    assert statuses == {1: "superseded", 2: "active"}
+    assert TermsVersion.objects.get(product=launched, version=1).effective_to == TODAY - dt.timedelta(days=1)
+
+
+def test_approval_with_a_later_effective_date_schedules_the_version(launched, reviewers):
+    change = approved_change(launched, reviewers, effective_from=TODAY + dt.timedelta(days=3))
+    launched.refresh_from_db()
+    assert launched.fee == Decimal("100.00")
+    statuses = dict(selectors.terms_versions(product=launched).values_list("version", "status"))
+    assert statuses == {1: "active", 2: "scheduled"}
+    assert change.version.effective_from == TODAY + dt.timedelta(days=3)
+
+
+def test_scheduled_version_comes_into_force_on_its_day(launched, reviewers):
+    approved_change(launched, reviewers, effective_from=TODAY + dt.timedelta(days=3))
+    assert services.terms_versions_activate(today=TODAY + dt.timedelta(days=2)) == 0
+    assert services.terms_versions_activate(today=TODAY + dt.timedelta(days=3)) == 1
+    assert services.terms_versions_activate(today=TODAY + dt.timedelta(days=3)) == 0
+    launched.refresh_from_db()
+    assert launched.fee == Decimal("80.00")
+
+
+def test_scheduled_version_keeps_a_new_change_waiting(launched, reviewers):
+    approved_change(launched, reviewers, effective_from=TODAY + dt.timedelta(days=3))
+    with pytest.raises(DomainConflict) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(terms={"fee": "70"}))
+    assert error.value.code == "change_open"
+
+
+def test_after_an_approved_change_a_new_one_compares_with_the_new_version(launched, reviewers):
+    approved_change(launched, reviewers)
+    change = services.change_create(user=launched.owner, product=launched, data=change_data(terms={"fee": "70"}))
+    assert change.diff == [{"field": "fee", "old": "80", "new": "70"}]
+
+
+# --- Pilot and rollout -----------------------------------------------------------------------------------------------
+
+def pilot_data(**overrides):
+    data = {"regions": ["上海"], "segments": ["youth"], "channels": ["mobile_banking"],
+            "start": TODAY - dt.timedelta(days=10), "end": TODAY + dt.timedelta(days=20),
+            "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def piloting(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    return services.change_pilot_start(user=launched.owner, change=change, data=pilot_data())
+
+
+def test_approved_pilot_change_waits_without_a_new_version(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    assert change.status == "approved"
+    assert change.version is None
+
+
+def test_pilot_starts_with_its_scope_and_criteria(piloting):
+    assert piloting.status == "piloting"
+    assert (piloting.regions, piloting.segments, piloting.channels) == (["上海"], ["youth"], ["mobile_banking"])
+    assert piloting.criteria.get().metric.code == "csat"
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"criteria": []}, "criteria"),
+    ({"end": TODAY - dt.timedelta(days=10)}, "end"),
+    ({"criteria": [{"metric": "nope", "op": ">=", "value": 1}]}, "criteria"),
+    ({"channels": ["fax"]}, "channels"),
+])
+def test_pilot_refuses_invalid_plans_naming_the_field(launched, reviewers, overrides, field):
+    change = approved_change(launched, reviewers, pilot=True)
+    with pytest.raises(BulkValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(**overrides))
+    assert field in error.value.errors
+
+
+def test_pilot_of_a_change_without_pilot_is_refused(launched, reviewers):
+    change = approved_change(launched, reviewers)
+    with pytest.raises(DomainConflict):
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data())
+
+
+def test_criterion_without_data_is_neither_met_nor_failed(piloting):
+    assert selectors.criteria_with_actuals(change=piloting)[0] == {
+        "metric": "csat", "metric_name": "客户满意度", "unit": "分", "op": ">=", "value": 80.0, "actual": None,
+        "met": None}
+
+
+def test_criterion_actual_uses_the_metrics_own_aggregation_over_the_pilot_window(piloting):
+    csat = MetricFactory(code="csat")
+    for days_ago, value in ((11, 10.0), (9, 70.0), (1, 90.0)):  # the first is before the pilot started
+        ObservationFactory(product=piloting.product, metric=csat, date=TODAY - dt.timedelta(days=days_ago),
+                           value=value)
+    row = selectors.criteria_with_actuals(change=piloting)[0]
+    assert (row["actual"], row["met"]) == (80.0, True)
+
+
+def test_last_and_derived_criteria_are_computed(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    change = services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=[
+        {"metric": "market_share", "op": ">=", "value": 5}, {"metric": "margin", "op": ">=", "value": 30}]))
+    for metric, days_ago, value in (("market_share", 3, 4.0), ("market_share", 1, 6.0), ("revenue", 2, 100.0),
+                                    ("revenue", 1, 100.0), ("cost", 1, 150.0)):
+        ObservationFactory(product=launched, metric=MetricFactory(code=metric),
+                           date=TODAY - dt.timedelta(days=days_ago), value=value)
+    rows = selectors.criteria_with_actuals(change=change)
+    assert [(r["actual"], r["met"]) for r in rows] == [(6.0, True), (25.0, False)]
+
+
+def test_rollout_is_refused_while_a_criterion_is_not_met(piloting):
+    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=60.0)
+    with pytest.raises(DomainConflict) as error:
+        services.change_rollout(user=piloting.product.owner, change=piloting)
+    assert error.value.code == "pilot_criteria_not_met"
+    assert error.value.extra["failing"] == [{"metric": "csat", "op": ">=", "value": 80.0, "actual": 60.0}]
+
+
+def test_rollout_is_refused_without_data(piloting):
+    with pytest.raises(DomainConflict) as error:
+        services.change_rollout(user=piloting.product.owner, change=piloting)
+    assert error.value.extra["failing"][0]["actual"] is None
+
+
+def test_rollout_with_criteria_met_makes_the_next_active_version(piloting):
+    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    change = services.change_rollout(user=piloting.product.owner, change=piloting)
+    product = change.product
+    product.refresh_from_db()
+    assert change.status == "rolled_out"
+    assert change.version.version == 2
+    assert product.fee == Decimal("80.00")
+
+
+def test_senior_management_may_override_unmet_criteria_with_a_reason(piloting, executive):
+    change = services.change_rollout(user=executive, change=piloting, override_reason="市场窗口期")
+    assert change.status == "rolled_out"
+    entry = AuditEntry.objects.get(action="change_rollout_overridden")
+    assert (entry.actor, entry.comment) == (executive, "市场窗口期")
+
+
+def test_override_by_anyone_else_is_refused(piloting, head):
+    for user in (piloting.product.owner, head):
+        with pytest.raises(PermissionDenied):
+            services.change_rollout(user=user, change=piloting, override_reason="赶进度")
+
+
+def test_withdraw_needs_a_reason_and_leaves_the_terms(piloting):
+    with pytest.raises(ValidationError):
+        services.change_withdraw(user=piloting.product.owner, change=piloting, reason=" ")
+    change = services.change_withdraw(user=piloting.product.owner, change=piloting, reason="试点效果不佳")
+    assert change.status == "withdrawn"
+    assert change.product.fee == Decimal("100.00")
+    assert not selectors.open_change_exists(product=change.product)
+
+
+def test_every_step_of_a_change_is_audited(piloting):
+    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    services.change_rollout(user=piloting.product.owner, change=piloting)
+    actions = set(AuditEntry.objects.filter(product=piloting.product).values_list("action", flat=True))
+    assert {"change_created", "change_submitted", "change_approved", "change_pilot_started", "change_rolled_out",
+            "terms_version_created", "terms_version_activated", "review_submitted"} <= actions
+
