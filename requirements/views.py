@@ -266,7 +266,7 @@ class ImportView(ProductEditorRequiredMixin, View):
         upload = form.cleaned_data.get("file")
         try:
             if upload:
-                content, filename = upload.read(), upload.name
+                content, filename = tabular.read_upload(upload), upload.name
             else:
                 content = base64.b64decode(form.cleaned_data.get("content") or "", validate=True)
                 filename = form.cleaned_data.get("filename") or "upload.csv"
