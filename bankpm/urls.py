@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -22,5 +20,5 @@ urlpatterns = [
     path("api/v1/", include(("bankpm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]
 handler404 = "bankpm.views.not_found"

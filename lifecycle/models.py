@@ -6,11 +6,13 @@ from datetime import UTC
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.choices import DepartmentCode
+from bankpm.documents import validate_document
 from products.choices import LifecycleStage, ProductCategory, RiskRating
 
 from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, StepStatus
@@ -92,6 +94,14 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
     def clean(self):
         if self.status == DeliverableStatus.WAIVED and not self.waiver_reason.strip():
             raise ValidationError({"reason": _("豁免必须填写理由。")})
+        if self.attachment and not self.attachment._committed:
+            # A new upload (page, admin or code alike): only allow-listed document types, by content.
+            validate_document(self.attachment.file)
+
+    @property
+    def attachment_url(self) -> str:
+        """Where the attachment is downloaded: a view that checks the reader, never the media folder."""
+        return reverse("lifecycle:deliverable_attachment", args=[self.pk]) if self.attachment else ""
 
     @transition(field=status, source=DeliverableStatus.OPEN, target=DeliverableStatus.DONE)
     def complete(self):

@@ -101,3 +101,21 @@ def test_required_deliverable_cannot_be_made_optional_in_the_admin(client, produ
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.required and services.missing_deliverables(product=product)
+
+
+def test_an_html_attachment_is_refused_in_the_admin(client, product, admin_user, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lifecycle.models import Deliverable
+
+    settings.MEDIA_ROOT = tmp_path
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    client.force_login(admin_user)
+    url = reverse("admin:lifecycle_deliverable_change", args=[item.pk])
+    response = client.post(url, {"title": item.title, "title_en": item.title_en, "owner": item.owner_id,
+                                 "due_date": "", "link": "",
+                                 "attachment": SimpleUploadedFile("evil.html", b"<script>alert(1)</script>")})
+    item.refresh_from_db()
+    assert response.status_code == 200 and "只接受以下文档类型" in response.content.decode()
+    assert not item.attachment

@@ -41,7 +41,7 @@ def test_a_fifty_megabyte_csv_is_refused_unread(client, pm):
 
 
 def test_a_csv_of_more_rows_than_the_limit_is_refused(client, pm):
-    line = "CC-IMP,t,d,customer_feedback,feature,P1,r,,2027-01-31,x,1,1.00,80,1.0,\n".encode()
+    line = b"CC-IMP,t,d,customer_feedback,feature,P1,r,,2027-01-31,x,1,1.00,80,1.0,\n"
     content = (",".join(tabular.REQUIREMENT_COLUMNS) + "\n").encode() + line * 5_001
     response = post(client, pm, content, "rows.csv")
     assert "每个文件最多 5,000 行数据" in response.content.decode()
