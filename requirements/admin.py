@@ -1,5 +1,6 @@
 """Admin: read-mostly views of the backlog; state changes go through the same service as the pages."""
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -7,8 +8,22 @@ from . import services
 from .models import Comment, Feedback, ProductVersion, Requirement, Tag
 
 
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History can be read, not reverted: a revert would write the old status round the state machine (and was a
+    500 from its concurrency check); changes go through the change form or the services."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            self.message_user(request, _("历史版本只能查看，不能在此恢复；请在编辑页修改。"), messages.ERROR)
+            return redirect(request.path)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Requirement)
-class RequirementAdmin(SimpleHistoryAdmin):
+class RequirementAdmin(ReadOnlyHistoryAdmin):
     list_display = ["id", "title", "product", "status", "priority", "rice_score", "assignee", "target_version"]
     list_filter = ["status", "priority", "source", "type"]
     search_fields = ["title", "description"]

@@ -118,17 +118,21 @@ STATICFILES_DIRS = [
     ("vendor/echarts", _NODE / "echarts/dist"),
     ("vendor/tom-select", _NODE / "tom-select/dist"),
 ]
+# Bodies of API requests and forms (not uploaded files, which the upload bounds in bankpm/uploads.py check):
+# room for 10,000 observations and for the import's second step, which re-posts a 2 MB file as base64.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous or bad-token request is a 401 with `WWW-Authenticate: Token`, not a 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "bankpm.api.pagination.StandardPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -147,6 +151,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "bankpm.api.schema.add_error_responses",
+        "bankpm.api.schema.close_request_bodies",
     ],
     # One schema name per choice set, so that every app's "status" or "department" field stays unambiguous.
     "ENUM_NAME_OVERRIDES": {

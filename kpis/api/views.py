@@ -112,7 +112,7 @@ class ScorecardViewSet(viewsets.ViewSet):
     """Product managers ranked by their products' attainment for a quarter."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("quarter", OpenApiTypes.STR,
+        parameters=[OpenApiParameter("quarter", {"type": "string", "pattern": "^((19|2[0-9])[0-9]{2}-Q[1-4])?$"},
                                      description="2026-Q3; default: the last completed quarter")],
         responses={200: s.ScorecardSerializer(many=True)},
     )
