@@ -34,6 +34,12 @@ BOARD_COLUMNS = [
 ]
 
 
+def _refuse_unless_editable(user, product) -> None:
+    """An edit page of another manager's product is a 403 on GET too, like the product edit page."""
+    if user.is_authenticated and not services.requirement_can_edit(user=user, product=product):
+        raise PermissionDenied(_("只有该产品的产品经理、产品负责人和管理员可以修改其需求。"))
+
+
 def _back(request, fallback):
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -160,6 +166,7 @@ class RequirementFormView(ProductEditorRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if "pk" in kwargs:
             self.requirement = get_object_or_404(Requirement.objects.select_related("product"), pk=kwargs["pk"])
+            _refuse_unless_editable(request.user, self.requirement.product)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -329,7 +336,8 @@ class VersionFormView(ProductEditorRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if "pk" in kwargs:
-            self.version = get_object_or_404(ProductVersion, pk=kwargs["pk"])
+            self.version = get_object_or_404(ProductVersion.objects.select_related("product"), pk=kwargs["pk"])
+            _refuse_unless_editable(request.user, self.version.product)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
