@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from accounts.choices import DepartmentCode
 from bankpm.documents import validate_document
+from bankpm.validators import link_constraint, validate_link
 from products.choices import LifecycleStage, ProductCategory, RiskRating
 
 from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, StepStatus
@@ -65,7 +66,7 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
                       protected=True)
     waiver_reason = models.TextField(_("豁免理由"), blank=True)
     attachment = models.FileField(_("附件"), upload_to="deliverables/%Y/%m/", blank=True)
-    link = models.URLField(_("链接"), blank=True)
+    link = models.URLField(_("链接"), blank=True, validators=[validate_link])
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("完成人"))
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -77,6 +78,7 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
         verbose_name_plural = _("交付物")
         constraints = [
             models.UniqueConstraint(fields=["product", "template"], name="deliverable_once_per_template"),
+            link_constraint("link", name="deliverable_link_safe"),
         ]
 
     def __str__(self):
