@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_htmx",
-    "bankpm",
+    "bankpm.apps.BankpmConfig",
     "accounts",
     "products",
     "lifecycle",
