@@ -33,7 +33,8 @@ def link_constraint(field: str, *, name: str):
     safe = (Q(**{field: ""}) | Q(**{f"{field}__startswith": "http://"}) | Q(**{f"{field}__startswith": "https://"})
             | (Q(**{f"{field}__startswith": "/"}) & ~Q(**{f"{field}__startswith": "//"})
                & ~Q(**{f"{field}__startswith": "/\\"})))
-    return CheckConstraint(condition=safe, name=name, violation_error_message=_("链接只能是 http、https 地址或本站路径。"))
+    return CheckConstraint(condition=safe, name=name,
+                           violation_error_message=_("链接只能是 http、https 地址或本站路径。"))
 
 
 # Bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F/U+061C

@@ -6,8 +6,8 @@ from bankpm.apps import single_line_fields
 from bankpm.validators import validate_link, validate_single_line
 
 
-@pytest.mark.parametrize("link", ["", "https://wiki.bank.example/r", "http://intranet.bank.example/x?y=1", "/products/3/",
-                                  "/kpis/alerts/?product=2"])
+@pytest.mark.parametrize("link", ["", "https://wiki.bank.example/r", "http://intranet.bank.example/x?y=1",
+                                  "/products/3/", "/kpis/alerts/?product=2"])
 def test_web_addresses_and_own_paths_are_accepted(link):
     validate_link(link)
 
