@@ -1,9 +1,9 @@
 """Notifications: rows are written in the caller's transaction; e-mails go out after it commits.
 
-The Notification table is the outbox: if the broker is down when the transaction commits, the rows stay
-unsent and the beat task `flush_notification_outbox` sends them once the broker is back. Nothing is lost.
+The Notification table is the outbox: the request never waits on the broker (bankpm.broker), and if the broker
+is down when the transaction commits, the rows stay unsent and the beat task `flush_notification_outbox` sends
+them once the broker is back. Nothing is lost.
 """
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -11,9 +11,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Notification
+from bankpm.broker import publish
 
-logger = logging.getLogger(__name__)
+from .models import Notification
 
 
 def notify(
@@ -32,13 +32,10 @@ def notify(
 
 
 def enqueue_emails(ids: list[int]) -> None:
-    """Hand the e-mails to Celery; a broker outage is logged, the outbox sweeper retries later."""
+    """Hand the e-mails to Celery off the request thread; on a broker outage the outbox sweeper sends them later."""
     from .tasks import send_notification_emails
 
-    try:
-        send_notification_emails.delay(ids)
-    except Exception:  # noqa: BLE001 - any broker error; the rows remain in the outbox
-        logger.warning("Broker unavailable; %d notification e-mails stay in the outbox", len(ids), exc_info=True)
+    publish(lambda: send_notification_emails.delay(ids), what=f"{len(ids)} notification e-mails")
 
 
 def send_emails(*, ids: Iterable[int] | None = None, limit: int = 500) -> int:

@@ -179,7 +179,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A broker outage must not hang a web request: publishing fails fast and the outbox sweeper retries later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# A task whose worker dies is delivered again: at once when a pool process is killed (reject on worker lost), after
+# the visibility timeout (15 min, not Redis' default hour) when the whole worker vanished; the sweeper
+# (kpis.tasks.sweep_task_runs) fails runs without a sign of life for 10 minutes. Tasks are idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1,
+                                   "visibility_timeout": 15 * 60}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 10

@@ -12,4 +12,6 @@ BEAT_SCHEDULE = {
         "task": "kpis.tasks.compute_recent_kpi_snapshots",
         "schedule": crontab(hour=1, minute=30),
     },
+    # kpis: requested computations that no worker picked up, or whose worker died
+    "kpis-sweep-task-runs": {"task": "kpis.tasks.sweep_task_runs", "schedule": 60.0},
 }

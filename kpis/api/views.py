@@ -10,7 +10,7 @@ from bankpm.api.exceptions import as_drf_validation_error
 
 from .. import selectors, services
 from ..filtersets import AlertFilterSet, SnapshotFilterSet
-from ..models import Metric
+from ..models import Metric, TaskRun
 from ..periods import parse_period
 from . import serializers as s
 
@@ -71,6 +71,10 @@ class TaskViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: s.TaskStatusSerializer},
                    parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request, pk=None):
+        """Only the run's starter and administrators read it; for anyone else it does not exist."""
+        run = TaskRun.objects.filter(pk=pk).first()
+        if run is None or not services.task_run_readable(user=request.user, run=run):
+            raise exceptions.NotFound()
         result = AsyncResult(pk)
         info = result.info
         progress = info if result.state == "PROGRESS" and isinstance(info, dict) else None
