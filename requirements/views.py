@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -130,6 +131,12 @@ class RequirementBoardView(LoginRequiredMixin, TemplateView):
             context["can_edit"] = services.requirement_can_edit(user=self.request.user, product=product)
             # One reverse() for the page instead of two per card.
             context["detail_prefix"] = reverse("requirements:list")
+            # What static/js/board.js needs, as data (the CSP allows no inline script).
+            context["board_config"] = {
+                "csrf": get_token(self.request), "detailPrefix": context["detail_prefix"],
+                "askReject": _("请输入拒绝原因"), "askDefer": _("请输入搁置原因"),
+                "reasonRequired": _("拒绝或搁置需求时必须填写原因。"), "networkError": _("网络错误，请重试。"),
+            }
         return context
 
 

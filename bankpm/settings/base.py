@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bankpm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bankpm.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +53,16 @@ MIDDLEWARE = [
     # Last, so that lockouts see the authenticated request.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Scripts only from the app's own static files (no inline script, no eval); styles may be inline (ECharts and
+# Tabler set style attributes); nothing is framed, posted or fetched elsewhere.
+BANKPM_CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+BANKPM_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "bankpm.urls"
 WSGI_APPLICATION = "bankpm.wsgi.application"

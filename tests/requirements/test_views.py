@@ -204,14 +204,14 @@ def test_version_list_offers_new_version_to_product_editors_only(client, request
     assert ("/requirements/versions/new/" in response.content.decode()) is offered
 
 
-def test_board_script_messages_are_translated_and_escaped_for_javascript(client, pm, settings):
+def test_board_script_messages_are_translated_and_passed_as_json_data(client, pm, settings):
     product = ProductFactory(owner=pm)
     RequirementFactory(product=product)
     client.force_login(pm)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(f"/requirements/board/?product={product.pk}").content.decode()
-    assert 'rejected: "Why is it rejected?"' in html
-    assert 'snapBack(evt, "Network error, please retry.")' in html
+    assert '"askReject": "Why is it rejected?"' in html
+    assert '"networkError": "Network error, please retry."' in html and 'src="/static/js/board.js"' in html
 
 
 def test_another_managers_requirement_edit_page_is_a_403(client, pm, other_pm):
