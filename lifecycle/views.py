@@ -12,6 +12,7 @@ from django.views.generic import ListView
 from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
+from core.models import AuditEntry
 from products import selectors as product_selectors
 from products.models import Product
 
@@ -19,7 +20,7 @@ from . import selectors, services
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
-from .models import ApprovalStep, AuditEntry, Deliverable
+from .models import ApprovalStep, Deliverable
 
 
 def _error_messages(error) -> list[str]:

@@ -8,7 +8,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import BulkValidationError, DomainConflict
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -30,6 +33,12 @@ def body_limit_text() -> str:
 
 
 def exception_handler(exc, context):
+    """Domain errors mapped once for every endpoint: conflicts are 409 `{"code", "detail"}`, bulk errors 400
+    keyed by index, model validation 400 keyed by field."""
+    if isinstance(exc, DomainConflict):
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, BulkValidationError):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
     elif isinstance(exc, RecursionError):

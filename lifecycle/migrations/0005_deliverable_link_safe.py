@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lifecycle', '0002_seed_policy_and_audit_trigger'),
+        ('lifecycle', '0004_review_process_subject_snapshot_policy_phases'),
         ('products', '0002_sales_channels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
