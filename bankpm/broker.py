@@ -9,6 +9,8 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from django.db import connections
+
 logger = logging.getLogger(__name__)
 _pool: ThreadPoolExecutor | None = None
 
@@ -20,11 +22,15 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-def _send(send: Callable[[], object], what: str) -> None:
+def _send(send: Callable[[], object], what: str, *, background: bool = False) -> None:
     try:
         send()
     except Exception:  # noqa: BLE001 - any broker error; the caller's outbox keeps the work
         logger.warning("Broker unavailable; %s stays in its outbox for the sweeper", what, exc_info=True)
+    finally:
+        if background:
+            # A connection this thread may have opened is its own: never leave it to outlive the work.
+            connections.close_all()
 
 
 def publish(send: Callable[[], object], *, what: str) -> Future | None:
@@ -34,4 +40,4 @@ def publish(send: Callable[[], object], *, what: str) -> Future | None:
     if app.conf.task_always_eager:
         _send(send, what)
         return None
-    return _executor().submit(_send, send, what)
+    return _executor().submit(_send, send, what, background=True)
