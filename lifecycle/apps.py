@@ -13,8 +13,12 @@ class LifecycleConfig(AppConfig):
 
         register_actions(AuditAction)
         from products.sections import register_product_section
+        from products.services import register_owner_change_guard
 
         from . import processes  # noqa: F401  (registers the stage gate with the engine)
+        from .services import owner_change_guard
+
+        register_owner_change_guard(owner_change_guard)
 
         register_product_section(key="lifecycle", template="lifecycle/_product_panel.html", order=10, slot="top")
         register_product_section(key="history", template="lifecycle/_product_history.html", order=90)

@@ -48,6 +48,7 @@ class LifecycleError(models.TextChoices):
     """Error codes returned by the API (`code`) and used by the pages."""
 
     REVIEW_ALREADY_OPEN = "review_already_open", _("该产品已有进行中的阶段评审。")
+    REVIEW_PENDING = "review_pending", _("该产品有进行中的评审：评审结束前不能变更产品负责人。")
     STEP_ALREADY_DECIDED = "step_already_decided", _("该审批步骤已有决定。")
     STEP_NOT_OPEN = "step_not_open", _("该审批步骤尚未开启：高层须在其他部门全部同意后审批。")
     REVIEW_CLOSED = "review_closed", _("该阶段评审已结束。")

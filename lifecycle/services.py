@@ -289,6 +289,13 @@ def _open_steps(*, review: GateReview, steps) -> None:
                body=body, url=reverse("lifecycle:my_reviews"))
 
 
+def owner_change_guard(*, product: Product) -> None:
+    """The owner of a product with an open review cannot change (registered with products.services): four-eyes
+    would otherwise be decided against an owner who is no longer the one who prepared the request."""
+    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+        raise GateConflict(LifecycleError.REVIEW_PENDING)
+
+
 def review_makers(*, review: GateReview) -> set[int]:
     """Who four-eyes keeps from deciding this review (the process decides; at least submitter and owner)."""
     return get_process(review.process).makers(review=review)

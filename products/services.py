@@ -1,4 +1,6 @@
 """Product catalogue rules: who may create and edit, and how a product is written."""
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,7 +17,21 @@ EDITABLE_FIELDS = (
 )
 
 
-__all__ = ["product_can_edit", "product_create", "product_update"]
+__all__ = ["product_can_edit", "product_create", "product_update", "register_owner_change_guard"]
+# `guard(*, product)` raises (e.g. a DomainConflict) when the product's owner may not change now; apps above
+# products register theirs in AppConfig.ready() (lifecycle: not while a review is open).
+_OWNER_CHANGE_GUARDS: list[Callable] = []
+
+
+def register_owner_change_guard(guard: Callable) -> None:
+    _OWNER_CHANGE_GUARDS.append(guard)
+
+
+def product_owner_change_check(*, product: Product, owner) -> None:
+    """Raise when `owner` would replace the product's owner and a registered guard refuses it."""
+    if owner is not None and owner.pk != product.owner_id:
+        for guard in _OWNER_CHANGE_GUARDS:
+            guard(product=product)
 
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
@@ -65,6 +81,7 @@ def product_update(*, user, product: Product, data: dict) -> Product:
         # Other bank systems reference products by code: it is fixed once the product exists.
         raise ValidationError({"code": _("产品代码创建后不可修改。")})
     product = Product.objects.select_for_update().get(pk=product.pk)
+    product_owner_change_check(product=product, owner=data.get("owner"))
     before = field_values(product, AUDITED_FIELDS)
     _apply(product, data)
     product.full_clean()

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, FormView
 from accounts.permissions import ProductEditorRequiredMixin
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
+from core.errors import DomainConflict
 
 from . import selectors, services
 from .filtersets import ProductFilterSet
@@ -83,6 +84,9 @@ class ProductFormView(ProductEditorRequiredMixin, FormView):
                 product = services.product_create(user=self.request.user, data=data)
         except ValidationError as error:
             form.add_error(None, error)
+            return self.form_invalid(form)
+        except DomainConflict as error:
+            form.add_error("owner" if "owner" in form.fields else None, error.message)
             return self.form_invalid(form)
         return redirect(product)
 
