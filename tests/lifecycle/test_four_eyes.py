@@ -101,3 +101,36 @@ def _admin_data(product, **overrides):
             "expected_yield_min": "", "expected_yield_max": "",
             "sales_channels": list(product.sales_channels.values_list("pk", flat=True))}
     return {**data, **overrides}
+
+
+# --- segregation of duties ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def everywhere(db):
+    """An administrator who put himself in every department."""
+    return UserFactory(username="adm_all", role="administrator", is_superuser=True, is_staff=True,
+                       departments=["risk", "compliance", "finance", "legal", "technology", "senior_management"])
+
+
+def test_one_person_decides_at_most_one_step_of_a_review(submitted, everywhere):
+    services.approval_step_decide(review=submitted, department="risk", user=everywhere, decision="approve",
+                                  comment="同意")
+    with pytest.raises(PermissionDenied, match="职责分离"):
+        services.approval_step_decide(review=submitted, department="compliance", user=everywhere,
+                                      decision="approve", comment="同意")
+    assert submitted.steps.filter(decided_by=everywhere).count() == 1
+
+
+def test_who_already_decided_a_step_is_not_asked_for_another(submitted, everywhere, reviewers):
+    services.approval_step_decide(review=submitted, department="risk", user=everywhere, decision="approve")
+    assert everywhere not in services.department_reviewers(review=submitted, department="compliance")
+    assert reviewers["compliance"] in services.department_reviewers(review=submitted, department="compliance")
+
+
+def test_the_api_refuses_a_second_step_by_the_same_person_with_403(submitted, everywhere):
+    services.approval_step_decide(review=submitted, department="risk", user=everywhere, decision="approve")
+    client = APIClient()
+    client.force_authenticate(everywhere)
+    response = client.post(f"/api/v1/gate-reviews/{submitted.pk}/decisions/",
+                           {"department": "compliance", "decision": "approve", "comment": "同意"}, format="json")
+    assert response.status_code == 403
