@@ -1,11 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core.audit import audit_verify
+from core.audit import audit_verify, audit_verify_checkpoints
 from core.models import AuditEntry
 
 
 class Command(BaseCommand):
-    help = "Verify the audit hash chain; report the first broken entry (exit status 1) or confirm it is intact."
+    help = ("Verify the audit hash chain and its checkpoints; report the first broken entry or what the checkpoints "
+            "say is missing (exit status 1), or confirm it is intact.")
 
     def handle(self, *args, **options):
         broken = audit_verify()
@@ -13,4 +14,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Audit chain broken at entry #{broken.pk} ({broken.action}, {broken.created_at:%Y-%m-%d %H:%M:%S})."
             )
+        missing = audit_verify_checkpoints()
+        if missing is not None:
+            raise CommandError(f"Audit chain incomplete: {missing}.")
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {AuditEntry.objects.count()} entries."))
