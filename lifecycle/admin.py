@@ -48,6 +48,9 @@ class DeliverableAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept with the product's history (core.retention)
+
 
 class ApprovalStepInline(admin.TabularInline):
     model = ApprovalStep

@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from accounts.choices import DepartmentCode
 from bankpm.documents import validate_document
 from bankpm.validators import link_constraint, validate_link
+from core.retention import KeptRecord
 from products.choices import LifecycleStage, ProductCategory, RiskRating
 
 from .choices import Decision, DeliverableStatus, GateReviewStatus, StepStatus
@@ -45,7 +46,7 @@ class DeliverableTemplate(models.Model):
         return f"{self.get_stage_display()} · {self.title}"
 
 
-class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
+class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, KeptRecord):
     """A product's deliverable for one stage: owner, due date, open/done/waived (with a reason), attachment or link."""
 
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="deliverables",
@@ -167,7 +168,7 @@ class GatePolicy(models.Model):
         )
 
 
-class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Model):
+class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord):
     """One review of the approval engine: a request of some process (a stage gate, a terms change, ...) about a
     product, decided by its department steps. `snapshot` keeps what was submitted, as reviewers saw it."""
 
@@ -224,7 +225,7 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Mode
         """One step rejected."""
 
 
-class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Model):
+class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord):
     """One department's decision in a review; `position` is its policy phase (a phase opens when the ones before it
     have approved)."""
 

@@ -42,6 +42,9 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     form = ProductAdminForm
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancelled or retired through the lifecycle, never deleted (core.retention)
+
     def save_model(self, request, obj, form, change):
         """Through the services, so that the admin's edits are checked and audited like the page's and the API's."""
         data = {name: form.cleaned_data[name] for name in (*services.EDITABLE_FIELDS, "sales_channels")
