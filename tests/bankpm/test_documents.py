@@ -22,7 +22,7 @@ def docx_bytes(main_part="word/document.xml"):
     ("design.docx", docx_bytes()),
     ("chart.PNG", b"\x89PNG\r\n\x1a\n...."),
     ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1...."),
-])
+], ids=["pdf", "docx", "png", "xls"])
 def test_allow_listed_documents_are_accepted(name, content):
     validate_document(SimpleUploadedFile(name, content))
 
@@ -33,7 +33,7 @@ def test_allow_listed_documents_are_accepted(name, content):
     ("evil.pdf", b"<script>alert(document.cookie)</script>"),
     ("evil.docx", docx_bytes(main_part="index.html")),
     ("noext", b"%PDF-1.7"),
-])
+], ids=["html", "svg", "script-as-pdf", "html-in-a-zip-as-docx", "no-extension"])
 def test_other_types_and_disguised_files_are_refused(name, content):
     with pytest.raises(ValidationError) as error:
         validate_document(SimpleUploadedFile(name, content))
