@@ -3,6 +3,8 @@ audited; users are deactivated, never deleted (the audit chain refers to them)."
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from . import services
 from .models import Department, User
@@ -44,3 +46,24 @@ class UserAdmin(BaseUserAdmin):
         services.user_save(actor=request.user, user=user, departments=departments, save_related=save_other_m2m)
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+# API tokens: issued only to their owner through POST /api/v1/auth/token/. The admin may revoke one (delete), never
+# mint or read one, so that nobody acts through the API under another user's name.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(BaseTokenAdmin):
+    list_display = ("user", "key_hint", "created")
+    fields = ("user", "created")
+    readonly_fields = ("user", "created")
+
+    @admin.display(description=_("令牌"))
+    def key_hint(self, obj):
+        return f"{obj.key[:4]}…"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

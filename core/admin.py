@@ -1,7 +1,7 @@
 """The audit chain in the admin: read-only."""
 from django.contrib import admin
 
-from .models import AuditEntry
+from .models import AuditCheckpoint, AuditEntry
 
 
 @admin.register(AuditEntry)
@@ -20,3 +20,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(AuditEntryAdmin):
+    """The chain's anchors: read-only like the chain."""
+
+    list_display = ["id", "created_at", "entry_count", "head_id", "head_hash"]
+    list_filter = []
+    search_fields = []

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import AuditEntry
+from .models import AuditCheckpoint, AuditEntry
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant key of the transaction-level advisory lock that serialises appends.
@@ -154,4 +154,37 @@ def audit_verify() -> AuditEntry | None:
         if entry.prev_hash != expected_prev or entry.compute_hash() != entry.entry_hash:
             return entry
         expected_prev = entry.entry_hash
+    return None
+
+
+def audit_checkpoint() -> AuditCheckpoint:
+    """Anchor the chain as it is now (entry count and head hash) in the separate append-only checkpoint table.
+
+    Taken under the append lock, so the count and the head belong to the same state of the chain."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])
+        head = AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first()
+        return AuditCheckpoint.objects.create(entry_count=AuditEntry.objects.count(),
+                                              head_id=head[0] if head else None, head_hash=head[1] if head else "")
+
+
+def audit_verify_checkpoints() -> str | None:
+    """What the checkpoints say is missing from the chain, or None: every checkpoint's head entry must still be
+    there with its hash, with exactly as many entries up to it as were counted; entries are never removed, so the
+    chain also holds at least as many entries as the latest checkpoint counted."""
+    entries = AuditEntry.objects.all()
+    latest = AuditCheckpoint.objects.order_by("-id").first()
+    if latest is not None and entries.count() < latest.entry_count:
+        return (f"checkpoint #{latest.pk} of {latest.created_at:%Y-%m-%d %H:%M} counted {latest.entry_count} "
+                f"entries, the chain holds {entries.count()}: its tail or the whole table was removed")
+    for checkpoint in AuditCheckpoint.objects.exclude(head_id=None).order_by("-id").iterator(chunk_size=500):
+        head_hash = entries.filter(pk=checkpoint.head_id).values_list("entry_hash", flat=True).first()
+        if head_hash != checkpoint.head_hash:
+            return f"checkpoint #{checkpoint.pk}: head entry #{checkpoint.head_id} is missing or was rewritten"
+        counted = entries.filter(pk__lte=checkpoint.head_id).count()
+        if counted != checkpoint.entry_count:
+            return (f"checkpoint #{checkpoint.pk}: {checkpoint.entry_count} entries up to #{checkpoint.head_id}, "
+                    f"{counted} found")
     return None

@@ -111,3 +111,33 @@ class AuditVerification(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutable(_("审计记录只能追加，不能删除。"))
+
+
+class AuditCheckpoint(models.Model):
+    """An anchor of the audit chain taken periodically: how many entries there were and the head entry's hash.
+
+    Kept in its own append-only table (and sent to the administrators each night), so that whoever could rewrite
+    the audit table still cannot hide a removed tail or an emptied table from `verify_audit`."""
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    entry_count = models.PositiveBigIntegerField(_("记录数"))
+    head_id = models.BigIntegerField(_("最后一条记录编号"), null=True, blank=True)
+    head_hash = models.CharField(_("最后一条记录哈希"), max_length=64, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("审计锚点")
+        verbose_name_plural = _("审计锚点")
+
+    def __str__(self):
+        return f"#{self.pk} {self.entry_count} @ {self.head_hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AuditImmutable(_("审计锚点只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable(_("审计锚点只能追加，不能删除。"))

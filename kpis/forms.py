@@ -1,13 +1,13 @@
 """Forms of the KPI pages; the rules themselves are in kpis.services."""
 import csv
-import io
 import math
 import zipfile
-from itertools import islice
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.exceptions import InvalidFileException
+
+from bankpm import uploads
 
 from .choices import MAX_OBSERVATIONS_PER_REQUEST
 
@@ -24,17 +24,15 @@ class ObservationUploadForm(forms.Form):
         if not name.endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("只支持 .csv 或 .xlsx 文件。"))
         try:
-            rows = _csv_rows(upload.read()) if name.endswith(".csv") else _xlsx_rows(upload)
+            fileobj = uploads.open_upload(upload)
+            rows = _csv_rows(fileobj) if name.endswith(".csv") else _xlsx_rows(fileobj)
         except UnicodeDecodeError as error:
             raise forms.ValidationError(_("无法读取文件：CSV 须为 UTF-8 编码。")) from error
-        except HeaderError as error:
+        except (HeaderError, uploads.UploadRefused) as error:
             raise forms.ValidationError(str(error)) from error
         except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException) as error:
             # openpyxl raises several kinds of errors on a damaged workbook; none of them helps the user.
             raise forms.ValidationError(_("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
-        if len(rows) > MAX_OBSERVATIONS_PER_REQUEST:
-            raise forms.ValidationError(_("每个文件最多 %(max)s 行数据；请拆分后分批导入。")
-                                        % {"max": f"{MAX_OBSERVATIONS_PER_REQUEST:,}"})
         return rows
 
 
@@ -57,22 +55,23 @@ def _item(row: dict) -> dict:
     return {"product": row.get("product"), "metric": row.get("metric"), "date": day, "value": value}
 
 
-def _csv_rows(content: bytes) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-    if [c.strip() for c in (reader.fieldnames or [])] != list(UPLOAD_COLUMNS):
-        raise HeaderError(_("表头必须是 product, metric, date, value"))
-    return [_item(row) for row in islice(reader, MAX_OBSERVATIONS_PER_REQUEST + 1)]
-
-
-def _xlsx_rows(upload) -> list[dict]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(upload, read_only=True, data_only=True).active
-    rows = sheet.iter_rows(values_only=True)
+def _checked_header(rows) -> None:
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    if header[:1] and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
     if header[:4] != list(UPLOAD_COLUMNS):
         raise HeaderError(_("表头必须是 product, metric, date, value"))
-    filled = (row for row in rows if any(c is not None for c in row))
-    # One row past the limit is enough to refuse the file: the rest is never turned into dicts.
+
+
+def _csv_rows(fileobj) -> list[dict]:
+    rows = uploads.csv_rows(fileobj, max_rows=MAX_OBSERVATIONS_PER_REQUEST)
+    _checked_header(rows)
+    return [_item(dict(zip(UPLOAD_COLUMNS, row, strict=False))) for row in rows if any(c.strip() for c in row)]
+
+
+def _xlsx_rows(fileobj) -> list[dict]:
+    rows = uploads.xlsx_rows(fileobj, max_rows=MAX_OBSERVATIONS_PER_REQUEST)
+    _checked_header(rows)
+    # Blank rows count towards the limit (a sheet of a million empty rows is refused) but are not data.
     return [_item(dict(zip(UPLOAD_COLUMNS, row[:4], strict=False)))
-            for row in islice(filled, MAX_OBSERVATIONS_PER_REQUEST + 1)]
+            for row in rows if any(c is not None for c in row)]

@@ -275,3 +275,28 @@ class Alert(ConcurrentTransitionMixin, models.Model):
         """Closed by a person with a comment, or automatically when the metric is back to green."""
         self.resolved_by, self.resolution_comment, self.resolved_at = user, comment, at
         self.auto_resolved = automatic
+
+
+class TaskRun(models.Model):
+    """A background computation someone asked for: who may read its state, and the outbox row that gets it to a
+    worker even when the broker was down at the time (the sweeper re-publishes it, and marks it failed when no
+    worker shows a sign of life for too long)."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    task = models.CharField(_("任务"), max_length=100)
+    arguments = models.JSONField(_("参数"), default=list)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("发起人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    abandoned_at = models.DateTimeField(_("判定中断时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["created_at"], name="kpi_taskrun_open_idx",
+                                condition=models.Q(abandoned_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.task} {self.id}"

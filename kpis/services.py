@@ -7,17 +7,18 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
+from bankpm.broker import publish
 from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import in_department, is_administrator, is_portfolio_manager
@@ -42,7 +43,7 @@ from .choices import (
 )
 from .formulas import derived_sql
 from .hooks import run_alert_opened
-from .models import Alert, Metric, Observation, Snapshot, StalePeriod, Target
+from .models import Alert, Metric, Observation, Snapshot, StalePeriod, Target, TaskRun
 from .periods import Period, add_months, parse_period, period_containing, period_range
 
 logger = logging.getLogger(__name__)
@@ -292,22 +293,77 @@ class ComputeResult:
     alerts_resolved: int = 0
 
 
+COMPUTE_TASK = "kpis.tasks.compute_kpi_snapshots"
+# A run no worker has started after REPUBLISH_AFTER is published again (the upserts are idempotent); a run without
+# a sign of life for ABANDONED_AFTER is failed. Progress is reported per period, one SQL statement each.
+REPUBLISH_AFTER = timedelta(minutes=2)
+ABANDONED_AFTER = timedelta(minutes=10)
+
+
 def kpi_can_compute(*, user) -> bool:
     """Heads of product and admins trigger a recomputation; everybody else waits for the nightly run."""
     return is_portfolio_manager(user)
 
 
 def kpi_compute_request(*, user, period: str, granularity: str) -> str:
-    """Check and queue the Celery task after commit; returns the task id the caller can poll."""
+    """Check, record who asked (TaskRun, the outbox row) and queue the Celery task after commit, without waiting on
+    the broker; returns the task id the caller can poll."""
     if not kpi_can_compute(user=user):
         raise PermissionDenied(_("只有产品负责人和管理员可以重新计算指标快照。"))
     parsed = parse_period(period, granularity)
-    task_id = str(uuid.uuid4())
+    run = TaskRun.objects.create(id=uuid.uuid4(), task=COMPUTE_TASK, arguments=[parsed.label, parsed.granularity],
+                                 started_by=user)
+    transaction.on_commit(lambda: _publish(run))
+    return str(run.id)
+
+
+def _publish(run: TaskRun) -> None:
     from .tasks import compute_kpi_snapshots
 
-    transaction.on_commit(lambda: compute_kpi_snapshots.apply_async(
-        args=[parsed.label, parsed.granularity], task_id=task_id))
-    return task_id
+    publish(lambda: compute_kpi_snapshots.apply_async(args=run.arguments, task_id=str(run.id)),
+            what=f"task run {run.id}")
+
+
+def task_run_readable(*, user, run: TaskRun) -> bool:
+    """A task's state is its starter's and the administrators' to read."""
+    return user.is_authenticated and (user.is_admin or run.started_by_id == user.pk)
+
+
+def task_run_heartbeat(*, task_id: str | None) -> None:
+    """A worker's sign of life for the run (no row for the nightly runs, which nobody polls)."""
+    if task_id:
+        TaskRun.objects.filter(pk=task_id).update(heartbeat_at=timezone.now())
+
+
+def task_runs_sweep(*, now=None) -> dict:
+    """Beat: re-publish runs no worker has picked up (the broker was down, or the message was lost), and mark
+    failed the runs whose worker went silent, so that nobody waits on `PROGRESS 71/84` for an hour and the same
+    computation can simply be asked for again."""
+    from celery.result import AsyncResult
+
+    now = now or timezone.now()
+    open_runs = TaskRun.objects.filter(abandoned_at__isnull=True)
+    waiting = open_runs.filter(heartbeat_at__isnull=True, created_at__lt=now - REPUBLISH_AFTER,
+                               created_at__gte=now - ABANDONED_AFTER)
+    silent = open_runs.filter(Q(heartbeat_at__lt=now - ABANDONED_AFTER)
+                              | Q(heartbeat_at__isnull=True, created_at__lt=now - ABANDONED_AFTER))
+    republished = abandoned = 0
+    for run in waiting[:100]:
+        if AsyncResult(str(run.id)).state == "PENDING":
+            _publish(run)
+            republished += 1
+    for run in silent[:100]:
+        result = AsyncResult(str(run.id))
+        if result.state not in ("SUCCESS", "FAILURE"):
+            result.backend.store_result(str(run.id), TaskAbandoned(_("任务中断：工作进程长时间无响应，请重新发起。")),
+                                        "FAILURE")
+            abandoned += 1
+        TaskRun.objects.filter(pk=run.pk).update(abandoned_at=now)
+    return {"republished": republished, "abandoned": abandoned}
+
+
+class TaskAbandoned(Exception):
+    """Stored as the result of a run whose worker died or went silent."""
 
 
 def kpi_snapshots_compute(

@@ -34,6 +34,9 @@ def compute_kpi_snapshots(self, period: str, granularity: str, through: str | No
 
     def report(done, total):
         self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+        services.task_run_heartbeat(task_id=self.request.id)
+
+    services.task_run_heartbeat(task_id=self.request.id)
 
     result = services.kpi_snapshots_compute(period=period, granularity=granularity, through=through, progress=report)
     return asdict(result)
@@ -102,3 +105,7 @@ def ensure_observation_partitions() -> list[str]:
     from .partitions import observation_partitions_ahead
 
     return observation_partitions_ahead(today=timezone.localdate())
+@shared_task(name="kpis.tasks.sweep_task_runs")
+def sweep_task_runs() -> dict:
+    """Beat, every minute: re-publish runs nobody picked up, fail the ones whose worker went silent."""
+    return services.task_runs_sweep()

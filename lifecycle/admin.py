@@ -1,6 +1,7 @@
 """Admin: policies and templates are editable (audited); reviews decide through the service; history is read-only."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import error_text
@@ -49,6 +50,9 @@ class DeliverableAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept with the product's history (core.retention)
+
 
 class ApprovalStepInline(admin.TabularInline):
     model = ApprovalStep
@@ -79,12 +83,23 @@ class GateReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("以我的部门同意所选评审"))
     def approve_my_steps(self, request, queryset):
-        for review in queryset.select_related("product"):
-            for step in review.steps.filter(status=StepStatus.PENDING):
+        """Like the page: a comment and a confirmation first, then the service decides each step (four-eyes,
+        departments and segregation of duties apply)."""
+        reviews = list(queryset.select_related("product"))
+        comment = (request.POST.get("comment") or "").strip()
+        confirmed = request.POST.get("post") == "yes" and request.POST.get("confirm") == "yes"
+        if not (confirmed and comment):
+            error = _("请填写审批意见并确认。") if request.POST.get("post") == "yes" else ""
+            return TemplateResponse(request, "admin/lifecycle/gatereview/approve_my_steps.html", {
+                **self.admin_site.each_context(request), "title": _("确认同意所选评审"), "reviews": reviews,
+                "comment": comment, "error": error, "opts": self.model._meta})
+        for review in reviews:
+            for step in review.steps.filter(status=StepStatus.PENDING, department__in=request.user.department_codes):
                 try:
                     services.approval_step_decide(review=review, department=step.department, user=request.user,
-                                                  decision=Decision.APPROVE, comment=str(_("管理后台审批")))
+                                                  decision=Decision.APPROVE, comment=comment)
                 except (PermissionDenied, ValidationError, GateConflict) as error:
                     self.message_user(request, f"{review}: {error_text(error)}", messages.ERROR)
                 else:
                     self.message_user(request, f"{review}: {step.get_department_display()} ✓", messages.SUCCESS)
+        return None

@@ -48,11 +48,13 @@ class LifecycleError(models.TextChoices):
     """Error codes returned by the API (`code`) and used by the pages."""
 
     REVIEW_ALREADY_OPEN = "review_already_open", _("该产品已有进行中的阶段评审。")
+    REVIEW_PENDING = "review_pending", _("该产品有进行中的评审：评审结束前不能变更产品负责人。")
     STEP_ALREADY_DECIDED = "step_already_decided", _("该审批步骤已有决定。")
     STEP_NOT_OPEN = "step_not_open", _("该审批步骤尚未开启：高层须在其他部门全部同意后审批。")
     REVIEW_CLOSED = "review_closed", _("该阶段评审已结束。")
     FOUR_EYES = "four_eyes", _("四眼原则：提交人和产品负责人不能审批本次评审。")
     WRONG_DEPARTMENT = "wrong_department", _("您不属于该审批部门。")
+    ONE_STEP_PER_PERSON = "one_step_per_person", _("职责分离：同一人在一次评审中只能审批一个步骤。")
     NOT_SUBMITTER = "not_submitter", _("只有产品负责人或产品主管可以提交阶段评审。")
     MISSING_DELIVERABLES = "missing_deliverables", _("以下必需交付物尚未完成或豁免：")
     STAGE_NOT_ALLOWED = "stage_not_allowed", _("当前阶段不能进入该目标阶段。")

@@ -61,8 +61,10 @@ class Process:
         return {}
 
     def makers(self, *, review) -> set[int]:
-        """Users four-eyes excludes from deciding: the submitter and the product's owner."""
-        return {review.submitted_by_id, review.product.owner_id}
+        """Users four-eyes excludes from deciding: the submitter, the product's owner, and everyone who owned the
+        product at any time since the review was submitted (read from the audited owner changes), so that handing
+        ownership away does not clear the way to approving one's own review."""
+        return {review.submitted_by_id, review.product.owner_id, *owners_since(review=review)}
 
     def describe(self, *, review) -> str:
         """One line naming the request, for notifications."""
@@ -73,6 +75,16 @@ class Process:
 
     def on_rejected(self, *, review, user) -> None:
         """What a rejection sets in motion (in the deciding transaction)."""
+
+
+def owners_since(*, review) -> set[int]:
+    """Both sides of every owner change of the review's product since it was submitted."""
+    from core.models import AuditEntry
+    from products.choices import ProductAuditAction
+
+    changes = AuditEntry.objects.filter(product_id=review.product_id, action=ProductAuditAction.OWNER_CHANGED,
+                                        created_at__gte=review.submitted_at).values_list("from_value", "to_value")
+    return {int(value) for pair in changes for value in pair if str(value).isdecimal()}
 
 
 def register_process(process: Process) -> Process:

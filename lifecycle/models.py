@@ -3,11 +3,15 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.choices import DepartmentCode
+from bankpm.documents import validate_document
+from bankpm.validators import link_constraint, validate_link
+from core.retention import KeptRecord
 from products.choices import LifecycleStage, ProductCategory, RiskRating
 
 from .choices import Decision, DeliverableStatus, GateReviewStatus, StepStatus
@@ -42,7 +46,7 @@ class DeliverableTemplate(models.Model):
         return f"{self.get_stage_display()} · {self.title}"
 
 
-class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
+class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, KeptRecord):
     """A product's deliverable for one stage: owner, due date, open/done/waived (with a reason), attachment or link."""
 
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="deliverables",
@@ -60,7 +64,7 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
                       protected=True)
     waiver_reason = models.TextField(_("豁免理由"), blank=True)
     attachment = models.FileField(_("附件"), upload_to="deliverables/%Y/%m/", blank=True)
-    link = models.URLField(_("链接"), blank=True)
+    link = models.URLField(_("链接"), blank=True, validators=[validate_link])
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("完成人"))
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -72,6 +76,7 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
         verbose_name_plural = _("交付物")
         constraints = [
             models.UniqueConstraint(fields=["product", "template"], name="deliverable_once_per_template"),
+            link_constraint("link", name="deliverable_link_safe"),
         ]
 
     def __str__(self):
@@ -89,6 +94,14 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
     def clean(self):
         if self.status == DeliverableStatus.WAIVED and not self.waiver_reason.strip():
             raise ValidationError({"reason": _("豁免必须填写理由。")})
+        if self.attachment and not self.attachment._committed:
+            # A new upload (page, admin or code alike): only allow-listed document types, by content.
+            validate_document(self.attachment.file)
+
+    @property
+    def attachment_url(self) -> str:
+        """Where the attachment is downloaded: a view that checks the reader, never the media folder."""
+        return reverse("lifecycle:deliverable_attachment", args=[self.pk]) if self.attachment else ""
 
     @transition(field=status, source=DeliverableStatus.OPEN, target=DeliverableStatus.DONE)
     def complete(self):
@@ -155,7 +168,7 @@ class GatePolicy(models.Model):
         )
 
 
-class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Model):
+class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord):
     """One review of the approval engine: a request of some process (a stage gate, a terms change, ...) about a
     product, decided by its department steps. `snapshot` keeps what was submitted, as reviewers saw it."""
 
@@ -212,7 +225,7 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Mode
         """One step rejected."""
 
 
-class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Model):
+class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord):
     """One department's decision in a review; `position` is its policy phase (a phase opens when the ones before it
     have approved)."""
 

@@ -309,14 +309,23 @@ def _open_steps(*, review: GateReview, steps) -> None:
                body=body, url=reverse("lifecycle:my_reviews"))
 
 
+def owner_change_guard(*, product: Product) -> None:
+    """The owner of a product with an open review cannot change (registered with products.services): four-eyes
+    would otherwise be decided against an owner who is no longer the one who prepared the request."""
+    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+        raise GateConflict(LifecycleError.REVIEW_PENDING)
+
+
 def review_makers(*, review: GateReview) -> set[int]:
     """Who four-eyes keeps from deciding this review (the process decides; at least submitter and owner)."""
     return get_process(review.process).makers(review=review)
 
 
 def department_reviewers(*, review: GateReview, department: str):
-    """Active members of the department who may decide this review (four-eyes excludes the makers)."""
-    return department_members(department=department, exclude=review_makers(review=review))
+    """Active members of the department who may decide this review: four-eyes excludes the makers, segregation of
+    duties those who already decided another of its steps."""
+    deciders = review.steps.exclude(department=department).values_list("decided_by_id", flat=True)
+    return department_members(department=department, exclude=[*review_makers(review=review), *deciders])
 
 
 def approval_step_check(*, user, review: GateReview, department: str) -> None:
@@ -325,6 +334,9 @@ def approval_step_check(*, user, review: GateReview, department: str) -> None:
         raise PermissionDenied(LifecycleError.FOUR_EYES.label)
     if not in_department(user=user, department=department):
         raise PermissionDenied(LifecycleError.WRONG_DEPARTMENT.label)
+    # Segregation of duties: one person decides at most one step of a review, whatever departments they are in.
+    if review.steps.filter(decided_by=user).exclude(department=department).exists():
+        raise PermissionDenied(LifecycleError.ONE_STEP_PER_PERSON.label)
 
 
 def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:

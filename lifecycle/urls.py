@@ -10,4 +10,5 @@ urlpatterns = [
     path("products/<int:pk>/submit/", views.GateSubmitView.as_view(), name="gate_submit"),
     path("products/<int:pk>/history/", views.ProductHistoryView.as_view(), name="product_history"),
     path("deliverables/<int:pk>/", views.DeliverableUpdateView.as_view(), name="deliverable_update"),
+    path("deliverables/<int:pk>/attachment/", views.DeliverableAttachmentView.as_view(), name="deliverable_attachment"),
 ]

@@ -2,16 +2,19 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
+from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
 from core.errors import error_messages
 from core.models import AuditEntry
+from products import selectors as product_selectors
 from products.models import Product
 
 from . import selectors, services
@@ -108,6 +111,19 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
         if error:
             messages.error(request, error)
         return redirect(deliverable.product)
+
+
+class DeliverableAttachmentView(LoginRequiredMixin, View):
+    """A deliverable's attachment, to whoever may read its product, always as a download."""
+
+    raise_exception = True
+
+    def get(self, request, pk):
+        deliverable = get_object_or_404(Deliverable.objects.select_related("product"), pk=pk)
+        readable = product_selectors.product_readable(user=request.user, product=deliverable.product)
+        if not deliverable.attachment or not readable:
+            raise Http404
+        return download_response(deliverable.attachment)
 
 
 HISTORY_EXPORT_HEADERS = [gettext_lazy("编号"), gettext_lazy("时间"), gettext_lazy("操作人"), gettext_lazy("操作"),

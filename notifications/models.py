@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bankpm.validators import link_constraint, validate_link
+
 
 class Notification(models.Model):
     """An in-app message to one user; it doubles as the e-mail outbox (`emailed_at` is empty until sent)."""
@@ -11,7 +13,8 @@ class Notification(models.Model):
     )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
-    url = models.CharField(_("链接"), max_length=500, blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True, validators=[validate_link],
+                           help_text=_("http、https 地址或本站路径（/ 开头）。"))
     send_email = models.BooleanField(_("发送邮件"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -25,6 +28,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
+        constraints = [link_constraint("url", name="notification_url_safe")]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notif_unread_idx"),
             models.Index(

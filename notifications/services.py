@@ -1,7 +1,8 @@
 """Notifications: rows are written in the caller's transaction; e-mails go out after it commits.
 
-The Notification table is the outbox: if the broker is down when the transaction commits, the rows stay
-unsent and the beat task `flush_notification_outbox` sends them once the broker is back. Nothing is lost.
+The Notification table is the outbox: the request never waits on the broker (bankpm.broker), and if the broker
+is down when the transaction commits, the rows stay unsent and the beat task `flush_notification_outbox` sends
+them once the broker is back. Nothing is lost.
 """
 import logging
 from collections.abc import Iterable
@@ -12,6 +13,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from bankpm.broker import publish
 
 from .models import Notification
 
@@ -34,13 +37,10 @@ def notify(
 
 
 def enqueue_emails(ids: list[int]) -> None:
-    """Hand the e-mails to Celery; a broker outage is logged, the outbox sweeper retries later."""
+    """Hand the e-mails to Celery off the request thread; on a broker outage the outbox sweeper sends them later."""
     from .tasks import send_notification_emails
 
-    try:
-        send_notification_emails.delay(ids)
-    except Exception:  # noqa: BLE001 - any broker error; the rows remain in the outbox
-        logger.warning("Broker unavailable; %d notification e-mails stay in the outbox", len(ids), exc_info=True)
+    publish(lambda: send_notification_emails.delay(ids), what=f"{len(ids)} notification e-mails")
 
 
 # A refused e-mail is retried after 1, 2, 4 … minutes (at most a day apart), MAX_EMAIL_ATTEMPTS times in all.

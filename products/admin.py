@@ -10,7 +10,8 @@ from .models import Product, SalesChannel
 
 
 class ProductAdminForm(forms.ModelForm):
-    """Runs the edit guards (terms frozen after launch, locked while a review is pending) as form errors."""
+    """Runs the edit guards (terms frozen after launch, locked while a review is pending; no owner change while a
+    review is open) as form errors."""
 
     request_user = None
 
@@ -20,8 +21,16 @@ class ProductAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and self.request_user is not None:
-            original = Product.objects.get(pk=self.instance.pk)
+        if not self.instance.pk:
+            return cleaned
+        original = Product.objects.get(pk=self.instance.pk)
+        if "owner" in self.changed_data:
+            try:
+                services.product_owner_change_check(product=original, owner=cleaned.get("owner"))
+            except DomainConflict as error:
+                self.add_error("owner", error.message)
+                return cleaned
+        if self.request_user is not None:
             data = {k: v for k, v in cleaned.items() if k in (*services.EDITABLE_FIELDS, "sales_channels")}
             try:
                 services.product_edit_check(user=self.request_user, product=original,

@@ -9,6 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.retention import KeptRecord
+
 from .choices import (
     CATEGORIES_WITH_YIELD,
     CustomerSegment,
@@ -38,7 +40,7 @@ class SalesChannel(models.Model):
         return str(self.get_code_display())
 
 
-class Product(ConcurrentTransitionMixin, models.Model):
+class Product(ConcurrentTransitionMixin, KeptRecord):
     """A bank product in the catalogue; its lifecycle stage changes only through stage-gate transitions."""
 
     code = models.CharField(

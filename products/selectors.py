@@ -17,3 +17,8 @@ def product_export_rows(queryset):
             p.get_customer_segment_display(), channels, str(p.owner), p.interest_rate, p.fee, p.expected_yield_min,
             p.expected_yield_max,
         )
+
+
+def product_readable(*, user, product: Product) -> bool:
+    """Every signed-in role reads every product (README "Roles"); files attached to a product follow this rule."""
+    return bool(user.is_authenticated and user.is_active and product.pk)

@@ -1,6 +1,7 @@
 """CSV/XLSX import and export of requirements and feedback (tablib); rows are validated by forms, written by
 the services in one transaction (services.run_import)."""
 import datetime
+import io
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -9,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from bankpm import uploads
 from products.models import Product
 
 from . import services
@@ -81,16 +83,32 @@ class ImportFileError(Exception):
     """The file itself cannot be read (format, headers, size)."""
 
 
+def read_upload(upload) -> bytes:
+    """An uploaded file's content, refused unread when it is too large."""
+    try:
+        uploads.check_upload_size(upload.size)
+    except uploads.UploadRefused as error:
+        raise ImportFileError(str(error)) from error
+    return upload.read()
+
+
 def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
+    """The file's rows as a dataset, refused before reading when too large and while streaming past MAX_ROWS."""
     fmt = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
     try:
-        if fmt == "csv":
-            text = content.decode("utf-8-sig")
-            return tablib.Dataset().load(text, format="csv")
-        return tablib.Dataset().load(content, format="xlsx")
+        uploads.check_upload_size(len(content))
+        stream = io.BytesIO(content)
+        rows = uploads.xlsx_rows(stream, max_rows=MAX_ROWS) if fmt == "xlsx" else \
+            uploads.csv_rows(stream, max_rows=MAX_ROWS)
+        headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        width = len(headers)
+        data = [tuple(row[:width]) + ("",) * (width - len(row)) for row in rows if any(_cell(c) for c in row)]
+        return tablib.Dataset(*data, headers=headers)
+    except uploads.UploadRefused as error:
+        raise ImportFileError(str(error)) from error
     except UnicodeDecodeError as error:
         raise ImportFileError(_("CSV 文件必须是 UTF-8 编码。")) from error
-    except Exception as error:  # noqa: BLE001 - tablib raises many kinds on a broken file
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
         raise ImportFileError(_("无法读取文件：%(error)s") % {"error": error}) from error
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,6 +34,12 @@ BOARD_COLUMNS = [
     RequirementStatus.IN_DEVELOPMENT, RequirementStatus.DELIVERED, RequirementStatus.DEFERRED,
     RequirementStatus.REJECTED,
 ]
+
+
+def _refuse_unless_editable(user, product) -> None:
+    """An edit page of another manager's product is a 403 on GET too, like the product edit page."""
+    if user.is_authenticated and not services.requirement_can_edit(user=user, product=product):
+        raise PermissionDenied(_("只有该产品的产品经理、产品负责人和管理员可以修改其需求。"))
 
 
 def _back(request, fallback):
@@ -108,6 +115,12 @@ class RequirementBoardView(LoginRequiredMixin, TemplateView):
             context["can_edit"] = services.requirement_can_edit(user=self.request.user, product=product)
             # One reverse() for the page instead of two per card.
             context["detail_prefix"] = reverse("requirements:list")
+            # What static/js/board.js needs, as data (the CSP allows no inline script).
+            context["board_config"] = {
+                "csrf": get_token(self.request), "detailPrefix": context["detail_prefix"],
+                "askReject": _("请输入拒绝原因"), "askDefer": _("请输入搁置原因"),
+                "reasonRequired": _("拒绝或搁置需求时必须填写原因。"), "networkError": _("网络错误，请重试。"),
+            }
         return context
 
 
@@ -154,6 +167,9 @@ class RequirementFormView(ProductInitialMixin, ServiceFormView):
 
     def get_object_queryset(self):
         return Requirement.objects.select_related("product")
+
+    def check_object(self, obj):
+        _refuse_unless_editable(self.request.user, obj.product)
 
     def create(self, *, user, data):
         return services.requirement_create(user=user, data=data)
@@ -241,7 +257,7 @@ class ImportView(ProductEditorRequiredMixin, View):
         upload = form.cleaned_data.get("file")
         try:
             if upload:
-                content, filename = upload.read(), upload.name
+                content, filename = tabular.read_upload(upload), upload.name
             else:
                 content = base64.b64decode(form.cleaned_data.get("content") or "", validate=True)
                 filename = form.cleaned_data.get("filename") or "upload.csv"
@@ -301,6 +317,9 @@ class VersionFormView(ProductInitialMixin, ServiceFormView):
     context_object_name = "version"
     form_class = VersionForm
     template_name = "requirements/version_form.html"
+
+    def check_object(self, obj):
+        _refuse_unless_editable(self.request.user, obj.product)
 
     def create(self, *, user, data):
         return services.version_create(user=user, data=data)

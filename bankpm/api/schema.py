@@ -13,9 +13,18 @@ ERROR_RESPONSES = {
     "405": "Method not allowed.",
     "406": "Not acceptable.",
     "409": "Conflict with the current state.",
+    "413": "The request body is over the limit named in the message (`limit`, in bytes).",
     "415": "Unsupported media type.",
 }
-WRITE_ONLY = {"400", "409", "415"}
+WRITE_ONLY = {"400", "409", "413", "415"}
+
+
+def close_request_bodies(result, generator, request, public):
+    """Request bodies refuse unknown fields (RejectUnknownFieldsMixin): say so, so that clients and fuzzers agree."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object" and "properties" in component:
+            component.setdefault("additionalProperties", False)
+    return result
 
 
 def add_error_responses(result, generator, request, public):

@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_htmx",
-    "bankpm",
+    "bankpm.apps.BankpmConfig",
     "accounts",
     "core",
     "products",
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bankpm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bankpm.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +57,16 @@ MIDDLEWARE = [
     # Last, so that lockouts see the authenticated request.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Scripts only from the app's own static files (no inline script, no eval); styles may be inline (ECharts and
+# Tabler set style attributes); nothing is framed, posted or fetched elsewhere.
+BANKPM_CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+BANKPM_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "bankpm.urls"
 WSGI_APPLICATION = "bankpm.wsgi.application"
@@ -122,17 +133,21 @@ STATICFILES_DIRS = [
     ("vendor/echarts", _NODE / "echarts/dist"),
     ("vendor/tom-select", _NODE / "tom-select/dist"),
 ]
+# Bodies of API requests and forms (not uploaded files, which the upload bounds in bankpm/uploads.py check):
+# room for 10,000 observations and for the import's second step, which re-posts a 2 MB file as base64.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous or bad-token request is a 401 with `WWW-Authenticate: Token`, not a 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "bankpm.api.pagination.StandardPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -151,6 +166,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "bankpm.api.schema.add_error_responses",
+        "bankpm.api.schema.close_request_bodies",
     ],
     # One schema name per choice set, so that every app's "status" or "department" field stays unambiguous.
     "ENUM_NAME_OVERRIDES": {
@@ -190,7 +206,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A broker outage must not hang a web request: publishing fails fast and the outbox sweeper retries later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# A task whose worker dies is delivered again: at once when a pool process is killed (reject on worker lost), after
+# the visibility timeout (15 min, not Redis' default hour) when the whole worker vanished; the sweeper
+# (kpis.tasks.sweep_task_runs) fails runs without a sign of life for 10 minutes. Tasks are idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1,
+                                   "visibility_timeout": 15 * 60}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 10

@@ -6,6 +6,12 @@ BEAT_SCHEDULE = {
     "core-verify-audit-chain": {
         "task": "core.tasks.verify_audit_chain", "schedule": crontab(hour=2, minute=15),
     },
+    # core: anchor the audit chain every hour; the nightly anchor also goes to the administrators
+    "core-audit-checkpoint": {"task": "core.tasks.checkpoint_audit_chain", "schedule": crontab(minute=5)},
+    "core-audit-checkpoint-nightly": {
+        "task": "core.tasks.checkpoint_audit_chain", "schedule": crontab(hour=2, minute=0),
+        "kwargs": {"notify_admins": True},
+    },
     # lifecycle: overdue approval steps, reminders and escalation
     "lifecycle-mark-overdue-steps": {
         "task": "lifecycle.tasks.mark_overdue_steps", "schedule": crontab(hour=7, minute=0),
@@ -33,4 +39,6 @@ BEAT_SCHEDULE = {
     "risks-remind-overdue-reviews": {
         "task": "risks.tasks.remind_overdue_reviews", "schedule": crontab(hour=7, minute=15),
     },
+    # kpis: requested computations that no worker picked up, or whose worker died
+    "kpis-sweep-task-runs": {"task": "kpis.tasks.sweep_task_runs", "schedule": 60.0},
 }

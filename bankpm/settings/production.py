@@ -1,6 +1,6 @@
 """Production mode: passes `manage.py check --deploy` with no warnings."""
 from .base import *  # noqa: F401,F403
-from .base import MIDDLEWARE, env
+from .base import MIDDLEWARE, SPECTACULAR_SETTINGS, env
 
 DEBUG = False
 BANKPM_PRODUCTION = True
@@ -33,3 +33,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# The API map is for signed-in users only (session or token), not for whoever can reach the host.
+SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"]}

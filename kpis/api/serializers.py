@@ -49,7 +49,8 @@ class SnapshotSerializer(serializers.ModelSerializer):
 
 
 class ComputeRequestSerializer(StrictSerializer):
-    period = serializers.CharField(max_length=7, help_text="2026-10 (month) or 2026-Q4 (quarter)")
+    period = serializers.RegexField(r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2]|Q[1-4])$", max_length=7,
+                                    help_text="2026-10 (month) or 2026-Q4 (quarter), matching the granularity")
     granularity = serializers.ChoiceField(choices=Granularity.choices)
 
 

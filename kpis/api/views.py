@@ -1,7 +1,7 @@
 from celery.result import AsyncResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -10,7 +10,7 @@ from bankpm.api.exceptions import as_drf_validation_error
 
 from .. import selectors, services
 from ..filtersets import AlertFilterSet, SnapshotFilterSet
-from ..models import Metric
+from ..models import Metric, TaskRun
 from ..periods import parse_period
 from . import serializers as s
 
@@ -65,6 +65,10 @@ class TaskViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: s.TaskStatusSerializer},
                    parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request, pk=None):
+        """Only the run's starter and administrators read it; for anyone else it does not exist."""
+        run = TaskRun.objects.filter(pk=pk).first()
+        if run is None or not services.task_run_readable(user=request.user, run=run):
+            raise exceptions.NotFound()
         result = AsyncResult(pk)
         info = result.info
         progress = info if result.state == "PROGRESS" and isinstance(info, dict) else None
@@ -104,7 +108,7 @@ class ScorecardViewSet(viewsets.ViewSet):
     """Product managers ranked by their products' attainment for a quarter."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("quarter", OpenApiTypes.STR,
+        parameters=[OpenApiParameter("quarter", {"type": "string", "pattern": "^((19|2[0-9])[0-9]{2}-Q[1-4])?$"},
                                      description="2026-Q3; default: the last completed quarter")],
         responses={200: s.ScorecardSerializer(many=True)},
     )

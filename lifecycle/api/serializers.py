@@ -12,7 +12,8 @@ from ..models import ApprovalStep, Deliverable, GateReview
 class DeliverableSerializer(serializers.ModelSerializer):
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     reason = serializers.CharField(source="waiver_reason", read_only=True)
-    attachment = serializers.FileField(read_only=True, allow_null=True)
+    attachment = serializers.CharField(source="attachment_url", read_only=True,
+                                       help_text="Download URL of the attachment (signed-in readers), or empty")
     link = serializers.CharField(read_only=True, help_text="URL, or empty")
 
     class Meta:

@@ -1,12 +1,15 @@
 """API shapes of the backlog; validation is Model.clean() (StrictModelSerializer) plus the services."""
+from decimal import Decimal, InvalidOperation
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bankpm.api.serializers import StrictModelSerializer, StrictSerializer
 from products.models import Product
 
-from ..choices import RequirementTransition
+from ..choices import IMPACT_CHOICES, RequirementTransition
 from ..ids import parse_id
 from ..models import Feedback, ProductVersion, Requirement
 
@@ -18,6 +21,26 @@ class TagListField(serializers.ListField):
 
     def to_representation(self, data):
         return [tag.name for tag in data.all()]
+
+
+@extend_schema_field({"type": "number", "enum": [float(value) for value, _label in IMPACT_CHOICES]})
+class ImpactField(serializers.Field):
+    """The RICE impact as the number the API answers with (2.0), accepted as 2, 2.0 or "2.00" alike."""
+
+    default_error_messages = {"invalid_choice": _("“%(input)s” 不是合法选项：可选 3, 2, 1, 0.5, 0.25。")}
+
+    def to_internal_value(self, data):
+        try:
+            value = Decimal(str(data)) if isinstance(data, int | float | str) and not isinstance(data, bool) else None
+        except InvalidOperation:
+            value = None
+        for choice, _label in IMPACT_CHOICES:
+            if value is not None and value.is_finite() and value == choice:
+                return choice
+        self.fail("invalid_choice", input=str(data)[:20])
+
+    def to_representation(self, value):
+        return float(value)
 
 
 class GeneratedFieldSafeMixin:
@@ -59,6 +82,7 @@ class RequirementSerializer(GeneratedFieldSafeMixin, StrictModelSerializer):
         queryset=ProductVersion.objects.all(), required=False, allow_null=True
     )
     tags = TagListField(required=False, max_length=20)
+    impact = ImpactField(required=False, label=_("影响度"))
     feedback_count = serializers.IntegerField(read_only=True, default=0)
     rice_score = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True,
                                           help_text="reach × impact × confidence% ÷ effort, computed by the database")

@@ -4,3 +4,8 @@ document.addEventListener("DOMContentLoaded", () => {
     new TomSelect(el, { plugins: ["remove_button"], maxOptions: null, hidePlaceholder: true });
   });
 });
+
+// <select data-autosubmit> submits its form on change (no inline handlers: the CSP allows no inline script).
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+});

@@ -59,3 +59,19 @@ def test_chinese_is_the_default_whatever_the_browser_prefers(client, pm):
     client.force_login(pm)
     body = client.get("/products/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "产品目录" in body
+
+
+API_MAP_PROBE = (
+    "import django, json; django.setup(); from django.test import Client; c = Client(HTTP_HOST='bankpm.example'); "
+    "print(json.dumps([c.get(p, secure=True).status_code for p in ('/api/schema/', '/api/docs/')]))"
+)
+
+
+def test_in_production_the_api_schema_and_docs_need_a_signed_in_user():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bankpm.settings.production", "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "bankpm.example", "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    }
+    result = run(env, "-c", API_MAP_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [401, 401]

@@ -1,4 +1,6 @@
 """Snapshots, compute, tasks, alerts and scorecards over the API, with permission matrices and query counts."""
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -71,10 +73,28 @@ def test_compute_with_a_bad_period_names_the_field(head):
     assert "period" in response.json()
 
 
-def test_unknown_task_reports_pending(pm):
-    response = api(pm).get("/api/v1/tasks/00000000-0000-0000-0000-000000000000/")
-    assert response.json() == {"id": "00000000-0000-0000-0000-000000000000", "state": "PENDING", "progress": None,
-                               "result": None}
+def test_an_unknown_task_is_not_found(pm):
+    assert api(pm).get("/api/v1/tasks/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def _started_by(user):
+    from kpis.models import TaskRun
+
+    return TaskRun.objects.create(id=uuid.uuid4(), task="kpis.tasks.compute_kpi_snapshots",
+                                  arguments=["2026-10", "month"], started_by=user)
+
+
+@pytest.mark.parametrize(("who", "status"), [("head", 200), ("admin_user", 200), ("pm", 404), ("reviewer", 404)])
+def test_a_tasks_state_is_read_only_by_its_starter_and_admins(request, head, who, status):
+    run = _started_by(head)
+    response = api(request.getfixturevalue(who)).get(f"/api/v1/tasks/{run.id}/")
+    assert response.status_code == status
+
+
+def test_another_head_of_product_cannot_read_the_task(head, make_user):
+    run = _started_by(head)
+    other = make_user(role="head_of_product", username="head_other")
+    assert api(other).get(f"/api/v1/tasks/{run.id}/").status_code == 404
 
 
 @pytest.fixture

@@ -255,7 +255,8 @@ def test_an_upload_over_the_row_limit_is_refused_before_validation(client, pm):
     lines = [f"CC-U,revenue,{2000 + i // 365:04d}-01-01,{i}" for i in range(10_001)]
     content = ("product,metric,date,value\n" + "\n".join(lines)).encode()
     response = login(client, pm).post("/kpis/upload/", {"file": SimpleUploadedFile("data.csv", content)})
-    assert response.context["form"].errors["file"] == ["每个文件最多 10,000 行数据；请拆分后分批导入。"]
+    assert response.context["form"].errors["file"] == [
+        "每个文件最多 10,000 行数据（空行也计算在内）；请拆分后分批导入。"]
     assert not Observation.objects.exists()
 
 

@@ -6,7 +6,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from bankpm.celery import app
-from kpis.models import Snapshot
+from kpis.models import Snapshot, TaskRun
 from kpis.tasks import compute_kpi_snapshots
 from tests.factories import ProductFactory, UserFactory, observe
 from tests.helpers import api
@@ -23,7 +23,9 @@ def test_worker_computes_snapshots_and_the_task_endpoint_reports_success(setting
     head = UserFactory(username="head_w", role="head_of_product")
     try:
         with start_worker(app, perform_ping_check=False, queues=[queue], pool="solo", shutdown_timeout=10):
-            result = compute_kpi_snapshots.apply_async(args=["2026-10", "month"], queue=queue)
+            run = TaskRun.objects.create(id=uuid.uuid4(), task=compute_kpi_snapshots.name,
+                                         arguments=["2026-10", "month"], started_by=head)
+            result = compute_kpi_snapshots.apply_async(args=run.arguments, task_id=str(run.id), queue=queue)
             assert result.get(timeout=30) == {"periods": 1, "snapshots": 1, "alerts_opened": 0,
                                               "alerts_resolved": 0}
             body = api(head).get(f"/api/v1/tasks/{result.id}/").json()
@@ -38,7 +40,7 @@ def test_worker_computes_snapshots_and_the_task_endpoint_reports_success(setting
 
 def test_task_endpoint_reports_progress_stored_in_the_result_backend(pm):
     """What update_state(state="PROGRESS", meta=...) writes to Redis is what GET /api/v1/tasks/{id}/ shows."""
-    task_id = str(uuid.uuid4())
+    task_id = str(TaskRun.objects.create(id=uuid.uuid4(), task=compute_kpi_snapshots.name, started_by=pm).id)
     app.backend.store_result(task_id, {"done": 3, "total": 24}, "PROGRESS")
     body = api(pm).get(f"/api/v1/tasks/{task_id}/").json()
     assert body == {"id": task_id, "state": "PROGRESS", "progress": {"done": 3, "total": 24}, "result": None}

@@ -15,9 +15,12 @@ def admin_owner(db):
                        departments=["risk", "compliance"])
 
 
-def run_action(client, review):
+def run_action(client, review, comment="材料齐全，同意。", confirm=True):
     url = reverse("admin:lifecycle_gatereview_changelist")
-    return client.post(url, {"action": "approve_my_steps", "_selected_action": [review.pk]}, follow=True)
+    data = {"action": "approve_my_steps", "_selected_action": [review.pk], "post": "yes", "comment": comment}
+    if confirm:
+        data["confirm"] = "yes"
+    return client.post(url, data, follow=True)
 
 
 def test_admin_who_owns_the_product_is_refused_by_the_admin_action(client, admin_owner, reviewers):
@@ -30,11 +33,31 @@ def test_admin_who_owns_the_product_is_refused_by_the_admin_action(client, admin
     assert set(review.steps.values_list("status", flat=True)) == {"pending", "waiting"}
 
 
-def test_admin_action_approves_the_admins_own_departments_steps(client, submitted, admin_owner):
+def test_admin_action_approves_one_step_of_the_admins_departments_with_the_comment(client, submitted, admin_owner):
     client.force_login(admin_owner)
-    run_action(client, submitted)
-    statuses = dict(submitted.steps.values_list("department", "status"))
-    assert statuses["risk"] == statuses["compliance"] == "approved" and statuses["finance"] == "pending"
+    response = run_action(client, submitted)
+    decided = submitted.steps.filter(status="approved")
+    assert decided.count() == 1 and decided.get().comment == "材料齐全，同意。"
+    assert "职责分离" in response.content.decode()
+    assert dict(submitted.steps.values_list("department", "status"))["finance"] == "pending"
+
+
+def test_admin_action_first_asks_a_comment_and_a_confirmation(client, submitted, admin_owner):
+    client.force_login(admin_owner)
+    url = reverse("admin:lifecycle_gatereview_changelist")
+    page = client.post(url, {"action": "approve_my_steps", "_selected_action": [submitted.pk]})
+    assert page.status_code == 200 and 'name="comment"' in page.content.decode() and 'name="confirm"' in (
+        page.content.decode())
+    assert not submitted.steps.filter(status="approved").exists()
+
+
+@pytest.mark.parametrize(("comment", "confirm"), [("", True), ("同意", False)])
+def test_admin_action_without_a_comment_or_a_confirmation_decides_nothing(client, submitted, admin_owner, comment,
+                                                                          confirm):
+    client.force_login(admin_owner)
+    response = run_action(client, submitted, comment=comment, confirm=confirm)
+    assert "请填写审批意见并确认" in response.content.decode()
+    assert not submitted.steps.filter(status="approved").exists()
 
 
 def test_audit_entries_cannot_be_added_changed_or_deleted_in_the_admin(client, submitted, admin_owner):
@@ -102,3 +125,21 @@ def test_required_deliverable_cannot_be_made_optional_in_the_admin(client, produ
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.required and services.missing_deliverables(product=product)
+
+
+def test_an_html_attachment_is_refused_in_the_admin(client, product, admin_user, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lifecycle.models import Deliverable
+
+    settings.MEDIA_ROOT = tmp_path
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    client.force_login(admin_user)
+    url = reverse("admin:lifecycle_deliverable_change", args=[item.pk])
+    response = client.post(url, {"title": item.title, "title_en": item.title_en, "owner": item.owner_id,
+                                 "due_date": "", "link": "",
+                                 "attachment": SimpleUploadedFile("evil.html", b"<script>alert(1)</script>")})
+    item.refresh_from_db()
+    assert response.status_code == 200 and "只接受以下文档类型" in response.content.decode()
+    assert not item.attachment

@@ -80,3 +80,23 @@ def test_diagram_edges_are_labelled_with_stage_names_in_the_readers_language():
         edge = next(e for e in lifecycle_diagram("planning")["edges"] if e.name == "start_development")
         assert edge.label == f"{LifecycleStage.PLANNING.label} → {LifecycleStage.DEVELOPMENT.label}"
         assert edge.label == "Planning → Development"  # English stage names, not the method name
+
+
+@pytest.mark.parametrize("link", ["ftp://files.bank.example/r.pdf", "javascript:alert(1)"])
+def test_a_deliverable_link_other_than_http_or_https_is_refused(product, link):
+    from django.core.exceptions import ValidationError
+
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    item.link = link
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "link" in error.value.message_dict
+
+
+def test_the_database_refuses_a_script_link_written_past_validation(product):
+    from django.db import IntegrityError, transaction
+
+    services.deliverables_ensure(product=product)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Deliverable.objects.filter(product=product).update(link="javascript:alert(1)")

@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from lifecycle import services
@@ -220,3 +221,71 @@ def test_owner_clears_a_link_and_ticking_keeps_it(client, product, owner):
     client.post(url, {"status": "done", "link": ""})  # the attach form sent empty: it is cleared
     item.refresh_from_db()
     assert item.link == ""
+
+
+# --- attachments ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _first_item(product):
+    services.deliverables_ensure(product=product)
+    return Deliverable.objects.filter(product=product).first()
+
+
+def _attach(client, user, item, name, content):
+    upload = SimpleUploadedFile(name, content, content_type="text/html")
+    return login(client, user).post(reverse("lifecycle:deliverable_update", args=[item.pk]),
+                                        {"status": "open", "attachment": upload})
+
+
+def test_an_html_attachment_is_refused_and_not_stored(client, product, owner, media):
+    item = _first_item(product)
+    _attach(client, owner, item, "evil.html", b"<script>alert(document.cookie)</script>")
+    item.refresh_from_db()
+    assert not item.attachment and not list(media.rglob("*"))
+
+
+def test_script_renamed_to_pdf_is_refused_by_its_content(client, product, owner, media):
+    item = _first_item(product)
+    _attach(client, owner, item, "evil.pdf", b"<script>alert(document.cookie)</script>")
+    item.refresh_from_db()
+    assert not item.attachment
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_attachment_is_served_to_a_reader_only_as_a_download(client, settings, product, owner, reviewers, media,
+                                                              debug):
+    settings.DEBUG = debug
+    item = _first_item(product)
+    _attach(client, owner, item, "research.pdf", b"%PDF-1.4 demo")
+    item.refresh_from_db()
+    response = login(client, reviewers["risk"]).get(item.attachment_url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;") and "research" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 demo"
+
+
+def test_a_stored_file_is_never_served_from_the_media_folder(client, product, owner, media):
+    item = _first_item(product)
+    _attach(client, owner, item, "research.pdf", b"%PDF-1.4 demo")
+    item.refresh_from_db()
+    assert login(client, owner).get(f"/media/{item.attachment.name}").status_code == 404
+
+
+def test_anonymous_visitors_cannot_download_an_attachment(client, product, owner, media):
+    item = _first_item(product)
+    _attach(client, owner, item, "research.pdf", b"%PDF-1.4 demo")
+    client.logout()
+    assert client.get(reverse("lifecycle:deliverable_attachment", args=[item.pk])).status_code == 403
+
+
+def test_the_checklist_links_to_the_download_view(client, product, owner, media):
+    item = _first_item(product)
+    _attach(client, owner, item, "research.pdf", b"%PDF-1.4 demo")
+    html = login(client, owner).get(product.get_absolute_url()).content.decode()
+    assert f'href="/lifecycle/deliverables/{item.pk}/attachment/" download' in html and "/media/" not in html

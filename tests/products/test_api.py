@@ -189,3 +189,12 @@ def test_code_cannot_be_changed_once_the_product_exists(pm):
     assert "code" in response.json()
     product.refresh_from_db()
     assert product.code == "KEEP-2"
+
+
+@pytest.mark.parametrize("name", ["gpj.exe\u202e卡", "\x1b[31m红色\x1b[0m"])
+def test_a_name_with_bidi_controls_or_escape_sequences_is_refused(head, name):
+    client = APIClient()
+    client.force_authenticate(head)
+    product = ProductFactory(owner=head)
+    response = client.patch(f"/api/v1/products/{product.pk}/", {"name": name}, format="json")
+    assert response.status_code == 400 and "name" in response.json()

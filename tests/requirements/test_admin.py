@@ -1,8 +1,10 @@
-"""The backlog admin saves, deletes and acts through requirements.services, like the pages and the API."""
+"""The backlog admin saves, deletes and acts through requirements.services, like the pages and the API; history
+can be read, not reverted round the state machine."""
 import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
+from requirements import services
 from requirements.models import Feedback, ProductVersion, Requirement
 from tests.admin_forms import admin_post_data
 from tests.factories import FeedbackFactory, ProductFactory, ProductVersionFactory, RequirementFactory
@@ -90,3 +92,15 @@ def test_a_new_requirement_deleted_in_the_admin_goes_through_the_service(signed_
     requirement = RequirementFactory()
     signed_in.post(reverse("admin:requirements_requirement_delete", args=[requirement.pk]), {"post": "yes"})
     assert not Requirement.objects.filter(pk=requirement.pk).exists()
+
+
+def test_reverting_to_an_old_version_in_the_admin_history_is_refused_not_a_500(client, admin_user):
+    requirement = RequirementFactory(title="原标题")
+    services.requirement_transition(user=admin_user, requirement=requirement, transition="analyse")
+    old = requirement.history.order_by("history_id").first()
+    client.force_login(admin_user)
+    url = f"/admin/requirements/requirement/{requirement.pk}/history/{old.history_id}/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"title": "原标题", "product": requirement.product_id})
+    assert response.status_code == 403
+    assert Requirement.objects.get().status == "analysing"

@@ -273,3 +273,21 @@ def test_readers_see_versions_and_feedback(who, pm, reviewer, executive):
     client = api({"reviewer": reviewer, "executive": executive}[who])
     assert client.get("/api/v1/versions/").json()["count"] == 1
     assert client.get("/api/v1/feedback/").json()["count"] == 1
+
+
+@pytest.mark.parametrize("impact", [2, 2.0, "2.00"])
+def test_impact_is_accepted_as_the_number_the_schema_declares_and_answered_as_that_number(pm, impact):
+    product = ProductFactory(owner=pm)
+    response = api(pm).post(URL, payload(product, impact=impact), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["impact"] == 2.0
+
+
+def test_an_impact_off_the_scale_is_refused(pm):
+    response = api(pm).post(URL, payload(ProductFactory(owner=pm), impact=1.5), format="json")
+    assert response.status_code == 400 and "impact" in response.json()
+
+
+def test_the_schema_declares_impact_as_the_numbers_of_the_scale(pm):
+    schema = api(pm).get("/api/schema/?format=json").json()
+    assert schema["components"]["schemas"]["ImpactEnum"] == {"type": "number", "enum": [3.0, 2.0, 1.0, 0.5, 0.25]}

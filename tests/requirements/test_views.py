@@ -196,11 +196,32 @@ def test_version_list_offers_new_version_to_product_editors_only(client, request
     assert ("/requirements/versions/new/" in response.content.decode()) is offered
 
 
-def test_board_script_messages_are_translated_and_escaped_for_javascript(client, pm, settings):
+def test_board_script_messages_are_translated_and_passed_as_json_data(client, pm, settings):
     product = ProductFactory(owner=pm)
     RequirementFactory(product=product)
     client.force_login(pm)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(f"/requirements/board/?product={product.pk}").content.decode()
-    assert 'rejected: "Why is it rejected?"' in html
-    assert 'snapBack(evt, "Network error, please retry.")' in html
+    assert '"askReject": "Why is it rejected?"' in html
+    assert '"networkError": "Network error, please retry."' in html and 'src="/static/js/board.js"' in html
+
+
+def test_another_managers_requirement_edit_page_is_a_403(client, pm, other_pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=other_pm))
+    client.force_login(pm)
+    assert client.get(f"/requirements/{requirement.pk}/edit/").status_code == 403
+
+
+def test_another_managers_version_edit_page_is_a_403(client, pm, other_pm):
+    version = ProductVersionFactory(product=ProductFactory(owner=other_pm))
+    client.force_login(pm)
+    assert client.get(f"/requirements/versions/{version.pk}/edit/").status_code == 403
+
+
+def test_a_requirement_title_with_a_right_to_left_override_is_refused_on_the_page(client, pm):
+    product = ProductFactory(owner=pm)
+    client.force_login(pm)
+    client.post("/requirements/new/", {"product": product.pk, "title": "fdp.exe\u202e需求", "source": "market_research",
+                                        "type": "feature", "priority": "P1", "reach": 1, "impact": "1.00",
+                                        "confidence": 80, "effort": "1.0"})
+    assert not Requirement.objects.exists()

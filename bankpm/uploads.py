@@ -1,0 +1,84 @@
+"""Bounded reading of uploaded spreadsheets, shared by every import and upload.
+
+A file is refused before its rows are read when it is too large, or when an XLSX archive's parts would unpack to
+more than a bound (the sizes are read from the zip directory, and zipfile never inflates a member past its declared
+size). Rows are then streamed (openpyxl read-only mode, csv.reader) and counted, blank rows included, and reading
+stops at the first row past the limit.
+"""
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024
+
+
+class UploadRefused(ValueError):
+    """The file is refused as a whole; the message says why, for the form."""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def check_upload_size(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRefused(_("文件过大：最多 %(max)s。") % {"max": _megabytes(MAX_UPLOAD_BYTES)})
+
+
+def check_xlsx_archive(fileobj) -> None:
+    """Refuse an archive whose parts would unpack to more than MAX_UNCOMPRESSED_BYTES (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise UploadRefused(_("无法读取文件：请确认是有效的 XLSX 文件。")) from error
+    finally:
+        fileobj.seek(0)
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        raise UploadRefused(_("文件解压后过大：最多 %(max)s。") % {"max": _megabytes(MAX_UNCOMPRESSED_BYTES)})
+
+
+def _too_many_rows(max_rows: int) -> UploadRefused:
+    return UploadRefused(_("每个文件最多 %(max)s 行数据（空行也计算在内）；请拆分后分批导入。")
+                         % {"max": f"{max_rows:,}"})
+
+
+def counted(rows: Iterator, *, max_rows: int) -> Iterator:
+    """Yield the header and at most `max_rows` rows after it; refuse the file at the first row past the limit."""
+    for number, row in enumerate(rows):
+        if number > max_rows:
+            raise _too_many_rows(max_rows)
+        yield row
+
+
+def xlsx_rows(fileobj, *, max_rows: int) -> Iterator[tuple]:
+    """The active sheet's rows as tuples of values (the header first), streamed and counted."""
+    from openpyxl import load_workbook
+
+    check_xlsx_archive(fileobj)
+    book = load_workbook(fileobj, read_only=True, data_only=True)
+    try:
+        yield from counted(book.active.iter_rows(values_only=True), max_rows=max_rows)
+    finally:
+        book.close()
+
+
+def csv_rows(fileobj, *, max_rows: int) -> Iterator[list[str]]:
+    """A UTF-8 CSV file's rows (the header first), decoded while streaming and counted."""
+    fileobj.seek(0)
+    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
+    try:
+        yield from counted(csv.reader(text), max_rows=max_rows)
+    finally:
+        text.detach()
+
+
+def open_upload(upload):
+    """A seekable binary file for an uploaded file, refused at once when it is too large."""
+    check_upload_size(upload.size)
+    upload.seek(0)
+    return upload.file if hasattr(upload, "file") else upload
