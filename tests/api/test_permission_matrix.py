@@ -4,6 +4,7 @@ The routes are read from the URL conf: an endpoint (or method) added without a r
 `test_every_api_route_and_method_has_a_row`. Each request runs in a savepoint rolled back afterwards, so every role
 meets the same state.
 """
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from changes import services as change_services
+from exits import services as exit_services
 from kpis import services as kpi_services
-from kpis.models import Alert, Snapshot
+from kpis.models import Alert, Snapshot, TaskRun
 from lifecycle import services as lifecycle_services
 from tests.factories import (
     PASSWORD,
@@ -22,8 +25,12 @@ from tests.factories import (
     ProductVersionFactory,
     RequirementFactory,
     UserFactory,
+    approve_all,
     complete_deliverables,
+    exit_plan_ready,
+    make_risk,
     observe,
+    reviewer_for,
     target,
 )
 
@@ -44,6 +51,15 @@ class World:
     feedback: object
     snapshot: object
     alert: object
+    task_run: object  # a computation the head asked for
+    launched: object  # on sale (terms version 1), owned by owner_pm, no open change
+    draft: object  # a draft change of another launched product
+    approved: object  # an approved change with a pilot, waiting for it
+    piloting: object  # a piloting change whose criterion is met
+    risk: object  # a low residual risk of `product` (owned by owner_pm)
+    pending_risk: object  # a high residual risk waiting for senior management's acceptance
+    retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
+    exit_task: object
 
 
 @pytest.fixture
@@ -66,15 +82,80 @@ def world(db):
     observe(product, "default_rate", "2026-10-10", 2.5)
     target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
     kpi_services.kpi_snapshots_compute(period="2026-10", granularity="month")
+
+    # Terms changes: one launched product per state (a product has at most one open change).
+    reviewers = {"risk": users["risk"], "finance": users["finance"], "senior_management": users["executive"],
+                 **{code: reviewer_for(code, username=f"m_{code}") for code in ("compliance", "legal", "technology")}}
+
+    def launched_product(code):
+        item = ProductFactory(code=code, owner=owner, category="credit_card", stage="operation", interest_rate=None,
+                              fee="100.00")
+        change_services.terms_version_initial_ensure(product=item)
+        return item
+
+    def change_of(item, **overrides):
+        data = {"summary": "年费下调", "reason": "competitor", "terms": {"fee": "80"}, "requirements": [],
+                "pilot": False, "effective_from": None, **overrides}
+        return change_services.change_create(user=owner, product=item, data=data)
+
+    def approved_change(item):
+        change = change_services.change_submit(user=owner, change=change_of(item, pilot=True))
+        approve_all(change.review, reviewers)
+        change.refresh_from_db()
+        return change
+
+    today = dt.date.today()
+    approved = approved_change(launched_product("MX-C3"))
+    piloting = approved_change(launched_product("MX-C4"))
+    piloting = change_services.change_pilot_start(user=owner, change=piloting, data={
+        "regions": ["上海"], "segments": ["youth"], "channels": ["mobile_banking"],
+        "start": today - dt.timedelta(days=5), "end": today + dt.timedelta(days=20),
+        "criteria": [{"metric": "csat", "op": ">=", "value": 80}]})
+    observe(piloting.product, "csat", today.isoformat(), 85.0)
+
+    # Exit runbook: a product in retirement with its plan and aftercare tasks (the stage is moved in the database,
+    # as tests/exits does: the gate has its own tests).
+    retiring = ProductFactory(code="MX-E", owner=owner, category="deposit", stage="operation")
+    plan = exit_plan_ready(retiring)
+    type(retiring).objects.filter(pk=retiring.pk).update(stage="retirement")
+    retiring = type(retiring).objects.get(pk=retiring.pk)
+    exit_services.exit_tasks_ensure(plan=plan, user=owner)
+
     return World(
         users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
         requirement=RequirementFactory(product=product), version=ProductVersionFactory(product=product),
         feedback=FeedbackFactory(product=product), snapshot=Snapshot.objects.filter(product=product).first(),
         alert=Alert.objects.get(product=product),
+        task_run=TaskRun.objects.create(id=uuid.uuid4(), task=kpi_services.COMPUTE_TASK, arguments=["2026-10", "month"],
+                                        started_by=users["head"]),
+        launched=launched_product("MX-C1"),
+        draft=change_of(launched_product("MX-C2")), approved=approved, piloting=piloting,
+        risk=make_risk(product), pending_risk=make_risk(product, title="集中度过高", likelihood=5, impact=5,
+                                                        residual_likelihood=4, residual_impact=4),
+        retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
     )
 
 
 REQUIREMENT = {"source": "internal", "type": "feature", "priority": "P2", "description": "说明"}
+
+
+CHANGE = {"summary": "年费下调", "reason": "competitor", "terms": {"fee": "80"}}
+PILOT = {"regions": ["北京"], "segments": ["youth"], "channels": ["mobile_banking"],
+         "start": dt.date.today().isoformat(), "end": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+         "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
+RISK = {"title": "欺诈风险", "category": "operational", "source": "product", "method": "qualitative",
+        "likelihood": 3, "impact": 3, "response": "mitigate", "residual_likelihood": 2, "residual_impact": 2,
+        "controls": [{"description": "交易监控", "type": "detective"}]}
+REVIEW = {"likelihood": 3, "impact": 2, "residual_likelihood": 2, "residual_impact": 2, "comment": "季度复评"}
+
+
+def exit_plan_payload(w, user):
+    """The retiring product's plan as it stands, with a reworded reason (PUT replaces the whole plan)."""
+    plan = w.retiring.exit_plan
+    return {"reason": "客户持续流失，产品退出（修订）。",
+            "evidence": {"requirements": list(plan.requirements.values_list("pk", flat=True))},
+            "notice_date": plan.notice_date.isoformat(), "close_date": plan.close_date.isoformat(),
+            "segments": [{"name": s.name, "customers": s.customers} for s in plan.segments.all()]}
 
 
 def product_payload(w, user):
@@ -87,94 +168,142 @@ def product_payload(w, user):
 MATRIX = {
     ("auth-token", "post"): (None, lambda w, u: {"username": "m_owner", "password": PASSWORD},
                              [200, 200, 200, 200, 200, 200, 200, 200]),
-    ("me", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
-    ("audit-list", "get"): (None, None, [403, 200, 200, 200, 403, 200, 200, 200]),
-    ("product-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
-    ("product-list", "post"): (None, product_payload, [403, 201, 201, 403, 403, 403, 201, 201]),
-    ("product-detail", "get"): (lambda w: {"pk": w.product.pk}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+    ("me", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("audit-list", "get"): (None, None, [401, 200, 200, 200, 403, 200, 200, 200]),
+    ("product-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("product-list", "post"): (None, product_payload, [401, 201, 201, 403, 403, 403, 201, 201]),
+    ("product-detail", "get"): (lambda w: {"pk": w.product.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("product-detail", "patch"): (lambda w: {"pk": w.product.pk}, lambda w, u: {"name": "改名"},
-                                  [403, 200, 403, 403, 403, 403, 200, 200]),
-    ("product-detail", "put"): (lambda w: {"pk": w.product.pk},
-                                lambda w, u: {**product_payload(w, u), "code": "MX-1"},
-                                [403, 200, 403, 403, 403, 403, 200, 200]),
+                                  [401, 200, 403, 403, 403, 403, 200, 200]),
+    # On `spare`: `product` has a review pending, so a PUT (which rewrites its terms) is 409 review_pending.
+    ("product-detail", "put"): (lambda w: {"pk": w.spare.pk},
+                                lambda w, u: {**product_payload(w, u), "code": "MX-2"},
+                                [401, 200, 403, 403, 403, 403, 200, 200]),
     ("product-deliverables", "get"): (lambda w: {"product_pk": w.product.pk}, None,
-                                      [403, 200, 200, 200, 200, 200, 200, 200]),
+                                      [401, 200, 200, 200, 200, 200, 200, 200]),
     ("product-gate-reviews", "get"): (lambda w: {"product_pk": w.product.pk}, None,
-                                      [403, 200, 200, 200, 200, 200, 200, 200]),
+                                      [401, 200, 200, 200, 200, 200, 200, 200]),
     ("product-gate-reviews", "post"): (lambda w: {"product_pk": w.spare.pk}, lambda w, u: {},
-                                       [403, 201, 403, 403, 403, 403, 201, 403]),
+                                       [401, 201, 403, 403, 403, 403, 201, 403]),
     ("product-history", "get"): (lambda w: {"product_pk": w.product.pk}, None,
-                                 [403, 200, 200, 200, 200, 200, 200, 200]),
+                                 [401, 200, 200, 200, 200, 200, 200, 200]),
     ("deliverable-detail", "get"): (lambda w: {"pk": w.deliverable.pk}, None,
-                                    [403, 200, 200, 200, 200, 200, 200, 200]),
+                                    [401, 200, 200, 200, 200, 200, 200, 200]),
     ("deliverable-detail", "patch"): (lambda w: {"pk": w.deliverable.pk},
                                       lambda w, u: {"link": "https://docs.bank.example/x"},
-                                      [403, 200, 403, 403, 403, 403, 200, 200]),
-    ("gate-review-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
-    ("gate-review-detail", "get"): (lambda w: {"pk": w.review.pk}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                      [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("gate-review-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("gate-review-detail", "get"): (lambda w: {"pk": w.review.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("gate-review-decisions", "post"): (lambda w: {"pk": w.review.pk},
                                         lambda w, u: {"department": "risk", "decision": "approve"},
-                                        [403, 403, 403, 201, 403, 403, 403, 403]),
-    ("requirement-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                        [401, 403, 403, 201, 403, 403, 403, 403]),
+    ("requirement-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("requirement-list", "post"): (None, lambda w, u: {"product": w.product.pk, "title": "新需求", **REQUIREMENT},
-                                   [403, 201, 403, 403, 403, 403, 201, 201]),
+                                   [401, 201, 403, 403, 403, 403, 201, 201]),
     ("requirement-bulk", "post"): (None, lambda w, u: [{"product": w.product.pk, "title": "批量需求", **REQUIREMENT}],
-                                   [403, 201, 400, 403, 403, 403, 201, 201]),
+                                   [401, 201, 400, 403, 403, 403, 201, 201]),
     ("requirement-detail", "get"): (lambda w: {"pk": w.requirement.pk}, None,
-                                    [403, 200, 200, 200, 200, 200, 200, 200]),
+                                    [401, 200, 200, 200, 200, 200, 200, 200]),
     ("requirement-detail", "patch"): (lambda w: {"pk": w.requirement.pk}, lambda w, u: {"priority": "P0"},
-                                      [403, 200, 403, 403, 403, 403, 200, 200]),
+                                      [401, 200, 403, 403, 403, 403, 200, 200]),
     ("requirement-detail", "put"): (lambda w: {"pk": w.requirement.pk},
                                     lambda w, u: {"product": w.product.pk, "title": "整体替换", **REQUIREMENT},
-                                    [403, 200, 403, 403, 403, 403, 200, 200]),
+                                    [401, 200, 403, 403, 403, 403, 200, 200]),
     ("requirement-detail", "delete"): (lambda w: {"pk": w.requirement.pk}, None,
-                                       [403, 204, 403, 403, 403, 403, 204, 204]),
+                                       [401, 204, 403, 403, 403, 403, 204, 204]),
     ("requirement-transitions", "post"): (lambda w: {"pk": w.requirement.pk}, lambda w, u: {"transition": "analyse"},
-                                          [403, 200, 403, 403, 403, 403, 200, 200]),
-    ("version-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                          [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("version-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("version-list", "post"): (None, lambda w, u: {"product": w.product.pk, "name": "v9.9",
                                                    "planned_date": "2027-03-01"},
-                               [403, 201, 403, 403, 403, 403, 201, 201]),
-    ("version-detail", "get"): (lambda w: {"pk": w.version.pk}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                               [401, 201, 403, 403, 403, 403, 201, 201]),
+    ("version-detail", "get"): (lambda w: {"pk": w.version.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("version-detail", "patch"): (lambda w: {"pk": w.version.pk}, lambda w, u: {"name": "v9.8"},
-                                  [403, 200, 403, 403, 403, 403, 200, 200]),
+                                  [401, 200, 403, 403, 403, 403, 200, 200]),
     ("version-detail", "put"): (lambda w: {"pk": w.version.pk},
                                 lambda w, u: {"product": w.product.pk, "name": "v9.7", "planned_date": "2027-04-01"},
-                                [403, 200, 403, 403, 403, 403, 200, 200]),
-    ("version-release", "post"): (lambda w: {"pk": w.version.pk}, None, [403, 200, 403, 403, 403, 403, 200, 200]),
-    ("feedback-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("version-release", "post"): (lambda w: {"pk": w.version.pk}, None, [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("feedback-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("feedback-list", "post"): (None, lambda w, u: {"product": w.product.pk, "channel": "hotline",
                                                     "customer_segment": "mass_market", "text": "限额太低",
                                                     "sentiment": "negative", "received_on": "2026-10-01"},
-                                [403, 201, 403, 403, 403, 403, 201, 201]),
+                                [401, 201, 403, 403, 403, 403, 201, 201]),
     ("feedback-convert", "post"): (None, lambda w, u: {"feedback": [w.feedback.pk], "title": "提高限额"},
-                                   [403, 201, 403, 403, 403, 403, 201, 201]),
-    ("feedback-detail", "get"): (lambda w: {"pk": w.feedback.pk}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                   [401, 201, 403, 403, 403, 403, 201, 201]),
+    ("feedback-detail", "get"): (lambda w: {"pk": w.feedback.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("feedback-detail", "patch"): (lambda w: {"pk": w.feedback.pk}, lambda w, u: {"text": "更正"},
-                                   [403, 200, 403, 403, 403, 403, 200, 200]),
+                                   [401, 200, 403, 403, 403, 403, 200, 200]),
     ("feedback-detail", "put"): (lambda w: {"pk": w.feedback.pk},
                                  lambda w, u: {"product": w.product.pk, "channel": "hotline",
                                                "customer_segment": "mass_market", "text": "整体更正",
                                                "sentiment": "neutral", "received_on": "2026-10-02"},
-                                 [403, 200, 403, 403, 403, 403, 200, 200]),
-    ("feedback-detail", "delete"): (lambda w: {"pk": w.feedback.pk}, None, [403, 204, 403, 403, 403, 403, 204, 204]),
-    ("metric-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                 [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("feedback-detail", "delete"): (lambda w: {"pk": w.feedback.pk}, None, [401, 204, 403, 403, 403, 403, 204, 204]),
+    ("metric-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("metric-observations", "post"): (None, lambda w, u: [{"product": "MX-1", "metric": "revenue",
                                                            "date": "2026-10-02", "value": 1.5}],
-                                      [403, 200, 400, 403, 403, 403, 200, 200]),
-    ("metric-detail", "get"): (lambda w: {"code": "revenue"}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
-    ("kpi-snapshot-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                      [401, 200, 400, 403, 403, 403, 200, 200]),
+    ("metric-detail", "get"): (lambda w: {"code": "revenue"}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("kpi-snapshot-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("kpi-snapshot-compute", "post"): (None, lambda w, u: {"period": "2026-10", "granularity": "month"},
-                                       [403, 403, 403, 403, 403, 403, 202, 202]),
-    ("kpi-snapshot-detail", "get"): (lambda w: {"pk": w.snapshot.pk}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
-    ("task-detail", "get"): (lambda w: {"pk": str(uuid.UUID(int=1))}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
-    ("alert-list", "get"): (None, None, [403, 200, 200, 200, 200, 200, 200, 200]),
-    ("alert-detail", "get"): (lambda w: {"pk": w.alert.pk}, None, [403, 200, 200, 200, 200, 200, 200, 200]),
+                                       [401, 403, 403, 403, 403, 403, 202, 202]),
+    ("kpi-snapshot-detail", "get"): (lambda w: {"pk": w.snapshot.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    # A run's state is its starter's (the head here) and the admins' to read: 404 for anyone else.
+    ("task-detail", "get"): (lambda w: {"pk": str(w.task_run.pk)}, None, [401, 404, 404, 404, 404, 404, 200, 200]),
+    ("alert-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("alert-detail", "get"): (lambda w: {"pk": w.alert.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("alert-acknowledge", "post"): (lambda w: {"pk": w.alert.pk}, lambda w, u: {"comment": "跟进"},
-                                    [403, 200, 403, 200, 403, 403, 200, 200]),
+                                    [401, 200, 403, 200, 403, 403, 200, 200]),
     ("alert-resolve", "post"): (lambda w: {"pk": w.alert.pk}, lambda w, u: {"comment": "已处理"},
-                                [403, 200, 403, 200, 403, 403, 200, 200]),
-    ("scorecard-list", "get"): (None, None, [403, 200, 200, 403, 403, 200, 200, 200]),
+                                [401, 200, 403, 200, 403, 403, 200, 200]),
+    ("scorecard-list", "get"): (None, None, [401, 200, 200, 403, 403, 200, 200, 200]),
+    # Terms changes: product editors write (ReadOrProductEditor, then product_can_edit in changes.services).
+    ("product-terms", "get"): (lambda w: {"product_pk": w.launched.pk}, None,
+                               [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("product-changes", "get"): (lambda w: {"product_pk": w.draft.product_id}, None,
+                                 [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("product-changes", "post"): (lambda w: {"product_pk": w.launched.pk}, lambda w, u: CHANGE,
+                                  [401, 201, 403, 403, 403, 403, 201, 201]),
+    ("change-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("change-detail", "get"): (lambda w: {"pk": w.draft.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("change-detail", "patch"): (lambda w: {"pk": w.draft.pk}, lambda w, u: {"summary": "年费下调至 80 元"},
+                                 [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("change-submit", "post"): (lambda w: {"pk": w.draft.pk}, None, [401, 201, 403, 403, 403, 403, 201, 201]),
+    ("change-pilot", "post"): (lambda w: {"pk": w.approved.pk}, lambda w, u: PILOT,
+                               [401, 200, 403, 403, 403, 403, 200, 200]),
+    # Criteria met, no override: senior management rolls out only with an override (tests/changes covers it).
+    ("change-rollout", "post"): (lambda w: {"pk": w.piloting.pk}, lambda w, u: {},
+                                 [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("change-withdraw", "post"): (lambda w: {"pk": w.draft.pk}, lambda w, u: {"reason": "暂缓调整"},
+                                  [401, 200, 403, 403, 403, 403, 200, 200]),
+    # Risk register: product editors, the risk department and the risk's owner write; senior management accepts.
+    ("product-risks", "get"): (lambda w: {"product_pk": w.product.pk}, None,
+                               [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("product-risks", "post"): (lambda w: {"product_pk": w.product.pk}, lambda w, u: RISK,
+                                [401, 201, 403, 201, 403, 403, 201, 201]),
+    ("risk-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("risk-heatmap", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("risk-detail", "get"): (lambda w: {"pk": w.risk.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("risk-detail", "patch"): (lambda w: {"pk": w.risk.pk}, lambda w, u: {"title": "放款操作失误"},
+                               [401, 200, 403, 200, 403, 403, 200, 200]),
+    ("risk-reviews", "get"): (lambda w: {"pk": w.risk.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("risk-reviews", "post"): (lambda w: {"pk": w.risk.pk}, lambda w, u: REVIEW,
+                               [401, 201, 403, 201, 403, 403, 201, 201]),
+    ("risk-accept", "post"): (lambda w: {"pk": w.pending_risk.pk}, lambda w, u: {"comment": "在风险偏好内"},
+                              [401, 403, 403, 403, 403, 200, 403, 403]),
+    # Exit runbook: product editors write the plan and progress; the task's owner or an editor finishes a task.
+    ("product-exit-plan", "get"): (lambda w: {"product_pk": w.retiring.pk}, None,
+                                   [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("product-exit-plan", "put"): (lambda w: {"product_pk": w.retiring.pk}, exit_plan_payload,
+                                   [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("product-exit-progress", "post"): (lambda w: {"product_pk": w.retiring.pk},
+                                        lambda w, u: [{"segment": "全部客户", "date": dt.date.today().isoformat(),
+                                                       "migrated": 4, "closed": 1}],
+                                        [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("exit-task-detail", "get"): (lambda w: {"pk": w.exit_task.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("exit-task-detail", "patch"): (lambda w: {"pk": w.exit_task.pk}, lambda w, u: {"status": "done"},
+                                    [401, 200, 403, 403, 403, 403, 200, 200]),
 }
 
 
@@ -218,5 +347,7 @@ def test_permission_matrix(world, key):
             response = getattr(client, method)(url, body, format="json") if body is not None else \
                 getattr(client, method)(url)
             results.append(response.status_code)
+            if response.status_code == 401:
+                assert response.headers.get("WWW-Authenticate") == "Token", (role, response.headers)
             transaction.set_rollback(True)
     assert results == expected
