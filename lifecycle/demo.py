@@ -19,6 +19,16 @@ from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, 
 APPROVE = "approve"
 
 
+# Demo seeders of the apps above lifecycle prepare what a gate checks before the walk submits it (e.g. the exit
+# plan before operation -> retirement): `prepare(*, product, to_stage)`.
+_BEFORE_GATE: list = []
+
+
+def register_before_gate(prepare) -> None:
+    if prepare not in _BEFORE_GATE:
+        _BEFORE_GATE.append(prepare)
+
+
 def seed(*, stdout=None):
     seed_defaults(DeliverableTemplate, GatePolicy)
     products = list(Product.objects.select_related("owner").order_by("code"))
@@ -51,6 +61,8 @@ def _walk_to_demo_stages(products):
             to_stage = target if target == LifecycleStage.CANCELLED else services.next_stage(product=product)
             if to_stage != LifecycleStage.CANCELLED:
                 _tick(product)
+            for prepare in _BEFORE_GATE:
+                prepare(product=product, to_stage=to_stage)
             review = services.gate_review_submit(product=product, user=product.owner, to_stage=to_stage)
             _approve_all(review)
             product.refresh_from_db()

@@ -66,14 +66,19 @@ def seed(*, stdout=None):
     if len(users) < 2:
         return 0
     default_rate = Metric.objects.filter(code="default_rate").first()
-    products = list(Product.objects.select_related("owner").filter(stage__in=STAGES).order_by("code"))
-    products += list(Product.objects.select_related("owner").filter(code="LN-005"))
+    # Products are created in planning and walked to their demo stage by the lifecycle demo, which runs next and
+    # passes launch gates that check the register: the stage a product is headed for decides its register.
+    from products.demo import demo_stages
+
+    targets = demo_stages()
+    products = [p for p in Product.objects.select_related("owner").order_by("code")
+                if targets.get(p.code, p.stage) in (*STAGES, "retired") or p.code == "LN-005"]
     created = 0
     for product in products:
         for key in BY_CATEGORY[product.category] + EXTRA.get(product.code, []):
             risk = _register(product, key, users, default_rate)
             created += 1
-            _follow_up(product, risk, users)
+            _follow_up(product, risk, users, stage=targets.get(product.code, product.stage))
     _age_some(products)
     if stdout:
         stdout.write(f"Risk demo: {created} risks on {len(products)} products")
@@ -95,11 +100,11 @@ def _register(product, key, users, default_rate):
                                 data=data, controls=[{"description": d, "type": t} for d, t in controls])
 
 
-def _follow_up(product, risk, users):
+def _follow_up(product, risk, users, *, stage):
     """Live products' high residual risks were accepted by senior management; a few were re-assessed."""
-    if risk.status == "pending_acceptance" and product.stage in ("marketing", "operation", "retirement"):
+    if risk.status == "pending_acceptance" and stage in ("marketing", "operation", "retirement", "retired"):
         services.risk_accept(user=users["exec1"], risk=risk, comment="在风险偏好内，同意保留，按季度复核。")
-    if product.stage == "operation" and risk.category == "operational":
+    if stage == "operation" and risk.category == "operational":
         services.risk_review(user=users["risk1"], risk=risk, likelihood=risk.likelihood, impact=risk.impact,
                              residual_likelihood=1, residual_impact=risk.residual_impact,
                              comment="季度复核：系统切换完成，操作差错率下降。")

@@ -13,7 +13,7 @@ from kpis.tasks import compute_kpi_snapshots
 from lifecycle import services
 from notifications.models import Notification
 from notifications.tasks import send_notification_emails
-from tests.factories import ProductFactory, UserFactory, complete_deliverables, lifecycle_defaults, reviewer_for
+from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewer_for
 
 pytestmark = pytest.mark.django_db
 HANG = 3.0
@@ -45,7 +45,6 @@ def timed(callable_, callbacks_capture):
 
 
 def test_a_gate_submit_does_not_wait_on_a_hanging_broker(django_capture_on_commit_callbacks):
-    lifecycle_defaults()
     owner = UserFactory(username="owner_b", role="product_manager")
     product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
     complete_deliverables(product)

@@ -7,14 +7,13 @@ from kpis.models import Observation
 from lifecycle import services
 from lifecycle.models import ApprovalStep, Deliverable, GateReview
 from products.models import Product
-from tests.factories import ProductFactory, UserFactory, complete_deliverables, lifecycle_defaults, reviewer_for
+from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewer_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def review(db):
-    lifecycle_defaults()
     owner = UserFactory(username="owner_keep", role="product_manager")
     product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
     reviewer_for("risk")

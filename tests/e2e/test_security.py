@@ -5,15 +5,8 @@ import pytest
 from lifecycle.models import Deliverable
 from products.models import Product
 from requirements.models import ProductVersion
-from tests.factories import lifecycle_defaults
-from tests.lifecycle.conftest import restore_seed_rows  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_seed_rows")]
-
-
-@pytest.fixture(autouse=True)
-def _seed_rows(transactional_db):
-    lifecycle_defaults()
+pytestmark = pytest.mark.e2e
 
 
 def pages():

@@ -5,7 +5,7 @@ from core.audit import audit_verify
 from exits import services
 from exits.models import ExitProgress, ExitTask
 from tests.factories import exit_defaults
-from tests.lifecycle.test_concurrency import client_for, run_threads
+from tests.helpers import api, race_values
 
 from .conftest import day
 
@@ -27,9 +27,9 @@ def test_concurrent_uploads_never_leave_counts_falling_from_one_day_to_the_next(
         migrated = 10 if index % 2 else 90
         offset = 0 if index % 2 else -index - 1
         items = [{"segment": "网点客户", "date": day(offset), "migrated": migrated, "closed": 0}]
-        return client_for(owner).post(url, items, format="json").status_code
+        return api(owner).post(url, items, format="json").status_code
 
-    codes = run_threads(send, THREADS)
+    codes = race_values(send, THREADS)
     assert set(codes) <= {200, 400} and 400 in codes
     series = list(ExitProgress.objects.order_by("date").values_list("migrated", flat=True))
     assert series == sorted(series)
@@ -39,7 +39,7 @@ def test_concurrent_uploads_never_leave_counts_falling_from_one_day_to_the_next(
 def test_concurrent_finishes_of_one_task_record_it_once(retiring, owner):
     task = ExitTask.objects.filter(plan__product=retiring).order_by("id").first()
     url = f"/api/v1/exit-tasks/{task.pk}/"
-    codes = run_threads(lambda i: client_for(owner).patch(url, {"status": "done"}, format="json").status_code,
+    codes = race_values(lambda i: api(owner).patch(url, {"status": "done"}, format="json").status_code,
                         THREADS)
     assert sorted(codes) == [200] + [409] * (THREADS - 1)
     from core.models import AuditEntry
