@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from core.audit import audit_record, audit_value
-from core.errors import BulkValidationError, DomainConflict
+from core.errors import DomainConflict, FieldValidationError
 from core.roles import product_can_edit
 from kpis.models import Metric
 from lifecycle.choices import GateReviewStatus
@@ -267,7 +267,7 @@ def change_create(*, user, product: Product, data: dict) -> Change:
     base = change_base_terms(product=product)
     clean, errors = _change_data_errors(product=product, base=base, data=data)
     if errors:
-        raise BulkValidationError(errors)
+        raise FieldValidationError(errors)
     requirements = clean.pop("requirements")
     try:
         with transaction.atomic():
@@ -294,7 +294,7 @@ def change_update(*, user, change: Change, data: dict) -> Change:
     base = change_base_terms(product=product)
     clean, errors = _change_data_errors(product=product, base=base, data={**current, **data})
     if errors:
-        raise BulkValidationError(errors)
+        raise FieldValidationError(errors)
     requirements = clean.pop("requirements")
     for name, value in clean.items():
         setattr(change, name, value)
@@ -419,7 +419,7 @@ def change_pilot_start(*, user, change: Change, data: dict) -> Change:
         raise DomainConflict(ChangeError.NOT_APPROVED)
     errors, criteria = _pilot_errors(data)
     if errors:
-        raise BulkValidationError(errors)
+        raise FieldValidationError(errors)
     change.regions, change.segments, change.channels = (sorted(set(data.get(k, []))) for k in
                                                         ("regions", "segments", "channels"))
     change.pilot_start, change.pilot_end = data["start"], data["end"]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_fsm import can_proceed
 
-from core.errors import DOMAIN_ERRORS, BulkValidationError, error_messages
+from core.errors import DOMAIN_ERRORS, FieldValidationError, error_messages
 from products.models import Product
 
 from . import selectors, services
@@ -17,7 +17,7 @@ from .models import Change
 
 
 def _flash(request, error) -> None:
-    if isinstance(error, BulkValidationError):
+    if isinstance(error, FieldValidationError):
         for key, value in error.errors.items():
             items = value.items() if isinstance(value, dict) else [(key, value)]
             for name, problems in items:
@@ -53,7 +53,7 @@ class ChangeCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 change = services.change_create(user=request.user, product=self.product, data=form.service_data())
-            except BulkValidationError as error:
+            except FieldValidationError as error:
                 form.add_service_errors(error.errors)
             except DOMAIN_ERRORS as error:
                 form.add_error(None, error_messages(error))

@@ -36,6 +36,15 @@ class BulkValidationError(ValidationError):
         return self.errors
 
 
+class FieldValidationError(ValidationError):
+    """Field-keyed errors whose values may nest (e.g. `{"terms": {"fee": [...]}}` for a change's proposed terms):
+    400 with `errors` as the body; nothing was written."""
+
+    def __init__(self, errors: dict):
+        self.errors = dict(errors)
+        super().__init__(_("提交的数据有误，未写入任何数据。"))
+
+
 def error_messages(error: Exception) -> list[str]:
     """Plain messages of a domain error for a page (a form's non-field errors or a card's message)."""
     if isinstance(error, DomainConflict):

@@ -25,7 +25,7 @@ class ProgressRow:
 
 
 def validate_progress(*, items, segments: dict, existing: dict, today: date) -> list[ProgressRow]:
-    """The valid rows, or BulkValidationError `{index: {field: [messages]}}` naming every bad item."""
+    """The valid rows, or BulkValidationError naming every bad item (`[{"index", "errors": {field: [...]}}]`)."""
     if not isinstance(items, list):
         raise ValidationError({"non_field_errors": [_("请求体必须是数组。")]})
     if not items:

@@ -73,7 +73,7 @@ class ProgressUploadView(ProductEditorMixin, FormView):
                                                    dry_run=form.cleaned_data["dry_run"])
         except BulkValidationError as error:
             # Row numbers as people see them in a spreadsheet: the header is row 1.
-            rows = [{"row": index + 2, "errors": problems} for index, problems in list(error.errors.items())[:200]]
+            rows = [{"row": item["index"] + 2, "errors": item["errors"]} for item in error.errors[:200]]
             return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
                                                                  error_count=len(error.errors)))
         except (ValidationError, DomainConflict) as error:

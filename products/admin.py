@@ -2,10 +2,12 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainConflict
 
 from . import services
+from .forms import FeaturesField
 from .models import Product, SalesChannel
 
 
@@ -14,6 +16,7 @@ class ProductAdminForm(forms.ModelForm):
     review is open) as form errors."""
 
     request_user = None
+    features = FeaturesField(label=_("产品特色"), required=False, help_text=_("每行一条。"))
 
     class Meta:
         model = Product

@@ -11,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import BulkValidationError, DomainConflict
+from core.errors import BulkValidationError, DomainConflict, FieldValidationError
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -40,6 +40,8 @@ def exception_handler(exc, context):
         body = {"detail": exc.message, "code": exc.code} if exc.code else {"detail": exc.message}
         body.update(getattr(exc, "extra", {}))
         return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, FieldValidationError):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, BulkValidationError):
         return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from changes import selectors, services
 from changes.models import TermsVersion
-from core.errors import BulkValidationError, DomainConflict
+from core.errors import DomainConflict, FieldValidationError
 from core.models import AuditEntry
 from lifecycle import services as lifecycle_services
 from products import services as product_services
@@ -88,20 +88,20 @@ def test_change_is_a_draft_with_the_diff_of_the_changed_terms_only(launched):
 
 
 def test_change_with_no_term_actually_changed_is_refused(launched):
-    with pytest.raises(BulkValidationError) as error:
+    with pytest.raises(FieldValidationError) as error:
         services.change_create(user=launched.owner, product=launched, data=change_data(terms={"fee": "100.0"}))
     assert "terms" in error.value.errors
 
 
 def test_change_with_an_unknown_term_field_names_it(launched):
-    with pytest.raises(BulkValidationError) as error:
+    with pytest.raises(FieldValidationError) as error:
         services.change_create(user=launched.owner, product=launched, data=change_data(terms={"name": "x"}))
     assert "name" in error.value.errors["terms"]
 
 
 def test_change_terms_follow_the_products_own_rules(launched):
     # A credit card has no expected yield range (Product.clean), and fees are never negative.
-    with pytest.raises(BulkValidationError) as error:
+    with pytest.raises(FieldValidationError) as error:
         services.change_create(user=launched.owner, product=launched,
                                data=change_data(terms={"expected_yield_min": "1.0", "fee": "-1"}))
     assert set(error.value.errors["terms"]) == {"expected_yield_min", "fee"}
@@ -109,7 +109,7 @@ def test_change_terms_follow_the_products_own_rules(launched):
 
 def test_change_refuses_a_requirement_of_another_product(launched):
     other = RequirementFactory()
-    with pytest.raises(BulkValidationError) as error:
+    with pytest.raises(FieldValidationError) as error:
         services.change_create(user=launched.owner, product=launched, data=change_data(requirements=[other.pk]))
     assert "requirements" in error.value.errors
 
@@ -283,7 +283,7 @@ def test_pilot_starts_with_its_scope_and_criteria(piloting):
 ])
 def test_pilot_refuses_invalid_plans_naming_the_field(launched, reviewers, overrides, field):
     change = approved_change(launched, reviewers, pilot=True)
-    with pytest.raises(BulkValidationError) as error:
+    with pytest.raises(FieldValidationError) as error:
         services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(**overrides))
     assert field in error.value.errors
 

@@ -24,7 +24,7 @@ def item(segment="网点客户", offset=0, migrated=0, closed=0):
 def bulk_errors(product, items) -> dict:
     with pytest.raises(BulkValidationError) as caught:
         record(product, items)
-    return caught.value.errors
+    return {item["index"]: item["errors"] for item in caught.value.errors}
 
 
 def test_progress_is_stored_per_segment_and_day(retiring):

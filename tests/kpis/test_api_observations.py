@@ -132,10 +132,14 @@ def test_a_batch_mixing_new_and_known_days_counts_each_and_stores_both(pm, produ
                                                                        (date(2026, 10, 2), 3.0)]
 
 
-def test_deleting_a_product_deletes_its_observations(pm, product):
+def test_a_product_with_observations_is_never_deleted_so_none_are_orphaned(pm, product):
+    # Observations carry no database foreign key (ingestion speed); products are never hard-deleted instead.
+    from core.retention import HardDeleteRefused
+
     post(pm, [item()])
-    product.delete()
-    assert not Observation.objects.exists()
+    with pytest.raises(HardDeleteRefused):
+        product.delete()
+    assert Observation.objects.filter(product_id=product.pk).count() == 1
 
 
 def test_codes_given_as_objects_or_lists_are_errors_by_index(pm, product):

@@ -10,9 +10,7 @@ from rest_framework.test import APIClient
 from bankpm.celery import app
 from kpis import services, tasks
 from kpis.models import Snapshot, TaskRun
-from tests.factories import ProductFactory
-
-from .helpers import observe
+from tests.factories import ProductFactory, observe
 
 pytestmark = pytest.mark.django_db
 

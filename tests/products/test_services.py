@@ -65,6 +65,9 @@ def test_a_channel_change_is_in_the_diff(head):
     services.product_update(user=head, product=product, data={"sales_channels": channels})
     change = AuditEntry.objects.get(action="product_updated").changes[0]
     assert change["field"] == "sales_channels" and sorted(change["new"]) == sorted(c.pk for c in channels)
+
+
+@pytest.fixture
 def product(pm):
     return ProductFactory(owner=pm, code="CC-OWN", name="旧名字")
 
