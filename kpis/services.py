@@ -406,8 +406,11 @@ def metric_plan() -> sql.MetricPlan:
 def _compute_periods(periods: list[Period], *, alerts: bool = True, product_ids=None, scope=None,
                      progress: Callable[[int, int], None] | None = None) -> ComputeResult:
     now = timezone.now()
+    # The raw statement stores `now` as the ORM would (SQLite keeps datetimes as text in the ORM's own format),
+    # so that the rows it wrote can be found by their computed_at below.
     statement, params = sql.snapshot_upsert(vendor=connection.vendor, granularity=periods[0].granularity,
-                                            periods=periods, plan=metric_plan(), now=now, scope=scope)
+                                            periods=periods, plan=metric_plan(),
+                                            now=connection.ops.adapt_datetimefield_value(now), scope=scope)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # a batch statement: hash and sort in memory, not on disk
             cursor.execute(f"SET LOCAL work_mem = '{SNAPSHOT_WORK_MEM}'")

@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,15 @@ class FeaturesField(forms.CharField):
     def to_python(self, value):
         if isinstance(value, list):
             return value
-        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+        text = (value or "").strip()
+        if text.startswith("["):  # a JSON list, as the admin showed the field before (one item per line otherwise)
+            try:
+                items = json.loads(text)
+            except ValueError:
+                items = None
+            if isinstance(items, list) and all(isinstance(i, str) for i in items):
+                return [i.strip() for i in items if i.strip()]
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class ProductForm(forms.ModelForm):

@@ -7,16 +7,9 @@ import pytest
 from accounts.models import User
 from kpis.services import observations_ingest
 from products.models import Product
-from tests.factories import lifecycle_defaults
-from tests.lifecycle.conftest import restore_seed_rows  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_seed_rows")]
+pytestmark = pytest.mark.e2e
 CODE = "CC-002"
-
-
-@pytest.fixture(autouse=True)
-def _seed_rows(transactional_db):
-    lifecycle_defaults()
 
 
 def switch_user(page, login, username):

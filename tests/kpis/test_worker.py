@@ -46,7 +46,7 @@ def test_task_endpoint_reports_progress_stored_in_the_result_backend(pm):
     assert body == {"id": task_id, "state": "PROGRESS", "progress": {"done": 3, "total": 24}, "result": None}
 
 
-def test_a_long_backfill_fans_out_in_chunks_and_reports_the_totals(reseeded, settings):  # noqa: F811
+def test_a_long_backfill_fans_out_in_chunks_and_reports_the_totals(transactional_db, settings):
     from kpis.tasks import FANOUT_CHUNK, FANOUT_THRESHOLD
 
     settings.CELERY_TASK_ALWAYS_EAGER = False

@@ -68,7 +68,8 @@ def test_owner_running_the_admin_action_is_refused_and_changes_nothing(client, h
     review = services.gate_review_submit(product=product, user=head)
     with assert_unchanged(*GOVERNED):
         response = login(client, admin_owner).post(reverse("admin:lifecycle_gatereview_changelist"),
-                                                   {"action": "approve_my_steps", "_selected_action": [review.pk]},
+                                                   {"action": "approve_my_steps", "_selected_action": [review.pk],
+                                                    "post": "yes", "confirm": "yes", "comment": "同意"},
                                                    follow=True)
     assert "四眼" in response.content.decode()
 
