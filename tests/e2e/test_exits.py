@@ -22,9 +22,13 @@ def day(offset):
 
 
 def tick_deliverables(page):
-    for row in page.locator("#deliverables tr[data-status=open]").all():
-        row.locator("button[data-action=done]").click()
-    page.wait_for_selector("#deliverables tr[data-status=open]", state="detached")
+    # Each tick swaps its row (and the gate card): always tick the first row still open.
+    open_rows = page.locator("#deliverables tr[data-status=open]")
+    for _ in range(open_rows.count()):
+        before = open_rows.count()
+        open_rows.first.locator("button[data-action=done]").click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('#deliverables tr[data-status=open]').length < n", arg=before)
     page.reload()
 
 
