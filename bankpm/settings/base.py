@@ -196,6 +196,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="bankpm@bank.example")
 
 # Set BANKPM_PRODUCTION=1 only in production settings; demo seeding refuses to run there.
 BANKPM_PRODUCTION = False
+# Only the embedded default (local settings) serves uploaded files from the app itself.
+BANKPM_SERVE_MEDIA = False
 
 LOGGING = {
     "version": 1,
