@@ -1,6 +1,7 @@
 """Shared page plumbing: filtered list views, home and health check."""
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -33,6 +34,19 @@ class FilteredListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
         return context
+
+
+CARD_TAG = "card-"
+
+
+def card_messages(request) -> dict[int, list]:
+    """Messages a per-card action left for its own card (tagged `card-<id>`), by card id; the banner skips them."""
+    by_card: dict[int, list] = {}
+    for message in get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith(CARD_TAG)), None)
+        if tag and tag[len(CARD_TAG):].isascii() and tag[len(CARD_TAG):].isdecimal():
+            by_card.setdefault(int(tag[len(CARD_TAG):]), []).append(message)
+    return by_card
 
 
 def home(request):

@@ -4,6 +4,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localtime
 
 from kpis import services
 from kpis.models import Alert, Observation
@@ -199,3 +200,24 @@ def test_uploaded_rows_are_marked_as_coming_from_a_file(client, pm):
     ProductFactory(code="CC-U", owner=pm)
     upload(login(client, pm), b"product,metric,date,value\nCC-U,revenue,2026-10-01,12.5\n")
     assert Observation.objects.get().source == "upload"
+
+
+def test_alert_refusal_is_shown_on_its_own_row_not_as_a_banner(client, pm):
+    live_products(2, pm)
+    alert = Alert.objects.order_by("pk").first()
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/", {"comment": ""}, follow=True)
+    html = response.content.decode()
+    row = html[html.index(f'id="alert-{alert.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "card-error" in row
+    assert html.count("card-error") == 1
+    assert 'class="alert alert-danger' not in html
+
+
+def test_handled_alert_names_who_acknowledged_it_and_when(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    services.alert_acknowledge(user=pm, alert=alert, comment="跟进中")
+    alert.refresh_from_db()
+    html = login(client, pm).get("/kpis/alerts/").content.decode()
+    assert f"{pm} 于 {localtime(alert.acknowledged_at):%Y-%m-%d %H:%M} 确认" in html
