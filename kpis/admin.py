@@ -7,8 +7,8 @@ from .models import Alert, Metric, Observation, Snapshot, Target
 
 @admin.register(Metric)
 class MetricAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "is_key",
-                    "scorecard_weight")
+    list_display = ("code", "name", "name_en", "unit", "unit_en", "value_kind", "min_value", "max_value", "direction",
+                    "family", "aggregation", "is_key", "scorecard_weight")
     list_editable = ("is_key", "scorecard_weight")
     list_filter = ("family", "aggregation", "direction")
 

@@ -12,6 +12,7 @@ SEEDS = [
     ("lifecycle.migrations.0002_seed_policy_and_audit_trigger", "seed"),
     ("kpis.migrations.0002_seed_metrics", "seed"),
     ("kpis.migrations.0003_metric_unit_en", "fill_units"),
+    ("kpis.migrations.0004_metric_value_kind_and_range", "fill_kinds_and_ranges"),
 ]
 SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric"]
 

@@ -40,6 +40,34 @@ def num(value, digits=2):
 
 
 @register.filter
+def metric_num(value, metric):
+    """A figure as its metric's kind wants it: counts as integers, money, rates and scores with two decimals."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):,.{metric.decimals}f}"
+
+
+@register.filter
+def metric_value(value, metric):
+    """A figure with its unit: "48,248 户", "1,250.50 万元", "2.35%"."""
+    if value is None or value == "":
+        return "—"
+    unit = metric.display_unit
+    if unit == "%":
+        return f"{metric_num(value, metric)}%"
+    return f"{metric_num(value, metric)} {unit}".strip()
+
+
+STATUS_MARKS = {"green": "✓", "amber": "!", "red": "✕", "none": ""}
+
+
+@register.filter
+def status_mark(status):
+    """A shape beside the colour, so that a status is never told by colour alone."""
+    return STATUS_MARKS.get(str(status), "")
+
+
+@register.filter
 def pct(value):
     if value is None:
         return "—"
