@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -81,6 +82,10 @@ class ProductFormView(ProductEditorRequiredMixin, FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
+        if self.product:
+            messages.success(self.request, _("产品“%(product)s”已保存。") % {"product": product})
+        else:
+            messages.success(self.request, _("产品“%(product)s”已创建，已进入规划阶段。") % {"product": product})
         return redirect(product)
 
     def get_context_data(self, **kwargs):

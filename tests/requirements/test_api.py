@@ -279,3 +279,16 @@ def test_readers_see_versions_and_feedback(who, pm, reviewer, executive):
     client = client_for({"reviewer": reviewer, "executive": executive}[who])
     assert client.get("/api/v1/versions/").json()["count"] == 1
     assert client.get("/api/v1/feedback/").json()["count"] == 1
+
+
+def test_releasing_with_unfinished_scope_is_a_400_naming_the_choice(pm):
+    from tests.factories import ProductVersionFactory, RequirementFactory
+
+    version = ProductVersionFactory(product=ProductFactory(owner=pm))
+    RequirementFactory(product=version.product, target_version=version, status="scheduled")
+    client = APIClient()
+    client.force_authenticate(pm)
+    refused = client.post(f"/api/v1/versions/{version.pk}/release/", {}, format="json")
+    assert refused.status_code == 400 and "unfinished" in refused.json()
+    released = client.post(f"/api/v1/versions/{version.pk}/release/", {"unfinished": "backlog"}, format="json")
+    assert released.status_code == 200 and released.json()["status"] == "released"
