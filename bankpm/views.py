@@ -1,5 +1,6 @@
 """Shared page plumbing: filtered list views, home and health check."""
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -53,6 +54,17 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
     return redirect(settings.BANKPM_HOME_URL)
+
+
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the user: their mails follow it."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 def favicon(request):

@@ -212,3 +212,15 @@ def test_board_script_messages_are_translated_and_escaped_for_javascript(client,
     html = client.get(f"/requirements/board/?product={product.pk}").content.decode()
     assert 'rejected: "Why is it rejected?"' in html
     assert 'snapBack(evt, "Network error, please retry.")' in html
+
+
+def test_comment_tells_the_writer_who_was_notified_and_which_names_matched_nobody(client, pm):
+    from tests.factories import UserFactory
+
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    UserFactory(username="risk_li", first_name="丽", last_name="李", role="reviewer")
+    client.force_login(pm)
+    response = client.post(f"/requirements/{requirement.pk}/comments/", {"body": "@risk_li @nobody 请看"}, follow=True)
+    html = response.content.decode()
+    assert "已通知：李丽。" in html
+    assert "没有找到这些用户，未发送通知：@nobody。" in html
