@@ -3,10 +3,9 @@ from django.contrib.auth.mixins import UserPassesTestMixin
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from core.roles import can_manage_products
 
-def can_manage_products(user):
-    """Product managers, heads of product and admins create and edit products and their backlogs."""
-    return user.is_authenticated and (user.is_admin or user.is_product_manager or user.is_head_of_product)
+__all__ = ["can_manage_products", "ProductEditorRequiredMixin", "ReadOrProductEditor"]
 
 
 class ProductEditorRequiredMixin(UserPassesTestMixin):

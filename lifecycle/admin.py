@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .choices import Decision, StepStatus
 from .exceptions import GateConflict
-from .models import ApprovalStep, AuditEntry, Deliverable, DeliverableTemplate, GatePolicy, GateReview
+from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
 
 
 class AuditedPolicyAdmin(admin.ModelAdmin):
@@ -90,21 +90,3 @@ class GateReviewAdmin(admin.ModelAdmin):
 
 def _error_text(error):
     return "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """The audit chain can be read, never added to, changed or deleted by hand."""
-
-    list_display = ["id", "created_at", "product", "actor", "action", "from_value", "to_value"]
-    list_filter = ["action"]
-    search_fields = ["product__code", "comment"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -37,6 +37,12 @@ def seed_defaults(template_model, policy_model) -> None:
     for position, (stage, title, title_en, days) in enumerate(TEMPLATES):
         template_model.objects.get_or_create(stage=stage, title=title,
                                              defaults={"title_en": title_en, "due_in_days": days, "position": position})
+    # Senior management decides last: the second phase. (The 0002 migration's historical model has no phases.)
+    has_phases = any(f.name == "phase" for f in policy_model._meta.get_fields())
     for department, stage, category, risk, days in POLICY:
+        defaults = {"due_working_days": days}
+        if has_phases:
+            senior = department == "senior_management"
+            defaults.update(phase=2 if senior else 1, process="" if senior else "stage_gate")
         policy_model.objects.get_or_create(department=department, target_stage=stage, category=category,
-                                           min_risk_rating=risk, defaults={"due_working_days": days})
+                                           min_risk_rating=risk, defaults=defaults)

@@ -1,11 +1,6 @@
-"""Domain errors the API turns into 409 Conflict and the pages into messages."""
-from .choices import LifecycleError
+"""Stage-gate conflicts: the core's DomainConflict with lifecycle's error codes (409 in the API)."""
+from core.errors import DomainConflict
 
 
-class GateConflict(Exception):
+class GateConflict(DomainConflict):
     """The request is valid but conflicts with the current state of the review, step or product."""
-
-    def __init__(self, code: LifecycleError, message=None):
-        self.code = code
-        self.message = str(message or code.label)
-        super().__init__(self.message)

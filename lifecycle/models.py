@@ -1,9 +1,6 @@
-"""Stage gates: deliverable checklists, gate policies, gate reviews with department steps, and the audit chain."""
-import hashlib
-import json
-from datetime import UTC
-
+"""Stage gates: deliverable checklists, gate policies, and reviews with department steps (the approval engine)."""
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
@@ -13,7 +10,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from accounts.choices import DepartmentCode
 from products.choices import LifecycleStage, ProductCategory, RiskRating
 
-from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, StepStatus
+from .choices import Decision, DeliverableStatus, GateReviewStatus, StepStatus
 
 
 class ProtectedFSMFieldsMixin:
@@ -107,12 +104,21 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, models.Model):
 
 
 class GatePolicy(models.Model):
-    """A rule adding one approving department to gates that match its target stage, category and minimum risk.
+    """A rule adding one approving department, in an ordered phase, to reviews that match it: the process, its
+    target (for stage gates, the stage), the product's category and minimum risk rating, and a named fact.
 
-    Empty target stage or category means "any"; every gate also ends with senior management.
+    Empty fields mean "any". Phases run in order: a phase's steps open when every step of the phases before it
+    has approved (senior management deciding last is the seeded rule "senior management, phase 2").
     """
 
+    process = models.CharField(_("流程"), max_length=32, blank=True, default="stage_gate",
+                               help_text=_("留空表示所有流程。"))
     department = models.CharField(_("审批部门"), max_length=32, choices=DepartmentCode.choices)
+    phase = models.PositiveSmallIntegerField(_("审批轮次"), default=1,
+                                             help_text=_("轮次小的先审批；同一轮次的部门同时审批。"))
+    fact = models.CharField(_("适用条件"), max_length=32, blank=True,
+                            help_text=_("留空表示总是适用；否则仅当评审对象具备该条件时适用"
+                                        "（如 expanded：扩大适用范围）。"))
     target_stage = models.CharField(_("目标阶段"), max_length=20, choices=LifecycleStage.choices, blank=True,
                                     help_text=_("留空表示所有阶段。"))
     category = models.CharField(_("产品类别"), max_length=20, choices=ProductCategory.choices, blank=True,
@@ -124,7 +130,7 @@ class GatePolicy(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        ordering = ["target_stage", "category", "department", "id"]
+        ordering = ["process", "phase", "target_stage", "category", "department", "id"]
         verbose_name = _("审批规则")
         verbose_name_plural = _("审批规则")
 
@@ -137,22 +143,32 @@ class GatePolicy(models.Model):
         if self.department == DepartmentCode.PRODUCT:
             raise ValidationError({"department": _("产品部提交评审，不能作为审批部门。")})
 
-    def matches(self, *, to_stage: str, category: str, risk_rating: str) -> bool:
+    def matches(self, *, process: str, facts) -> bool:
+        """Whether this rule applies to a review of `process` whose subject has these `facts` (engine.Facts)."""
         return (
             self.is_active
-            and self.target_stage in ("", to_stage)
-            and self.category in ("", category)
-            and (not self.min_risk_rating or risk_rating >= self.min_risk_rating)
+            and self.process in ("", process)
+            and self.target_stage in ("", facts.target)
+            and self.category in ("", facts.category)
+            and (not self.min_risk_rating or facts.risk_rating >= self.min_risk_rating)
+            and (not self.fact or self.fact in facts.flags)
         )
 
 
 class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Model):
-    """A request to move a product to another stage; its department steps decide it."""
+    """One review of the approval engine: a request of some process (a stage gate, a terms change, ...) about a
+    product, decided by its department steps. `snapshot` keeps what was submitted, as reviewers saw it."""
 
+    process = models.CharField(_("流程"), max_length=32, default="stage_gate", db_index=True)
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="gate_reviews",
                                 verbose_name=_("产品"))
-    from_stage = models.CharField(_("当前阶段"), max_length=20, choices=LifecycleStage.choices)
-    to_stage = models.CharField(_("目标阶段"), max_length=20, choices=LifecycleStage.choices)
+    subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("评审对象类型"))
+    subject_id = models.PositiveBigIntegerField(_("评审对象编号"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    from_stage = models.CharField(_("当前阶段"), max_length=20, choices=LifecycleStage.choices, blank=True)
+    to_stage = models.CharField(_("目标阶段"), max_length=20, choices=LifecycleStage.choices, blank=True)
+    snapshot = models.JSONField(_("提交内容快照"), default=dict, blank=True)
     status = FSMField(_("状态"), max_length=10, choices=GateReviewStatus.choices, default=GateReviewStatus.PENDING,
                       protected=True, db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -165,13 +181,21 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Mode
         verbose_name = _("阶段评审")
         verbose_name_plural = _("阶段评审")
         constraints = [
-            # At most one open review per product, even if a writer bypasses the service's row lock.
+            # At most one open review per product (of any process), even if a writer bypasses the row lock.
             models.UniqueConstraint(fields=["product"], condition=models.Q(status=GateReviewStatus.PENDING),
                                     name="one_open_gate_review_per_product"),
         ]
 
     def __str__(self):
-        return f"{self.product.code}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+        if self.process == "stage_gate":
+            return f"{self.product.code}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+        return f"{self.product.code}: {self.get_process_display()} #{self.pk}"
+
+    def get_process_display(self) -> str:
+        from .engine import _PROCESSES
+
+        process = _PROCESSES.get(self.process)
+        return str(process.label) if process else self.process
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -189,11 +213,12 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Mode
 
 
 class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Model):
-    """One department's decision in a gate review; senior management's step opens only after all others approve."""
+    """One department's decision in a review; `position` is its policy phase (a phase opens when the ones before it
+    have approved)."""
 
     review = models.ForeignKey(GateReview, on_delete=models.PROTECT, related_name="steps", verbose_name=_("阶段评审"))
     department = models.CharField(_("审批部门"), max_length=32, choices=DepartmentCode.choices)
-    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    position = models.PositiveSmallIntegerField(_("审批轮次"), default=1)
     status = FSMField(_("状态"), max_length=10, choices=StepStatus.choices, default=StepStatus.WAITING,
                       protected=True, db_index=True)
     due_working_days = models.PositiveIntegerField(_("审批期限（工作日）"), default=3)
@@ -235,67 +260,3 @@ class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Mo
     @transition(field=status, source=[StepStatus.WAITING, StepStatus.PENDING], target=StepStatus.WITHDRAWN)
     def withdraw(self):
         """Another department rejected the review; this step no longer needs a decision."""
-
-
-class AuditImmutable(Exception):
-    """Raised on any attempt to change or delete an audit entry."""
-
-
-class AuditEntryQuerySet(models.QuerySet):
-    """Audit rows are append-only: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs):
-        raise AuditImmutable(_("审计记录只能追加，不能修改。"))
-
-    def delete(self):
-        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
-
-    _raw_delete = delete
-
-
-class AuditEntry(models.Model):
-    """One append-only history entry; `entry_hash` covers its content and the previous entry's hash (a chain)."""
-
-    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="audit_entries", verbose_name=_("产品"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("操作人"))
-    action = models.CharField(_("操作"), max_length=32, choices=AuditAction.choices, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=40)
-    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
-    from_value = models.CharField(_("变更前"), max_length=200, blank=True)
-    to_value = models.CharField(_("变更后"), max_length=200, blank=True)
-    comment = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), db_index=True)
-    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
-    entry_hash = models.CharField(_("哈希"), max_length=64, unique=True)
-
-    objects = AuditEntryQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name = _("审计记录")
-        verbose_name_plural = _("审计记录")
-
-    def __str__(self):
-        return f"#{self.pk} {self.get_action_display()}"
-
-    def canonical(self) -> str:
-        """The exact content the hash covers (stable across database round-trips)."""
-        return json.dumps({
-            "product": self.product_id, "actor": self.actor_id, "action": self.action,
-            "object_type": self.object_type, "object_id": self.object_id, "from": self.from_value,
-            "to": self.to_value, "comment": self.comment, "prev": self.prev_hash,
-            "at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        }, sort_keys=True, ensure_ascii=False)
-
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditImmutable(_("审计记录只能追加，不能删除。"))

@@ -2,15 +2,16 @@
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.models import AuditEntry
 from products.models import Product
 
 from .choices import DeliverableStatus, GateReviewStatus, StepStatus
-from .models import ApprovalStep, AuditEntry, Deliverable, GateReview
+from .models import ApprovalStep, Deliverable, GateReview
 
 
 def gate_review_list() -> QuerySet[GateReview]:
     steps = ApprovalStep.objects.select_related("decided_by").order_by("position", "id")
-    return GateReview.objects.select_related("product", "submitted_by").prefetch_related(
+    return GateReview.objects.select_related("product", "submitted_by", "subject_type").prefetch_related(
         Prefetch("steps", queryset=steps))
 
 

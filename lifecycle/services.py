@@ -1,7 +1,9 @@
-"""Stage-gate rules: deliverables, submission, department decisions (four-eyes), overdue handling, policy audit.
+"""The approval engine and the stage gate: deliverables, submission of any process's review, department decisions
+in policy phases (four-eyes), overdue handling, policy audit.
 
 Pages, the API, the admin, Celery tasks and management commands all call these functions; none of them
-re-implements a rule. Lock order everywhere: product row, then review row, then step rows.
+re-implements a rule. Processes (lifecycle.engine) declare what differs; lifecycle.processes holds the stage gate.
+Lock order everywhere: product row, then review row, then step rows, then the audit chain's advisory lock.
 """
 from datetime import date, timedelta
 
@@ -13,24 +15,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import DepartmentCode
+from core.audit import audit_record
+from core.roles import department_members, four_eyes_allows, in_department
 from notifications.services import notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
 
-from .audit import audit_record
 from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, LifecycleError, StepStatus
+from .engine import Facts, all_preconditions, full_snapshot, get_process, run_on_approved, run_on_rejected
 from .exceptions import GateConflict
 from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
 
 S = LifecycleStage
 SENIOR = DepartmentCode.SENIOR_MANAGEMENT
+STAGE_GATE = "stage_gate"
 # Target stage -> the Product state-machine transition that reaches it.
 TRANSITION_METHODS = {
     S.DEVELOPMENT: "start_development", S.MARKETING: "launch", S.OPERATION: "begin_operation",
     S.RETIREMENT: "begin_retirement", S.RETIRED: "retire", S.CANCELLED: "cancel",
 }
-DEFAULT_DUE_WORKING_DAYS = 3
-DEFAULT_ESCALATION_DAYS = 2
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -151,16 +154,28 @@ def missing_deliverables(*, product: Product) -> list[str]:
 
 # --- Gate policy -----------------------------------------------------------------------------------------------
 
-def gate_policy_departments(*, product: Product, to_stage: str) -> list[tuple[str, int, int]]:
-    """(department, due working days, escalation days) for a gate; senior management is always last."""
-    found: dict[str, tuple[int, int]] = {}
+def policy_steps(*, process: str, facts: Facts) -> list[tuple[str, int, int, int]]:
+    """(department, phase, due working days, escalation days) of the steps a review needs, phase by phase.
+
+    A department named by several matching rules decides once: in the latest phase any of them names, within
+    the shortest deadlines.
+    """
+    found: dict[str, tuple[int, int, int]] = {}
     for rule in GatePolicy.objects.filter(is_active=True).order_by("id"):
-        if rule.matches(to_stage=to_stage, category=product.category, risk_rating=product.risk_rating):
-            days, escalation = found.get(rule.department, (rule.due_working_days, rule.escalation_days))
-            found[rule.department] = (min(days, rule.due_working_days), min(escalation, rule.escalation_days))
-    found.setdefault(SENIOR, (DEFAULT_DUE_WORKING_DAYS, DEFAULT_ESCALATION_DAYS))
-    order = [code for code in DepartmentCode.values if code != SENIOR] + [SENIOR]
-    return [(code, *found[code]) for code in order if code in found]
+        if rule.matches(process=process, facts=facts):
+            phase, days, escalation = found.get(rule.department, (rule.phase, rule.due_working_days,
+                                                                  rule.escalation_days))
+            found[rule.department] = (max(phase, rule.phase), min(days, rule.due_working_days),
+                                      min(escalation, rule.escalation_days))
+    order = {code: i for i, code in enumerate(DepartmentCode.values)}
+    return sorted(((code, *values) for code, values in found.items()), key=lambda s: (s[1], order[s[0]]))
+
+
+def gate_policy_departments(*, product: Product, to_stage: str) -> list[tuple[str, int, int]]:
+    """(department, due working days, escalation days) for a stage gate, in the order they decide."""
+    facts = get_process(STAGE_GATE).facts(subject=product, target=to_stage)
+    return [(code, days, escalation) for code, _phase, days, escalation in policy_steps(process=STAGE_GATE,
+                                                                                        facts=facts)]
 
 
 @transaction.atomic
@@ -187,52 +202,68 @@ def gate_policy_delete(*, user, objs) -> None:
         obj.delete()
 
 
-# --- Gate reviews ----------------------------------------------------------------------------------------------
+# --- Reviews (the engine) ----------------------------------------------------------------------------------------
 
 def gate_review_can_submit(*, user, product: Product) -> bool:
     """The product's owner (who must be allowed to own products) or a head of product submits gates."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_head_of_product or (product.owner_id == user.pk and user.can_own_products)
-
-
-def _resolve_target(*, product: Product, to_stage: str | None) -> str:
-    target = to_stage or next_stage(product=product)
-    if target is None or target not in stage_targets(product=product):
-        raise ValidationError({"to_stage": LifecycleError.STAGE_NOT_ALLOWED.label})
-    return target
+    return get_process(STAGE_GATE).can_submit(user=user, subject=product)
 
 
 @transaction.atomic
 def gate_review_submit(*, product: Product, user, to_stage: str | None = None) -> GateReview:
     """Open a gate review for the next stage (or cancellation/retirement where the state machine allows it)."""
-    if not gate_review_can_submit(user=user, product=product):
-        raise PermissionDenied(LifecycleError.NOT_SUBMITTER.label)
-    product = Product.objects.select_for_update().get(pk=product.pk)
+    return review_submit(process=STAGE_GATE, subject=product, user=user, target=to_stage or "")
+
+
+@transaction.atomic
+def review_submit(*, process: str, subject, user, target: str = "") -> GateReview:
+    """Open a review of any process: check who submits, lock the product, refuse a second open review, check the
+    process's preconditions, record the snapshot, create the policy's steps and open the first phase."""
+    proc = get_process(process)
+    if not proc.can_submit(user=user, subject=subject):
+        raise PermissionDenied(proc.not_submitter_message)
+    product = Product.objects.select_for_update().get(pk=proc.product_of(subject).pk)
     if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)
-    target = _resolve_target(product=product, to_stage=to_stage)
-    # Abandoning a product does not require finishing its stage's work first.
-    missing = [] if target == S.CANCELLED else missing_deliverables(product=product)
-    if missing:
-        raise ValidationError({"deliverables": [f"{LifecycleError.MISSING_DELIVERABLES.label}{t}" for t in missing]})
+    if isinstance(subject, Product):  # a stage gate's subject is the product: use the locked row
+        subject = product
+    target = proc.resolve_target(subject=subject, target=target)
+    errors = all_preconditions(proc, subject=subject, target=target)
+    if errors:
+        raise ValidationError(errors)
+    steps = policy_steps(process=process, facts=proc.facts(subject=subject, target=target))
+    if not steps:
+        raise ValidationError({"process": _("审批规则没有为该评审指定任何审批部门，请联系管理员。")})
     try:
         with transaction.atomic():
-            review = GateReview.objects.create(product=product, from_stage=product.stage, to_stage=target,
-                                               submitted_by=user, submitted_at=timezone.now())
+            review = GateReview.objects.create(
+                process=process, product=product, subject=subject,
+                from_stage=product.stage if process == STAGE_GATE else "",
+                to_stage=target if process == STAGE_GATE else "",
+                snapshot=full_snapshot(proc, subject=subject, target=target),
+                submitted_by=user, submitted_at=timezone.now())
     except IntegrityError as error:  # the partial unique constraint: another writer got there first
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN) from error
     ApprovalStep.objects.bulk_create(
-        ApprovalStep(review=review, department=code, position=int(code == SENIOR), due_working_days=days,
+        ApprovalStep(review=review, department=code, position=phase, due_working_days=days,
                      escalation_days=escalation)
-        for code, days, escalation in gate_policy_departments(product=product, to_stage=target)
+        for code, phase, days, escalation in steps
     )
     audit_record(action=AuditAction.REVIEW_SUBMITTED, actor=user, product=product, obj=review,
-                 from_value=product.stage, to_value=target)
-    # Senior management decides last; when the policy names no other department, its step opens at once.
-    others = review.steps.exclude(department=SENIOR)
-    _open_steps(review=review, steps=others if others.exists() else review.steps.all())
+                 from_value=product.stage if process == STAGE_GATE else process, to_value=target,
+                 comment=proc.describe(review=review))
+    _open_next_phase(review=review)
     return review
+
+
+def _open_next_phase(*, review: GateReview) -> bool:
+    """Open the waiting steps of the earliest phase still waiting; False when none waits."""
+    waiting = review.steps.select_for_update().filter(status=StepStatus.WAITING).order_by("position", "id")
+    first = waiting.first()
+    if first is None:
+        return False
+    _open_steps(review=review, steps=waiting.filter(position=first.position))
+    return True
 
 
 def _open_steps(*, review: GateReview, steps) -> None:
@@ -244,26 +275,35 @@ def _open_steps(*, review: GateReview, steps) -> None:
         step.due_date = add_working_days(timezone.localdate(now), step.due_working_days)
         step.save()
         audit_record(action=AuditAction.STEP_OPENED, product=review.product, obj=step, to_value=step.department)
+        if review.process == STAGE_GATE:
+            body = _("%(product)s 申请由「%(from)s」进入「%(to)s」，请在 %(due)s 前审批。") % {
+                "product": review.product, "from": review.get_from_stage_display(),
+                "to": review.get_to_stage_display(), "due": step.due_date}
+        else:
+            body = _("%(review)s，请在 %(due)s 前审批。") % {
+                "review": get_process(review.process).describe(review=review), "due": step.due_date}
         notify(recipients=department_reviewers(review=review, department=step.department),
-               title=_("待审批：%(product)s 阶段评审（%(dept)s）") % {
-                   "product": review.product.code, "dept": step.get_department_display()},
-               body=_("%(product)s 申请由「%(from)s」进入「%(to)s」，请在 %(due)s 前审批。") % {
-                   "product": review.product, "from": review.get_from_stage_display(),
-                   "to": review.get_to_stage_display(), "due": step.due_date},
-               url=reverse("lifecycle:my_reviews"))
+               title=_("待审批：%(product)s %(process)s（%(dept)s）") % {
+                   "product": review.product.code, "process": review.get_process_display(),
+                   "dept": step.get_department_display()},
+               body=body, url=reverse("lifecycle:my_reviews"))
+
+
+def review_makers(*, review: GateReview) -> set[int]:
+    """Who four-eyes keeps from deciding this review (the process decides; at least submitter and owner)."""
+    return get_process(review.process).makers(review=review)
 
 
 def department_reviewers(*, review: GateReview, department: str):
-    """Active members of the department who may decide this review (four-eyes excludes submitter and owner)."""
-    return get_user_model().objects.filter(departments__code=department, is_active=True).exclude(
-        pk__in=[review.submitted_by_id, review.product.owner_id]).distinct()
+    """Active members of the department who may decide this review (four-eyes excludes the makers)."""
+    return department_members(department=department, exclude=review_makers(review=review))
 
 
 def approval_step_check(*, user, review: GateReview, department: str) -> None:
     """Four-eyes and department membership; raises PermissionDenied. Used before any decision."""
-    if user.pk in (review.submitted_by_id, review.product.owner_id):
+    if not four_eyes_allows(user=user, makers=review_makers(review=review)):
         raise PermissionDenied(LifecycleError.FOUR_EYES.label)
-    if department not in user.department_codes:
+    if not in_department(user=user, department=department):
         raise PermissionDenied(LifecycleError.WRONG_DEPARTMENT.label)
 
 
@@ -287,7 +327,8 @@ def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
 def approval_step_decide(
     *, review: GateReview, department: str, user, decision: str, comment: str = ""
 ) -> ApprovalStep:
-    """Record one department's decision; a rejection closes the review, the last approval fires the transition."""
+    """Record one department's decision; a rejection closes the review, the last approval runs the process's
+    approval (for a stage gate: the product's transition)."""
     product = Product.objects.select_for_update().get(pk=review.product_id)
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     review.product = product
@@ -304,8 +345,9 @@ def approval_step_decide(
     audit_record(action=AuditAction.STEP_APPROVED if decision == Decision.APPROVE else AuditAction.STEP_REJECTED,
                  actor=user, product=product, obj=step, from_value=department, to_value=decision, comment=comment)
     notify(recipients=[review.submitted_by],
-           title=_("%(product)s 阶段评审：%(dept)s %(decision)s") % {
-               "product": product.code, "dept": step.get_department_display(), "decision": step.get_decision_display()},
+           title=_("%(product)s %(process)s：%(dept)s %(decision)s") % {
+               "product": product.code, "process": review.get_process_display(),
+               "dept": step.get_department_display(), "decision": step.get_decision_display()},
            body=comment, url=product.get_absolute_url())
     if decision == Decision.REJECT:
         _review_reject(review=review, user=user, comment=comment)
@@ -322,26 +364,31 @@ def _review_reject(*, review: GateReview, user, comment: str) -> None:
     review.decided_at = timezone.now()
     review.save()
     audit_record(action=AuditAction.REVIEW_REJECTED, actor=user, product=review.product, obj=review,
-                 from_value=review.from_stage, to_value=review.to_stage, comment=comment)
+                 from_value=review.from_stage or review.process, to_value=review.to_stage, comment=comment)
+    run_on_rejected(get_process(review.process), review=review, user=user)
 
 
 def _after_approval(*, review: GateReview, user) -> None:
-    statuses = dict(review.steps.values_list("department", "status"))
-    others_done = all(s == StepStatus.APPROVED for d, s in statuses.items() if d != SENIOR)
-    if others_done and statuses.get(SENIOR) == StepStatus.WAITING:
-        _open_steps(review=review, steps=review.steps.select_for_update().filter(department=SENIOR))
-    elif all(s == StepStatus.APPROVED for s in statuses.values()):
+    """When every open step has approved, open the next phase; when no phase is left, the review is approved."""
+    if review.steps.filter(status=StepStatus.PENDING).exists():
+        return
+    if not _open_next_phase(review=review):
         _review_approve(review=review, user=user)
 
 
 def _review_approve(*, review: GateReview, user) -> None:
-    """Every department agreed: close the review and fire the product's transition in this transaction."""
-    product = review.product
+    """Every department agreed: close the review and run the process's approval in this transaction."""
     review.approve()
     review.decided_at = timezone.now()
     review.save()
-    audit_record(action=AuditAction.REVIEW_APPROVED, actor=user, product=product, obj=review,
-                 from_value=review.from_stage, to_value=review.to_stage)
+    audit_record(action=AuditAction.REVIEW_APPROVED, actor=user, product=review.product, obj=review,
+                 from_value=review.from_stage or review.process, to_value=review.to_stage)
+    run_on_approved(get_process(review.process), review=review, user=user)
+
+
+def stage_gate_move(*, review: GateReview, user) -> None:
+    """The stage gate's approval: fire the product's transition, audit it, start the new stage's checklist."""
+    product = review.product
     getattr(product, TRANSITION_METHODS[review.to_stage])()
     product.save(update_fields=["stage", "updated_at"])
     audit_record(action=AuditAction.STAGE_CHANGED, actor=user, product=product, obj=product,

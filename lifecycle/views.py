@@ -11,13 +11,14 @@ from django.views.generic import ListView
 
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import CARD_TAG, FilteredListView, card_messages
+from core.models import AuditEntry
 from products.models import Product
 
 from . import selectors, services
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
-from .models import ApprovalStep, AuditEntry, Deliverable
+from .models import ApprovalStep, Deliverable
 from .templatetags.lifecycle_tags import gate_review_context
 
 

@@ -60,3 +60,9 @@ STAGE_ORDER = [
     LifecycleStage.RETIRED,
 ]
 CLOSED_STAGES = {LifecycleStage.RETIRED, LifecycleStage.CANCELLED}
+
+
+class ProductAuditAction(models.TextChoices):
+    CREATED = "product_created", _("创建产品")
+    UPDATED = "product_updated", _("修改产品")
+    OWNER_CHANGED = "product_owner_changed", _("变更产品负责人")

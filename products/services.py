@@ -3,8 +3,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_products
+from core.audit import audit_record, diff, field_values
+from core.roles import can_manage_products, product_can_edit
 
+from .choices import ProductAuditAction
 from .models import Product
 
 EDITABLE_FIELDS = (
@@ -13,11 +15,10 @@ EDITABLE_FIELDS = (
 )
 
 
-def product_can_edit(*, user, product: Product) -> bool:
-    """Heads of product and admins edit any product; a product manager only their own."""
-    if not can_manage_products(user):
-        return False
-    return user.is_admin or user.is_head_of_product or product.owner_id == user.pk
+__all__ = ["product_can_edit", "product_create", "product_update"]
+
+
+AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
 
 
 def _owner_for(*, user, requested_owner):
@@ -48,6 +49,9 @@ def product_create(*, user, data: dict) -> Product:
     product.save()
     if "sales_channels" in data:
         product.sales_channels.set(data["sales_channels"])
+    created = field_values(product, AUDITED_FIELDS)
+    audit_record(action=ProductAuditAction.CREATED, actor=user, product=product, obj=product, to_value=product.code,
+                 changes=diff({}, created))
     return product
 
 
@@ -60,10 +64,20 @@ def product_update(*, user, product: Product, data: dict) -> Product:
     if "code" in data and data["code"] != product.code:
         # Other bank systems reference products by code: it is fixed once the product exists.
         raise ValidationError({"code": _("产品代码创建后不可修改。")})
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    before = field_values(product, AUDITED_FIELDS)
     _apply(product, data)
     product.full_clean()
     # Only catalogue fields: the stage belongs to the lifecycle and is never overwritten from here.
     product.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
     if "sales_channels" in data:
         product.sales_channels.set(data["sales_channels"])
+    changes = diff(before, field_values(product, AUDITED_FIELDS))
+    if changes:
+        audit_record(action=ProductAuditAction.UPDATED, actor=user, product=product, obj=product,
+                     from_value=", ".join(c["field"] for c in changes)[:200], changes=changes)
+        if any(c["field"] == "owner" for c in changes):
+            owner_change = next(c for c in changes if c["field"] == "owner")
+            audit_record(action=ProductAuditAction.OWNER_CHANGED, actor=user, product=product, obj=product,
+                         from_value=owner_change["old"], to_value=owner_change["new"])
     return product

@@ -13,6 +13,7 @@ from . import selectors, services
 from .filtersets import ProductFilterSet
 from .forms import ProductForm
 from .models import Product
+from .sections import product_sections
 
 EXPORT_FIELDS = [
     "code", "name", "name_en", "category", "stage", "risk_rating", "customer_segment", "sales_channels", "owner",
@@ -49,6 +50,8 @@ class ProductDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = services.product_can_edit(user=self.request.user, product=self.object)
+        context["top_sections"] = product_sections(slot="top")
+        context["sections"] = product_sections(slot="main")
         return context
 
 

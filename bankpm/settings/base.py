@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "bankpm",
     "accounts",
+    "core",
     "products",
     "lifecycle",
     "requirements",

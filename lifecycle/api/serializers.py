@@ -6,7 +6,7 @@ from bankpm.api.serializers import StrictSerializer
 from products.choices import LifecycleStage
 
 from ..choices import Decision, DeliverableStatus
-from ..models import ApprovalStep, AuditEntry, Deliverable, GateReview
+from ..models import ApprovalStep, Deliverable, GateReview
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
@@ -46,11 +46,14 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
 class GateReviewSerializer(serializers.ModelSerializer):
     steps = ApprovalStepSerializer(many=True, read_only=True)
     submitted_by_username = serializers.CharField(source="submitted_by.username", read_only=True)
+    process = serializers.CharField(read_only=True, help_text="The engine's process: stage_gate, change, ...")
+    subject_type = serializers.CharField(source="subject_type.model", read_only=True, allow_null=True, default=None)
+    snapshot = serializers.JSONField(read_only=True, help_text="What was submitted, as reviewers see it.")
 
     class Meta:
         model = GateReview
-        fields = ["id", "product", "from_stage", "to_stage", "status", "submitted_by", "submitted_by_username",
-                  "submitted_at", "decided_at", "steps"]
+        fields = ["id", "process", "product", "subject_type", "subject_id", "from_stage", "to_stage", "status",
+                  "submitted_by", "submitted_by_username", "submitted_at", "decided_at", "steps", "snapshot"]
         read_only_fields = fields
 
 
@@ -64,13 +67,3 @@ class DecisionSerializer(StrictSerializer):
     department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] in REVIEWING_DEPARTMENTS])
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-
-
-class AuditEntrySerializer(serializers.ModelSerializer):
-    actor_username = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
-
-    class Meta:
-        model = AuditEntry
-        fields = ["id", "created_at", "product", "actor", "actor_username", "action", "object_type", "object_id",
-                  "from_value", "to_value", "comment", "prev_hash", "entry_hash"]
-        read_only_fields = fields

@@ -1,33 +1,24 @@
-"""Stage-gate API: thin views over lifecycle.services; GateConflict becomes 409 Conflict."""
+"""Stage-gate API: thin views over lifecycle.services (domain errors are mapped by bankpm.api.exceptions)."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.models import AuditEntry
+from core.serializers import AuditEntrySerializer
 from products.models import Product
 
 from .. import selectors, services
-from ..exceptions import GateConflict
 from ..filtersets import AuditEntryFilterSet, GateReviewFilterSet
-from ..models import AuditEntry, Deliverable, GateReview
+from ..models import Deliverable, GateReview
 from .serializers import (
-    AuditEntrySerializer,
     DecisionSerializer,
     DeliverableSerializer,
     DeliverableUpdateSerializer,
     GateReviewSerializer,
     GateReviewSubmitSerializer,
 )
-
-
-class ConflictAsHttp409Mixin:
-    """The request was understood but the review, step or product is not in a state that allows it."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, GateConflict):
-            return Response({"detail": exc.message, "code": str(exc.code)}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
 
 
 class ProductScopedMixin:
@@ -52,7 +43,7 @@ class ProductDeliverableListView(ProductScopedMixin, generics.ListAPIView):
         return selectors.product_deliverables(product=product)
 
 
-class DeliverableViewSet(ConflictAsHttp409Mixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeliverableViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One deliverable; PATCH ticks, waives (with a reason) or reopens it."""
 
     queryset = selectors.deliverable_list()
@@ -67,7 +58,7 @@ class DeliverableViewSet(ConflictAsHttp409Mixin, mixins.RetrieveModelMixin, view
         return Response(DeliverableSerializer(selectors.deliverable_list().get(pk=deliverable.pk)).data)
 
 
-class ProductGateReviewListView(ConflictAsHttp409Mixin, ProductScopedMixin, generics.ListCreateAPIView):
+class ProductGateReviewListView(ProductScopedMixin, generics.ListCreateAPIView):
     """A product's gate reviews; POST submits a new one."""
 
     serializer_class = GateReviewSerializer
@@ -85,7 +76,7 @@ class ProductGateReviewListView(ConflictAsHttp409Mixin, ProductScopedMixin, gene
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class GateReviewViewSet(ConflictAsHttp409Mixin, viewsets.ReadOnlyModelViewSet):
+class GateReviewViewSet(viewsets.ReadOnlyModelViewSet):
     """Gate reviews, filterable by status, department and product; decisions are posted per department."""
 
     queryset = selectors.gate_review_list()

@@ -81,3 +81,23 @@ def _value_labels() -> dict:
 def audit_value(value):
     """Show stored codes (stages, departments, statuses) in the reader's language."""
     return _value_labels().get(value, value)
+
+
+@register.filter
+def term_label(name: str) -> str:
+    """The product field's verbose name for a term key of a review snapshot (the key itself when unknown)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from products.models import Product
+
+    try:
+        return str(Product._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+@register.filter
+def snapshot_extra(snapshot: dict) -> list[tuple[str, object]]:
+    """Sections other processes or apps added to a snapshot, beyond product, terms and deliverables."""
+    known = {"product", "terms", "deliverables", "from_stage", "to_stage"}
+    return [(key, value) for key, value in (snapshot or {}).items() if key not in known]

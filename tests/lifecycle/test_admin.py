@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.models import AuditEntry, GatePolicy
+from lifecycle.models import GatePolicy
 from tests.factories import ProductFactory, UserFactory, complete_deliverables
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +40,10 @@ def test_admin_action_approves_the_admins_own_departments_steps(client, submitte
 def test_audit_entries_cannot_be_added_changed_or_deleted_in_the_admin(client, submitted, admin_owner):
     client.force_login(admin_owner)
     entry = AuditEntry.objects.first()
-    assert client.get(reverse("admin:lifecycle_auditentry_add")).status_code == 403
-    assert client.post(reverse("admin:lifecycle_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code \
+    assert client.get(reverse("admin:core_auditentry_add")).status_code == 403
+    assert client.post(reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code \
         == 403
-    client.post(reverse("admin:lifecycle_auditentry_change", args=[entry.pk]), {"comment": "篡改"})
+    client.post(reverse("admin:core_auditentry_change", args=[entry.pk]), {"comment": "篡改"})
     entry_after = AuditEntry.objects.get(pk=entry.pk)
     assert entry_after.comment == entry.comment and entry_after.entry_hash == entry.entry_hash
 
@@ -50,8 +51,8 @@ def test_audit_entries_cannot_be_added_changed_or_deleted_in_the_admin(client, s
 def test_gate_policy_change_in_the_admin_is_audited(client, admin_owner):
     client.force_login(admin_owner)
     policy = GatePolicy.objects.get(department="legal", category="loan")
-    data = {"department": "legal", "target_stage": "", "category": "loan", "min_risk_rating": "",
-            "due_working_days": 5, "escalation_days": 1, "is_active": "on"}
+    data = {"process": "stage_gate", "phase": 1, "fact": "", "department": "legal", "target_stage": "",
+            "category": "loan", "min_risk_rating": "", "due_working_days": 5, "escalation_days": 1, "is_active": "on"}
     response = client.post(reverse("admin:lifecycle_gatepolicy_change", args=[policy.pk]), data)
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="policy_changed")

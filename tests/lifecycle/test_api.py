@@ -3,8 +3,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.models import AuditEntry, Deliverable, GateReview
+from lifecycle.models import Deliverable, GateReview
 from tests.factories import ProductFactory, UserFactory, complete_deliverables
 
 from .conftest import advance_to

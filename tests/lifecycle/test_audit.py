@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from lifecycle.audit import GENESIS_HASH, audit_verify
-from lifecycle.models import AuditEntry, AuditImmutable
+from core.audit import GENESIS_HASH, audit_verify
+from core.models import AuditEntry, AuditImmutable
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_queryset_update_and_delete_are_refused(submitted):
 def test_sql_update_is_blocked_by_the_trigger(submitted):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE lifecycle_auditentry SET comment = 'x'")
+            cursor.execute("UPDATE core_auditentry SET comment = 'x'")
 
 
 def test_verify_audit_passes_on_an_intact_chain(submitted, capsys):
@@ -49,9 +49,9 @@ def test_verify_audit_reports_the_first_row_altered_in_sql(submitted):
     target = AuditEntry.objects.order_by("id")[2]
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # flush deferred FK checks so the table can be altered
-        cursor.execute("ALTER TABLE lifecycle_auditentry DISABLE TRIGGER lifecycle_auditentry_append_only")
-        cursor.execute("UPDATE lifecycle_auditentry SET to_value = 'operation' WHERE id >= %s", [target.pk])
-        cursor.execute("ALTER TABLE lifecycle_auditentry ENABLE TRIGGER lifecycle_auditentry_append_only")
+        cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+        cursor.execute("UPDATE core_auditentry SET to_value = 'operation' WHERE id >= %s", [target.pk])
+        cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
     with pytest.raises(CommandError, match=f"#{target.pk} "):
         call_command("verify_audit")
 
@@ -60,8 +60,8 @@ def test_verify_audit_detects_a_deleted_row(submitted):
     target = AuditEntry.objects.order_by("id")[3]
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # flush deferred FK checks so the table can be altered
-        cursor.execute("ALTER TABLE lifecycle_auditentry DISABLE TRIGGER lifecycle_auditentry_append_only")
-        cursor.execute("DELETE FROM lifecycle_auditentry WHERE id = %s", [target.pk])
-        cursor.execute("ALTER TABLE lifecycle_auditentry ENABLE TRIGGER lifecycle_auditentry_append_only")
+        cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+        cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [target.pk])
+        cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
     broken = audit_verify()
     assert broken is not None and broken.pk > target.pk

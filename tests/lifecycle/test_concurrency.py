@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from lifecycle.audit import audit_verify
-from lifecycle.models import ApprovalStep, AuditEntry, GateReview
+from core.audit import audit_verify
+from core.models import AuditEntry
+from lifecycle.models import ApprovalStep, GateReview
 from tests.factories import UserFactory, complete_deliverables
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("restore_seed_rows")]

@@ -2,8 +2,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from lifecycle.audit import audit_verify
-from lifecycle.models import AuditEntry, Deliverable, GateReview
+from core.audit import audit_verify
+from core.models import AuditEntry
+from lifecycle.models import Deliverable, GateReview
 from lifecycle.selectors import steps_waiting_for
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.models import AuditEntry
 from lifecycle import services
 from lifecycle.choices import GateReviewStatus, LifecycleError, StepStatus
 from lifecycle.exceptions import GateConflict
-from lifecycle.models import AuditEntry, GateReview
+from lifecycle.models import GateReview
 from products.choices import ProductCategory
 from tests.factories import ProductFactory, UserFactory, complete_deliverables
 
@@ -184,7 +185,8 @@ def test_reviewers_are_notified_when_their_step_opens_and_senior_management_only
 def test_gate_with_only_senior_management_opens_its_step_at_once(product, owner, reviewers):
     from lifecycle.models import GatePolicy
 
-    GatePolicy.objects.update(is_active=False)  # no department rule matches: senior management alone decides
+    # Only the seeded senior-management rule still matches: senior management alone decides.
+    GatePolicy.objects.exclude(department="senior_management").update(is_active=False)
     complete_deliverables(product)
     review = services.gate_review_submit(product=product, user=owner)
     step = review.steps.get()
@@ -202,3 +204,14 @@ def test_missing_deliverables_are_named_in_the_readers_language(product, owner):
         services.gate_review_submit(product=product, user=owner)
     messages = error.value.message_dict["deliverables"]
     assert any("Market research report" in m for m in messages) and not any("市场调研报告" in m for m in messages)
+
+
+def test_submission_is_refused_when_no_policy_rule_names_a_department(product, owner):
+    from lifecycle.models import GatePolicy, GateReview
+
+    GatePolicy.objects.update(is_active=False)
+    complete_deliverables(product)
+    with pytest.raises(ValidationError) as refused:
+        services.gate_review_submit(product=product, user=owner)
+    assert "process" in refused.value.message_dict
+    assert not GateReview.objects.filter(product=product).exists()

@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.models import AuditEntry
 from lifecycle import tasks
-from lifecycle.models import ApprovalStep, AuditEntry
+from lifecycle.models import ApprovalStep
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from lifecycle.audit import audit_verify
-from lifecycle.models import AuditEntry
+from core.audit import audit_verify
+from core.models import AuditEntry
 
 
 class Command(BaseCommand):

@@ -1,0 +1,84 @@
+"""The append-only audit chain shared by every app (refused at queryset, model and database level)."""
+import hashlib
+import json
+from datetime import UTC
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditImmutable(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit rows are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise AuditImmutable(_("审计记录只能追加，不能修改。"))
+
+    def delete(self):
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
+
+    _raw_delete = delete
+
+
+class AuditEntry(models.Model):
+    """One append-only history entry; `entry_hash` covers its content and the previous entry's hash (a chain).
+
+    `changes` holds an edit's field-by-field diff: `[{"field", "old", "new"}, ...]`.
+    """
+
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="audit_entries", verbose_name=_("产品"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    action = models.CharField(_("操作"), max_length=48, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    from_value = models.CharField(_("变更前"), max_length=200, blank=True)
+    to_value = models.CharField(_("变更后"), max_length=200, blank=True)
+    changes = models.JSONField(_("字段变更"), default=list, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    entry_hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_action_display()}"
+
+    def get_action_display(self):
+        from .audit import action_label
+
+        return action_label(self.action)
+
+    def canonical(self) -> str:
+        """The exact content the hash covers (stable across database round-trips)."""
+        content = {
+            "product": self.product_id, "actor": self.actor_id, "action": self.action,
+            "object_type": self.object_type, "object_id": self.object_id, "from": self.from_value,
+            "to": self.to_value, "comment": self.comment, "prev": self.prev_hash,
+            "at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        }
+        if self.changes:  # entries written before field diffs existed hash exactly as they did then
+            content["changes"] = self.changes
+        return json.dumps(content, sort_keys=True, ensure_ascii=False)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))

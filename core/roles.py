@@ -1,0 +1,65 @@
+"""Role rules written once, each as a predicate and, where lists need it, as a queryset filter.
+
+Every app asks these; none re-tests roles itself. Object-level rules that belong to one app (who may tick a
+deliverable, who may handle an alert) build on these in that app's service layer.
+"""
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+
+def can_manage_products(user) -> bool:
+    """Product managers, heads of product and admins create and edit products and their backlogs."""
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_admin or user.is_product_manager or user.is_head_of_product))
+
+
+def is_portfolio_manager(user) -> bool:
+    """Admins and heads of product act on every product."""
+    return bool(user and user.is_authenticated and (user.is_admin or user.is_head_of_product))
+
+
+def product_can_edit(*, user, product) -> bool:
+    """Heads of product and admins edit any product; a product manager only their own."""
+    if not can_manage_products(user):
+        return False
+    return is_portfolio_manager(user) or product.owner_id == user.pk
+
+
+def products_editable_filter(*, user, prefix: str = "") -> Q:
+    """`product_can_edit` as a filter on products (or on rows reaching a product through `prefix`)."""
+    if not can_manage_products(user):
+        return Q(pk__in=[])
+    if is_portfolio_manager(user):
+        return Q()
+    return Q(**{f"{prefix}owner": user})
+
+
+def can_oversee(user) -> bool:
+    """Control functions who read every product's governance records: admins, heads of product, senior
+    management, and the risk and compliance departments."""
+    from accounts.choices import DepartmentCode
+
+    if not (user and user.is_authenticated):
+        return False
+    if is_portfolio_manager(user) or user.is_senior_management:
+        return True
+    return bool({DepartmentCode.RISK, DepartmentCode.COMPLIANCE} & set(user.department_codes))
+
+
+# --- Four-eyes (maker-checker) and departments --------------------------------------------------------------
+
+def four_eyes_allows(*, user, makers: Iterable[int | None]) -> bool:
+    """Whoever prepared or owns the subject never checks it, whatever their role."""
+    return user.pk not in {m for m in makers if m is not None}
+
+
+def in_department(*, user, department: str) -> bool:
+    return department in user.department_codes
+
+
+def department_members(*, department: str, exclude: Iterable[int | None] = ()) -> QuerySet:
+    """Active members of a department, without the makers four-eyes excludes."""
+    return get_user_model().objects.filter(departments__code=department, is_active=True).exclude(
+        pk__in=[pk for pk in exclude if pk is not None]).distinct()

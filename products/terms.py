@@ -1,0 +1,15 @@
+"""A product's terms: what is sold (pricing, yield range, risk rating, segment, channels), as reviewers see them.
+
+Names, descriptions and the owner are not terms. Reviews snapshot these values at submission.
+"""
+from core.audit import audit_value
+
+TERM_FIELDS = ("interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max", "risk_rating",
+               "customer_segment", "sales_channels")
+
+
+def product_terms(*, product) -> dict:
+    """The product's current terms as JSON-safe values (channels as sorted codes)."""
+    terms = {name: audit_value(getattr(product, name)) for name in TERM_FIELDS if name != "sales_channels"}
+    terms["sales_channels"] = sorted(product.sales_channels.values_list("code", flat=True))
+    return terms
