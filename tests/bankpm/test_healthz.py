@@ -8,6 +8,8 @@ def test_healthz_reports_an_unreachable_broker_with_503(client, db, settings, mo
     from bankpm.celery import app
 
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     app._pool = None
     response = client.get("/healthz")
