@@ -8,10 +8,21 @@ from .audit import action_choices, object_type_choices
 from .models import AuditEntry
 
 
+class RegisteredChoices:
+    """Choices that apps register at start-up, read each time they are iterated. Unlike a callable, the schema
+    generator iterates them too, so the API declares the codes it accepts."""
+
+    def __init__(self, read):
+        self.read = read
+
+    def __iter__(self):
+        return iter(self.read())
+
+
 class AuditEntryFilterSet(django_filters.FilterSet):
     product = django_filters.CharFilter(method="filter_product", label=_("产品（代码或编号）"))
-    object_type = django_filters.ChoiceFilter(choices=object_type_choices, label=_("对象类型"))
-    action = django_filters.ChoiceFilter(choices=action_choices, label=_("操作"))
+    object_type = django_filters.ChoiceFilter(choices=RegisteredChoices(object_type_choices), label=_("对象类型"))
+    action = django_filters.ChoiceFilter(choices=RegisteredChoices(action_choices), label=_("操作"))
     actor = django_filters.CharFilter(field_name="actor__username", label=_("操作人"))
     since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("开始日期"),
                                       widget=forms.DateInput(attrs={"type": "date"}))

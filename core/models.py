@@ -24,7 +24,25 @@ class AuditEntryQuerySet(models.QuerySet):
     _raw_delete = delete
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """A row written once and never changed or deleted, one by one or in bulk (the chain's and the checkpoints'
+    tables also refuse it in the database, by trigger)."""
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
+
+
+class AuditEntry(AppendOnly):
     """One append-only history entry; `entry_hash` covers its content and the previous entry's hash (a chain).
 
     `changes` holds an edit's field-by-field diff: `[{"field", "old", "new"}, ...]`.
@@ -44,8 +62,6 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("时间"), db_index=True)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     entry_hash = models.CharField(_("哈希"), max_length=64, unique=True)
-
-    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -75,16 +91,8 @@ class AuditEntry(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
-
-
-class AuditVerification(models.Model):
+class AuditVerification(AppendOnly):
     """One run of `verify_audit`: when it ran, how many entries it checked, whether the chain held and where it
     first broke. Append-only like the chain it reports on."""
 
@@ -94,8 +102,6 @@ class AuditVerification(models.Model):
     first_broken = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                      verbose_name=_("首个断点"))
 
-    objects = AuditEntryQuerySet.as_manager()
-
     class Meta:
         ordering = ["-ran_at", "-id"]
         verbose_name = _("审计链校验")
@@ -104,16 +110,8 @@ class AuditVerification(models.Model):
     def __str__(self):
         return f"{self.ran_at:%Y-%m-%d %H:%M} {'✓' if self.intact else '✗'}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
-
-
-class AuditCheckpoint(models.Model):
+class AuditCheckpoint(AppendOnly):
     """An anchor of the audit chain taken periodically: how many entries there were and the head entry's hash.
 
     Kept in its own append-only table (and sent to the administrators each night), so that whoever could rewrite
@@ -124,8 +122,6 @@ class AuditCheckpoint(models.Model):
     head_id = models.BigIntegerField(_("最后一条记录编号"), null=True, blank=True)
     head_hash = models.CharField(_("最后一条记录哈希"), max_length=64, blank=True)
 
-    objects = AuditEntryQuerySet.as_manager()
-
     class Meta:
         ordering = ["-id"]
         verbose_name = _("审计锚点")
@@ -133,11 +129,3 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.entry_count} @ {self.head_hash[:12]}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AuditImmutable(_("审计锚点只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditImmutable(_("审计锚点只能追加，不能删除。"))

@@ -3,7 +3,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import DepartmentCode
-from core.filtersets import AuditEntryFilterSet
+from core.filtersets import AuditEntryFilterSet, RegisteredChoices
 from products.models import Product
 
 from .choices import GateReviewStatus
@@ -18,7 +18,7 @@ class GateReviewFilterSet(django_filters.FilterSet):
     department = django_filters.ChoiceFilter(field_name="steps__department", choices=DepartmentCode.choices,
                                              label=_("审批部门"), distinct=True)
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("产品"))
-    process = django_filters.ChoiceFilter(choices=process_choices, label=_("流程"))
+    process = django_filters.ChoiceFilter(choices=RegisteredChoices(process_choices), label=_("流程"))
 
     class Meta:
         model = GateReview

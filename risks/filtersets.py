@@ -12,7 +12,7 @@ def risk_owners(request):
 
 
 def scale_filter(field, label):
-    return django_filters.ChoiceFilter(field_name=field, choices=[(str(n), str(n)) for n in range(1, 6)], label=label)
+    return django_filters.ChoiceFilter(field_name=field, choices=[(n, str(n)) for n in range(1, 6)], label=label)
 
 
 class RiskFilterSet(django_filters.FilterSet):

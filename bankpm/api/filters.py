@@ -22,14 +22,18 @@ class FilterBackend(DjangoFilterBackend):
 
 
 def _malformed(filterset, params) -> dict:
-    """What the form fields would quietly read as "no filter": an empty date, number or choice, a boolean other than
-    true/false, or a single-valued filter given twice. The schema declares none of them valid."""
+    """What the form fields would quietly read as "no filter": an empty date, number, choice or list item, a boolean
+    other than true/false, or a single-valued filter given twice. The schema declares none of them valid."""
     errors = {}
     for name, filter_ in filterset.filters.items():
         values = params.getlist(name)
-        if not values or isinstance(filter_, django_filters.CharFilter | django_filters.filters.BaseCSVFilter):
+        if not values or isinstance(filter_, django_filters.CharFilter):
             continue
-        if len(values) > 1 and not isinstance(filter_, django_filters.MultipleChoiceFilter):
+        if isinstance(filter_, django_filters.filters.BaseCSVFilter):
+            # `ordering=` or `ordering=a,,b`: an empty item, which the comma-separated field would skip.
+            values = values[0].split(",") if len(values) == 1 else values
+        if len(values) > 1 and not isinstance(filter_, django_filters.MultipleChoiceFilter
+                                              | django_filters.filters.BaseCSVFilter):
             errors[name] = [_("只能给出一次。")]
         elif "" in values:
             errors[name] = [_("不能为空。")]

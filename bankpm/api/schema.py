@@ -42,3 +42,23 @@ def add_error_responses(result, generator, request, public):
                     continue
                 responses[code] = {"description": description, "content": {"application/json": {"schema": ref}}}
     return result
+
+
+# Django refuses a NUL character in any text it reads (ProhibitNullCharactersValidator).
+NO_NUL = "^[^\\x00]*$"
+
+
+def query_parameter_limits(result, generator, request, public):
+    """What the filters refuse beyond a parameter's type: a comma-separated list (`ordering=a,b`) holds at least one
+    item (an empty list would be sent as `ordering=`, refused as empty), and text holds no NUL character."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query":
+                    continue
+                if schema.get("type") == "array" and not parameter.get("explode", True):
+                    schema.setdefault("minItems", 1)
+                if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+                    schema["pattern"] = NO_NUL
+    return result

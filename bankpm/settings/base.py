@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "bankpm.api.schema.add_error_responses",
         "bankpm.api.schema.close_request_bodies",
+        "bankpm.api.schema.query_parameter_limits",
     ],
     # One schema name per choice set, so that every app's "status" or "department" field stays unambiguous.
     "ENUM_NAME_OVERRIDES": {

@@ -105,7 +105,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                    responses={200: HeatmapSerializer})
     @action(detail=False, methods=["get"], pagination_class=None)
     def heatmap(self, request):
-        basis = request.query_params.get("basis") or "inherent"
+        basis = request.query_params.get("basis", "inherent")
         if basis not in selectors.BASES:
             raise ValidationError({"basis": _("basis 必须是 inherent 或 residual。")})
         queryset = self.filter_queryset(selectors.risk_base())

@@ -5,19 +5,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from risks.models import Risk
 from tests.factories import ProductFactory, UserFactory, make_risk
+from tests.helpers import api
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/risks/"
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def payload(**overrides):
@@ -34,7 +28,7 @@ def product_url(product):
 
 
 def test_create_returns_the_risk_with_server_computed_fields(loan):
-    response = client_for(loan.owner).post(product_url(loan), payload(), format="json")
+    response = api(loan.owner).post(product_url(loan), payload(), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert {k: body[k] for k in ("inherent_score", "inherent_level", "residual_score", "residual_level", "status",
@@ -61,13 +55,13 @@ def test_create_returns_the_risk_with_server_computed_fields(loan):
     ({"colour": "red"}, "colour"),
 ])
 def test_invalid_risk_is_a_400_naming_the_field_and_changes_nothing(loan, overrides, field):
-    response = client_for(loan.owner).post(product_url(loan), payload(**overrides), format="json")
+    response = api(loan.owner).post(product_url(loan), payload(**overrides), format="json")
     assert response.status_code == 400 and field in response.json(), response.content
     assert not Risk.objects.exists()
 
 
 def test_unknown_product_is_a_404(loan):
-    assert client_for(loan.owner).post("/api/v1/products/999999/risks/", payload(), format="json").status_code == 404
+    assert api(loan.owner).post("/api/v1/products/999999/risks/", payload(), format="json").status_code == 404
 
 
 @pytest.mark.parametrize(("role", "departments", "status"), [
@@ -76,27 +70,27 @@ def test_unknown_product_is_a_404(loan):
 ])
 def test_who_registers_risks(loan, role, departments, status):
     user = UserFactory(role=role, departments=departments)
-    assert client_for(user).post(product_url(loan), payload(), format="json").status_code == status
+    assert api(user).post(product_url(loan), payload(), format="json").status_code == status
 
 
 def test_patch_edits_and_replaces_controls(loan):
     risk = make_risk(loan)
     body = {"title": "新标题", "controls": [{"description": "限额管理", "type": "detective"},
                                           {"description": "每日对账", "type": "corrective"}]}
-    response = client_for(loan.owner).patch(f"{LIST}{risk.pk}/", body, format="json")
+    response = api(loan.owner).patch(f"{LIST}{risk.pk}/", body, format="json")
     assert response.status_code == 200, response.content
     assert [c["description"] for c in response.json()["controls"]] == ["限额管理", "每日对账"]
 
 
 def test_patch_residual_above_inherent_is_a_400(loan):
     risk = make_risk(loan)
-    response = client_for(loan.owner).patch(f"{LIST}{risk.pk}/", {"residual_impact": 5}, format="json")
+    response = api(loan.owner).patch(f"{LIST}{risk.pk}/", {"residual_impact": 5}, format="json")
     assert response.status_code == 400 and "residual_impact" in response.json()
 
 
 def test_patch_closes_with_a_reason_and_a_closed_risk_is_a_conflict(loan):
     risk = make_risk(loan)
-    client = client_for(loan.owner)
+    client = api(loan.owner)
     assert client.patch(f"{LIST}{risk.pk}/", {"status": "closed"}, format="json").status_code == 400
     response = client.patch(f"{LIST}{risk.pk}/", {"status": "closed", "closure_reason": "不再适用"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "closed"
@@ -106,13 +100,13 @@ def test_patch_closes_with_a_reason_and_a_closed_risk_is_a_conflict(loan):
 
 def test_patch_cannot_set_acceptance_status(loan):
     risk = make_risk(loan)
-    response = client_for(loan.owner).patch(f"{LIST}{risk.pk}/", {"status": "accepted"}, format="json")
+    response = api(loan.owner).patch(f"{LIST}{risk.pk}/", {"status": "accepted"}, format="json")
     assert response.status_code == 400 and "status" in response.json()
 
 
 def test_no_delete_and_no_put(loan):
     risk = make_risk(loan)
-    client = client_for(loan.owner)
+    client = api(loan.owner)
     assert client.delete(f"{LIST}{risk.pk}/").status_code == 405
     assert client.put(f"{LIST}{risk.pk}/", payload(), format="json").status_code == 405
 
@@ -123,7 +117,7 @@ def high(loan):
 
 def test_accept_by_senior_management_returns_the_accepted_risk(loan, executive):
     risk = high(loan)
-    response = client_for(executive).post(f"{LIST}{risk.pk}/accept/", {"comment": "同意"}, format="json")
+    response = api(executive).post(f"{LIST}{risk.pk}/accept/", {"comment": "同意"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "accepted"
     assert response.json()["accepted_by"] == executive.pk
 
@@ -134,29 +128,29 @@ def test_accept_by_others_is_a_403(loan, executive, risk_officer, who):
     if who == "executive_owner":
         Risk.objects.filter(pk=risk.pk).update(owner=executive)
     user = {"owner": loan.owner, "risk_officer": risk_officer, "executive_owner": executive}[who]
-    response = client_for(user).post(f"{LIST}{risk.pk}/accept/", {"comment": "同意"}, format="json")
+    response = api(user).post(f"{LIST}{risk.pk}/accept/", {"comment": "同意"}, format="json")
     assert response.status_code == 403
     assert Risk.objects.get(pk=risk.pk).status == "pending_acceptance"
 
 
 def test_accepting_an_open_risk_is_a_409(loan, executive):
-    response = client_for(executive).post(f"{LIST}{make_risk(loan).pk}/accept/", {"comment": "同意"}, format="json")
+    response = api(executive).post(f"{LIST}{make_risk(loan).pk}/accept/", {"comment": "同意"}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "risk_not_pending_acceptance"
 
 
 def test_review_posts_a_new_assessment_kept_in_the_history(loan):
     risk = make_risk(loan)
     body = {"likelihood": 4, "impact": 3, "residual_likelihood": 2, "residual_impact": 3, "comment": "季度复核"}
-    response = client_for(loan.owner).post(f"{LIST}{risk.pk}/reviews/", body, format="json")
+    response = api(loan.owner).post(f"{LIST}{risk.pk}/reviews/", body, format="json")
     assert response.status_code == 201 and response.json()["inherent_score"] == 12
-    history = client_for(loan.owner).get(f"{LIST}{risk.pk}/reviews/").json()
+    history = api(loan.owner).get(f"{LIST}{risk.pk}/reviews/").json()
     assert [(h["kind"], h["residual_score"], h["comment"]) for h in history] == [("initial", 4, ""),
                                                                                  ("review", 6, "季度复核")]
 
 
 def test_review_without_comment_is_a_400(loan):
     body = {"likelihood": 3, "impact": 3, "residual_likelihood": 2, "residual_impact": 2, "comment": ""}
-    response = client_for(loan.owner).post(f"{LIST}{make_risk(loan).pk}/reviews/", body, format="json")
+    response = api(loan.owner).post(f"{LIST}{make_risk(loan).pk}/reviews/", body, format="json")
     assert response.status_code == 400 and "comment" in response.json()
 
 
@@ -178,24 +172,25 @@ def register(loan, risk_officer):
     ("product=LN-R", {"违约", "操作"}), ("category=credit", {"违约"}), ("level=high", {"违约"}),
     ("residual_level=critical", {"盗刷"}), ("status=pending_acceptance", {"盗刷"}), ("overdue=true", {"操作"}),
     ("overdue=false", {"违约", "盗刷"}), ("product=LN-R&category=operational", {"操作"}),
+    ("impact=4", {"违约"}), ("residual_likelihood=4", {"盗刷"}),
 ])
 def test_list_filters(loan, register, query, titles):
-    body = client_for(loan.owner).get(f"{LIST}?{query}").json()
+    body = api(loan.owner).get(f"{LIST}?{query}").json()
     assert {r["title"] for r in body["results"]} == titles
 
 
 def test_list_filters_by_owner(loan, register, risk_officer):
-    body = client_for(loan.owner).get(f"{LIST}?owner={risk_officer.pk}").json()
+    body = api(loan.owner).get(f"{LIST}?owner={risk_officer.pk}").json()
     assert [r["title"] for r in body["results"]] == ["操作"]
 
 
 def test_product_register_lists_only_that_product(loan, register):
-    body = client_for(loan.owner).get(product_url(loan)).json()
+    body = api(loan.owner).get(product_url(loan)).json()
     assert {r["title"] for r in body["results"]} == {"违约", "操作"}
 
 
 def test_heatmap_of_a_product_and_of_the_portfolio(loan, register):
-    client = client_for(loan.owner)
+    client = api(loan.owner)
     inherent = client.get(f"{LIST}heatmap/?product=LN-R&basis=inherent").json()
     assert inherent["basis"] == "inherent" and inherent["cells"][2][3] == 1 and sum(map(sum, inherent["cells"])) == 2
     residual = client.get(f"{LIST}heatmap/?basis=residual").json()
@@ -203,9 +198,14 @@ def test_heatmap_of_a_product_and_of_the_portfolio(loan, register):
 
 
 def test_heatmap_basis_defaults_to_inherent_and_refuses_others(loan, register):
-    client = client_for(loan.owner)
+    client = api(loan.owner)
     assert client.get(f"{LIST}heatmap/").json()["basis"] == "inherent"
     response = client.get(f"{LIST}heatmap/?basis=sideways")
+    assert response.status_code == 400 and "basis" in response.json()
+
+
+def test_an_empty_heatmap_basis_is_refused(loan, register):
+    response = api(loan.owner).get(f"{LIST}heatmap/?basis=")
     assert response.status_code == 400 and "basis" in response.json()
 
 
@@ -216,7 +216,7 @@ def count_queries(client, url):
 
 
 def test_list_query_count_does_not_grow_with_the_register(loan):
-    client = client_for(loan.owner)
+    client = api(loan.owner)
     make_risk(loan)
     few = count_queries(client, LIST)
     controls = [{"description": "a", "type": "preventive"}, {"description": "b", "type": "detective"}]
@@ -226,7 +226,7 @@ def test_list_query_count_does_not_grow_with_the_register(loan):
 
 
 def test_heatmap_query_count_does_not_grow_with_the_register(loan):
-    client = client_for(loan.owner)
+    client = api(loan.owner)
     make_risk(loan)
     few = count_queries(client, f"{LIST}heatmap/?basis=residual")
     for n in range(6):
