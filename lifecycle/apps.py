@@ -19,13 +19,13 @@ class LifecycleConfig(AppConfig):
 
         register_value_labels(DepartmentCode, DeliverableStatus, Decision, GateReviewStatus)
         from products.sections import register_product_section
-        from products.services import register_on_product_created, register_owner_change_guard
+        from products.services import register_edit_guard, register_on_product_created
 
         from . import processes  # noqa: F401  (registers the stage gate with the engine)
         from .services import deliverables_start_checklist, owner_change_guard
 
         register_on_product_created(deliverables_start_checklist)
-        register_owner_change_guard(owner_change_guard)
+        register_edit_guard("lifecycle.owner_while_review_open", owner_change_guard)
 
         register_product_section(key="lifecycle", template="lifecycle/_product_panel.html", order=10, slot="top")
         register_product_section(key="history", template="lifecycle/_product_history.html", order=90)

@@ -309,10 +309,10 @@ def _open_steps(*, review: GateReview, steps) -> None:
                body=body, url=reverse("lifecycle:my_reviews"))
 
 
-def owner_change_guard(*, product: Product) -> None:
-    """The owner of a product with an open review cannot change (registered with products.services): four-eyes
+def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
+    """The owner of a product with an open review cannot change (an edit guard of products.services): four-eyes
     would otherwise be decided against an owner who is no longer the one who prepared the request."""
-    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if "owner" in changed and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
         raise GateConflict(LifecycleError.REVIEW_PENDING)
 
 

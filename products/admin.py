@@ -27,19 +27,15 @@ class ProductAdminForm(forms.ModelForm):
         if not self.instance.pk:
             return cleaned
         original = Product.objects.get(pk=self.instance.pk)
-        if "owner" in self.changed_data:
-            try:
-                services.product_owner_change_check(product=original, owner=cleaned.get("owner"))
-            except DomainConflict as error:
+        data = {k: v for k, v in cleaned.items() if k in (*services.EDITABLE_FIELDS, "sales_channels")}
+        changed = services.product_changed_fields(product=original, data=data)
+        try:
+            services.product_edit_check(user=self.request_user, product=original, changed=changed)
+        except DomainConflict as error:
+            if changed == {"owner"}:
                 self.add_error("owner", error.message)
                 return cleaned
-        if self.request_user is not None:
-            data = {k: v for k, v in cleaned.items() if k in (*services.EDITABLE_FIELDS, "sales_channels")}
-            try:
-                services.product_edit_check(user=self.request_user, product=original,
-                                            changed=services.product_changed_fields(product=original, data=data))
-            except DomainConflict as error:
-                raise ValidationError(error.message) from error
+            raise ValidationError(error.message) from error
         return cleaned
 
 

@@ -1,9 +1,8 @@
 """Product catalogue rules: who may create and edit, and how a product is written.
 
 Apps above products add their own refusals of an edit with `register_edit_guard` (e.g. changes/: terms are frozen
-after launch and locked while a review is pending) or `register_owner_change_guard` (lifecycle: no owner change
-while a review is open); every path that edits a product (page, API, admin) comes through `product_update`, so
-every guard applies everywhere.
+after launch and locked while a review is pending; lifecycle: no owner change while a review is open); every path
+that edits a product (page, API, admin) comes through `product_update`, so every guard applies everywhere.
 """
 from collections.abc import Callable
 
@@ -26,7 +25,7 @@ EDITABLE_FIELDS = (
 
 
 __all__ = ["product_can_edit", "product_create", "product_update", "register_on_product_created",
-           "register_edit_guard", "product_edit_check", "product_edit_refusal", "register_owner_change_guard"]
+           "register_edit_guard", "product_edit_check", "product_edit_refusal"]
 
 # Apps above the catalogue act on a new product in its creating transaction (lifecycle: the first checklist).
 _ON_CREATED: list = []
@@ -36,22 +35,6 @@ def register_on_product_created(hook) -> None:
     """`hook(*, product, user)` runs inside product_create's transaction, after the product is saved and audited."""
     if hook not in _ON_CREATED:
         _ON_CREATED.append(hook)
-
-
-# `guard(*, product)` raises (e.g. a DomainConflict) when the product's owner may not change now; apps above
-# products register theirs in AppConfig.ready() (lifecycle: not while a review is open).
-_OWNER_CHANGE_GUARDS: list[Callable] = []
-
-
-def register_owner_change_guard(guard: Callable) -> None:
-    _OWNER_CHANGE_GUARDS.append(guard)
-
-
-def product_owner_change_check(*, product: Product, owner) -> None:
-    """Raise when `owner` would replace the product's owner and a registered guard refuses it."""
-    if owner is not None and owner.pk != product.owner_id:
-        for guard in _OWNER_CHANGE_GUARDS:
-            guard(product=product)
 
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
@@ -147,7 +130,6 @@ def product_update(*, user, product: Product, data: dict) -> Product:
         # Other bank systems reference products by code: it is fixed once the product exists.
         raise ValidationError({"code": _("产品代码创建后不可修改。")})
     product = Product.objects.select_for_update().get(pk=product.pk)
-    product_owner_change_check(product=product, owner=data.get("owner"))
     product_edit_check(user=user, product=product, changed=product_changed_fields(product=product, data=data))
     before = field_values(product, AUDITED_FIELDS)
     _apply(product, data)

@@ -3,23 +3,17 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from changes import services
 from changes.models import Change, TermsVersion
 from lifecycle import services as lifecycle_services
 from tests.factories import MetricFactory, ObservationFactory, ProductFactory, complete_deliverables
+from tests.helpers import api
 
 from .conftest import approve_all, approved_change, change_data
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def body(**overrides):
@@ -39,7 +33,7 @@ def pilot_body(**overrides):
 @pytest.fixture
 def piloting(launched, reviewers):
     change = approved_change(launched, reviewers, pilot=True)
-    response = client_for(launched.owner).post(f"/api/v1/changes/{change.pk}/pilot/", pilot_body(), format="json")
+    response = api(launched.owner).post(f"/api/v1/changes/{change.pk}/pilot/", pilot_body(), format="json")
     assert response.status_code == 200, response.content
     return change
 
@@ -47,14 +41,14 @@ def piloting(launched, reviewers):
 # --- The freeze on the API -------------------------------------------------------------------------------------------
 
 def test_patch_of_a_term_after_launch_is_409_terms_frozen(launched):
-    response = client_for(launched.owner).patch(f"/api/v1/products/{launched.pk}/", {"fee": "1"}, format="json")
+    response = api(launched.owner).patch(f"/api/v1/products/{launched.pk}/", {"fee": "1"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "terms_frozen"
     assert response.json()["detail"]
 
 
 def test_patch_of_other_fields_after_launch_is_accepted(launched):
-    response = client_for(launched.owner).patch(f"/api/v1/products/{launched.pk}/", {"name": "新名字"}, format="json")
+    response = api(launched.owner).patch(f"/api/v1/products/{launched.pk}/", {"name": "新名字"}, format="json")
     assert response.status_code == 200
     assert response.json()["name"] == "新名字"
 
@@ -63,14 +57,14 @@ def test_patch_of_a_term_while_a_review_is_pending_is_409_review_pending(owner):
     product = ProductFactory(owner=owner)
     complete_deliverables(product)
     lifecycle_services.gate_review_submit(product=product, user=owner)
-    response = client_for(owner).patch(f"/api/v1/products/{product.pk}/", {"features": ["新特色"]}, format="json")
+    response = api(owner).patch(f"/api/v1/products/{product.pk}/", {"features": ["新特色"]}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "review_pending"
 
 
 def test_features_and_markets_are_terms_in_the_product_api(owner):
     product = ProductFactory(owner=owner)
-    response = client_for(owner).patch(f"/api/v1/products/{product.pk}/", {
+    response = api(owner).patch(f"/api/v1/products/{product.pk}/", {
         "features": ["返现 5%"], "target_market": "年轻白领", "excluded_market": "未成年人"}, format="json")
     assert response.status_code == 200
     assert (response.json()["features"], response.json()["excluded_market"]) == (["返现 5%"], "未成年人")
@@ -80,7 +74,7 @@ def test_features_and_markets_are_terms_in_the_product_api(owner):
 
 def test_terms_lists_versions_with_status(launched, reviewers):
     approved_change(launched, reviewers, effective_from=TODAY + dt.timedelta(days=2))
-    response = client_for(launched.owner).get(f"/api/v1/products/{launched.pk}/terms/")
+    response = api(launched.owner).get(f"/api/v1/products/{launched.pk}/terms/")
     assert response.status_code == 200
     rows = response.json()["results"]
     assert [(r["version"], r["status"]) for r in rows] == [(2, "scheduled"), (1, "active")]
@@ -96,13 +90,13 @@ def test_terms_at_a_day_returns_the_version_in_force_on_version_boundaries(launc
     TermsVersion.objects.create(product=launched, version=2, effective_from=TODAY + dt.timedelta(days=5),
                                 terms={"fee": "80"})
     day = (TODAY + dt.timedelta(days=offset)).isoformat()
-    response = client_for(launched.owner).get(f"/api/v1/products/{launched.pk}/terms/?at={day}")
+    response = api(launched.owner).get(f"/api/v1/products/{launched.pk}/terms/?at={day}")
     assert [r["version"] for r in response.json()["results"]] == expected
 
 
 @pytest.mark.parametrize("at", ["2026-13-01", "tomorrow", "2026-02-30"])
 def test_terms_at_an_invalid_day_is_400_naming_at(launched, at):
-    response = client_for(launched.owner).get(f"/api/v1/products/{launched.pk}/terms/?at={at}")
+    response = api(launched.owner).get(f"/api/v1/products/{launched.pk}/terms/?at={at}")
     assert response.status_code == 400
     assert "at" in response.json()
 
@@ -110,7 +104,7 @@ def test_terms_at_an_invalid_day_is_400_naming_at(launched, at):
 # --- Change requests -------------------------------------------------------------------------------------------------
 
 def test_post_change_returns_201_draft_with_the_diff(launched):
-    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
+    response = api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
     assert response.status_code == 201, response.content
     data = response.json()
     assert {k: data[k] for k in ("product", "status", "summary", "reason", "terms", "diff", "pilot", "review")} == {
@@ -127,7 +121,7 @@ def test_post_change_returns_201_draft_with_the_diff(launched):
     ({"requirements": [999999]}, "requirements"),
 ])
 def test_invalid_change_is_400_naming_the_field_and_creates_nothing(launched, overrides, field):
-    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(**overrides),
+    response = api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(**overrides),
                                                format="json")
     assert response.status_code == 400
     assert field in response.json()
@@ -135,51 +129,51 @@ def test_invalid_change_is_400_naming_the_field_and_creates_nothing(launched, ov
 
 
 def test_unknown_and_invalid_term_fields_are_named_inside_terms(launched):
-    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/",
+    response = api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/",
                                                body(terms={"colour": "red", "fee": "-5"}), format="json")
     assert set(response.json()["terms"]) == {"colour", "fee"}
 
 
 def test_change_before_launch_is_409_terms_not_frozen(owner):
     product = ProductFactory(owner=owner)
-    response = client_for(owner).post(f"/api/v1/products/{product.pk}/changes/", body(), format="json")
+    response = api(owner).post(f"/api/v1/products/{product.pk}/changes/", body(), format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "terms_not_frozen"
 
 
 def test_change_while_another_is_open_is_409_change_open(launched):
-    client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
-    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
+    api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
+    response = api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "change_open"
 
 
 @pytest.mark.parametrize("role", ["reviewer", "senior_management"])
 def test_only_product_editors_create_changes(launched, make_user, role):
-    response = client_for(make_user(role=role)).post(f"/api/v1/products/{launched.pk}/changes/", body(),
+    response = api(make_user(role=role)).post(f"/api/v1/products/{launched.pk}/changes/", body(),
                                                      format="json")
     assert response.status_code == 403
 
 
 def test_other_product_manager_cannot_create_a_change(launched, other_pm):
-    response = client_for(other_pm).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
+    response = api(other_pm).post(f"/api/v1/products/{launched.pk}/changes/", body(), format="json")
     assert response.status_code == 403
 
 
 def test_submit_returns_201_with_the_review(launched):
     change = services.change_create(user=launched.owner, product=launched, data=change_data())
-    response = client_for(launched.owner).post(f"/api/v1/changes/{change.pk}/submit/", format="json")
+    response = api(launched.owner).post(f"/api/v1/changes/{change.pk}/submit/", format="json")
     assert response.status_code == 201
     assert response.json()["review"] == Change.objects.get().review_id
     assert response.json()["status"] == "submitted"
-    review = client_for(launched.owner).get(f"/api/v1/gate-reviews/{response.json()['review']}/").json()
+    review = api(launched.owner).get(f"/api/v1/gate-reviews/{response.json()['review']}/").json()
     assert review["process"] == "change"
     assert review["snapshot"]["diff"] == [{"field": "fee", "old": "100", "new": "80"}]
 
 
 def test_patch_edits_a_draft(launched):
     change = services.change_create(user=launched.owner, product=launched, data=change_data())
-    response = client_for(launched.owner).patch(f"/api/v1/changes/{change.pk}/", {"terms": {"fee": "50"}},
+    response = api(launched.owner).patch(f"/api/v1/changes/{change.pk}/", {"terms": {"fee": "50"}},
                                                 format="json")
     assert response.status_code == 200
     assert response.json()["diff"] == [{"field": "fee", "old": "100", "new": "50"}]
@@ -189,14 +183,14 @@ def test_changes_are_filtered_by_product_and_status(launched, reviewers):
     approved_change(launched, reviewers)
     other = ProductFactory(stage="operation")
     services.change_create(user=other.owner, product=other, data=change_data())
-    client = client_for(launched.owner)
+    client = api(launched.owner)
     assert [c["product"] for c in client.get(f"/api/v1/changes/?product={launched.pk}").json()["results"]] == [
         launched.pk]
     assert [c["product"] for c in client.get("/api/v1/changes/?status=draft").json()["results"]] == [other.pk]
 
 
 def test_change_list_takes_a_constant_number_of_queries(launched, reviewers):
-    client = client_for(launched.owner)
+    client = api(launched.owner)
     approved_change(launched, reviewers, pilot=True)
     with CaptureQueriesContext(connection) as one:
         client.get("/api/v1/changes/")
@@ -211,7 +205,7 @@ def test_change_list_takes_a_constant_number_of_queries(launched, reviewers):
 # --- Pilot and rollout -----------------------------------------------------------------------------------------------
 
 def test_pilot_returns_200_piloting(piloting):
-    data = client_for(piloting.product.owner).get(f"/api/v1/changes/{piloting.pk}/").json()
+    data = api(piloting.product.owner).get(f"/api/v1/changes/{piloting.pk}/").json()
     assert data["status"] == "piloting"
     assert (data["regions"], data["segments"], data["channels"]) == (["上海"], ["youth"], ["mobile_banking"])
 
@@ -224,7 +218,7 @@ def test_pilot_returns_200_piloting(piloting):
 ])
 def test_invalid_pilot_is_400_naming_the_field(launched, reviewers, overrides, field):
     change = approved_change(launched, reviewers, pilot=True)
-    response = client_for(launched.owner).post(f"/api/v1/changes/{change.pk}/pilot/", pilot_body(**overrides),
+    response = api(launched.owner).post(f"/api/v1/changes/{change.pk}/pilot/", pilot_body(**overrides),
                                                format="json")
     assert response.status_code == 400
     assert field in response.json()
@@ -234,18 +228,18 @@ def test_invalid_pilot_is_400_naming_the_field(launched, reviewers, overrides, f
 
 def test_detail_while_piloting_shows_actual_and_met(piloting):
     ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=90.0)
-    criterion = client_for(piloting.product.owner).get(f"/api/v1/changes/{piloting.pk}/").json()["criteria"][0]
+    criterion = api(piloting.product.owner).get(f"/api/v1/changes/{piloting.pk}/").json()["criteria"][0]
     assert criterion == {"metric": "csat", "op": ">=", "value": 80.0, "actual": 90.0, "met": True}
 
 
 def test_detail_without_data_shows_met_null(piloting):
-    criterion = client_for(piloting.product.owner).get(f"/api/v1/changes/{piloting.pk}/").json()["criteria"][0]
+    criterion = api(piloting.product.owner).get(f"/api/v1/changes/{piloting.pk}/").json()["criteria"][0]
     assert (criterion["actual"], criterion["met"]) == (None, None)
 
 
 def test_rollout_while_a_criterion_fails_is_409_with_the_failing_criteria(piloting):
     ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=70.0)
-    response = client_for(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/rollout/", {},
+    response = api(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/rollout/", {},
                                                        format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "pilot_criteria_not_met"
@@ -254,16 +248,16 @@ def test_rollout_while_a_criterion_fails_is_409_with_the_failing_criteria(piloti
 
 def test_rollout_with_criteria_met_is_200_and_makes_version_2(piloting):
     ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
-    response = client_for(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/rollout/", {},
+    response = api(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/rollout/", {},
                                                        format="json")
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["version"]) == ("rolled_out", 2)
-    versions = client_for(piloting.product.owner).get(f"/api/v1/products/{piloting.product_id}/terms/").json()
+    versions = api(piloting.product.owner).get(f"/api/v1/products/{piloting.product_id}/terms/").json()
     assert [(v["version"], v["status"]) for v in versions["results"]] == [(2, "active"), (1, "superseded")]
 
 
 def test_senior_management_override_rolls_out_anyway(piloting, executive):
-    response = client_for(executive).post(f"/api/v1/changes/{piloting.pk}/rollout/",
+    response = api(executive).post(f"/api/v1/changes/{piloting.pk}/rollout/",
                                           {"override_reason": "监管窗口期"}, format="json")
     assert response.status_code == 200
     assert response.json()["override_reason"] == "监管窗口期"
@@ -272,7 +266,7 @@ def test_senior_management_override_rolls_out_anyway(piloting, executive):
 @pytest.mark.parametrize("who", ["owner", "head", "admin"])
 def test_override_by_anyone_but_senior_management_is_403(piloting, head, admin_user, who):
     user = {"owner": piloting.product.owner, "head": head, "admin": admin_user}[who]
-    response = client_for(user).post(f"/api/v1/changes/{piloting.pk}/rollout/", {"override_reason": "赶进度"},
+    response = api(user).post(f"/api/v1/changes/{piloting.pk}/rollout/", {"override_reason": "赶进度"},
                                      format="json")
     assert response.status_code == 403
     piloting.refresh_from_db()
@@ -280,12 +274,12 @@ def test_override_by_anyone_but_senior_management_is_403(piloting, head, admin_u
 
 
 def test_senior_management_cannot_roll_out_without_an_override(piloting, executive):
-    response = client_for(executive).post(f"/api/v1/changes/{piloting.pk}/rollout/", {}, format="json")
+    response = api(executive).post(f"/api/v1/changes/{piloting.pk}/rollout/", {}, format="json")
     assert response.status_code == 403
 
 
 def test_withdraw_returns_withdrawn_and_keeps_the_terms(piloting):
-    response = client_for(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/withdraw/",
+    response = api(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/withdraw/",
                                                        {"reason": "试点客户反馈差"}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawn"
@@ -294,7 +288,7 @@ def test_withdraw_returns_withdrawn_and_keeps_the_terms(piloting):
 
 
 def test_withdraw_without_a_reason_is_400(piloting):
-    response = client_for(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/withdraw/", {},
+    response = api(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/withdraw/", {},
                                                        format="json")
     assert response.status_code == 400
     assert "reason" in response.json()
@@ -304,7 +298,7 @@ def test_four_eyes_refuses_the_owner_deciding_a_change_review_over_the_api(launc
     launched.owner.departments.add(*reviewers["finance"].departments.all())
     change = services.change_submit(user=launched.owner, change=services.change_create(
         user=launched.owner, product=launched, data=change_data()))
-    response = client_for(launched.owner).post(f"/api/v1/gate-reviews/{change.review_id}/decisions/",
+    response = api(launched.owner).post(f"/api/v1/gate-reviews/{change.review_id}/decisions/",
                                                {"department": "finance", "decision": "approve"}, format="json")
     assert response.status_code == 403
     approve_all(change.review, reviewers)
@@ -315,7 +309,7 @@ def test_four_eyes_refuses_the_owner_deciding_a_change_review_over_the_api(launc
 @pytest.mark.parametrize("terms", [{"fee_terms": "免\x00费"}, {"fee_terms": {"a": 1}}, {"features": "返现"},
                                    {"features": ["ok", 3]}, {"fee": True}])
 def test_terms_of_the_wrong_kind_or_unstorable_text_are_400_naming_the_field(launched, terms):
-    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(terms=terms),
+    response = api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", body(terms=terms),
                                                format="json")
     assert response.status_code == 400
     assert set(response.json()["terms"]) == set(terms)
@@ -323,7 +317,7 @@ def test_terms_of_the_wrong_kind_or_unstorable_text_are_400_naming_the_field(lau
 
 def test_a_lone_surrogate_in_a_term_is_400_naming_it(launched):
     raw = '{"summary": "s", "reason": "internal", "terms": {"target_market": "\\ud800"}}'
-    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", raw,
+    response = api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/", raw,
                                                content_type="application/json")
     assert response.status_code == 400
     assert set(response.json()["terms"]) == {"target_market"}
@@ -334,7 +328,7 @@ def test_a_text_term_is_cleared_with_null(launched):
     launched.save()
     services.terms_version_initial_ensure(product=launched)
     launched.terms_versions.update(terms={**launched.terms_versions.get().terms, "fee_terms": "首年免年费"})
-    response = client_for(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/",
+    response = api(launched.owner).post(f"/api/v1/products/{launched.pk}/changes/",
                                                body(terms={"fee_terms": None}), format="json")
     assert response.status_code == 201
     assert response.json()["diff"] == [{"field": "fee_terms", "old": "首年免年费", "new": ""}]
@@ -343,6 +337,6 @@ def test_a_text_term_is_cleared_with_null(launched):
 def test_change_reviews_are_listed_in_the_engine_with_blank_stages(launched):
     change = services.change_submit(user=launched.owner, change=services.change_create(
         user=launched.owner, product=launched, data=change_data()))
-    rows = client_for(launched.owner).get("/api/v1/gate-reviews/?process=change").json()["results"]
+    rows = api(launched.owner).get("/api/v1/gate-reviews/?process=change").json()["results"]
     assert [(r["id"], r["subject_type"], r["from_stage"], r["to_stage"]) for r in rows] == [
         (change.review_id, "change", "", "")]

@@ -3,12 +3,12 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from changes import services
 from changes.models import Change
 from lifecycle.models import GateReview
 from tests.factories import UserFactory
+from tests.helpers import api
 
 from .conftest import change_data
 
@@ -35,17 +35,11 @@ def run_threads(worker, count=THREADS):
     return results
 
 
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_concurrent_proposals_for_one_product_leave_exactly_one_open_change(launched):
     head = UserFactory(username="head_conc", role="head_of_product")
     url = f"/api/v1/products/{launched.pk}/changes/"
     payload = {"summary": "并发", "reason": "internal", "terms": {"fee": "90"}}
-    codes = run_threads(lambda i: client_for(launched.owner if i % 2 else head).post(
+    codes = run_threads(lambda i: api(launched.owner if i % 2 else head).post(
         url, payload, format="json").status_code)
     assert sorted(codes) == [201] + [409] * (THREADS - 1)
     assert Change.objects.filter(product=launched).count() == 1
@@ -54,7 +48,7 @@ def test_concurrent_proposals_for_one_product_leave_exactly_one_open_change(laun
 def test_concurrent_submits_of_one_change_open_exactly_one_review(launched):
     change = services.change_create(user=launched.owner, product=launched, data=change_data())
     url = f"/api/v1/changes/{change.pk}/submit/"
-    codes = run_threads(lambda i: client_for(launched.owner).post(url, format="json").status_code)
+    codes = run_threads(lambda i: api(launched.owner).post(url, format="json").status_code)
     assert sorted(codes) == [201] + [409] * (THREADS - 1)
     assert GateReview.objects.filter(product=launched, process="change").count() == 1
     change.refresh_from_db()
