@@ -74,7 +74,8 @@ def csv_rows(fileobj, *, max_rows: int) -> Iterator[list[str]]:
     try:
         yield from counted(csv.reader(text), max_rows=max_rows)
     finally:
-        text.detach()
+        if not text.closed:  # a reader left unfinished may be collected after the upload was closed
+            text.detach()
 
 
 def open_upload(upload):

@@ -6,7 +6,6 @@ DEFAULT_NOTICE_DAYS = 30
 MAX_PROGRESS_ITEMS = 5000
 MAX_SEGMENTS = 50
 MAX_CUSTOMERS = 2_000_000_000  # fits the database's integer column
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 EVIDENCE_KINDS = ("snapshots", "alerts", "requirements")
 
 

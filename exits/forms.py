@@ -1,17 +1,16 @@
 """Forms of the exit pages; the rules themselves are in exits.services."""
 import csv
-import io
 import zipfile
-from itertools import islice
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from bankpm import uploads
 from kpis.models import Alert, Snapshot
 from requirements.models import Requirement
 
-from .choices import EVIDENCE_KINDS, MAX_CUSTOMERS, MAX_PROGRESS_ITEMS, MAX_UPLOAD_BYTES
+from .choices import EVIDENCE_KINDS, MAX_CUSTOMERS, MAX_PROGRESS_ITEMS
 from .services import PlanInput
 
 UPLOAD_COLUMNS = ("segment", "date", "migrated", "closed")
@@ -86,18 +85,15 @@ class ProgressUploadForm(forms.Form):
         name = upload.name.lower()
         if not name.endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("只支持 .csv 或 .xlsx 文件。"))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件不能超过 %(mb)d MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
         try:
-            rows = _csv_rows(upload) if name.endswith(".csv") else _xlsx_rows(upload)
+            fileobj = uploads.open_upload(upload)
+            rows = _csv_rows(fileobj) if name.endswith(".csv") else _xlsx_rows(fileobj)
         except UnicodeDecodeError as error:
             raise forms.ValidationError(_("无法读取文件：CSV 须为 UTF-8 编码。")) from error
-        except HeaderError as error:
+        except (HeaderError, uploads.UploadRefused) as error:
             raise forms.ValidationError(str(error)) from error
         except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException) as error:
             raise forms.ValidationError(_("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
-        if len(rows) > MAX_PROGRESS_ITEMS:
-            raise forms.ValidationError(_("每个文件最多 %(max)s 行数据。") % {"max": f"{MAX_PROGRESS_ITEMS:,}"})
         if not rows:
             raise forms.ValidationError(_("文件中没有数据行。"))
         return rows
@@ -123,24 +119,19 @@ def _item(values) -> dict:
     return item
 
 
-def _csv_rows(upload) -> list[dict]:
-    text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
-    header = [c.strip() for c in next(reader, [])]
+# Both readers stream and count every row, blank ones included, and stop at the first past the limit
+# (bankpm.uploads), so a file of millions of empty rows is refused without being read.
+def _csv_rows(fileobj) -> list[dict]:
+    rows = uploads.csv_rows(fileobj, max_rows=MAX_PROGRESS_ITEMS)
+    header = [c.strip() for c in next(rows, [])]
     if header != list(UPLOAD_COLUMNS):
         raise HeaderError(_("表头必须是 segment, date, migrated, closed"))
-    filled = (row for row in reader if any(c.strip() for c in row))
-    # One row past the limit is enough to refuse the file: the rest is never read.
-    return [_item(row) for row in islice(filled, MAX_PROGRESS_ITEMS + 1)]
+    return [_item(row) for row in rows if any(c.strip() for c in row)]
 
 
-def _xlsx_rows(upload) -> list[dict]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(upload, read_only=True, data_only=True).active
-    rows = sheet.iter_rows(values_only=True)
+def _xlsx_rows(fileobj) -> list[dict]:
+    rows = uploads.xlsx_rows(fileobj, max_rows=MAX_PROGRESS_ITEMS)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     if header[:4] != list(UPLOAD_COLUMNS):
         raise HeaderError(_("表头必须是 segment, date, migrated, closed"))
-    filled = (row for row in rows if any(c is not None for c in row))
-    return [_item(row[:4]) for row in islice(filled, MAX_PROGRESS_ITEMS + 1)]
+    return [_item(row[:4]) for row in rows if any(c is not None for c in row)]

@@ -9,9 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from exits import services
 from exits.models import ExitPlan, ExitProgress, ExitTask
+from exits.views import ProgressUploadView
 from tests.factories import ProductFactory, UserFactory
+from tests.spreadsheets import measured, xlsx_shared_string_bomb, xlsx_with_rows
 
 from .conftest import TODAY, day, save_plan
+
+MEMORY_BOUND = 200 * 1024 * 1024
 
 pytestmark = pytest.mark.django_db
 
@@ -127,10 +131,28 @@ def test_upload_refuses_a_wrong_header(client, retiring):
     assert "file" in response.context["form"].errors
 
 
-def test_upload_refuses_a_file_over_the_size_limit(client, retiring, monkeypatch):
-    monkeypatch.setattr("exits.forms.MAX_UPLOAD_BYTES", 10)
-    response = upload(login(client, retiring.owner), retiring, b"segment,date,migrated,closed\n" + b"x" * 20)
-    assert "file" in response.context["form"].errors
+def test_upload_refuses_a_file_over_the_size_limit_unread(client, retiring):
+    content = b"segment,date,migrated,closed\n" + f"网点客户,{day(0)},0,0\n".encode() * 200_000
+    with measured(ProgressUploadView) as probe:
+        response = upload(login(client, retiring.owner), retiring, content)
+    assert "文件过大：最多 2 MB" in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND
+
+
+def test_upload_refuses_a_sheet_of_three_million_empty_rows_after_the_row_limit(client, retiring):
+    content = xlsx_with_rows(["segment", "date", "migrated", "closed"], [], last_row=3_000_000)
+    with measured(ProgressUploadView) as probe:
+        response = upload(login(client, retiring.owner), retiring, content, name="empty.xlsx")
+    assert "每个文件最多 5,000 行数据" in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND
+
+
+def test_upload_refuses_a_zip_bomb_before_it_is_unpacked(client, retiring):
+    content = xlsx_shared_string_bomb(["segment", "date", "migrated", "closed"], megabytes=300)
+    with measured(ProgressUploadView) as probe:
+        response = upload(login(client, retiring.owner), retiring, content, name="bomb.xlsx")
+    assert "文件解压后过大" in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND
 
 
 def test_upload_refuses_more_rows_than_the_limit(client, retiring, monkeypatch):
