@@ -53,6 +53,12 @@ class DeliverableAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # kept with the product's history (core.retention)
 
+    def save_model(self, request, obj, form, change):
+        # The form has already set the values on `obj`; the service writes them, audited, from the stored row.
+        data = {name: getattr(obj, name) for name in form.changed_data if name in services.DELIVERABLE_DETAIL_FIELDS}
+        if data:
+            services.deliverable_edit(user=request.user, deliverable=obj, data=data)
+
 
 class ApprovalStepInline(admin.TabularInline):
     model = ApprovalStep

@@ -41,6 +41,7 @@ class AuditAction(models.TextChoices):
     DELIVERABLE_DONE = "deliverable_done", _("交付物完成")
     DELIVERABLE_WAIVED = "deliverable_waived", _("交付物豁免")
     DELIVERABLE_REOPENED = "deliverable_reopened", _("交付物重新打开")
+    DELIVERABLE_EDITED = "deliverable_edited", _("交付物信息修改")
     POLICY_CHANGED = "policy_changed", _("审批规则变更")
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import DepartmentCode
-from core.audit import audit_record
+from core.audit import audit_edit, audit_record, field_values
 from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager
 from notifications.services import notify
 from products.choices import STAGE_ORDER, LifecycleStage
@@ -132,6 +132,7 @@ def deliverable_update(*, user, deliverable: Deliverable, status: str | None = N
     if status == DeliverableStatus.WAIVED and not (reason or "").strip():
         raise ValidationError({"reason": _("豁免必须填写理由。")})
     old = deliverable.status
+    before = field_values(deliverable, ("link", "attachment"))
     if link is not None:
         deliverable.link = link
     if attachment is not None:
@@ -145,6 +146,31 @@ def deliverable_update(*, user, deliverable: Deliverable, status: str | None = N
                   AuditAction.DELIVERABLE_WAIVED, DeliverableStatus.OPEN: AuditAction.DELIVERABLE_REOPENED}[status]
         audit_record(action=action, actor=user, product=product, obj=deliverable, from_value=old, to_value=status,
                      comment=f"{deliverable.title}" + (f": {reason}" if reason else ""))
+    audit_edit(action=AuditAction.DELIVERABLE_EDITED, actor=user, obj=deliverable, before=before, product=product,
+               fields=("link", "attachment"), comment=deliverable.title)
+    return deliverable
+
+
+# What may be corrected on an item besides its status (its stage, template and `required` come from the checklist).
+DELIVERABLE_DETAIL_FIELDS = ("title", "title_en", "owner", "due_date", "link", "attachment")
+
+
+@transaction.atomic
+def deliverable_edit(*, user, deliverable: Deliverable, data: dict) -> Deliverable:
+    """Correct an item's details (title, owner, due date, link, attachment); audited field by field."""
+    deliverable = Deliverable.objects.select_for_update().select_related("product").get(pk=deliverable.pk)
+    if not deliverable_can_edit(user=user, deliverable=deliverable):
+        raise PermissionDenied(_("只有交付物负责人、产品经理、产品主管或管理员可以更新交付物。"))
+    unknown = set(data) - set(DELIVERABLE_DETAIL_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("该字段不能在此修改。") for name in sorted(unknown)})
+    before = field_values(deliverable, DELIVERABLE_DETAIL_FIELDS)
+    for name, value in data.items():
+        setattr(deliverable, name, value)
+    deliverable.full_clean(exclude=[] if "attachment" in data else ["attachment"])
+    deliverable.save()
+    audit_edit(action=AuditAction.DELIVERABLE_EDITED, actor=user, obj=deliverable, before=before,
+               product=deliverable.product, fields=DELIVERABLE_DETAIL_FIELDS, comment=deliverable.title)
     return deliverable
 
 

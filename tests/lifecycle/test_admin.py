@@ -127,6 +127,20 @@ def test_required_deliverable_cannot_be_made_optional_in_the_admin(client, produ
     assert item.required and services.missing_deliverables(product=product)
 
 
+def test_an_admin_edit_of_a_deliverables_details_goes_through_the_service_audited(client, product, admin_owner):
+    from lifecycle.models import Deliverable
+
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    client.force_login(admin_owner)
+    data = {"title": "修订后的名称", "title_en": item.title_en, "owner": item.owner_id, "due_date": "2027-03-01",
+            "link": ""}
+    assert client.post(reverse("admin:lifecycle_deliverable_change", args=[item.pk]), data).status_code == 302
+    entry = AuditEntry.objects.get(action="deliverable_edited", object_id=str(item.pk))
+    assert entry.actor == admin_owner
+    assert {c["field"]: c["new"] for c in entry.changes} == {"title": "修订后的名称", "due_date": "2027-03-01"}
+
+
 def test_an_html_attachment_is_refused_in_the_admin(client, product, admin_user, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -154,3 +154,47 @@ def test_ticking_an_item_of_the_current_stage_is_stored_with_who_and_when(produc
     services.deliverable_update(user=owner, deliverable=item, status="done")
     item.refresh_from_db()
     assert (item.status, item.completed_by) == ("done", owner) and item.completed_at is not None
+
+
+# --- details: corrected through the service, audited field by field --------------------------------------------
+
+def test_correcting_an_items_details_is_audited_field_by_field(product, owner, other_pm):
+    services.deliverables_ensure(product=product)
+    item = product.deliverables.filter(stage="planning").first()
+    services.deliverable_edit(user=owner, deliverable=item, data={"owner": other_pm, "link": "https://wiki.bank.cn/plan"})
+    entry = AuditEntry.objects.get(action="deliverable_edited", object_id=str(item.pk))
+    assert (entry.actor, entry.product) == (owner, product)
+    assert {c["field"]: (c["old"], c["new"]) for c in entry.changes} == {
+        "owner": (item.owner_id, other_pm.pk), "link": ("", "https://wiki.bank.cn/plan")}
+
+
+def test_an_edit_that_changes_nothing_writes_no_entry(product, owner):
+    services.deliverables_ensure(product=product)
+    item = product.deliverables.filter(stage="planning").first()
+    services.deliverable_edit(user=owner, deliverable=item, data={"title": item.title})
+    assert not AuditEntry.objects.filter(action="deliverable_edited").exists()
+
+
+def test_the_checklists_own_fields_cannot_be_edited_as_details(product, owner):
+    services.deliverables_ensure(product=product)
+    item = product.deliverables.filter(stage="planning", required=True).first()
+    with assert_unchanged(*GOVERNED), pytest.raises(ValidationError) as refused:
+        services.deliverable_edit(user=owner, deliverable=item, data={"required": False})
+    assert "required" in refused.value.message_dict
+
+
+def test_someone_with_no_part_in_the_product_cannot_edit_an_item(product, other_pm):
+    from django.core.exceptions import PermissionDenied
+
+    services.deliverables_ensure(product=product)
+    item = product.deliverables.filter(stage="planning").first()
+    with assert_unchanged(*GOVERNED), pytest.raises(PermissionDenied):
+        services.deliverable_edit(user=other_pm, deliverable=item, data={"title": "改名"})
+
+
+def test_attaching_a_link_with_the_status_is_audited(product, owner):
+    services.deliverables_ensure(product=product)
+    item = product.deliverables.filter(stage="planning").first()
+    services.deliverable_update(user=owner, deliverable=item, status="done", link="https://wiki.bank.cn/done")
+    entry = AuditEntry.objects.get(action="deliverable_edited", object_id=str(item.pk))
+    assert entry.changes == [{"field": "link", "old": "", "new": "https://wiki.bank.cn/done"}]
