@@ -1,4 +1,5 @@
 """Schema post-processing: document the error responses every endpoint can give, in one shape."""
+import re
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -20,11 +21,26 @@ WRITE_ONLY = {"400", "409", "413", "415"}
 
 
 def close_request_bodies(result, generator, request, public):
-    """Request bodies refuse unknown fields (RejectUnknownFieldsMixin): say so, so that clients and fuzzers agree."""
+    """Request bodies refuse unknown fields (RejectUnknownFieldsMixin): say so, so that clients and fuzzers agree.
+    A decimal's pattern needs a digit: drf-spectacular's allows "", "-" and ".", which are no numbers."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and component.get("type") == "object" and "properties" in component:
             component.setdefault("additionalProperties", False)
+        for prop in component.get("properties", {}).values():
+            if prop.get("format") == "decimal" and "pattern" in prop:
+                prop["pattern"] = _decimal_pattern(prop["pattern"])
     return result
+
+
+def _decimal_pattern(pattern: str) -> str:
+    """`^-?\\d{0,5}(?:\\.\\d{0,1})?$` -> at least one digit, before or after the point."""
+    match = re.fullmatch(r"\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$", pattern)
+    if not match:
+        return pattern
+    whole, fraction = match.groups()
+    if fraction == "0":
+        return rf"^-?\d{{1,{whole}}}$"
+    return rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
 
 
 def add_error_responses(result, generator, request, public):

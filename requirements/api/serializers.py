@@ -113,9 +113,9 @@ class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if preloaded is None or isinstance(data, bool) or not isinstance(data, int | str):
             return super().to_internal_value(data)
         pk = parse_id(data)
-        if pk is None:
+        if pk is None and not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if pk not in preloaded:
+        if pk not in preloaded:  # an integer that is no id (0, negative, past the column) names no row either
             self.fail("does_not_exist", pk_value=data)
         return preloaded[pk]
 

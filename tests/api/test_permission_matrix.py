@@ -319,7 +319,9 @@ def api_routes() -> set[tuple[str, str]]:
                 callback = pattern.callback
                 actions = getattr(callback, "actions", None)
                 view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-                methods = actions or {m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)}
+                # A viewset's first GET adds "head" to its `actions` in place: count only the methods it declares.
+                methods = {m for m in ("get", "post", "put", "patch", "delete")
+                           if (m in actions if actions else hasattr(view, m))}
                 found.update((pattern.name, method) for method in methods)
 
     walk(get_resolver().url_patterns)

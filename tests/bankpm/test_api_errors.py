@@ -101,3 +101,30 @@ def test_the_schema_says_query_lists_are_not_empty_and_text_holds_no_nul(pm):
     by_name = {p["name"]: p["schema"] for p in parameters}
     assert by_name["ordering"]["minItems"] == 1
     assert by_name["q"]["pattern"] == "^[^\\x00]*$"
+
+
+def test_a_form_encoded_body_is_refused_as_an_unsupported_media_type(pm):
+    response = api(pm).post("/api/v1/products/", {"code": "X-1"}, format="multipart")
+    assert response.status_code == 415
+
+
+def test_the_schema_declares_json_bodies_only(pm):
+    schema = api(pm).get("/api/schema/?format=json").json()
+    assert set(schema["paths"]["/api/v1/products/"]["post"]["requestBody"]["content"]) == {"application/json"}
+
+
+def test_the_schema_says_a_decimal_holds_a_digit(pm):
+    import re
+
+    schema = api(pm).get("/api/schema/?format=json").json()
+    pattern = schema["components"]["schemas"]["RequirementRequest"]["properties"]["effort"]["pattern"]
+    assert [bool(re.fullmatch(pattern, text)) for text in ("", "-", ".", "2", "2.5", ".5")] == [
+        False, False, False, True, True, True]
+
+
+def test_a_bulk_item_naming_product_zero_is_told_the_product_does_not_exist(pm):
+    item = {"product": 0, "title": "批量", "source": "incident", "type": "defect", "priority": "P1"}
+    response = api(pm).post("/api/v1/requirements/bulk/", [item], format="json")
+    assert response.status_code == 400
+    assert "0" in response.json()["errors"][0]["errors"]["product"][0]
+    assert "类型错误" not in response.json()["errors"][0]["errors"]["product"][0]
