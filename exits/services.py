@@ -87,7 +87,8 @@ def plan_state(plan: ExitPlan | None) -> dict:
 
 @transaction.atomic
 def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
-    """Write the product's exit plan (create or replace), checking every rule; audited with the diff."""
+    """Write the product's exit plan (create or replace), checking every rule; audited with the diff. The plan
+    returned says whether this call created it (`created_now`)."""
     product = Product.objects.select_for_update().get(pk=product.pk)
     if not product_can_edit(user=user, product=product):
         raise PermissionDenied(_("您无权编辑该产品的退出计划。"))
@@ -113,6 +114,7 @@ def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
     _retime_open_tasks(plan=plan)
     if product.stage == S.RETIREMENT:
         exit_tasks_ensure(plan=plan, user=user)
+    plan.created_now = created  # decided under the product's lock: the API answers 201 only to the creator
     changes = diff(before, plan_state(plan))
     if created or changes:
         audit_record(action=ExitAuditAction.PLAN_CREATED if created else ExitAuditAction.PLAN_UPDATED, actor=user,

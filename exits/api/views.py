@@ -49,9 +49,9 @@ class ExitPlanView(ProductScopedMixin, generics.GenericAPIView):
         product = self.get_product()
         data = s.ExitPlanWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = not ExitPlan.objects.filter(product=product).exists()
-        services.exit_plan_save(user=request.user, product=product, data=data.to_plan_input())
-        return Response(self._body(product), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        plan = services.exit_plan_save(user=request.user, product=product, data=data.to_plan_input())
+        return Response(self._body(product),
+                        status=status.HTTP_201_CREATED if plan.created_now else status.HTTP_200_OK)
 
 
 class ExitProgressView(ProductScopedMixin, generics.GenericAPIView):

@@ -46,3 +46,14 @@ def test_concurrent_finishes_of_one_task_record_it_once(retiring, owner):
 
     assert AuditEntry.objects.filter(action="exit_task_done").count() == 1
     assert services.exit_blockers(plan=retiring.exit_plan)
+
+
+def test_concurrent_first_puts_of_a_plan_answer_201_once(product, owner, requirement):
+    from exits.models import ExitPlan
+
+    url = f"/api/v1/products/{product.pk}/exit-plan/"
+    data = {"reason": "客户持续流失", "evidence": {"requirements": [requirement.pk]}, "successor": None,
+            "notice_date": day(0), "close_date": day(30), "segments": [{"name": "网点客户", "customers": 100}]}
+    codes = race_values(lambda i: api(owner).put(url, data, format="json").status_code, THREADS)
+    assert sorted(codes) == [200] * (THREADS - 1) + [201]
+    assert ExitPlan.objects.filter(product=product).count() == 1
