@@ -4,7 +4,7 @@
 new segment) also needs legal."""
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import product_can_edit
+from core.roles import product_can_submit
 from lifecycle.engine import Facts, Process, register_process
 
 from . import services
@@ -30,8 +30,10 @@ class ChangeProcess(Process):
         return subject.product
 
     def can_submit(self, *, user, subject) -> bool:
-        return bool(user.is_authenticated and user.is_active) and product_can_edit(user=user,
-                                                                                  product=subject.product)
+        """As for stage gates: the product's owner or a head of product; an administrator only for products he
+        owns (a submission is the owner's accountable act)."""
+        return bool(user.is_authenticated and user.is_active) and product_can_submit(user=user,
+                                                                                    product=subject.product)
 
     def facts(self, *, subject, target: str) -> Facts:
         product = subject.product

@@ -17,6 +17,7 @@ from core.errors import DomainConflict, FieldValidationError
 from core.roles import product_can_edit
 from kpis.models import Metric
 from lifecycle.choices import GateReviewStatus
+from lifecycle.engine import get_process
 from lifecycle.models import GateReview
 from lifecycle.services import review_submit
 from products.choices import CustomerSegment, LifecycleStage
@@ -244,6 +245,11 @@ def change_base_terms(*, product: Product) -> dict:
 def change_can_edit(*, user, change: Change) -> bool:
     """Those who may edit the product create, edit, submit, pilot, roll out and withdraw its changes."""
     return product_can_edit(user=user, product=change.product)
+
+
+def change_can_submit(*, user, change: Change) -> bool:
+    """Who sends a change to review: the change process decides, as the engine does on submission."""
+    return get_process(CHANGE_PROCESS).can_submit(user=user, subject=change)
 
 
 def _locked(*, change: Change) -> tuple[Product, Change]:

@@ -76,7 +76,7 @@ class ChangeDetailView(LoginRequiredMixin, View):
         context = {
             "change": change, "product": change.product, "criteria": criteria,
             "steps": list(review.steps.order_by("position", "id")) if review else [],
-            "can_submit": can_edit and change.status == ChangeStatus.DRAFT,
+            "can_submit": change.status == ChangeStatus.DRAFT and services.change_can_submit(user=user, change=change),
             "can_pilot": can_edit and change.status == ChangeStatus.APPROVED and change.pilot,
             "can_rollout": can_edit and piloting,
             "can_override": piloting and user.is_senior_management,

@@ -269,7 +269,7 @@ MATRIX = {
     ("change-detail", "get"): (lambda w: {"pk": w.draft.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("change-detail", "patch"): (lambda w: {"pk": w.draft.pk}, lambda w, u: {"summary": "年费下调至 80 元"},
                                  [401, 200, 403, 403, 403, 403, 200, 200]),
-    ("change-submit", "post"): (lambda w: {"pk": w.draft.pk}, None, [401, 201, 403, 403, 403, 403, 201, 201]),
+    ("change-submit", "post"): (lambda w: {"pk": w.draft.pk}, None, [401, 201, 403, 403, 403, 403, 201, 403]),
     ("change-pilot", "post"): (lambda w: {"pk": w.approved.pk}, lambda w, u: PILOT,
                                [401, 200, 403, 403, 403, 403, 200, 200]),
     # Criteria met, no override: senior management rolls out only with an override (tests/changes covers it).

@@ -150,6 +150,15 @@ def test_draft_is_edited_until_submitted(launched):
     assert error.value.code == "change_not_draft"
 
 
+def test_an_administrator_drafts_but_does_not_submit_a_change_to_a_product_he_does_not_own(launched, admin_user):
+    change = services.change_create(user=admin_user, product=launched, data=change_data())
+    assert not services.change_can_submit(user=admin_user, change=change)
+    with pytest.raises(PermissionDenied):
+        services.change_submit(user=admin_user, change=change)
+    change.refresh_from_db()
+    assert change.status == "draft" and change.review is None
+
+
 # --- Approval through the engine --------------------------------------------------------------------------------------
 
 def test_submit_opens_a_change_review_with_risk_compliance_finance_then_senior_management(launched, reviewers):
