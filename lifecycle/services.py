@@ -266,13 +266,14 @@ def review_submit(*, process: str, subject, user, target: str = "") -> GateRevie
     """Open a review of any process: check who submits, lock the product, refuse a second open review, check the
     process's preconditions, record the snapshot, create the policy's steps and open the first phase."""
     proc = get_process(process)
-    if not proc.can_submit(user=user, subject=subject):
-        raise PermissionDenied(proc.not_submitter_message)
     product = Product.objects.select_for_update().get(pk=proc.product_of(subject).pk)
-    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
-        raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)
     if isinstance(subject, Product):  # a stage gate's subject is the product: use the locked row
         subject = product
+    # Who submits is judged on the locked row: an owner change committed a moment ago counts.
+    if not proc.can_submit(user=user, subject=subject):
+        raise PermissionDenied(proc.not_submitter_message)
+    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+        raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)
     target = proc.resolve_target(subject=subject, target=target)
     errors = all_preconditions(proc, subject=subject, target=target)
     if errors:
