@@ -31,19 +31,29 @@ WORK = ROOT / (".mutate" if REF == "HEAD" else f".mutate-{REF}")
 # module -> the tests that cover it (the browser tests and the 20-thread races are left out: too slow per mutant;
 # scripts/hand_mutants.py covers the locks and races by hand)
 MODULES = {
-    "lifecycle/services.py": ["tests/lifecycle", "--ignore=tests/lifecycle/test_concurrency.py"],
+    "lifecycle/services.py": ["tests/lifecycle", "--ignore=tests/lifecycle/test_concurrency.py",
+                              "--ignore=tests/lifecycle/test_demo.py"],
     "lifecycle/engine.py": ["tests/lifecycle/test_engine.py", "tests/lifecycle/test_services.py",
                             "tests/lifecycle/test_services_four_eyes.py",
                             "tests/lifecycle/test_services_senior_last.py"],
-    "core/audit.py": ["tests/core", "tests/lifecycle/test_audit.py"],
+    "core/audit.py": ["tests/core", "tests/lifecycle/test_audit.py", "--ignore=tests/core/test_chain_workload.py"],
     "core/models.py": ["tests/core", "tests/lifecycle/test_audit.py"],
+    "core/roles.py": ["tests/core/test_roles.py", "tests/products", "tests/lifecycle/test_services_four_eyes.py",
+                      "tests/lifecycle/test_four_eyes.py"],
     "kpis/sql.py": ["tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py"],
     "kpis/services.py": ["tests/kpis", "--ignore=tests/kpis/test_worker.py",
                          "--ignore=tests/kpis/test_concurrency.py"],
     "products/services.py": ["tests/products"],
+    "changes/services.py": ["tests/changes", "--ignore=tests/changes/test_concurrency.py",
+                            "--ignore=tests/changes/test_demo.py"],
+    "risks/services.py": ["tests/risks", "--ignore=tests/risks/test_concurrency.py",
+                          "--ignore=tests/risks/test_demo.py"],
+    "exits/services.py": ["tests/exits", "--ignore=tests/exits/test_concurrency.py",
+                          "--ignore=tests/exits/test_demo.py"],
 }
 # Everything the suite imports, copied beside the mutated module (mutmut runs the tests inside the copy).
-SOURCES = ["accounts", "bankpm", "core", "kpis", "lifecycle", "notifications", "products", "requirements"]
+SOURCES = ["accounts", "bankpm", "changes", "core", "exits", "kpis", "lifecycle", "notifications", "products",
+           "requirements", "risks"]
 ALSO_COPY = ["tests", "templates", "static", "locale", "manage.py", "pyproject.toml"]
 
 
