@@ -43,7 +43,7 @@ MODULES = {
     "kpis/sql.py": ["tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py"],
     "kpis/services.py": ["tests/kpis", "--ignore=tests/kpis/test_worker.py",
                          "--ignore=tests/kpis/test_concurrency.py"],
-    "products/services.py": ["tests/products"],
+    "products/services.py": ["tests/products", "tests/changes/test_services.py", "tests/lifecycle/test_four_eyes.py"],
     "changes/services.py": ["tests/changes", "--ignore=tests/changes/test_concurrency.py",
                             "--ignore=tests/changes/test_demo.py"],
     "risks/services.py": ["tests/risks", "--ignore=tests/risks/test_concurrency.py",
