@@ -25,6 +25,19 @@ def registered():
     audit._ACTION_LABELS.update(before)
 
 
+class FreezeState(models.TextChoices):
+    ICED = "test_iced", "冰封（测试）"
+
+
+@pytest.fixture
+def registered_values():
+    before = dict(audit._VALUE_LABELS)
+    audit.register_value_labels(FreezeAction, FreezeState)
+    yield
+    audit._VALUE_LABELS.clear()
+    audit._VALUE_LABELS.update(before)
+
+
 def test_a_registered_action_is_named_by_its_label(registered):
     assert audit.action_label("test_frozen") == "冻结（测试）"
 
@@ -42,6 +55,44 @@ def test_action_choices_hold_every_registered_code_sorted_by_code(registered):
 def test_the_apps_register_their_actions_at_start_up():
     assert audit.action_label("step_approved") != "step_approved"
     assert audit.action_label("review_submitted") != "review_submitted"
+
+
+def test_every_set_of_value_codes_registered_together_is_named_by_its_labels(registered_values):
+    assert [audit.value_label(code) for code in ("test_frozen", "test_thawed", "test_iced")] == [
+        "冻结（测试）", "解冻（测试）", "冰封（测试）"]
+
+
+def test_an_unknown_value_is_shown_as_its_code():
+    assert audit.value_label("no_such_value") == "no_such_value"
+
+
+def test_the_apps_register_the_codes_they_store_in_from_and_to_values_at_start_up():
+    assert (audit.value_label("planning"), audit.value_label("R3")) != ("planning", "R3")
+
+
+def test_object_types_are_the_projects_models_named_by_their_verbose_names_sorted_by_code():
+    choices = audit.object_type_choices()
+    assert ("product", "产品") in choices and ("user", "用户") in choices and ("requirement", "需求") in choices
+    assert [code for code, _label in choices] == sorted(code for code, _label in choices)
+
+
+def test_object_types_leave_out_history_tables_and_the_libraries_models():
+    codes = {code for code, _label in audit.object_type_choices()}
+    assert "historicalrequirement" not in codes
+    assert not codes & {"group", "permission", "session", "token", "accessattempt", "contenttype"}
+
+
+def test_an_object_type_is_named_by_its_verbose_name_and_an_unknown_one_by_its_code():
+    assert (audit.object_type_label("product"), audit.object_type_label("nosuchmodel")) == ("产品", "nosuchmodel")
+
+
+def test_a_diffs_field_is_named_by_its_verbose_name():
+    assert audit.field_label("product", "owner") == "产品经理"
+
+
+@pytest.mark.parametrize(("model_name", "field"), [("product", "no_such_field"), ("nosuchmodel", "owner")])
+def test_a_field_of_an_unknown_model_or_an_unknown_field_is_named_by_its_code(model_name, field):
+    assert audit.field_label(model_name, field) == field
 
 
 @pytest.mark.parametrize(("value", "rendered"), [
