@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.audit import audit_verify
+from core.errors import DomainConflict
 from core.models import AuditEntry
 from products import services
 from products.models import Product
@@ -144,3 +145,58 @@ def test_a_head_of_product_must_name_the_owner(head):
     with assert_unchanged(Product), pytest.raises(ValidationError) as error:
         services.product_create(user=head, data=data)
     assert error.value.message_dict == {"owner": ["请选择负责该产品的产品经理。"]}
+
+
+# --- What apps above the catalogue register: hooks on creation, guards on owner changes and on edits ----------
+
+@pytest.fixture
+def registries():
+    """The registries as the apps left them at start-up, put back after the test."""
+    saved = (list(services._ON_CREATED), list(services._OWNER_CHANGE_GUARDS), dict(services._EDIT_GUARDS))
+    yield
+    services._ON_CREATED[:] = saved[0]
+    services._OWNER_CHANGE_GUARDS[:] = saved[1]
+    services._EDIT_GUARDS.clear()
+    services._EDIT_GUARDS.update(saved[2])
+
+
+def test_a_creation_hook_registered_twice_runs_once_per_new_product(registries, pm):
+    created = []
+
+    def hook(*, product, user):
+        created.append((product.code, user))
+
+    services.register_on_product_created(hook)
+    services.register_on_product_created(hook)
+    services.product_create(user=pm, data={"code": "DP-901", "name": "新存款", "category": "deposit",
+                                           "risk_rating": "R1", "customer_segment": "mass_market"})
+    assert created == [("DP-901", pm)]
+
+
+def _refuse_everything(**kwargs):
+    raise DomainConflict("refused_in_test", "测试拒绝")
+
+
+def test_a_registered_owner_change_guard_refuses_handing_the_product_over(registries, product, head, other_pm):
+    services.register_owner_change_guard(_refuse_everything)
+    with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict):
+        services.product_update(user=head, product=product, data={"owner": other_pm})
+
+
+def test_an_edit_guard_registered_again_under_its_name_replaces_the_first(registries, product, head):
+    services.register_edit_guard("test.guard", _refuse_everything)
+    services.register_edit_guard("test.guard", lambda **kwargs: None)
+    services.product_update(user=head, product=product, data={"name": "改名后"})
+    product.refresh_from_db()
+    assert product.name == "改名后"
+
+
+def test_the_edit_refusal_is_the_guards_message_for_the_fields_and_user_it_refuses(registries, product, pm, head):
+    def managers_may_not_rename(*, product, user, changed):
+        if "name" in changed and user.is_product_manager:
+            raise DomainConflict("refused_in_test", "产品经理不能改名（测试）")
+
+    services.register_edit_guard("test.rename", managers_may_not_rename)
+    assert services.product_edit_refusal(user=pm, product=product, fields=["name"]) == "产品经理不能改名（测试）"
+    assert services.product_edit_refusal(user=head, product=product, fields=["name"]) is None
+    assert services.product_edit_refusal(user=pm, product=product, fields=["fee"]) is None
