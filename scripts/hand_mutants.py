@@ -140,7 +140,10 @@ def run(mutant: Mutant) -> tuple[bool, str]:
                          f"{mutant.path}; update scripts/hand_mutants.py")
     try:
         path.write_text(original.replace(mutant.old, mutant.new))
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-x", "-p", "no:randomly",
+        # A mutated migration needs a test database built from the migrations; any other mutant reuses the one
+        # built from the committed migrations (pytest-django drops the database after a run without --reuse-db).
+        reuse = [] if "/migrations/" in mutant.path else ["--reuse-db"]
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-x", "-p", "no:randomly", *reuse,
                                  *mutant.tests], cwd=ROOT, capture_output=True, text=True)
     finally:
         path.write_text(original)
