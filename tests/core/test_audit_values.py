@@ -7,6 +7,7 @@ import pytest
 from django.db import models
 
 from core import audit
+from core.models import AuditEntry
 from products.models import Product
 from tests.factories import ProductFactory
 
@@ -157,3 +158,27 @@ def test_long_values_are_cut_to_the_columns_width_and_an_anonymous_actor_is_not_
     entry.refresh_from_db()
     assert entry.actor is None
     assert (len(entry.from_value), entry.to_value, len(entry.comment)) == (200, "12", 400)
+
+
+@pytest.mark.django_db
+def test_an_edit_is_recorded_with_its_diff_and_the_changed_fields_named_in_from_value(pm):
+    product = ProductFactory(name="旧", fee=Decimal("1.50"))
+    before = audit.field_values(product, ["name", "fee", "risk_rating"])
+    product.name, product.fee = "新", Decimal("2")
+    entry = audit.audit_edit(action="test_frozen", actor=pm, obj=product, before=before, product=product,
+                             fields=["name", "fee", "risk_rating"], comment="改名")
+    entry.refresh_from_db()
+    assert (entry.action, entry.actor, entry.product, entry.object_type, entry.object_id) == (
+        "test_frozen", pm, product, "product", str(product.pk))
+    assert (entry.from_value, entry.comment) == ("name, fee", "改名")
+    assert entry.changes == [{"field": "name", "old": "旧", "new": "新"}, {"field": "fee", "old": "1.5", "new": "2"}]
+
+
+@pytest.mark.django_db
+def test_an_edit_that_changes_no_audited_field_records_nothing(pm):
+    product = ProductFactory()
+    before = audit.field_values(product, ["name"])
+    product.fee = Decimal("9")
+    assert audit.audit_edit(action="test_frozen", actor=pm, obj=product, before=before, fields=["name"]) is None
+    assert not AuditEntry.objects.filter(action="test_frozen").exists()
+
