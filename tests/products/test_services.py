@@ -3,7 +3,7 @@ a product manager may not hand a product over to someone else, a head of product
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.audit import audit_verify
 from core.errors import DomainConflict
@@ -200,3 +200,24 @@ def test_the_edit_refusal_is_the_guards_message_for_the_fields_and_user_it_refus
     assert services.product_edit_refusal(user=pm, product=product, fields=["name"]) == "产品经理不能改名（测试）"
     assert services.product_edit_refusal(user=head, product=product, fields=["name"]) is None
     assert services.product_edit_refusal(user=pm, product=product, fields=["fee"]) is None
+
+
+# --- Refusals say why, and write nothing -------------------------------------------------------------------------
+
+def test_a_reviewer_creating_a_product_is_refused_with_who_may_and_nothing_is_written(reviewer):
+    with assert_unchanged(Product, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.product_create(user=reviewer, data={"code": "DP-902", "name": "新存款", "category": "deposit",
+                                                     "risk_rating": "R1", "customer_segment": "mass_market"})
+    assert str(error.value) == "只有产品经理、产品负责人和管理员可以创建产品。"
+
+
+def test_a_product_manager_editing_someone_elses_product_is_refused_and_nothing_changes(product, other_pm):
+    with assert_unchanged(Product, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.product_update(user=other_pm, product=product, data={"name": "别人的改名"})
+    assert str(error.value) == "您无权编辑该产品。"
+
+
+def test_changing_a_products_code_is_refused_on_the_code_field_and_nothing_changes(product, head):
+    with assert_unchanged(Product, AuditEntry), pytest.raises(ValidationError) as error:
+        services.product_update(user=head, product=product, data={"code": "CC-NEW", "name": "新名字"})
+    assert error.value.message_dict == {"code": ["产品代码创建后不可修改。"]}
