@@ -51,6 +51,20 @@ MODULES = {
     "exits/services.py": ["tests/exits", "--ignore=tests/exits/test_concurrency.py",
                           "--ignore=tests/exits/test_demo.py"],
 }
+# MUTATE_TESTS=services: the service-level tests only (no pages, API or admin), for a run that has to fit in the
+# time at hand; a mutant only these miss may still be killed by the full selection.
+SERVICE_TESTS = {
+    "lifecycle/services.py": [f"tests/lifecycle/{name}.py" for name in (
+        "test_services", "test_services_deliverables", "test_services_four_eyes", "test_services_one_open_review",
+        "test_services_senior_last", "test_checklists", "test_four_eyes", "test_engine", "test_audit",
+        "test_notifications", "test_tasks")],
+    "kpis/services.py": [f"tests/kpis/{name}.py" for name in (
+        "test_services_alerts", "test_services_audit", "test_services_compute", "test_services_stale",
+        "test_services_task_runs", "test_sql", "test_scorecards", "test_formulas", "test_sources", "test_models",
+        "test_commands_and_tasks", "test_partitions")],
+}
+if os.environ.get("MUTATE_TESTS") == "services":
+    MODULES.update(SERVICE_TESTS)
 # Everything the suite imports, copied beside the mutated module (mutmut runs the tests inside the copy).
 SOURCES = ["accounts", "bankpm", "changes", "core", "exits", "kpis", "lifecycle", "notifications", "products",
            "requirements", "risks"]
