@@ -123,28 +123,45 @@ def prepare(module: str) -> Path:
 def score(work: Path, module: str) -> dict:
     meta = json.loads((work / "mutants" / f"{module}.meta").read_text())
     statuses = Counter()
-    survivors = []
+    survivors, untested = [], []
     for name, code in meta["exit_code_by_key"].items():
         status = {0: "survived", 1: "killed", 3: "killed", 33: "no tests", 5: "no tests", 36: "timeout",
                   None: "not checked"}.get(code, "suspicious")
         statuses[status] += 1
         if status == "survived":
             survivors.append(name)
+        elif status == "no tests":
+            untested.append(name)
     tested = sum(statuses.values()) - statuses["no tests"] - statuses["not checked"]
     killed = statuses["killed"] + statuses["timeout"]
     return {"module": module, "mutants": sum(statuses.values()), "killed": killed, "tested": tested,
             "score": round(100 * killed / tested, 1) if tested else None, "statuses": dict(statuses),
-            "survivors": sorted(survivors)}
+            "survivors": sorted(survivors), "untested": sorted(untested)}
+
+
+def refresh_tests(work: Path, module: str) -> list[str]:
+    """MUTATE_RERUN=1: the committed tests replace the copy's, and only the previous run's survivors and the
+    mutants no test executed are checked again (mutmut collects the stats of the new tests only)."""
+    archive = subprocess.run(["git", "archive", REF, "tests"], cwd=ROOT, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(work, filter="data")
+    previous = score(work, module)
+    return previous["survivors"] + previous["untested"]
 
 
 def run(module: str) -> dict:
-    work = prepare(module)
+    rerun = os.environ.get("MUTATE_RERUN") == "1"
+    work = WORK / module.replace("/", "_").removesuffix(".py") if rerun else prepare(module)
     env = {**os.environ, "DATABASE_URL": mutate_database_url(module)}
     children = os.environ.get("MUTATE_CHILDREN", "1")
     # MUTATE_SAMPLE="*[05]" checks only the mutants whose number ends in 0 or 5 (a fifth, spread over every
     # function): an estimate of the score when a full run does not fit in the time at hand.
     sample = [f"{module.removesuffix('.py').replace('/', '.')}.{os.environ['MUTATE_SAMPLE']}"] \
         if os.environ.get("MUTATE_SAMPLE") else []
+    if rerun:
+        sample = refresh_tests(work, module)
+        if not sample:
+            return {**score(work, module), "seconds": 0}
     started = time.monotonic()
     with open(work / "mutmut.log", "w") as log:
         subprocess.run([str(ROOT / ".venv/bin/mutmut"), "run", "--max-children", children, *sample], cwd=work,
