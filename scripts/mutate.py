@@ -62,7 +62,7 @@ SERVICE_TESTS = {
     "kpis/services.py": [f"tests/kpis/{name}.py" for name in (
         "test_services_alerts", "test_services_audit", "test_services_compute", "test_services_stale",
         "test_services_task_runs", "test_sql", "test_scorecards", "test_formulas", "test_sources", "test_models",
-        "test_commands_and_tasks", "test_partitions")],
+        "test_commands_and_tasks", "test_partitions", "test_api_observations")],
 }
 if os.environ.get("MUTATE_TESTS") == "services":
     MODULES.update(SERVICE_TESTS)
@@ -100,6 +100,14 @@ def prepare(module: str) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(work, filter="data")
     undecorate_atomic(work / module)
+    write_config(work, module)
+    (work / "mutants").mkdir()
+    if (ROOT / "node_modules").exists():  # static files: linked, never copied
+        (work / "mutants" / "node_modules").symlink_to((ROOT / "node_modules").resolve())
+    return work
+
+
+def write_config(work: Path, module: str) -> None:
     # mutmut reads [tool.mutmut] from pyproject.toml before setup.cfg: the copy's pyproject must not have one.
     (work / "setup.cfg").write_text("\n".join([
         "[mutmut]",
@@ -115,10 +123,6 @@ def prepare(module: str) -> Path:
         "timeout_constant=60",
         "",
     ]))
-    (work / "mutants").mkdir()
-    if (ROOT / "node_modules").exists():  # static files: linked, never copied
-        (work / "mutants" / "node_modules").symlink_to((ROOT / "node_modules").resolve())
-    return work
 
 
 def score(work: Path, module: str) -> dict:
@@ -146,6 +150,7 @@ def refresh_tests(work: Path, module: str) -> list[str]:
     archive = subprocess.run(["git", "archive", REF, "tests"], cwd=ROOT, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(work, filter="data")
+    write_config(work, module)  # the selection may have grown too
     previous = score(work, module)
     return previous["survivors"] + previous["untested"]
 

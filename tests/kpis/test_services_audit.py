@@ -44,8 +44,11 @@ def test_a_product_manager_may_not_set_targets(pm):
 
 def test_a_deleted_target_is_audited_with_the_values_it_had(head):
     existing = TargetFactory(period_start=dt.date(2026, 10, 1))
+    pk = existing.pk
     services.target_delete(user=head, targets=[existing])
     entry = AuditEntry.objects.get(action="kpi_target_deleted")
+    assert (entry.actor, entry.object_type, entry.object_id, entry.comment) == (head, "target", str(pk),
+                                                                             "revenue month 2026-10-01")
     assert {"field": "target_value", "old": "100.0", "new": None} in entry.changes
     assert not Target.objects.exists()
 
