@@ -89,7 +89,8 @@ def test_resolving_an_alert_is_audited_from_its_previous_status(open_alert, pm):
     services.alert_acknowledge(user=pm, alert=open_alert, comment="跟进")
     services.alert_resolve(user=pm, alert=open_alert, comment="已恢复")
     entry = AuditEntry.objects.get(action="kpi_alert_resolved")
-    assert (entry.from_value, entry.to_value, entry.object_id) == ("acknowledged", "resolved", str(open_alert.pk))
+    assert (entry.actor, entry.from_value, entry.to_value, entry.object_id) == (
+        pm, "acknowledged", "resolved", str(open_alert.pk))
 
 
 def test_an_automatic_resolution_is_audited_without_an_actor(open_alert):

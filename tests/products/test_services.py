@@ -20,7 +20,7 @@ def test_creating_a_product_is_audited_with_its_initial_values(pm):
     product = services.product_create(user=pm, data={"code": "DP-900", "name": "新存款", "category": "deposit",
                                                      "risk_rating": "R1", "customer_segment": "mass_market"})
     entry = AuditEntry.objects.get(action="product_created")
-    assert (entry.actor, entry.product, entry.object_id) == (pm, product, str(product.pk))
+    assert (entry.actor, entry.product, entry.object_id, entry.to_value) == (pm, product, str(product.pk), "DP-900")
     assert {"field": "risk_rating", "old": None, "new": "R1"} in entry.changes
 
 
@@ -221,3 +221,8 @@ def test_changing_a_products_code_is_refused_on_the_code_field_and_nothing_chang
     with assert_unchanged(Product, AuditEntry), pytest.raises(ValidationError) as error:
         services.product_update(user=head, product=product, data={"code": "CC-NEW", "name": "新名字"})
     assert error.value.message_dict == {"code": ["产品代码创建后不可修改。"]}
+
+
+def test_an_owner_given_by_id_is_a_change_only_when_it_names_someone_else(product, pm, other_pm):
+    assert services.product_changed_fields(product=product, data={"owner": other_pm.pk}) == {"owner"}
+    assert services.product_changed_fields(product=product, data={"owner": pm.pk}) == set()
