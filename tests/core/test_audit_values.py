@@ -103,6 +103,7 @@ def test_a_field_of_an_unknown_model_or_an_unknown_field_is_named_by_its_code(mo
     (date(2026, 11, 30), "2026-11-30"),
     (datetime(2026, 11, 30, 9, 15, tzinfo=timezone(timedelta(hours=8))), "2026-11-30T09:15:00+08:00"),
     ([Decimal("1.0"), 2], ["1", 2]), ((3, 1), [3, 1]), ({3, 1, 2}, [1, 2, 3]), (frozenset({"b", "a"}), ["a", "b"]),
+    ({2, "b", 10}, [10, 2, "b"]),  # a set of ids and codes: in the order of their text
     ({1: Decimal("1.50")}, {"1": "1.5"}),
     (timedelta(days=1), "1 day, 0:00:00"),
 ])

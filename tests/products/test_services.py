@@ -226,3 +226,11 @@ def test_changing_a_products_code_is_refused_on_the_code_field_and_nothing_chang
 def test_an_owner_given_by_id_is_a_change_only_when_it_names_someone_else(product, pm, other_pm):
     assert services.product_changed_fields(product=product, data={"owner": other_pm.pk}) == {"owner"}
     assert services.product_changed_fields(product=product, data={"owner": pm.pk}) == set()
+
+
+def test_a_different_set_of_channels_is_a_change_and_the_same_set_in_another_order_is_not(head):
+    product = ProductFactory(sales_channels=["mobile_banking", "branch"])
+    channels = list(product.sales_channels.all())
+    assert services.product_changed_fields(product=product, data={"sales_channels": channels[::-1]}) == set()
+    assert services.product_changed_fields(product=product, data={"sales_channels": channels[:1]}) == {
+        "sales_channels"}
