@@ -191,12 +191,22 @@ def test_an_edit_guard_registered_again_under_its_name_replaces_the_first(regist
     assert product.name == "改名后"
 
 
-def test_the_edit_refusal_is_the_guards_message_for_the_fields_and_user_it_refuses(registries, product, pm, head):
-    def managers_may_not_rename(*, product, user, changed):
-        if "name" in changed and user.is_product_manager:
-            raise DomainConflict("refused_in_test", "产品经理不能改名（测试）")
+def _managers_may_not_rename(*, product, user, changed):
+    if "name" in changed and user.is_product_manager:
+        raise DomainConflict("refused_in_test", "产品经理不能改名（测试）")
 
-    services.register_edit_guard("test.rename", managers_may_not_rename)
+
+def test_an_edit_guard_judges_the_edit_by_the_user_making_it(registries, product, pm, head):
+    services.register_edit_guard("test.rename", _managers_may_not_rename)
+    with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict):
+        services.product_update(user=pm, product=product, data={"name": "经理改名"})
+    services.product_update(user=head, product=product, data={"name": "主管改名"})
+    product.refresh_from_db()
+    assert product.name == "主管改名"
+
+
+def test_the_edit_refusal_is_the_guards_message_for_the_fields_and_user_it_refuses(registries, product, pm, head):
+    services.register_edit_guard("test.rename", _managers_may_not_rename)
     assert services.product_edit_refusal(user=pm, product=product, fields=["name"]) == "产品经理不能改名（测试）"
     assert services.product_edit_refusal(user=head, product=product, fields=["name"]) is None
     assert services.product_edit_refusal(user=pm, product=product, fields=["fee"]) is None
