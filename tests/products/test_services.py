@@ -29,7 +29,8 @@ def test_an_edit_is_audited_with_before_and_after_of_each_changed_field(head):
     services.product_update(user=head, product=product, data={"risk_rating": "R3", "fee": Decimal("2.00"),
                                                                 "name": product.name})
     entry = AuditEntry.objects.get(action="product_updated")
-    assert entry.actor == head and entry.product == product
+    assert (entry.actor, entry.product, entry.object_id, entry.from_value) == (head, product, str(product.pk),
+                                                                             "risk_rating, fee")
     assert entry.changes == [{"field": "risk_rating", "old": "R2", "new": "R3"},
                              {"field": "fee", "old": "1.5", "new": "2"}]
     assert audit_verify() is None
