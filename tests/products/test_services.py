@@ -56,6 +56,8 @@ def test_an_owner_change_is_audited_on_its_own(head):
     services.product_update(user=head, product=product, data={"owner": new_owner})
     entry = AuditEntry.objects.get(action="product_owner_changed")
     assert (entry.from_value, entry.to_value) == (str(old_owner_id), str(new_owner.pk))
+    assert (entry.actor, entry.product, entry.object_type, entry.object_id) == (head, product, "product",
+                                                                              str(product.pk))
 
 
 def test_a_channel_change_is_in_the_diff(head):
