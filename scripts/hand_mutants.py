@@ -29,7 +29,8 @@ LC = "tests/lifecycle/"
 SQL_TESTS = ("tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py")
 MUTANTS = [
     Mutant("four-eyes: owner not among the makers", "lifecycle/engine.py",
-           "return {review.submitted_by_id, review.product.owner_id}", "return {review.submitted_by_id}",
+           "return {review.submitted_by_id, review.product.owner_id, *owners_since(review=review)}",
+           "return {review.submitted_by_id, *owners_since(review=review)}",
            (LC + "test_services_four_eyes.py",)),
     Mutant("senior last: next phase opens after any approval", "lifecycle/services.py",
            "    if review.steps.filter(status=StepStatus.PENDING).exists():\n        return\n", "",
@@ -70,47 +71,51 @@ MUTANTS = [
            "    BEFORE UPDATE ON core_auditentry\n    FOR EACH ROW EXECUTE FUNCTION core_auditentry_append_only",
            ("tests/core/test_audit_chain.py",)),
     Mutant("audit: no advisory lock", "core/audit.py",
-           'cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])', "pass",
+           'cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])\n        last =',
+           "pass\n        last =",
            ("tests/core/test_audit_chain.py::test_two_products_appending_at_the_same_moment_keep_one_unbroken_chain",)),
     Mutant("kpi sql: no zero guard on last year's value", "kpis/sql.py",
-           "pv.cur IS NULL OR pv.ly IS NULL OR pv.ly = 0 THEN NULL", "pv.cur IS NULL OR pv.ly IS NULL THEN NULL",
+           "OR y.value IS NULL OR y.value = 0 THEN NULL", "OR y.value IS NULL THEN NULL",
            ("tests/kpis/test_sql.py",)),
     Mutant("kpi sql: no zero guard on the target", "kpis/sql.py",
-           "WHEN t.target_value = 0 THEN NULL ELSE", "ELSE", ("tests/kpis/test_sql.py",)),
+           "WHEN t.target_value = 0 THEN NULL ELSE c.value", "ELSE c.value", ("tests/kpis/test_sql.py",)),
     Mutant("kpi sql: no zero guard on a lower-is-better value", "kpis/sql.py",
-           "CASE WHEN pv.cur = 0 THEN NULL ELSE t.target_value * 100.0 / pv.cur END",
-           "t.target_value * 100.0 / pv.cur", ("tests/kpis/test_sql.py",)),
+           "CASE WHEN c.value = 0 THEN NULL ELSE t.target_value * 100.0 / c.value END",
+           "t.target_value * 100.0 / c.value", ("tests/kpis/test_sql.py",)),
     Mutant("kpi sql: `last` not per product", "kpis/sql.py",
-           "WHERE o2.product_id = a.product_id AND o2.metric_id", "WHERE o2.metric_id",
-           ("tests/kpis/test_sql.py",)),
+           "JOIN kpis_observation l ON l.product_id = a.product_id AND l.metric_id",
+           "JOIN kpis_observation l ON l.metric_id", ("tests/kpis/test_sql.py",)),
     Mutant("kpi sql: `last` not per metric", "kpis/sql.py",
-           "AND o2.metric_id = a.metric_id AND o2.date", "AND o2.date", ("tests/kpis/test_sql.py",)),
-    # More of the statement: mutmut cannot mutate SQL held in module-level strings, so these stand in for it.
-    *[Mutant(f"kpi sql: {name}", "kpis/sql.py", old, new, SQL_TESTS)
-      for name, old, new in [
-          ("change guard on a zero previous value", "pv.prev IS NULL OR pv.prev = 0 THEN NULL",
-           "pv.prev IS NULL THEN NULL"),
-          ("change without magnitude", "* 100.0 / ABS(pv.prev)", "* 100.0 / pv.prev"),
-          ("year over year without magnitude", "* 100.0 / ABS(pv.ly)", "* 100.0 / pv.ly"),
-          ("margin without its zero guard", "CASE WHEN rev = 0 THEN NULL ELSE (rev - cost) * 100.0 / rev END",
-           "(rev - cost) * 100.0 / rev"),
-          ("profit reversed", "SELECT product_id, %(profit)s, b, rev - cost",
-           "SELECT product_id, %(profit)s, b, cost - rev"),
-          ("profit without both figures",
-           "%(profit)s, b, rev - cost FROM rc WHERE rev IS NOT NULL AND cost IS NOT NULL",
-           "%(profit)s, b, rev - cost FROM rc"),
-          ("avg as sum", "WHEN 'avg' THEN a.v_avg", "WHEN 'avg' THEN a.v_sum"),
-          ("max as min", "WHEN 'max' THEN a.v_max", "WHEN 'max' THEN a.v_min"),
-          ("window end included", "o.date < %(e{b})s", "o.date <= %(e{b})s"),
-          ("window start excluded", "o.date >= %(s{b})s", "o.date > %(s{b})s"),
-          ("risk limit red at the critical value", "WHEN pv.cur > t.critical_threshold THEN 'red'",
-           "WHEN pv.cur >= t.critical_threshold THEN 'red'"),
-          ("growth amber at the warning value", "WHEN pv.cur < t.warning_threshold THEN 'amber' ELSE 'green' END END",
-           "WHEN pv.cur <= t.warning_threshold THEN 'amber' ELSE 'green' END END"),
-          ("target of any granularity", "AND t.granularity = %(granularity)s AND t.period_start", "AND t.period_start"),
-          ("products without figures get a row", "WHERE pv.n_cur > 0", "WHERE 1 = 1"),
-          ("last year is the previous period", "MAX(CASE WHEN b = 2 THEN value END) AS ly",
-           "MAX(CASE WHEN b = 1 THEN value END) AS ly"),
+           "AND l.metric_id = a.metric_id AND l.date", "AND l.date", ("tests/kpis/test_sql.py",)),
+    # More of the statement: mutmut cannot mutate SQL held in strings, so these stand in for it.
+    *[Mutant(f"kpi sql: {name}", path, old, new, SQL_TESTS)
+      for name, path, old, new in [
+          ("change guard on a zero previous value", "kpis/sql.py", "OR p.value IS NULL OR p.value = 0 THEN NULL",
+           "OR p.value IS NULL THEN NULL"),
+          ("change without magnitude", "kpis/sql.py", "* 100.0 / ABS(p.value)", "* 100.0 / p.value"),
+          ("year over year without magnitude", "kpis/sql.py", "* 100.0 / ABS(y.value)", "* 100.0 / y.value"),
+          ("formula division without its zero guard (margin)", "kpis/formulas.py",
+           'return f"({left} / NULLIF({right}, 0))"', 'return f"({left} / {right})"'),
+          ("profit reversed", "kpis/migrations/0005_metric_formula.py", '"profit": "revenue - cost"',
+           '"profit": "cost - revenue"'),
+          ("derived values without all their base figures", "kpis/sql.py",
+           '+ " AND ".join(f"v{i} IS NOT NULL" for i in d.base_ids)', '+ "TRUE"'),
+          ("avg as sum", "kpis/sql.py", '"avg": "a.v_avg"', '"avg": "a.v_sum"'),
+          ("max as min", "kpis/sql.py", '"max": "a.v_max"', '"max": "a.v_min"'),
+          ("window end included", "kpis/sql.py", '"(o.date >= %s AND o.date < %s)"',
+           '"(o.date >= %s AND o.date <= %s)"'),
+          ("window start excluded", "kpis/sql.py", '"(o.date >= %s AND o.date < %s)"',
+           '"(o.date > %s AND o.date < %s)"'),
+          ("risk limit red at the critical value", "kpis/sql.py", "WHEN c.value > t.critical_threshold THEN 'red'",
+           "WHEN c.value >= t.critical_threshold THEN 'red'"),
+          ("growth amber at the warning value", "kpis/sql.py", "WHEN c.value < t.warning_threshold THEN 'amber'",
+           "WHEN c.value <= t.warning_threshold THEN 'amber'"),
+          ("target of any granularity", "kpis/sql.py", "AND t.granularity = %s AND t.period_start",
+           "AND (t.granularity = %s OR TRUE) AND t.period_start"),
+          ("last year is the previous period", "kpis/sql.py", "p.previous().start, p.last_year().start]",
+           "p.previous().start, p.previous().start]"),
+          ("merged windows leave a gap out", "kpis/sql.py", "if merged and start <= merged[-1][1]:",
+           "if merged:"),
       ]],
     Mutant("GatePolicy.clean accepts the product department", "lifecycle/models.py",
            "if self.department == DepartmentCode.PRODUCT:", "if False:",
@@ -122,7 +127,7 @@ MUTANTS = [
            "not lower and self.critical_threshold > self.warning_threshold", "False",
            ("tests/kpis/test_models.py",)),
     Mutant("products: a manager may hand a product over", "products/services.py",
-           'if user.is_product_manager and "owner" in data and data["owner"].pk != product.owner_id:',
+           'if not is_portfolio_manager(user) and "owner" in data and data["owner"].pk != product.owner_id:',
            "if False:", ("tests/products/test_services.py",)),
 ]
 
@@ -135,7 +140,10 @@ def run(mutant: Mutant) -> tuple[bool, str]:
                          f"{mutant.path}; update scripts/hand_mutants.py")
     try:
         path.write_text(original.replace(mutant.old, mutant.new))
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-x", "-p", "no:randomly",
+        # A mutated migration needs a test database built from the migrations; any other mutant reuses the one
+        # built from the committed migrations (pytest-django drops the database after a run without --reuse-db).
+        reuse = [] if "/migrations/" in mutant.path else ["--reuse-db"]
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-x", "-p", "no:randomly", *reuse,
                                  *mutant.tests], cwd=ROOT, capture_output=True, text=True)
     finally:
         path.write_text(original)

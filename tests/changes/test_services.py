@@ -214,6 +214,16 @@ def test_rejection_sets_the_change_rejected_and_leaves_the_terms(launched, revie
     assert launched.fee == Decimal("100.00")
 
 
+def test_a_rejected_change_is_audited_with_the_reviewer_who_rejected_it(launched, reviewers):
+    change = services.change_submit(user=launched.owner, change=services.change_create(
+        user=launched.owner, product=launched, data=change_data()))
+    lifecycle_services.approval_step_decide(review=change.review, department="risk", user=reviewers["risk"],
+                                            decision="reject", comment="风险过高")
+    entry = AuditEntry.objects.get(action="change_rejected")
+    assert (entry.actor, entry.product, entry.object_id, entry.to_value) == (
+        reviewers["risk"], launched, str(change.pk), "rejected")
+
+
 def test_approval_without_pilot_makes_the_terms_the_active_next_version(launched, reviewers):
     change = approved_change(launched, reviewers)
     launched.refresh_from_db()

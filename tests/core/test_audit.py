@@ -46,6 +46,13 @@ def test_a_checkpoint_records_the_count_and_the_head_hash(chain):
     assert audit_verify_checkpoints() is None
 
 
+def test_a_checkpoint_of_an_empty_chain_counts_nothing_and_has_no_head(db):
+    checkpoint = audit_checkpoint()
+    checkpoint.refresh_from_db()
+    assert (checkpoint.entry_count, checkpoint.head_id, checkpoint.head_hash) == (0, None, "")
+    assert audit_verify_checkpoints() is None
+
+
 def test_a_removed_tail_is_reported(chain):
     audit_checkpoint()
     _behind_the_triggers("DELETE FROM core_auditentry WHERE id >= %s", [chain[3].pk])

@@ -2,11 +2,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.models import AuditEntry
 from kpis import services
 from kpis.models import Alert
 from notifications.models import Notification
 from tests.factories import ProductFactory, UserFactory, live_products, observe, target
-from tests.helpers import login
+from tests.helpers import assert_unchanged, login
 
 pytestmark = pytest.mark.django_db
 
@@ -204,5 +205,62 @@ def test_an_over_long_comment_is_refused_by_the_service_whatever_the_caller(clie
     alert.refresh_from_db()
     assert alert.status == "open"
     services.alert_resolve(user=pm, alert=alert, comment="x" * 2000)
+    alert.refresh_from_db()
+    assert alert.status == "resolved"
+
+
+def test_an_alerts_notification_names_the_product_metric_period_value_and_limit(product):
+    red_default_rate(product, "2026-10")
+    compute("2026-10")
+    note = Notification.objects.get(recipient__username="pm_a")
+    assert note.title == "指标预警：LN-T 不良率（2026-10）"
+    assert note.body == "不良率 为 2.50，已越过预警阈值 2.00。请确认并说明应对措施。"
+    assert note.url == f"/kpis/alerts/?product={product.pk}"
+
+
+def test_an_automatic_resolution_says_which_period_is_back_on_target(product):
+    red_default_rate(product, "2026-10")
+    green_default_rate(product, "2026-11")
+    compute("2026-10")
+    compute("2026-11")
+    alert = Alert.objects.get()
+    assert (alert.status, alert.resolution_comment) == ("resolved", "指标已恢复达标（2026-11），系统自动解除。")
+
+
+def test_someone_who_may_not_handle_the_alert_is_told_so_and_nothing_changes(alert, other_pm):
+    with assert_unchanged(Alert, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.alert_resolve(user=other_pm, alert=alert, comment="不是我的")
+    assert str(error.value) == "您无权处理该预警。"
+
+
+def test_a_blank_comment_is_refused_on_the_comment_field_and_nothing_changes(alert, pm):
+    with assert_unchanged(Alert, AuditEntry), pytest.raises(ValidationError) as error:
+        services.alert_acknowledge(user=pm, alert=alert, comment="  ")
+    assert error.value.message_dict == {"comment": ["请填写说明。"]}
+
+
+def test_an_over_long_comment_is_refused_with_the_limit_and_nothing_changes(alert, pm):
+    with assert_unchanged(Alert, AuditEntry), pytest.raises(ValidationError) as error:
+        services.alert_acknowledge(user=pm, alert=alert, comment="长" * 2001)
+    assert error.value.message_dict == {"comment": ["说明不能超过 2000 个字符。"]}
+
+
+def test_acknowledging_an_acknowledged_alert_is_a_conflict_and_nothing_changes(alert, pm):
+    services.alert_acknowledge(user=pm, alert=alert, comment="已收紧审批")
+    with assert_unchanged(Alert, AuditEntry), pytest.raises(services.StateConflict) as error:
+        services.alert_acknowledge(user=pm, alert=alert, comment="再次确认")
+    assert error.value.message == "只有待处理的预警可以确认。"
+
+
+def test_resolving_a_resolved_alert_is_a_conflict_and_nothing_changes(alert, pm):
+    services.alert_resolve(user=pm, alert=alert, comment="不良率回落")
+    with assert_unchanged(Alert, AuditEntry), pytest.raises(services.StateConflict) as error:
+        services.alert_resolve(user=pm, alert=alert, comment="再次解除")
+    assert error.value.message == "该预警已解除。"
+
+
+def test_an_acknowledged_alert_can_still_be_resolved(alert, pm):
+    services.alert_acknowledge(user=pm, alert=alert, comment="已收紧审批")
+    services.alert_resolve(user=pm, alert=alert, comment="不良率回落")
     alert.refresh_from_db()
     assert alert.status == "resolved"

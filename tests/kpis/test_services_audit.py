@@ -44,8 +44,11 @@ def test_a_product_manager_may_not_set_targets(pm):
 
 def test_a_deleted_target_is_audited_with_the_values_it_had(head):
     existing = TargetFactory(period_start=dt.date(2026, 10, 1))
+    pk = existing.pk
     services.target_delete(user=head, targets=[existing])
     entry = AuditEntry.objects.get(action="kpi_target_deleted")
+    assert (entry.actor, entry.object_type, entry.object_id, entry.comment) == (head, "target", str(pk),
+                                                                             "revenue month 2026-10-01")
     assert {"field": "target_value", "old": "100.0", "new": None} in entry.changes
     assert not Target.objects.exists()
 
@@ -86,7 +89,8 @@ def test_resolving_an_alert_is_audited_from_its_previous_status(open_alert, pm):
     services.alert_acknowledge(user=pm, alert=open_alert, comment="跟进")
     services.alert_resolve(user=pm, alert=open_alert, comment="已恢复")
     entry = AuditEntry.objects.get(action="kpi_alert_resolved")
-    assert (entry.from_value, entry.to_value, entry.object_id) == ("acknowledged", "resolved", str(open_alert.pk))
+    assert (entry.actor, entry.from_value, entry.to_value, entry.object_id) == (
+        pm, "acknowledged", "resolved", str(open_alert.pk))
 
 
 def test_an_automatic_resolution_is_audited_without_an_actor(open_alert):

@@ -101,6 +101,28 @@ def test_a_burst_of_batches_queues_one_recomputation(pm, product, django_capture
     cache.delete(services._STALE_SCHEDULED_KEY)
 
 
+def test_a_batch_whose_recomputation_could_not_be_queued_lets_the_next_batch_queue_it(
+        pm, product, django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+
+    def broker(**kw):
+        if not queued:
+            queued.append("refused")
+            raise ConnectionError("broker down")
+        queued.append(kw)
+
+    monkeypatch.setattr("kpis.tasks.recompute_stale_kpi_snapshots.apply_async", broker)
+    from django.core.cache import cache
+
+    cache.delete(services._STALE_SCHEDULED_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(pm, ("LN-S", "revenue", "2026-03-10", 40))
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(pm, ("LN-S", "revenue", "2026-03-11", 41))
+    assert queued == ["refused", {"countdown": services.STALE_RECOMPUTE_DELAY_SECONDS}]
+    cache.delete(services._STALE_SCHEDULED_KEY)
+
+
 def test_the_beat_sweep_recomputes_marks_left_by_a_lost_queue(pm, product):
     from kpis.tasks import recompute_stale_kpi_snapshots
 

@@ -45,6 +45,18 @@ def test_a_run_that_still_reports_progress_is_left_alone(head):
     assert state_of(head, run)["state"] == "PROGRESS"
 
 
+def test_every_silent_run_is_counted_as_failed(head):
+    for _n in range(2):
+        run_for(head, age=timedelta(minutes=40), heartbeat_age=timedelta(minutes=11))
+    assert services.task_runs_sweep() == {"republished": 0, "abandoned": 2}
+    assert TaskRun.objects.filter(abandoned_at__isnull=False).count() == 2
+
+
+def test_a_run_a_worker_has_started_is_not_published_again(head):
+    run_for(head, age=timedelta(minutes=3), heartbeat_age=timedelta(minutes=1))
+    assert services.task_runs_sweep() == {"republished": 0, "abandoned": 0}
+
+
 def test_a_run_nobody_picked_up_is_published_again(head, django_capture_on_commit_callbacks):
     product = ProductFactory(code="DEP-R")
     observe(product, "revenue", "2026-10-05", 60)

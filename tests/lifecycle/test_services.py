@@ -5,7 +5,7 @@ from core.models import AuditEntry
 from lifecycle import services
 from lifecycle.choices import GateReviewStatus, LifecycleError, StepStatus
 from lifecycle.exceptions import GateConflict
-from lifecycle.models import GateReview
+from lifecycle.models import ApprovalStep, Deliverable, GateReview
 from products.choices import ProductCategory
 from tests.factories import (
     ProductFactory,
@@ -16,6 +16,7 @@ from tests.factories import (
     exit_finish,
     exit_plan_ready,
 )
+from tests.helpers import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -223,5 +224,27 @@ def test_submission_is_refused_when_no_policy_rule_names_a_department(product, o
     complete_deliverables(product)
     with pytest.raises(ValidationError) as refused:
         services.gate_review_submit(product=product, user=owner)
-    assert "process" in refused.value.message_dict
+    assert refused.value.message_dict == {"process": ["审批规则没有为该评审指定任何审批部门，请联系管理员。"]}
     assert not GateReview.objects.filter(product=product).exists()
+
+
+def test_a_decision_other_than_approve_or_reject_is_refused_and_nothing_changes(submitted, reviewers):
+    with assert_unchanged(GateReview, ApprovalStep, AuditEntry), pytest.raises(ValidationError) as error:
+        services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                      decision="abstain")
+    assert error.value.message_dict == {"decision": ["决定必须是 approve 或 reject。"]}
+
+
+def test_deciding_for_a_department_the_review_does_not_ask_is_refused_and_nothing_changes(submitted, reviewers):
+    with assert_unchanged(GateReview, ApprovalStep, AuditEntry), pytest.raises(ValidationError) as error:
+        services.approval_step_decide(review=submitted, department="legal", user=reviewers["legal"],
+                                      decision="approve")
+    assert error.value.message_dict == {"department": ["该评审没有此部门的审批步骤。"]}
+
+
+def test_an_unknown_deliverable_status_is_refused_and_nothing_changes(product, owner):
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    with assert_unchanged(Deliverable, AuditEntry), pytest.raises(ValidationError) as error:
+        services.deliverable_update(user=owner, deliverable=item, status="half_done")
+    assert error.value.message_dict == {"status": ["无效的状态。"]}

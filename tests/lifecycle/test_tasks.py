@@ -31,6 +31,13 @@ def test_overdue_step_is_flagged_and_its_reviewers_reminded(submitted, reviewers
     assert reviewers["risk"].notifications.filter(title__contains="逾期提醒").count() == 1
 
 
+def test_an_overdue_step_is_audited_with_its_department(submitted):
+    age_step(submitted, "risk", 1)
+    tasks.mark_overdue_steps.delay().get()
+    entry = AuditEntry.objects.get(action="step_overdue")
+    assert (entry.product, entry.object_type, entry.to_value) == (submitted.product, "approvalstep", "risk")
+
+
 def test_step_overdue_beyond_escalation_days_goes_to_senior_management(submitted, reviewers):
     age_step(submitted, "finance", 2)  # policy default: escalate 2 days after the due date
     assert tasks.mark_overdue_steps.delay().get() == {"marked": 1, "escalated": 1}

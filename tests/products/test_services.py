@@ -3,9 +3,10 @@ a product manager may not hand a product over to someone else, a head of product
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.audit import audit_verify
+from core.errors import DomainConflict
 from core.models import AuditEntry
 from products import services
 from products.models import Product
@@ -19,7 +20,7 @@ def test_creating_a_product_is_audited_with_its_initial_values(pm):
     product = services.product_create(user=pm, data={"code": "DP-900", "name": "新存款", "category": "deposit",
                                                      "risk_rating": "R1", "customer_segment": "mass_market"})
     entry = AuditEntry.objects.get(action="product_created")
-    assert (entry.actor, entry.product, entry.object_id) == (pm, product, str(product.pk))
+    assert (entry.actor, entry.product, entry.object_id, entry.to_value) == (pm, product, str(product.pk), "DP-900")
     assert {"field": "risk_rating", "old": None, "new": "R1"} in entry.changes
 
 
@@ -28,7 +29,8 @@ def test_an_edit_is_audited_with_before_and_after_of_each_changed_field(head):
     services.product_update(user=head, product=product, data={"risk_rating": "R3", "fee": Decimal("2.00"),
                                                                 "name": product.name})
     entry = AuditEntry.objects.get(action="product_updated")
-    assert entry.actor == head and entry.product == product
+    assert (entry.actor, entry.product, entry.object_id, entry.from_value) == (head, product, str(product.pk),
+                                                                             "risk_rating, fee")
     assert entry.changes == [{"field": "risk_rating", "old": "R2", "new": "R3"},
                              {"field": "fee", "old": "1.5", "new": "2"}]
     assert audit_verify() is None
@@ -54,6 +56,8 @@ def test_an_owner_change_is_audited_on_its_own(head):
     services.product_update(user=head, product=product, data={"owner": new_owner})
     entry = AuditEntry.objects.get(action="product_owner_changed")
     assert (entry.from_value, entry.to_value) == (str(old_owner_id), str(new_owner.pk))
+    assert (entry.actor, entry.product, entry.object_type, entry.object_id) == (head, product, "product",
+                                                                              str(product.pk))
 
 
 def test_a_channel_change_is_in_the_diff(head):
@@ -144,3 +148,102 @@ def test_a_head_of_product_must_name_the_owner(head):
     with assert_unchanged(Product), pytest.raises(ValidationError) as error:
         services.product_create(user=head, data=data)
     assert error.value.message_dict == {"owner": ["请选择负责该产品的产品经理。"]}
+
+
+# --- What apps above the catalogue register: hooks on creation, guards on owner changes and on edits ----------
+
+@pytest.fixture
+def registries():
+    """The registries as the apps left them at start-up, put back after the test."""
+    saved = (list(services._ON_CREATED), list(services._OWNER_CHANGE_GUARDS), dict(services._EDIT_GUARDS))
+    yield
+    services._ON_CREATED[:] = saved[0]
+    services._OWNER_CHANGE_GUARDS[:] = saved[1]
+    services._EDIT_GUARDS.clear()
+    services._EDIT_GUARDS.update(saved[2])
+
+
+def test_a_creation_hook_registered_twice_runs_once_per_new_product(registries, pm):
+    created = []
+
+    def hook(*, product, user):
+        created.append((product.code, user))
+
+    services.register_on_product_created(hook)
+    services.register_on_product_created(hook)
+    services.product_create(user=pm, data={"code": "DP-901", "name": "新存款", "category": "deposit",
+                                           "risk_rating": "R1", "customer_segment": "mass_market"})
+    assert created == [("DP-901", pm)]
+
+
+def _refuse_everything(**kwargs):
+    raise DomainConflict("refused_in_test", "测试拒绝")
+
+
+def test_a_registered_owner_change_guard_refuses_handing_the_product_over(registries, product, head, other_pm):
+    services.register_owner_change_guard(_refuse_everything)
+    with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict):
+        services.product_update(user=head, product=product, data={"owner": other_pm})
+
+
+def test_an_edit_guard_registered_again_under_its_name_replaces_the_first(registries, product, head):
+    services.register_edit_guard("test.guard", _refuse_everything)
+    services.register_edit_guard("test.guard", lambda **kwargs: None)
+    services.product_update(user=head, product=product, data={"name": "改名后"})
+    product.refresh_from_db()
+    assert product.name == "改名后"
+
+
+def _managers_may_not_rename(*, product, user, changed):
+    if "name" in changed and user.is_product_manager:
+        raise DomainConflict("refused_in_test", "产品经理不能改名（测试）")
+
+
+def test_an_edit_guard_judges_the_edit_by_the_user_making_it(registries, product, pm, head):
+    services.register_edit_guard("test.rename", _managers_may_not_rename)
+    with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict):
+        services.product_update(user=pm, product=product, data={"name": "经理改名"})
+    services.product_update(user=head, product=product, data={"name": "主管改名"})
+    product.refresh_from_db()
+    assert product.name == "主管改名"
+
+
+def test_the_edit_refusal_is_the_guards_message_for_the_fields_and_user_it_refuses(registries, product, pm, head):
+    services.register_edit_guard("test.rename", _managers_may_not_rename)
+    assert services.product_edit_refusal(user=pm, product=product, fields=["name"]) == "产品经理不能改名（测试）"
+    assert services.product_edit_refusal(user=head, product=product, fields=["name"]) is None
+    assert services.product_edit_refusal(user=pm, product=product, fields=["fee"]) is None
+
+
+# --- Refusals say why, and write nothing -------------------------------------------------------------------------
+
+def test_a_reviewer_creating_a_product_is_refused_with_who_may_and_nothing_is_written(reviewer):
+    with assert_unchanged(Product, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.product_create(user=reviewer, data={"code": "DP-902", "name": "新存款", "category": "deposit",
+                                                     "risk_rating": "R1", "customer_segment": "mass_market"})
+    assert str(error.value) == "只有产品经理、产品负责人和管理员可以创建产品。"
+
+
+def test_a_product_manager_editing_someone_elses_product_is_refused_and_nothing_changes(product, other_pm):
+    with assert_unchanged(Product, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.product_update(user=other_pm, product=product, data={"name": "别人的改名"})
+    assert str(error.value) == "您无权编辑该产品。"
+
+
+def test_changing_a_products_code_is_refused_on_the_code_field_and_nothing_changes(product, head):
+    with assert_unchanged(Product, AuditEntry), pytest.raises(ValidationError) as error:
+        services.product_update(user=head, product=product, data={"code": "CC-NEW", "name": "新名字"})
+    assert error.value.message_dict == {"code": ["产品代码创建后不可修改。"]}
+
+
+def test_an_owner_given_by_id_is_a_change_only_when_it_names_someone_else(product, pm, other_pm):
+    assert services.product_changed_fields(product=product, data={"owner": other_pm.pk}) == {"owner"}
+    assert services.product_changed_fields(product=product, data={"owner": pm.pk}) == set()
+
+
+def test_a_different_set_of_channels_is_a_change_and_the_same_set_in_another_order_is_not(head):
+    product = ProductFactory(sales_channels=["mobile_banking", "branch"])
+    channels = list(product.sales_channels.all())
+    assert services.product_changed_fields(product=product, data={"sales_channels": channels[::-1]}) == set()
+    assert services.product_changed_fields(product=product, data={"sales_channels": channels[:1]}) == {
+        "sales_channels"}
