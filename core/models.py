@@ -141,3 +141,18 @@ class AuditCheckpoint(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutable(_("审计锚点只能追加，不能删除。"))
+
+
+class RowCountDelta(models.Model):
+    """Rows added (+n) or removed (−n) by one statement on a counted table, written by PostgreSQL triggers
+    (core.counts): the sum over a table is its exact row count, read without scanning it. Insert-only, so writers
+    never wait for each other; `core.counts.compact_row_counts` folds a table's deltas into one row."""
+
+    table = models.CharField(max_length=63)
+    delta = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["table"], name="core_rowcount_table_idx")]
+
+    def __str__(self):
+        return f"{self.table} {self.delta:+d}"

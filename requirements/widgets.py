@@ -11,13 +11,23 @@ from django.utils.safestring import mark_safe
 
 
 class _StringOptionsMixin:
+    """Options written straight from `choices` (no option dicts: 500 products made 500 of them per drop-down);
+    markup and selection as Select's own (the first match only, unless multiple)."""
+
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        values, has_selected = widget["value"], False
         parts = [format_html("<select name=\"{}\"{}>", widget["name"], flatatt(widget["attrs"]))]
-        for _group, options, _index in widget["optgroups"]:
-            for option in options:
-                selected = " selected" if option["selected"] else ""
-                parts.append(f'<option value="{escape(option["value"])}"{selected}>{escape(option["label"])}</option>')
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # option groups: Django's own rendering
+                return super().render(name, value, attrs, renderer)
+            option_value = "" if option_value is None else option_value
+            selected = (not has_selected or self.allow_multiple_selected) and str(option_value) in values
+            has_selected |= selected
+            parts.append(f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                         f"{escape(label)}</option>")
         parts.append("</select>")
         return mark_safe("".join(parts))
 
