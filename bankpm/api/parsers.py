@@ -6,7 +6,6 @@ import orjson
 from django.conf import settings
 from rest_framework.parsers import JSONParser
 
-
 _LONG_DIGITS = re.compile(rb"\d{19}")
 
 
