@@ -82,7 +82,7 @@ def generate():
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot, kpis_staleperiod, notifications_notification")
+        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot, kpis_staleperiod, notifications_notification CASCADE")
     observation_partitions_ensure(first=FIRST_DAY - timedelta(days=366), last=FIRST_DAY + timedelta(days=DAYS + 90))
     expected = PRODUCTS * DAYS * len(METRICS)
     if Observation.objects.filter(date__lt=FIRST_DAY + timedelta(days=DAYS)).count() == expected:
@@ -198,7 +198,7 @@ def bench_month(run, pairs=3):
     tasks, references = [], []
     for _ in range(pairs):
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE kpis_alert, kpis_snapshot")
+            cursor.execute("TRUNCATE kpis_alert, kpis_snapshot CASCADE")
         reference, ref_rows = reference_seconds(month, month)
         task, _ = timed(compute_kpi_snapshots.apply, args=[MONTH, "month"])
         wrong = check_equal(month, month)
@@ -226,7 +226,7 @@ def worker_backfill():
 def bench_backfill(run):
     first, last = date(2024, 7, 1), date(2026, 6, 1)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot")
+        cursor.execute("TRUNCATE kpis_alert, kpis_snapshot CASCADE")
     reference, ref_rows = reference_seconds(first, last)
     out = subprocess.run([sys.executable, __file__, "--worker-backfill"], capture_output=True, text=True, check=True,
                          env=os.environ.copy())

@@ -277,9 +277,13 @@ def main():
         "create via API": measure(lambda: ok(api.post("/api/v1/requirements/", {
             **payload, "title": f"基准新建 {next(counter)}"}, format="json"), 201)),
     }
+    token_api = APIClient()
+    token_api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    results_token = measure(lambda: ok(token_api.get("/api/v1/requirements/")))
     reference_after = reference_in_process(token)
     print(f"load average after the pages: {_load_avg()}", flush=True)
     extra = {
+        "list API (50 rows), token header as over HTTP": results_token,
         "reference API page in-process (psycopg + json), before": reference,
         "reference API page in-process (psycopg + json), after": reference_after,
         "list API filtered (product, status, -rice)": measure(lambda: ok(api.get(

@@ -77,10 +77,15 @@ def backlog_rows(rows, can_edit, detail_prefix, product_prefix):
     """The backlog table's rows (requirements from `selectors.requirement_backlog`), built as one string like the
     board's cards: through the template engine, 50 rows cost more than the rest of the page (three
     get_FOO_display() per row hash their lazy choices on every call)."""
+    from html import escape  # Django's escape() is this behind a lazy-string check, per call
+
     from ..choices import RequirementSource, RequirementType
 
-    types, sources = dict(RequirementType.choices), dict(RequirementSource.choices)
-    statuses = dict(RequirementStatus.choices)
+    def labels(choices):  # the labels translated once per page, not once per row
+        return {value: escape(str(label)) for value, label in choices}
+
+    types, sources, statuses = labels(RequirementType.choices), labels(RequirementSource.choices), \
+        labels(RequirementStatus.choices)
     parts = []
     for r in rows:
         pk = int(r.pk)
@@ -99,12 +104,12 @@ def backlog_rows(rows, can_edit, detail_prefix, product_prefix):
             f'<tr data-id="{pk}">\n          {check}\n'
             f'          <td class="text-secondary">#{pk}</td>\n'
             f'          <td>\n            <a href="{detail_prefix}{pk}/" class="fw-bold">{escape(r.title)}</a>\n'
-            f'            <div class="small text-secondary">{escape(types.get(r.type, r.type))} · '
-            f'{escape(sources.get(r.source, r.source))}{feedback}\n            {tags}</div>\n          </td>\n'
+            f'            <div class="small text-secondary">{types.get(r.type) or escape(r.type)} · '
+            f'{sources.get(r.source) or escape(r.source)}{feedback}\n            {tags}</div>\n          </td>\n'
             f'          <td class="small"><a href="{product_prefix}{int(r.product_id)}/" class="text-reset">'
             f'{escape(r.product_code)}</a></td>\n'
             f'          <td><span class="badge bg-{status_colour(r.status)}-lt">'
-            f'{escape(statuses.get(r.status, r.status))}</span></td>\n'
+            f'{statuses.get(r.status) or escape(r.status)}</span></td>\n'
             f'          <td><span class="badge bg-{priority_colour(r.priority)}-lt">{escape(r.priority)}</span></td>\n'
             f'          <td class="fw-bold">{whole(r.rice_score)}</td>\n'
             f'          <td class="small">{assignee}</td>\n'
