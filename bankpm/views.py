@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.views.generic import FormView, ListView
 
 from accounts.permissions import ProductEditorRequiredMixin
+from core.counts import CountedPaginator
 from core.errors import DOMAIN_ERRORS, add_form_errors
 
 
@@ -17,6 +18,7 @@ class FilteredListView(LoginRequiredMixin, ListView):
 
     filterset_class = None
     paginate_by = 25
+    paginator_class = CountedPaginator  # an unfiltered list of a large table is not counted row by row
 
     def get_base_queryset(self):
         return self.model._default_manager.all()

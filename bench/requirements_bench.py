@@ -18,6 +18,7 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankpm.settings.test")
 
 PRODUCTS, TOTAL, BOARD_SIZE, RUNS = 500, 100_000, 2_000, 9
@@ -129,11 +130,11 @@ def _get(port, token) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _gunicorn(port, conn_max_age):
+def _gunicorn(port, conn_max_age, app="bankpm.wsgi:application"):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bankpm.settings.production", "DJANGO_SECRET_KEY": "bench-only",
            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
            "DATABASE_CONN_MAX_AGE": str(conn_max_age), "CELERY_BROKER_URL": ""}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "bankpm.wsgi:application", "-w", "2",
+    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), app, "-w", "2",
                                 "-k", "sync", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
                                cwd=ROOT, env=env)
     for _ in range(100):
@@ -165,34 +166,79 @@ def _load(port, token) -> dict:
             "p99": latencies[int(len(latencies) * 0.99)], "requests": len(latencies)}
 
 
+def _load_avg() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def bench_http(owner) -> dict:
     """gunicorn, 2 sync workers on loopback: sequential medians with and without persistent database connections,
-    then 8 connections for 30 s with persistent ones."""
+    then 8 connections for 30 s with persistent ones; then the same load on the independent reference
+    (bench/reference_backlog.py: psycopg and json, no Django) under the same gunicorn, right after."""
     from django.db import connections
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.get_or_create(user=owner)[0].key
     connections.close_all()
     out = {}
-    for conn_max_age in (0, 60):
+    for label, app, conn_max_age in (("bankpm", "bankpm.wsgi:application", 0),
+                                     ("bankpm", "bankpm.wsgi:application", 60),
+                                     ("reference", "bench.reference_backlog:application", 60)):
         port = _free_port()
-        server = _gunicorn(port, conn_max_age)
+        server = _gunicorn(port, conn_max_age, app)
         try:
             for _ in range(4):
                 _get(port, token)  # warm both workers
             sequential = statistics.median(_get(port, token) for _ in range(30))
-            out[f"sequential_ms_conn_max_age_{conn_max_age}"] = sequential
-            print(f"HTTP sequential median (CONN_MAX_AGE={conn_max_age}): {sequential:.1f} ms", flush=True)
+            key = "reference_" if label == "reference" else ""
+            if label == "bankpm":
+                out[f"sequential_ms_conn_max_age_{conn_max_age}"] = sequential
+            print(f"HTTP sequential median, {label} (CONN_MAX_AGE={conn_max_age}): {sequential:.1f} ms "
+                  f"(load {_load_avg()})", flush=True)
             if conn_max_age:
-                out["sequential_ms"] = sequential
-                out.update(_load(port, token))
-                print(f"HTTP {HTTP_CONNECTIONS} connections × {HTTP_SECONDS} s, gunicorn 2 sync workers: "
-                      f"{out['rps']:.1f} req/s, p50 {out['p50']:.0f} ms, p99 {out['p99']:.0f} ms "
-                      f"({out['requests']} requests; peer 43–45 req/s, aim ≥ 90)", flush=True)
+                out[f"{key}sequential_ms"] = sequential
+                result = _load(port, token)
+                out.update({f"{key}{name}": value for name, value in result.items()})
+                out[f"{key}load"] = _load_avg()
+                print(f"HTTP {HTTP_CONNECTIONS} connections × {HTTP_SECONDS} s, gunicorn 2 sync workers, {label}: "
+                      f"{result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, p99 {result['p99']:.0f} ms "
+                      f"({result['requests']} requests; load {_load_avg()}; peer 43–45 req/s, aim ≥ 90)", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)
     return out
+
+
+def reference_in_process(token) -> tuple[float, int]:
+    """The reference page (bench/reference_backlog.py) in-process: median ms, 3 statements."""
+    import reference_backlog
+
+    conn = reference_backlog.connect()
+    try:
+        def call():
+            assert reference_backlog.page_json(conn, token, "http://testserver") is not None
+
+        call()
+        times = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times), 3
+    finally:
+        conn.close()
+
+
+def check_reference(api, token):
+    """The reference answers what the API answers (same JSON, apart from the host in the links)."""
+    import reference_backlog
+
+    conn = reference_backlog.connect()
+    try:
+        ours = api.get("/api/v1/requirements/").json()
+        theirs = json.loads(reference_backlog.page_json(conn, token, "http://testserver"))
+        assert ours == theirs, "the reference page differs from the API's"
+    finally:
+        conn.close()
 
 
 def main():
@@ -218,6 +264,12 @@ def main():
     counter = iter(range(10**6))
     payload = {"product": board_product.pk, "source": "internal", "type": "feature", "priority": "P1",
                "reach": 500, "impact": "1.00", "confidence": 80, "effort": "1.0", "tags": ["基准"]}
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get_or_create(user=owner)[0].key
+    check_reference(api, token)
+    print(f"load average before the pages: {_load_avg()}", flush=True)
+    reference = reference_in_process(token)
     results = {
         "list page (50 rows)": measure(lambda: ok(page.get("/requirements/"))),
         "list API (50 rows)": measure(lambda: ok(api.get("/api/v1/requirements/"))),
@@ -225,7 +277,15 @@ def main():
         "create via API": measure(lambda: ok(api.post("/api/v1/requirements/", {
             **payload, "title": f"基准新建 {next(counter)}"}, format="json"), 201)),
     }
+    token_api = APIClient()
+    token_api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    results_token = measure(lambda: ok(token_api.get("/api/v1/requirements/")))
+    reference_after = reference_in_process(token)
+    print(f"load average after the pages: {_load_avg()}", flush=True)
     extra = {
+        "list API (50 rows), token header as over HTTP": results_token,
+        "reference API page in-process (psycopg + json), before": reference,
+        "reference API page in-process (psycopg + json), after": reference_after,
         "list API filtered (product, status, -rice)": measure(lambda: ok(api.get(
             f"/api/v1/requirements/?product={board_product.pk}&status=new&ordering=-rice_score"))),
         "list page sorted by priority": measure(lambda: ok(page.get("/requirements/?ordering=priority"))),
@@ -238,7 +298,8 @@ def main():
     for label, (ms, queries) in extra.items():
         print(f"{label:<44}{ms:>10.1f}{queries:>9}")
     http = bench_http(owner)
-    print("RESULTS " + json.dumps({"pages": {**results, **extra}, "http": http}), flush=True)
+    print("RESULTS " + json.dumps({"pages": {**results, **extra}, "http": http, "load": _load_avg(),
+                                   "reference_ms": min(reference[0], reference_after[0])}), flush=True)
     if os.environ.get("KEEP_BENCH_DB") != "1":
         from django.db import connections
 

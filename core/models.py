@@ -129,3 +129,17 @@ class AuditCheckpoint(AppendOnly):
 
     def __str__(self):
         return f"#{self.pk} {self.entry_count} @ {self.head_hash[:12]}"
+
+class RowCountDelta(models.Model):
+    """Rows added (+n) or removed (−n) by one statement on a counted table, written by PostgreSQL triggers
+    (core.counts): the sum over a table is its exact row count, read without scanning it. Insert-only, so writers
+    never wait for each other; `core.counts.compact_row_counts` folds a table's deltas into one row."""
+
+    table = models.CharField(max_length=63)
+    delta = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["table"], name="core_rowcount_table_idx")]
+
+    def __str__(self):
+        return f"{self.table} {self.delta:+d}"

@@ -107,9 +107,9 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     ingestible = {code: pk for code, (pk, agg, _code) in metrics.items()
                   if agg != Aggregation.DERIVED and code != MetricCode.REQUIREMENTS_DELIVERED}
     product_ids, metric_ids, dates, values = [], [], [], []
-    errors, seen = [], {}
+    errors, seen, days = [], {}, {}
     for index, item in enumerate(items):
-        key = _fast_key(item, writable, ingestible)
+        key = _fast_key(item, writable, ingestible, days)
         problems = {} if key else _item_problems(item, products, metrics, editable)
         if not problems:
             key = key or (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
@@ -126,8 +126,9 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     return (product_ids, metric_ids, dates, values), errors
 
 
-def _fast_key(item, writable: dict, ingestible: dict) -> tuple | None:
-    """The (product id, metric id, date) of a well-formed item in a few lookups; None sends it to the full checks."""
+def _fast_key(item, writable: dict, ingestible: dict, days: dict) -> tuple | None:
+    """The (product id, metric id, date) of a well-formed item in a few lookups; None sends it to the full checks.
+    `days` keeps the dates parsed so far (10,000 items name a few dozen days)."""
     if type(item) is not dict or len(item) != 4:
         return None
     product, metric, day, value = item.get("product"), item.get("metric"), item.get("date"), item.get("value")
@@ -137,9 +138,11 @@ def _fast_key(item, writable: dict, ingestible: dict) -> tuple | None:
     if product is None or metric is None or type(day) is not str or len(day) != 10 or day[4] != "-" \
             or day[7] != "-" or type(value) not in (float, int):
         return None
+    parsed = days.get(day)
     try:
         number = float(value)
-        parsed = date.fromisoformat(day)
+        if parsed is None:
+            parsed = days[day] = date.fromisoformat(day)
     except (ValueError, OverflowError):
         return None
     return (product, metric, parsed) if number - number == 0.0 else None  # inf and nan are not finite
@@ -251,7 +254,8 @@ def _upsert_observations_pg(rows, source: str) -> int:
 
     product_ids, metric_ids, dates, values = rows
     observation_partitions_ensure(first=min(dates), last=max(dates))
-    lines = "".join([f"{p}\t{m}\t{d}\t{v!r}\t{source}\n"
+    days = {d: d.isoformat() for d in set(dates)}  # a few dozen distinct days: format each once
+    lines = "".join([f"{p}\t{m}\t{days[d]}\t{v!r}\t{source}\n"
                      for p, m, d, v in zip(product_ids, metric_ids, dates, values, strict=True)])
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM products_product WHERE id = ANY(%s) FOR KEY SHARE", [sorted(set(product_ids))])

@@ -97,6 +97,7 @@ def _send_one(pk: int) -> int:
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    user.__dict__.pop("unread_notification_count", None)  # read with the session user (bankpm.auth)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())

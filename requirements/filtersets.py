@@ -3,6 +3,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from products.models import Product
@@ -44,6 +45,32 @@ class _VersionField(LightModelChoiceField, django_filters.fields.ModelChoiceFiel
     label_fields = ("product_code", "name")
 
 
+class _AssigneeIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, label, _username in self.field.option_list():
+            yield (ModelChoiceIteratorValue(pk, None), label)
+
+
+class _AssigneeField(django_filters.fields.ModelChoiceField):
+    """Assignees labelled by name; `option_list()` hands the same rows to other drop-downs of the page (the bulk
+    form's "assign to"), so that the page reads the users once."""
+
+    iterator = _AssigneeIterator
+    _options = None
+
+    def option_list(self) -> list[tuple[int, str, str]]:
+        if self._options is None:
+            users = self.queryset.only("pk", "username", "first_name", "last_name")
+            self._options = [(user.pk, str(user), user.username) for user in users]
+        return self._options
+
+
+class AssigneeChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _AssigneeField
+
+
 class ProductChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _ProductField
 
@@ -68,7 +95,7 @@ class RequirementFilterSet(django_filters.FilterSet):
         choices=RequirementType.choices, label=_("类型"), widget=FastSelectMultiple,
     )
     tag = django_filters.CharFilter(field_name="tags__name", label=_("标签"))
-    assignee = django_filters.ModelChoiceFilter(queryset=_assignees, label=_("负责人"), widget=FastSelect)
+    assignee = AssigneeChoiceFilter(queryset=_assignees, label=_("负责人"), widget=FastSelect)
     target_version = VersionChoiceFilter(queryset=_versions, label=_("目标版本"), widget=FastSelect)
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -95,8 +122,16 @@ class RequirementFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # A stable order for pagination: the sort key first, then the id.
+        return self.stable_order(super().filter_queryset(queryset))
+
+    @classmethod
+    def unfiltered(cls, queryset):
+        """What filtering with no filter given yields, without building the form (the API's FilterBackend)."""
+        return cls.stable_order(queryset)
+
+    @staticmethod
+    def stable_order(queryset):
+        """A stable order for pagination: the sort key first, then the id."""
         order = list(queryset.query.order_by) or ["-rice_score"]
         if not any(o.lstrip("-") == "id" for o in order):
             last = order[-1] if isinstance(order[-1], str) else ""

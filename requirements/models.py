@@ -160,6 +160,12 @@ class Requirement(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self):
         return reverse("requirements:detail", args=[self.pk])
 
+    @property
+    def tag_name_list(self) -> list[str]:
+        """Tag names by name: the backlog selector's `tag_names` column when the row has it, else the relation."""
+        names = self.__dict__.get("tag_names")
+        return list(names) if names is not None else [tag.name for tag in self.tags.all()]
+
     def clean_fields(self, exclude=None):
         # The status is guarded by the state machine and cannot be re-assigned (protected FSM field).
         super().clean_fields(exclude={*(exclude or ()), "status", "rice_score"})

@@ -3,7 +3,6 @@ import base64
 import binascii
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -56,7 +55,8 @@ class RequirementListView(FilteredListView):
     paginate_by = 50
 
     def get_base_queryset(self):
-        return selectors.requirement_list()
+        # The assignee's name is shown as the user's str(): the one related row built per requirement.
+        return selectors.requirement_backlog().select_related("assignee")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -75,8 +75,10 @@ class RequirementListView(FilteredListView):
             transitions=RequirementTransition.choices,
             bulk_actions=BulkAction.choices,
             versions=versions,
-            users=get_user_model().objects.filter(is_active=True).order_by("username"),
+            # The bulk form's assignees are the filter's (one query for both drop-downs).
+            users=self.filterset.form.fields["assignee"].option_list(),
             detail_prefix=reverse("requirements:list"),
+            product_prefix=reverse("products:list"),
         )
         return context
 

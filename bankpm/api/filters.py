@@ -10,6 +10,11 @@ class FilterBackend(DjangoFilterBackend):
     instead of being refused as an invalid choice. Any other invalid filter value is still a 400."""
 
     def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        unfiltered = getattr(filterset_class, "unfiltered", None)
+        if unfiltered is not None and not set(request.query_params) & set(filterset_class.base_filters):
+            # No filter given: a FilterSet that says what that yields spares building and validating its form.
+            return unfiltered(queryset)
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset

@@ -2,10 +2,13 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from core.counts import CountedPaginator
+
 
 class StandardPagination(PageNumberPagination):
     """`page` and `page_size` are positive integers, as the schema declares; anything else is a 400."""
 
+    django_paginator_class = CountedPaginator  # an unfiltered list of a large table is not counted row by row
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

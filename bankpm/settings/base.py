@@ -95,7 +95,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the page frame's department codes and unread count with the user (bankpm/auth.py).
+    "bankpm.auth.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +150,10 @@ REST_FRAMEWORK = {
     # JSON only: a form-encoded body cannot say null or an empty list, so the schema could not be honoured in it.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "bankpm.api.pagination.StandardPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "bankpm.api.parsers.FastJSONParser", "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",

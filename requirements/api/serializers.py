@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bankpm.api.serializers import StrictModelSerializer, StrictSerializer
+from bankpm.api.serializers import FastReadMixin, StrictModelSerializer, StrictSerializer
 from products.models import Product
 
 from ..choices import IMPACT_CHOICES, RequirementTransition
@@ -19,8 +19,19 @@ class TagListField(serializers.ListField):
 
     child = serializers.CharField(max_length=40)
 
+    def get_attribute(self, instance):
+        return instance.tag_name_list
+
     def to_representation(self, data):
-        return [tag.name for tag in data.all()]
+        return list(data)
+
+
+class ProductCodeField(serializers.CharField):
+    """The product's code: the backlog selector's `product_code` column when the row has it, else the product."""
+
+    def get_attribute(self, instance):
+        code = instance.__dict__.get("product_code")
+        return code if code is not None else super().get_attribute(instance)
 
 
 @extend_schema_field({"type": "number", "enum": [float(value) for value, _label in IMPACT_CHOICES]})
@@ -72,9 +83,9 @@ class GeneratedFieldSafeMixin:
         return attrs
 
 
-class RequirementSerializer(GeneratedFieldSafeMixin, StrictModelSerializer):
+class RequirementSerializer(FastReadMixin, GeneratedFieldSafeMixin, StrictModelSerializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    product_code = serializers.CharField(source="product.code", read_only=True)
+    product_code = ProductCodeField(source="product.code", read_only=True)
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
     )

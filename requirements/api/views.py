@@ -35,6 +35,11 @@ class RequirementViewSet(viewsets.ModelViewSet):
     queryset = selectors.requirement_list()
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
+    def get_queryset(self):
+        # The list reads columns only (product code, tag names, feedback count in the row); the other actions keep
+        # the related objects the services read.
+        return selectors.requirement_backlog() if self.action == "list" else super().get_queryset()
+
     def perform_create(self, serializer):
         instance = services.requirement_create(user=self.request.user, data=serializer.validated_data)
         instance.feedback_count = 0

@@ -291,3 +291,39 @@ def test_an_impact_off_the_scale_is_refused(pm):
 def test_the_schema_declares_impact_as_the_numbers_of_the_scale(pm):
     schema = api(pm).get("/api/schema/?format=json").json()
     assert schema["components"]["schemas"]["ImpactEnum"] == {"type": "number", "enum": [3.0, 2.0, 1.0, 0.5, 0.25]}
+
+
+def test_list_rows_are_what_drf_would_write_field_for_field(pm):
+    from datetime import date
+
+    from django.test import RequestFactory
+    from django.utils import timezone
+    from rest_framework.request import Request
+    from rest_framework.serializers import ModelSerializer
+
+    from requirements import selectors
+    from requirements.api.serializers import RequirementSerializer
+
+    product = ProductFactory(owner=pm)
+    version = ProductVersionFactory(product=product)
+    full = RequirementFactory(product=product, target_version=version, status="delivered", assignee=pm,
+                              due_date=date(2027, 3, 1), effort="12.5", delivered_at=timezone.now())
+    full.tags.create(name="乙")
+    full.tags.create(name="甲")
+    FeedbackFactory(product=product, requirement=full)
+    RequirementFactory(product=product)
+    rows = list(selectors.requirement_backlog().order_by("id"))
+    serializer = RequirementSerializer(rows, many=True, context={"request": Request(RequestFactory().get(URL))})
+    assert serializer.data == [ModelSerializer.to_representation(serializer.child, row) for row in rows]
+    assert serializer.data[0]["tags"] == sorted(["乙", "甲"])
+
+
+def test_list_answers_the_same_rows_as_the_detail_endpoint(pm):
+    product = ProductFactory(owner=pm)
+    requirement = RequirementFactory(product=product, assignee=pm)
+    requirement.tags.create(name="手机银行")
+    FeedbackFactory(product=product, requirement=requirement)
+    client = api(pm)
+    listed = client.get(URL).json()["results"][0]
+    assert listed == client.get(f"{URL}{requirement.pk}/").json()
+    assert listed["tags"] == ["手机银行"] and listed["feedback_count"] == 1 and listed["product_code"] == product.code

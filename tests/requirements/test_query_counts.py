@@ -9,7 +9,7 @@ from tests.factories import (
     RequirementFactory,
     UserFactory,
 )
-from tests.helpers import api, assert_constant_queries, login
+from tests.helpers import api, assert_constant_queries, login, queries
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,35 @@ def test_feedback_endpoint_does_not_grow_with_feedback(pm, product):
     assert_constant_queries(api(pm), "/api/v1/feedback/", lambda: [
         FeedbackFactory(product=ProductFactory(owner=pm), requirement=RequirementFactory(product=product))
         for _ in range(12)])
+
+
+def _grow_backlog(pm, product):
+    """Rows with everything the list shows: assignees, versions, tags, feedback, other products."""
+    version = ProductVersionFactory(product=product)
+    for i in range(12):
+        r = RequirementFactory(product=product if i % 2 else ProductFactory(owner=pm), status="new",
+                               assignee=UserFactory(username=f"assignee{i}"))
+        r.tags.create(name=f"列表{i}")
+        FeedbackFactory(product=r.product, requirement=r)
+    RequirementFactory(product=product, target_version=version, status="scheduled")
+
+
+def test_backlog_page_reads_in_at_most_six_queries_whatever_the_rows(client, pm, product):
+    RequirementFactory(product=product)
+    login(client, pm)
+    assert_constant_queries(client, "/requirements/", lambda: _grow_backlog(pm, product))
+    assert queries(client, "/requirements/") <= 6
+
+
+def test_backlog_api_reads_in_at_most_six_queries_whatever_the_rows(pm, product):
+    RequirementFactory(product=product)
+    client = api(pm)
+    assert_constant_queries(client, "/api/v1/requirements/", lambda: _grow_backlog(pm, product))
+    assert queries(client, "/api/v1/requirements/?page_size=50") <= 6
+
+
+def test_filtered_backlog_page_does_not_grow_with_rows(client, pm, product):
+    RequirementFactory(product=product)
+    login(client, pm)
+    assert_constant_queries(client, f"/requirements/?product={product.pk}&status=new",
+                            lambda: _grow_backlog(pm, product))

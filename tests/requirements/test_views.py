@@ -225,3 +225,19 @@ def test_a_requirement_title_with_a_right_to_left_override_is_refused_on_the_pag
                                         "type": "feature", "priority": "P1", "reach": 1, "impact": "1.00",
                                         "confidence": 80, "effort": "1.0"})
     assert not Requirement.objects.exists()
+
+
+def test_backlog_row_shows_product_tags_feedback_assignee_and_version(client, pm):
+    product = ProductFactory(owner=pm, code="ROW-1")
+    version = ProductVersionFactory(product=product, name="v2.1")
+    assignee = UserFactory(username="dev_li", first_name="明", last_name="李")
+    requirement = RequirementFactory(product=product, target_version=version, status="scheduled", assignee=assignee,
+                                     title="<转账> 限额", type="feature", source="internal")
+    requirement.tags.create(name="手机银行")
+    FeedbackFactory(product=product, requirement=requirement)
+    client.force_login(pm)
+    html = client.get("/requirements/").content.decode()
+    row = html.split(f'<tr data-id="{requirement.pk}">')[1].split("</tr>")[0]
+    assert f'href="/requirements/{requirement.pk}/" class="fw-bold">&lt;转账&gt; 限额</a>' in row
+    assert ">ROW-1</a>" in row and ">手机银行</span>" in row and "1 条反馈" in row and ">李明</td>" in row
+    assert f'href="/requirements/versions/{version.pk}/">v2.1</a>' in row and 'name="ids"' in row

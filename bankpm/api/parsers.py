@@ -1,0 +1,27 @@
+"""The API's JSON parser: DRF's, through orjson."""
+import io
+import re
+
+import orjson
+from django.conf import settings
+from rest_framework.parsers import JSONParser
+
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+class FastJSONParser(JSONParser):
+    """DRF's JSONParser, parsing with orjson (a 10,000-observation body: ~25 ms with the standard library, a few
+    with orjson). A body orjson refuses (not UTF-8, a lone surrogate, NaN, a number out of a double's range) goes
+    through DRF's own parser, so that what is accepted, and every error, stay exactly DRF's; so does a body in
+    another charset than UTF-8 or with a run of 19 digits or more (orjson reads an integer beyond 64 bits as a
+    float, Python's json as an int)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = stream.read()
+        encoding = ((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET).lower().replace("-", "")
+        if encoding != "utf8" or _LONG_DIGITS.search(body):
+            return super().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return super().parse(io.BytesIO(body), media_type, parser_context)

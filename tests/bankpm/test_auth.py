@@ -1,0 +1,30 @@
+"""The session user is read with the page frame's department codes and unread count (bankpm.auth.UserBackend)."""
+import pytest
+
+from bankpm.auth import UserBackend
+from notifications import services as notification_services
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_session_user_comes_with_department_codes_and_unread_count(django_assert_num_queries):
+    user = UserFactory(username="risk_officer", departments=["risk"])
+    notification_services.notify(recipients=[user], title="请审阅", body="")
+    with django_assert_num_queries(1):
+        loaded = UserBackend().get_user(user.pk)
+        assert set(loaded.department_codes) == {"risk"}
+        assert loaded.unread_notification_count == 1
+
+
+def test_marking_read_forgets_the_unread_count_read_with_the_user():
+    user = UserFactory(username="reader")
+    notification_services.notify(recipients=[user], title="通知", body="")
+    loaded = UserBackend().get_user(user.pk)
+    notification_services.mark_read(user=loaded)
+    assert getattr(loaded, "unread_notification_count", None) is None
+
+
+def test_inactive_user_is_not_signed_in():
+    user = UserFactory(username="gone", is_active=False)
+    assert UserBackend().get_user(user.pk) is None
