@@ -130,6 +130,7 @@ class AuditCheckpoint(AppendOnly):
     def __str__(self):
         return f"#{self.pk} {self.entry_count} @ {self.head_hash[:12]}"
 
+
 class RowCountDelta(models.Model):
     """Rows added (+n) or removed (−n) by one statement on a counted table, written by PostgreSQL triggers
     (core.counts): the sum over a table is its exact row count, read without scanning it. Insert-only, so writers
