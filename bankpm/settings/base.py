@@ -147,13 +147,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON only: a form-encoded body cannot say null or an empty list, so the schema could not be honoured in it.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "bankpm.api.pagination.StandardPagination",
-    "DEFAULT_PARSER_CLASSES": [
-        "bankpm.api.parsers.FastJSONParser", "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: a form-encoded body cannot say null or an empty list, so the schema could not be honoured in it.
+    "DEFAULT_PARSER_CLASSES": ["bankpm.api.parsers.FastJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",
