@@ -150,17 +150,16 @@ def test_a_head_of_product_must_name_the_owner(head):
     assert error.value.message_dict == {"owner": ["请选择负责该产品的产品经理。"]}
 
 
-# --- What apps above the catalogue register: hooks on creation, guards on owner changes and on edits ----------
+# --- What apps above the catalogue register: hooks on creation, guards on edits (the owner among them) ----------
 
 @pytest.fixture
 def registries():
     """The registries as the apps left them at start-up, put back after the test."""
-    saved = (list(services._ON_CREATED), list(services._OWNER_CHANGE_GUARDS), dict(services._EDIT_GUARDS))
+    saved = (list(services._ON_CREATED), dict(services._EDIT_GUARDS))
     yield
     services._ON_CREATED[:] = saved[0]
-    services._OWNER_CHANGE_GUARDS[:] = saved[1]
     services._EDIT_GUARDS.clear()
-    services._EDIT_GUARDS.update(saved[2])
+    services._EDIT_GUARDS.update(saved[1])
 
 
 def test_a_creation_hook_registered_twice_runs_once_per_new_product(registries, pm):
@@ -180,8 +179,8 @@ def _refuse_everything(**kwargs):
     raise DomainConflict("refused_in_test", "测试拒绝")
 
 
-def test_a_registered_owner_change_guard_refuses_handing_the_product_over(registries, product, head, other_pm):
-    services.register_owner_change_guard(_refuse_everything)
+def test_a_registered_edit_guard_refuses_handing_the_product_over(registries, product, head, other_pm):
+    services.register_edit_guard("test.owner", _refuse_everything)
     with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict):
         services.product_update(user=head, product=product, data={"owner": other_pm})
 
