@@ -29,4 +29,5 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file, so the docs work under the CSP too.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+handler403 = "bankpm.views.permission_denied"
 handler404 = "bankpm.views.not_found"

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.generic import FormView, ListView
 
@@ -100,6 +100,7 @@ def home(request):
     return redirect(settings.BANKPM_HOME_URL)
 
 
+
 def healthz(request):
     """Database and broker status for load balancers and monitoring."""
     status = {"database": _check_database(), "broker": _check_broker()}
@@ -130,9 +131,20 @@ def _check_broker():
 
 
 def not_found(request, exception=None):
-    """API clients get JSON 404s (e.g. a malformed id in the path); people get the normal page."""
+    """API clients get JSON 404s (e.g. a malformed id in the path); people get the styled page in their language."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": gettext("未找到。")}, status=404)
-    from django.views.defaults import page_not_found
+    # Django's own 404 messages ("No Product matches the given query") are internal, never shown.
+    return _error_page(request, status=404, title=gettext("页面不存在"),
+                       reason=gettext("您访问的页面不存在或已被移除。"))
 
-    return page_not_found(request, exception)
+
+def permission_denied(request, exception=None):
+    """The styled 403 page with the service's own reason (e.g. "您无权查看产品经理考核。") when it gave one."""
+    reason = str(exception) if exception and str(exception) else gettext("您无权访问该页面。")
+    return _error_page(request, status=403, title=gettext("无权访问"), reason=reason)
+
+
+def _error_page(request, *, status: int, title: str, reason: str):
+    return render(request, "error.html", {"status_code": status, "error_title": title, "reason": reason},
+                  status=status)
