@@ -22,6 +22,7 @@ from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
 from .models import ApprovalStep, Deliverable
+from .templatetags.lifecycle_tags import gate_review_context
 
 
 class MyReviewsView(LoginRequiredMixin, ListView):
@@ -104,10 +105,13 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         if request.htmx:
             item = selectors.deliverable_list().get(pk=deliverable.pk)
-            return render(request, "lifecycle/_deliverable_row.html", {
+            response = render(request, "lifecycle/_deliverable_row.html", {
                 "item": item, "row_error": error,
                 "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
                 "can_reopen": services.deliverable_can_reopen(product=item.product)})
+            # The gate review card listens for this and reloads (its warning and submit button follow the list).
+            response["HX-Trigger"] = "deliverables-changed"
+            return response
         if error:
             messages.error(request, error)
         return redirect(deliverable.product)
@@ -124,6 +128,18 @@ class DeliverableAttachmentView(LoginRequiredMixin, View):
         if not deliverable.attachment or not readable:
             raise Http404
         return download_response(deliverable.attachment)
+
+
+class GateReviewCardView(LoginRequiredMixin, View):
+    """The product page's gate review card alone, reloaded by htmx after the checklist changes."""
+
+    def get(self, request, pk):
+        product = get_object_or_404(Product, pk=pk)
+        if not product_selectors.product_readable(user=request.user, product=product):
+            raise Http404
+        deliverables = list(selectors.product_deliverables(product=product))
+        return render(request, "lifecycle/_gate_review.html",
+                      gate_review_context(user=request.user, product=product, deliverables=deliverables))
 
 
 HISTORY_EXPORT_HEADERS = [gettext_lazy("编号"), gettext_lazy("时间"), gettext_lazy("操作人"), gettext_lazy("操作"),

@@ -6,6 +6,44 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // <select data-autosubmit> submits its form on change (no inline handlers: the CSP allows no inline script).
+// A choice made with the mouse applies at once; with the keyboard, arrows only move the choice and Enter applies
+// it (one arrow key on the language selector must not switch language and reload the page).
+const bankpmKeyboardChoice = new WeakSet();
+document.addEventListener("keydown", (event) => {
+  const select = event.target;
+  if (!(select instanceof HTMLSelectElement) || !select.matches("select[data-autosubmit]")) return;
+  if (event.key === "Enter") { event.preventDefault(); bankpmKeyboardChoice.delete(select); select.form.submit(); }
+  else if (event.key !== "Tab") bankpmKeyboardChoice.add(select);
+});
+document.addEventListener("mousedown", (event) => {
+  const select = event.target instanceof Element ? event.target.closest("select[data-autosubmit]") : null;
+  if (select) bankpmKeyboardChoice.delete(select);
+});
 document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  if (!event.target.matches("select[data-autosubmit]")) return;
+  if (bankpmKeyboardChoice.has(event.target)) return;
+  event.target.form.submit();
+});
+
+// After htmx replaces the piece of the page that held the focus, focus goes to the new piece instead of falling
+// back to the page body (which would cost a keyboard user a dozen Tabs).
+let bankpmFocusTarget = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  const active = document.activeElement;
+  if (target && target.id && active && active !== document.body && target.contains(active)) {
+    bankpmFocusTarget = target.id;
+  }
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!bankpmFocusTarget) return;
+  const target = document.getElementById(bankpmFocusTarget);
+  bankpmFocusTarget = null;
+  const active = document.activeElement;
+  if (!target || (active && active !== document.body && document.contains(active))) return;
+  const candidates = target.querySelectorAll("button:not([disabled]), a[href], input:not([type=hidden]), select, textarea, summary");
+  const visible = Array.from(candidates).find((el) => el.getClientRects().length > 0 && !el.closest("details:not([open]) > :not(summary)"));
+  if (visible) { visible.focus(); return; }
+  target.setAttribute("tabindex", "-1");
+  target.focus();
 });
