@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,6 +93,19 @@ class ServiceFormView(ProductEditorRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         name = self.context_object_name or self.model._meta.model_name
         return {**super().get_context_data(**kwargs), name: self.object}
+
+
+CARD_TAG = "card-"
+
+
+def card_messages(request) -> dict[int, list]:
+    """Messages a per-card action left for its own card (tagged `card-<id>`), by card id; the banner skips them."""
+    by_card: dict[int, list] = {}
+    for message in get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith(CARD_TAG)), None)
+        if tag and tag[len(CARD_TAG):].isascii() and tag[len(CARD_TAG):].isdecimal():
+            by_card.setdefault(int(tag[len(CARD_TAG):]), []).append(message)
+    return by_card
 
 
 def home(request):

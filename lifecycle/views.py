@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -11,7 +12,7 @@ from django.views.generic import ListView
 
 from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
-from bankpm.views import FilteredListView
+from bankpm.views import CARD_TAG, FilteredListView, card_messages
 from core.errors import error_messages
 from core.models import AuditEntry
 from products import selectors as product_selectors
@@ -35,6 +36,9 @@ class MyReviewsView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         return selectors.steps_waiting_for(user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "card_messages": card_messages(self.request)}
+
 
 class MyProductsView(LoginRequiredMixin, ListView):
     """A product manager's products with open reviews and overdue deliverables."""
@@ -53,17 +57,18 @@ class StepDecideView(LoginRequiredMixin, View):
     def post(self, request, pk):
         step = get_object_or_404(ApprovalStep.objects.select_related("review__product"), pk=pk)
         form = DecisionForm(request.POST)
+        card = f"{CARD_TAG}{step.pk}"
         if not form.is_valid():
-            messages.error(request, _("请选择同意或驳回。"))
-            return redirect("lifecycle:my_reviews")
+            messages.error(request, _("请选择同意或驳回。"), extra_tags=card)
+            return redirect(f"{reverse('lifecycle:my_reviews')}#step-{step.pk}")
         try:
             services.approval_step_decide(review=step.review, department=step.department, user=request.user,
                                           **form.cleaned_data)
         except (ValidationError, GateConflict) as error:
             for message in error_messages(error):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
+                messages.error(request, message, extra_tags=card)
+            return redirect(f"{reverse('lifecycle:my_reviews')}#step-{step.pk}")
+        messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
         return redirect("lifecycle:my_reviews")
 
 
