@@ -1,15 +1,7 @@
 """My reviews: what each card says stays on that card."""
 import pytest
 
-from tests.factories import lifecycle_defaults
-from tests.lifecycle.conftest import restore_seed_rows  # noqa: F401 (fixture)
-
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_seed_rows")]
-
-
-@pytest.fixture(autouse=True)
-def _seed_rows(transactional_db):
-    lifecycle_defaults()
+pytestmark = pytest.mark.e2e
 
 
 def test_rejection_without_comment_shows_its_error_on_that_card_only(page, demo_data, login, screenshot):
