@@ -9,7 +9,8 @@ from .models import Alert, Metric, Snapshot, Target
 class MetricAdmin(admin.ModelAdmin):
     """Definitions are saved by services.metric_save (audited, list edits included); they are never deleted."""
 
-    list_display = ("code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "formula",
+    list_display = ("code", "name", "name_en", "unit", "unit_en", "value_kind", "min_value", "max_value",
+                    "direction", "family", "aggregation", "formula",
                     "is_key", "scorecard_weight")
     list_editable = ("is_key", "scorecard_weight")
     list_filter = ("family", "aggregation", "direction")

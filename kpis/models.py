@@ -18,6 +18,7 @@ from .choices import (
     ObservationSource,
     SnapshotStatus,
     TargetGranularity,
+    ValueKind,
 )
 
 
@@ -47,6 +48,12 @@ class Metric(models.Model):
         help_text=_("产品经理季度考核中该指标达成率的权重；0 表示不计入。"),
     )
     display_order = models.PositiveSmallIntegerField(_("显示顺序"), default=0)
+    value_kind = models.CharField(_("数值类型"), max_length=10, choices=ValueKind.choices, default=ValueKind.AMOUNT,
+                                  help_text=_("决定数值的显示方式：计数为整数，金额和评分保留两位小数，百分比带 %。"))
+    min_value = models.FloatField(_("最小有效值"), null=True, blank=True,
+                                  help_text=_("低于该值的数据被拒绝；留空表示不限。"))
+    max_value = models.FloatField(_("最大有效值"), null=True, blank=True,
+                                  help_text=_("高于该值的数据被拒绝；留空表示不限。"))
 
     class Meta:
         ordering = ["display_order", "code"]
@@ -83,6 +90,30 @@ class Metric(models.Model):
     @property
     def is_lower_better(self):
         return self.direction == Direction.LOWER_IS_BETTER
+
+    @property
+    def decimals(self) -> int:
+        return 0 if self.value_kind == ValueKind.COUNT else 2
+
+    def clean(self):
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("最大有效值不能小于最小有效值。")})
+
+    def range_error(self, value: float) -> str | None:
+        """Why a figure is outside this metric's valid range, or None when it is inside."""
+        low, high = self.min_value, self.max_value
+        if (low is None or value >= low) and (high is None or value <= high):
+            return None
+        if high is None:
+            return _("%(metric)s 不能小于 %(min)s。") % {"metric": self.display_name, "min": _bound(low)}
+        if low is None:
+            return _("%(metric)s 不能大于 %(max)s。") % {"metric": self.display_name, "max": _bound(high)}
+        return _("%(metric)s 必须在 %(min)s 到 %(max)s 之间。") % {
+            "metric": self.display_name, "min": _bound(low), "max": _bound(high)}
+
+
+def _bound(value: float) -> str:
+    return f"{value:g}"
 
 
 class Observation(models.Model):

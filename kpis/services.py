@@ -99,6 +99,8 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
     metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
+    # Valid ranges (counts ≥ 0, rates 0–100 …) are checked per item like every other error.
+    bounded = {metric.code: metric for metric in Metric.objects.exclude(min_value=None, max_value=None)}
     # Same rule as editing the product itself; owners are already loaded, so this costs no query per item.
     editable = {code for code, (pk, owner) in products.items()
                 if product_can_edit(user=user, product=Product(pk=pk, owner_id=owner))}
@@ -111,6 +113,11 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     for index, item in enumerate(items):
         key = _fast_key(item, writable, ingestible)
         problems = {} if key else _item_problems(item, products, metrics, editable)
+        if not problems and item["metric"] in bounded:
+            # The range applies on both paths (fast and full): per index, and one bad item writes nothing.
+            outside = bounded[item["metric"]].range_error(float(item["value"]))
+            problems = {"value": [outside]} if outside else problems
+            key = key if not problems else None
         if not problems:
             key = key or (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
             if key in seen:

@@ -72,9 +72,12 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
             "unit": item["metric"].display_unit,
             "periods": [s.period for s in item["rows"]], "values": [s.value for s in item["rows"]],
             "targets": [s.target_value for s in item["rows"]],
+            # Counts are read against zero; money and rates may zoom in on their range.
+            "zero_based": item["metric"].decimals == 0,
         } for item in self.data["series"]]
-        # The table reads newest first, metrics in their usual order within a month.
-        rows = sorted(self.data["snapshots"], key=lambda s: (-s.period_start.toordinal(), s.metric.display_order))
+        # One block per metric (in its usual order), newest month first within it.
+        rows = sorted(self.data["snapshots"], key=lambda s: (s.metric.display_order, s.metric.code,
+                                                             -s.period_start.toordinal()))
         # Series names reach the script through json_script, escaped whatever the translation holds.
         labels = {"target": _("目标"), "value": _("实际")}
         return {**super().get_context_data(**kwargs), "product": self.product, **self.data,

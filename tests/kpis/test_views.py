@@ -294,3 +294,29 @@ def test_handled_alert_names_who_acknowledged_it_and_when(client, pm):
     alert.refresh_from_db()
     html = login(client, pm).get("/kpis/alerts/").content.decode()
     assert f"{pm} 于 {localtime(alert.acknowledged_at):%Y-%m-%d %H:%M} 确认" in html
+
+
+def test_counts_are_shown_as_integers_on_the_dashboard_and_the_kpi_page(client, pm):
+    product = ProductFactory(code="CNT-1", owner=pm, category="loan", stage="operation")
+    observe(product, "active_customers", "2026-10-05", 48248)
+    observe(product, "complaints", "2026-10-05", 74)
+    services.kpi_snapshots_compute(period="2026-10", granularity="month")
+    dashboard = login(client, pm).get("/kpis/").content.decode()
+    kpi_page = client.get(f"/kpis/products/{product.pk}/").content.decode()
+    assert "48,248" in dashboard and "48,248.00" not in dashboard
+    assert ">74<" in kpi_page and "74.00" not in kpi_page
+
+
+def test_export_writes_counts_as_integers(client, pm):
+    product = ProductFactory(code="CNT-2", owner=pm, category="loan", stage="operation")
+    observe(product, "complaints", "2026-10-05", 74)
+    services.kpi_snapshots_compute(period="2026-10", granularity="month")
+    lines = login(client, pm).get(f"/kpis/products/{product.pk}/?export=csv").content.decode("utf-8-sig").splitlines()
+    assert any(line.startswith("complaints,2026-10,74,") for line in lines)
+
+
+def test_heat_table_tells_status_by_a_mark_and_text_not_colour_alone(client, pm):
+    live_products(1, pm)
+    html = login(client, pm).get("/kpis/").content.decode()
+    assert 'data-status="red"' in html
+    assert '<span class="heat-mark" aria-hidden="true">✕</span><span class="visually-hidden">预警</span>' in html
