@@ -66,6 +66,8 @@ class Metric(models.Model):
     def clean(self):
         from .formulas import FormulaError, check_references, parse_formula
 
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("最大有效值不能小于最小有效值。")})
         if self.aggregation == Aggregation.DERIVED:
             if not self.formula.strip():
                 raise ValidationError({"formula": _("派生指标必须填写计算公式。")})
@@ -94,10 +96,6 @@ class Metric(models.Model):
     @property
     def decimals(self) -> int:
         return 0 if self.value_kind == ValueKind.COUNT else 2
-
-    def clean(self):
-        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
-            raise ValidationError({"max_value": _("最大有效值不能小于最小有效值。")})
 
     def range_error(self, value: float) -> str | None:
         """Why a figure is outside this metric's valid range, or None when it is inside."""

@@ -45,7 +45,6 @@ def portfolio_dashboard() -> dict:
     products = list(Product.objects.filter(stage__in=LIVE_STAGES).only("id", "code", "name", "name_en", "stage")
                     .order_by("code"))
     cells = defaultdict(dict)
-    key_by_id = {m.pk: m for m in key_metrics}
     if period:
         # (status, value) pairs, not model instances: the table has a cell per product and key metric.
         for product_id, metric_id, status, value in Snapshot.objects.filter(
