@@ -83,9 +83,14 @@ class ServiceFormView(ProductEditorRequiredMixin, FormView):
         except DOMAIN_ERRORS as error:
             add_form_errors(form, error)
             return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
+        message = self.get_success_message(saved, created=self.object is None)
+        if message:
+            messages.success(self.request, message)
         return redirect(self.get_success_url_for(saved))
+
+    def get_success_message(self, saved, *, created: bool) -> str:
+        """The confirmation shown after saving (e.g. "产品已创建"); subclasses may name the saved object."""
+        return self.success_message
 
     def get_success_url_for(self, saved) -> str:
         return saved.get_absolute_url()

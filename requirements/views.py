@@ -23,9 +23,9 @@ from core.errors import add_form_errors, error_text
 from products.models import Product
 
 from . import selectors, services, tabular
-from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
+from .choices import OPEN_STATUSES, BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
 from .filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
-from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm
+from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm, VersionReleaseForm
 from .ids import parse_id, parse_ids
 from .models import Feedback, ProductVersion, Requirement
 
@@ -302,10 +302,11 @@ class VersionDetailView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scope = selectors.requirement_list().filter(target_version=self.object).order_by("-rice_score", "-id")
+        scope = list(selectors.requirement_list().filter(target_version=self.object).order_by("-rice_score", "-id"))
         context.update(
             scope=scope,
-            open_items=[r for r in scope if r.status != RequirementStatus.DELIVERED],
+            open_items=[r for r in scope if r.status in OPEN_STATUSES],
+            release_form=VersionReleaseForm(version=self.object),
             percent=round(100 * self.object.delivered / self.object.total) if self.object.total else 0,
             can_edit=services.requirement_can_edit(user=self.request.user, product=self.object.product),
         )
@@ -327,17 +328,28 @@ class VersionFormView(ProductInitialMixin, ServiceFormView):
     def update(self, *, user, obj, data):
         return services.version_update(user=user, version=obj, data=data)
 
+    def get_success_message(self, saved, *, created: bool) -> str:
+        done = _("版本 %(name)s 已创建。") if created else _("版本 %(name)s 已保存。")
+        return done % {"name": saved.name}
+
 
 @require_POST
 def version_release_view(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied
     version = get_object_or_404(ProductVersion.objects.select_related("product"), pk=pk)
+    form = VersionReleaseForm(request.POST, version=version)
+    form.is_valid()
+    data = form.cleaned_data
     try:
-        services.version_release(user=request.user, version=version)
+        services.version_release(user=request.user, version=version, unfinished=data.get("unfinished") or "",
+                                 move_to=data.get("move_to"))
         messages.success(request, _("版本已发布。"))
     except services.TransitionRefused as error:
         messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
     return redirect(version)
 
 

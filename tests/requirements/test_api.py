@@ -291,3 +291,16 @@ def test_an_impact_off_the_scale_is_refused(pm):
 def test_the_schema_declares_impact_as_the_numbers_of_the_scale(pm):
     schema = api(pm).get("/api/schema/?format=json").json()
     assert schema["components"]["schemas"]["ImpactEnum"] == {"type": "number", "enum": [3.0, 2.0, 1.0, 0.5, 0.25]}
+
+
+def test_releasing_with_unfinished_scope_is_a_400_naming_the_choice(pm):
+    from tests.factories import ProductVersionFactory, RequirementFactory
+
+    version = ProductVersionFactory(product=ProductFactory(owner=pm))
+    RequirementFactory(product=version.product, target_version=version, status="scheduled")
+    client = APIClient()
+    client.force_authenticate(pm)
+    refused = client.post(f"/api/v1/versions/{version.pk}/release/", {}, format="json")
+    assert refused.status_code == 400 and "unfinished" in refused.json()
+    released = client.post(f"/api/v1/versions/{version.pk}/release/", {"unfinished": "backlog"}, format="json")
+    assert released.status_code == 200 and released.json()["status"] == "released"

@@ -151,15 +151,15 @@ def test_feedback_inbox_converts_selected_items(client, pm):
     assert Feedback.objects.filter(requirement=requirement).count() == 2
 
 
-def test_version_page_shows_progress_and_open_items(client, pm):
+def test_version_page_lists_each_requirement_once_and_counts_the_unfinished(client, pm):
     version = ProductVersionFactory(product=ProductFactory(owner=pm), name="v5.0")
     RequirementFactory(product=version.product, target_version=version, status="delivered", title="已完成项")
     RequirementFactory(product=version.product, target_version=version, status="in_development", title="开发中项")
     client.force_login(pm)
     html = client.get(version.get_absolute_url()).content.decode()
-    open_section = html.split('id="version-open"')[1].split("</table>")[0]
     assert "1 / 2" in html
-    assert "开发中项" in open_section and "已完成项" not in open_section
+    assert html.count("开发中项") == 1 and html.count("已完成项") == 1
+    assert "1 条未完成" in html and 'id="release-form"' in html
 
 
 def test_product_page_shows_backlog_counts_and_top_items(client, pm):
