@@ -2,15 +2,8 @@
 import pytest
 
 from requirements.models import ProductVersion, Requirement
-from tests.factories import lifecycle_defaults
-from tests.lifecycle.conftest import restore_seed_rows  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_seed_rows")]
-
-
-@pytest.fixture(autouse=True)
-def _seed_rows(transactional_db):
-    lifecycle_defaults()
+pytestmark = pytest.mark.e2e
 
 
 def test_release_moves_unfinished_scope_to_the_chosen_version(page, demo_data, login, screenshot):
