@@ -298,8 +298,7 @@ def test_releasing_with_unfinished_scope_is_a_400_naming_the_choice(pm):
 
     version = ProductVersionFactory(product=ProductFactory(owner=pm))
     RequirementFactory(product=version.product, target_version=version, status="scheduled")
-    client = APIClient()
-    client.force_authenticate(pm)
+    client = api(pm)
     refused = client.post(f"/api/v1/versions/{version.pk}/release/", {}, format="json")
     assert refused.status_code == 400 and "unfinished" in refused.json()
     released = client.post(f"/api/v1/versions/{version.pk}/release/", {"unfinished": "backlog"}, format="json")
