@@ -1,6 +1,7 @@
 """Shared page plumbing: filtered list views, the service-backed create/edit view, home and health check."""
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -118,6 +119,16 @@ def home(request):
         return redirect("login")
     return redirect(settings.BANKPM_HOME_URL)
 
+
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the user: their mails follow it."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 def healthz(request):

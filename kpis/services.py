@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
@@ -22,7 +23,7 @@ from bankpm.broker import publish
 from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import in_department, is_administrator, is_portfolio_manager
-from notifications.services import notify
+from notifications.services import localised, notify
 from products.models import Product
 from products.services import product_can_edit
 
@@ -591,12 +592,13 @@ def _open_alerts(period: Period, now, *, product_ids=None) -> int:
 def _notify_alert(alert: Alert, recipients) -> None:
     from django.urls import reverse
 
+    metric = alert.metric
     notify(
         recipients=recipients,
-        title=_("指标预警：%(product)s %(metric)s（%(period)s）") % {
-            "product": alert.product.code, "metric": alert.metric.name, "period": alert.period},
-        body=_("%(metric)s 为 %(value)s，已越过预警阈值 %(limit)s。请确认并说明应对措施。") % {
-            "metric": alert.metric.name, "value": _fmt(alert.value), "limit": _fmt(alert.critical_threshold)},
+        title_code=gettext_noop("指标预警：%(product)s %(metric)s（%(period)s）"),
+        body_code=gettext_noop("%(metric)s 为 %(value)s，已越过预警阈值 %(limit)s。请确认并说明应对措施。"),
+        params={"product": alert.product.code, "metric": localised(lambda: metric.display_name), "period": alert.period,
+                "value": _fmt(alert.value), "limit": _fmt(alert.critical_threshold)},
         url=reverse("kpis:alert-list") + f"?product={alert.product_id}",
     )
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
@@ -19,7 +20,7 @@ from accounts.permissions import can_manage_products
 from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import products_editable_filter
-from notifications.services import notify
+from notifications.services import localised, notify
 from products.choices import LifecycleStage
 from products.models import Product
 from products.services import product_can_edit
@@ -158,8 +159,8 @@ def requirement_delete(*, user, requirement: Requirement) -> None:
 
 
 def requirement_available_transitions(*, requirement: Requirement) -> list[str]:
-    """Names of the transitions the state machine allows now (conditions included)."""
-    return [t.name for t in requirement.get_available_status_transitions()]
+    """Names of the transitions people may ask for now (conditions included; unschedule is version_release's)."""
+    return [t.name for t in requirement.get_available_status_transitions() if t.name in RequirementTransition.values]
 
 
 def _refusal(requirement: Requirement, name: str) -> TransitionRefused:
@@ -200,9 +201,10 @@ def requirement_transition(*, user, requirement: Requirement, transition: str, r
                  + (f": {locked.status_reason}" if locked.status_reason else ""))
     if locked.assignee_id and locked.assignee_id != user.pk:
         notify(
-            recipients=[locked.assignee],
-            title=_("需求 #%(id)s 状态变为“%(status)s”") % {"id": locked.pk, "status": locked.get_status_display()},
-            body=locked.title, url=locked.get_absolute_url(),
+            recipients=[locked.assignee], title_code=gettext_noop("需求 #%(id)s 状态变为“%(status)s”"),
+            body_code="%(title)s", url=locked.get_absolute_url(),
+            params={"id": locked.pk, "status": localised(RequirementStatus(locked.status).label),
+                    "title": locked.title},
         )
     requirement.refresh_from_db()
     return requirement
@@ -347,12 +349,16 @@ def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
     comment.full_clean()
     comment.save()
     names = _mentioned_names(body) - {user.username}
-    if names:
-        mentioned = get_user_model().objects.filter(username__in=names, is_active=True)
+    # The writer is told whom the mentions reached and which names matched nobody (see the page's message).
+    comment.mentioned = list(get_user_model().objects.filter(username__in=names, is_active=True)) if names else []
+    found = {person.username for person in comment.mentioned}
+    comment.unknown_mentions = sorted(name for name in MENTION.findall(body)
+                                      if name not in found and not (_mentioned_names("@" + name) & found))
+    if comment.mentioned:
         notify(
-            recipients=mentioned,
-            title=_("%(user)s 在需求 #%(id)s 中提到了您") % {"user": user, "id": requirement.pk},
-            body=body[:500], url=requirement.get_absolute_url(),
+            recipients=comment.mentioned, title_code=gettext_noop("%(user)s 在需求 #%(id)s 中提到了您"),
+            body_code="%(body)s", url=f"{requirement.get_absolute_url()}#comment-{comment.pk}",
+            params={"user": str(user), "id": requirement.pk, "body": body[:500]},
         )
     return comment
 

@@ -231,10 +231,17 @@ def comment_create_view(request, pk):
         raise PermissionDenied
     requirement = get_object_or_404(Requirement, pk=pk)
     try:
-        services.comment_create(user=request.user, requirement=requirement, body=request.POST.get("body", ""))
+        comment = services.comment_create(user=request.user, requirement=requirement,
+                                          body=request.POST.get("body", ""))
     except ValidationError as error:
         messages.error(request, error_text(error))
-    return redirect(reverse("requirements:detail", args=[pk]) + "#comments")
+        return redirect(reverse("requirements:detail", args=[pk]) + "#comments")
+    if comment.mentioned:
+        messages.success(request, _("已通知：%(names)s。") % {"names": ", ".join(str(p) for p in comment.mentioned)})
+    if comment.unknown_mentions:
+        messages.warning(request, _("没有找到这些用户，未发送通知：%(names)s。") % {
+            "names": ", ".join(f"@{name}" for name in comment.unknown_mentions)})
+    return redirect(reverse("requirements:detail", args=[pk]) + f"#comment-{comment.pk}")
 
 
 class ImportView(ProductEditorRequiredMixin, View):

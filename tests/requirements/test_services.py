@@ -50,10 +50,10 @@ def test_comment_mention_notifies_the_mentioned_user_only(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
     colleague = UserFactory(username="risk_li", role="reviewer")
     UserFactory(username="bystander")
-    services.comment_create(user=pm, requirement=requirement, body="@risk_li 请评估该需求的风险。")
+    comment = services.comment_create(user=pm, requirement=requirement, body="@risk_li 请评估该需求的风险。")
     notes = Notification.objects.all()
     assert [n.recipient for n in notes] == [colleague]
-    assert notes[0].url == requirement.get_absolute_url()
+    assert notes[0].url == f"{requirement.get_absolute_url()}#comment-{comment.pk}"
 
 
 @pytest.mark.parametrize("body", ["请评估风险 @risk_li.", "@risk_li请评估风险", "@risk_li，请评估风险"])

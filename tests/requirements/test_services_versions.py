@@ -91,3 +91,8 @@ def test_the_board_cannot_unschedule_a_requirement(pm, version):
     requirement = RequirementFactory(product=version.product, target_version=version, status="scheduled")
     with pytest.raises(services.TransitionRefused):
         services.requirement_move(user=pm, requirement=requirement, status="confirmed")
+
+
+def test_unschedule_is_not_offered_as_an_action(pm, version):
+    requirement = RequirementFactory(product=version.product, target_version=version, status="scheduled")
+    assert services.requirement_available_transitions(requirement=requirement) == ["start_development"]

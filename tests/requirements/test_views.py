@@ -225,3 +225,15 @@ def test_a_requirement_title_with_a_right_to_left_override_is_refused_on_the_pag
                                         "type": "feature", "priority": "P1", "reach": 1, "impact": "1.00",
                                         "confidence": 80, "effort": "1.0"})
     assert not Requirement.objects.exists()
+
+
+def test_comment_tells_the_writer_who_was_notified_and_which_names_matched_nobody(client, pm):
+    from tests.factories import UserFactory
+
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    UserFactory(username="risk_li", first_name="丽", last_name="李", role="reviewer")
+    client.force_login(pm)
+    response = client.post(f"/requirements/{requirement.pk}/comments/", {"body": "@risk_li @nobody 请看"}, follow=True)
+    html = response.content.decode()
+    assert "已通知：李丽。" in html
+    assert "没有找到这些用户，未发送通知：@nobody。" in html
