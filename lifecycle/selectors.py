@@ -28,11 +28,18 @@ def product_deliverables(*, product: Product, stage: str | None = None) -> Query
 
 
 def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
-    """Open steps of the user's departments that four-eyes lets them decide; overdue first, then by due date."""
+    """Open steps of the user's departments that four-eyes lets them decide, and of the departments of whoever
+    delegated to them (running delegations only, four-eyes checked against the delegator too); overdue first."""
+    from .delegations import delegations_active
+
+    mine = Q(department__in=list(user.department_codes))
+    for delegation in delegations_active(delegate=user).prefetch_related("delegator__departments"):
+        delegator = delegation.delegator
+        codes = [d.code for d in delegator.departments.all()]
+        mine |= Q(department__in=codes) & ~Q(review__submitted_by=delegator) & ~Q(review__product__owner=delegator)
     return (
         ApprovalStep.objects.select_related("review__product__owner", "review__submitted_by")
-        .filter(status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING,
-                department__in=list(user.department_codes))
+        .filter(mine, status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING)
         .exclude(review__submitted_by=user).exclude(review__product__owner=user)
         .order_by("-overdue", "due_date", "id")
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -18,7 +19,7 @@ from core.models import AuditEntry
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import selectors, services
+from . import delegations, selectors, services
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
@@ -34,10 +35,20 @@ class MyReviewsView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return selectors.steps_waiting_for(user=self.request.user)
+        return selectors.steps_waiting_for(user=self.request.user).prefetch_related(
+            "review__steps__decided_by", "review__steps__on_behalf_of")
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "card_messages": card_messages(self.request)}
+        context = super().get_context_data(**kwargs)
+        user, today = self.request.user, timezone.localdate()
+        delegators = {d.delegator_id: d.delegator for d in delegations.delegations_active(delegate=user)}
+        for step in context["steps"]:
+            step.earlier = [s for s in step.review.steps.all() if s.decided_at and s.pk != step.pk]
+            step.days_left = (step.due_date - today).days if step.due_date else None
+            makers = {step.review.submitted_by_id, step.review.product.owner_id}
+            step.acting_for = next((d for d in delegators.values()
+                                    if step.department in d.department_codes and d.pk not in makers), None)
+        return {**context, "card_messages": card_messages(self.request)}
 
 
 class MyProductsView(LoginRequiredMixin, ListView):
@@ -69,6 +80,28 @@ class StepDecideView(LoginRequiredMixin, View):
                 messages.error(request, message, extra_tags=card)
             return redirect(f"{reverse('lifecycle:my_reviews')}#step-{step.pk}")
         messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
+        return redirect("lifecycle:my_reviews")
+
+
+class StepBulkDecideView(LoginRequiredMixin, View):
+    """Decide the ticked steps with one comment; each goes through approval_step_decide, refusals land on their card."""
+
+    def post(self, request):
+        form = DecisionForm(request.POST)
+        ids = [int(v) for v in request.POST.getlist("step") if v.isascii() and v.isdecimal()]
+        if not form.is_valid() or not ids:
+            messages.error(request, _("请至少选中一项审批，并选择同意或驳回。"))
+            return redirect("lifecycle:my_reviews")
+        steps = ApprovalStep.objects.select_related("review").filter(pk__in=ids).order_by("id")
+        decided, refused = services.approval_steps_decide_bulk(steps=steps, user=request.user, **form.cleaned_data)
+        if decided:
+            messages.success(request, _("已记录 %(n)s 项审批决定。") % {"n": len(decided)})
+        # A refusal is shown on its card while the card is still in the queue, otherwise above it, naming the step.
+        still_listed = set(selectors.steps_waiting_for(user=request.user).filter(
+            pk__in=[s.pk for s, _m in refused]).values_list("pk", flat=True))
+        for step, message in refused:
+            tag = f"{CARD_TAG}{step.pk}" if step.pk in still_listed else ""
+            messages.error(request, f"{step}：{message}", extra_tags=tag)
         return redirect("lifecycle:my_reviews")
 
 
