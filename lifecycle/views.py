@@ -68,7 +68,9 @@ class StepDecideView(LoginRequiredMixin, View):
     def post(self, request, pk):
         step = get_object_or_404(ApprovalStep.objects.select_related("review__product"), pk=pk)
         form = DecisionForm(request.POST)
-        card = f"{CARD_TAG}{step.pk}"
+        # A refusal is shown on the step's card when the card is in the queue, otherwise above the list.
+        listed = selectors.steps_waiting_for(user=request.user).filter(pk=step.pk).exists()
+        card = f"{CARD_TAG}{step.pk}" if listed else ""
         if not form.is_valid():
             messages.error(request, _("请选择同意或驳回。"), extra_tags=card)
             return redirect(f"{reverse('lifecycle:my_reviews')}#step-{step.pk}")
