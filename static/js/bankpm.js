@@ -47,3 +47,32 @@ document.addEventListener("htmx:afterSettle", () => {
   target.setAttribute("tabindex", "-1");
   target.focus();
 });
+
+// Global search: results appear under the box as one types; arrows move through them, Enter opens, Escape closes.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("global-search");
+  if (!form) return;
+  const input = form.querySelector("input[name=q]");
+  const box = document.getElementById("search-results");
+  let active = -1;
+  const options = () => Array.from(box.querySelectorAll("[role=option]"));
+  const show = (open) => { box.classList.toggle("show", open); input.setAttribute("aria-expanded", String(open)); };
+  const mark = (index) => {
+    const items = options();
+    items.forEach((el, i) => { el.classList.toggle("active", i === index); el.setAttribute("aria-selected", String(i === index)); });
+    active = index;
+    if (items[index]) { input.setAttribute("aria-activedescendant", items[index].id); items[index].scrollIntoView({block: "nearest"}); }
+    else input.removeAttribute("aria-activedescendant");
+  };
+  box.addEventListener("htmx:afterSwap", () => { active = -1; show(input.value.trim() !== ""); });
+  input.addEventListener("keydown", (event) => {
+    const items = options();
+    if (event.key === "ArrowDown" && items.length) { event.preventDefault(); show(true); mark((active + 1) % items.length); }
+    else if (event.key === "ArrowUp" && items.length) { event.preventDefault(); mark((active - 1 + items.length) % items.length); }
+    else if (event.key === "Enter" && active >= 0 && items[active]) {
+      event.preventDefault();
+      window.location.href = items[active].querySelector("a").href;
+    } else if (event.key === "Escape") { show(false); mark(-1); }
+  });
+  document.addEventListener("click", (event) => { if (!form.contains(event.target)) show(false); });
+});
