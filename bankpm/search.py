@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from changes.models import Change
 from products.models import Product
-from risks.models import Risk
 from requirements.models import Requirement
+from risks.models import Risk
 
 MAX_QUERY_LENGTH = 100
 
