@@ -1,6 +1,7 @@
 """Reads for pages and the API, each in a constant number of queries."""
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.models import AuditEntry
 from products.models import Product
@@ -51,10 +52,15 @@ def product_history(*, product: Product | None = None) -> QuerySet[AuditEntry]:
 
 
 def history_export_rows(entries: QuerySet[AuditEntry]):
-    """One tuple per entry, in the order of the history export's headers."""
+    """One tuple per entry, in the order of the history export's headers: local time, names and labels (as the
+    screen shows them), not UTC and raw codes."""
+    from core.audit import action_label, value_label
+
+    system = gettext("系统")
     for e in entries.iterator(chunk_size=1000):
-        yield (e.pk, e.created_at.isoformat(), e.actor.username if e.actor else "", e.get_action_display(),
-               e.from_value, e.to_value, e.comment, e.entry_hash)
+        yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+               str(e.actor) if e.actor else system, action_label(e.action), value_label(e.from_value),
+               value_label(e.to_value), e.comment, e.entry_hash)
 
 
 def products_managed_by(*, user) -> QuerySet[Product]:

@@ -42,9 +42,13 @@ class MyReviewsView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         user, today = self.request.user, timezone.localdate()
         delegators = {d.delegator_id: d.delegator for d in delegations.delegations_active(delegate=user)}
+        from kpis.selectors import key_statuses_by_product
+
+        key_kpis = key_statuses_by_product(product_ids=[step.review.product_id for step in context["steps"]])
         for step in context["steps"]:
             step.earlier = [s for s in step.review.steps.all() if s.decided_at and s.pk != step.pk]
             step.days_left = (step.due_date - today).days if step.due_date else None
+            step.key_kpis = key_kpis.get(step.review.product_id, [])
             makers = {step.review.submitted_by_id, step.review.product.owner_id}
             step.acting_for = next((d for d in delegators.values()
                                     if step.department in d.department_codes and d.pk not in makers), None)

@@ -1,10 +1,7 @@
 """What a person sees: integer counts, status not by colour alone, no page wider than the window (1280 and 390 px)."""
 import pytest
 
-from tests.kpis.reseed import reseed_after_module, reseeded  # noqa: F401 (fixtures)
-from tests.lifecycle.conftest import restore_seed_rows  # noqa: F401 (fixture)
-
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("reseed_after_module", "restore_seed_rows")]
+pytestmark = pytest.mark.e2e
 
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 MAIN_PAGES = ["/kpis/", "/products/", "/requirements/", "/requirements/board/", "/lifecycle/my-products/",
@@ -12,7 +9,7 @@ MAIN_PAGES = ["/kpis/", "/products/", "/requirements/", "/requirements/board/", 
 
 
 def test_dashboard_counts_are_integers_and_heat_cells_carry_a_mark(
-    reseeded, page, demo_data, login, screenshot  # noqa: F811 (pytest fixture)
+    page, demo_data, login, screenshot
 ):
     login("head1")
     page.goto("/kpis/")
@@ -26,7 +23,7 @@ def test_dashboard_counts_are_integers_and_heat_cells_carry_a_mark(
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_main_pages_do_not_overflow_the_window(
-    reseeded, page, demo_data, login, screenshot, width  # noqa: F811 (pytest fixture)
+    page, demo_data, login, screenshot, width
 ):
     page.set_viewport_size({"width": width, "height": 900})
     login("pm1")
