@@ -510,6 +510,8 @@ def feedback_delete(*, user, feedback: Feedback) -> None:
 @transaction.atomic
 def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None) -> Requirement:
     """Turn one or several feedback items of one product into a new requirement; the items point to it."""
+    if not feedback_ids:
+        raise ValidationError({"feedback": _("请至少勾选一条反馈。")})
     items = list(Feedback.objects.select_for_update().select_related("product").filter(pk__in=list(feedback_ids))
              .order_by("pk"))
     missing = set(feedback_ids) - {f.pk for f in items}

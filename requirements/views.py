@@ -20,6 +20,7 @@ from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView, ServiceFormView
 from core.errors import add_form_errors, error_text
+from core.roles import is_portfolio_manager
 from products.models import Product
 
 from . import selectors, services, tabular
@@ -370,7 +371,13 @@ class FeedbackListView(FilteredListView):
         return selectors.feedback_list()
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(self.request.user)}
+        user = self.request.user
+        # Like the messages shown once, the draft of a refused conversion is read once and forgotten.
+        draft = self.request.session.pop(CONVERT_DRAFT, None) or {"ids": [], "title": ""}
+        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(user),
+                # Ticks only where the conversion would be allowed: all products for heads and admins, else own.
+                "can_convert_all": is_portfolio_manager(user), "draft_ids": set(draft["ids"]),
+                "draft_title": draft["title"]}
 
 
 class FeedbackExportView(LoginRequiredMixin, View):
@@ -399,6 +406,9 @@ class FeedbackFormView(ProductEditorRequiredMixin, FormView):
         return redirect("requirements:feedback-list")
 
 
+CONVERT_DRAFT = "requirements.feedback_convert_draft"
+
+
 @require_POST
 def feedback_convert_view(request):
     """"Create requirement from selected": one requirement backed by every selected feedback item."""
@@ -410,6 +420,8 @@ def feedback_convert_view(request):
                                                 title=request.POST.get("title", "").strip())
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
+        # The inbox shows the ticks and the typed title again, so that a correction needs no retyping.
+        request.session[CONVERT_DRAFT] = {"ids": ids, "title": request.POST.get("title", "")[:200]}
         return _back(request, reverse("requirements:feedback-list"))
     messages.success(request, _("已根据 %(n)s 条反馈创建需求。") % {"n": len(ids)})
     return redirect(requirement)

@@ -237,3 +237,42 @@ def test_comment_tells_the_writer_who_was_notified_and_which_names_matched_nobod
     html = response.content.decode()
     assert "已通知：李丽。" in html
     assert "没有找到这些用户，未发送通知：@nobody。" in html
+
+
+def test_converting_nothing_ticked_says_so_rather_than_not_found(client, pm):
+    FeedbackFactory(product=ProductFactory(owner=pm))
+    client.force_login(pm)
+    response = client.post("/requirements/feedback/convert/", {"title": "新需求"}, follow=True)
+    html = response.content.decode()
+    assert "请至少勾选一条反馈。" in html and "找不到所选反馈" not in html
+
+
+def test_a_refused_conversion_keeps_the_ticks_and_the_typed_title(client, pm):
+    product = ProductFactory(owner=pm)
+    first = FeedbackFactory(product=product)
+    second = FeedbackFactory(product=ProductFactory(owner=pm))  # another product: refused
+    client.force_login(pm)
+    response = client.post("/requirements/feedback/convert/", {"title": "统一限额", "feedback": [first.pk, second.pk]},
+                           follow=True)
+    html = response.content.decode()
+    assert 'value="统一限额"' in html
+    assert f'value="{first.pk}" aria-label="#{first.pk}" checked' in html
+    assert f'value="{second.pk}" aria-label="#{second.pk}" checked' in html
+    assert 'checked' not in client.get("/requirements/feedback/").content.decode()  # shown once
+
+
+def test_no_tick_box_on_another_managers_feedback(client, pm, other_pm):
+    mine = FeedbackFactory(product=ProductFactory(owner=pm))
+    theirs = FeedbackFactory(product=ProductFactory(owner=other_pm))
+    client.force_login(pm)
+    html = client.get("/requirements/feedback/").content.decode()
+    assert f'name="feedback" value="{mine.pk}"' in html and f'name="feedback" value="{theirs.pk}"' not in html
+
+
+def test_the_requirement_links_back_to_each_of_its_feedback_items(client, pm):
+    product = ProductFactory(owner=pm)
+    requirement = RequirementFactory(product=product)
+    item = FeedbackFactory(product=product, requirement=requirement)
+    client.force_login(pm)
+    html = client.get(f"/requirements/{requirement.pk}/").content.decode()
+    assert f"converted=true#feedback-{item.pk}" in html
