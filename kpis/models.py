@@ -110,6 +110,15 @@ class Metric(models.Model):
             "metric": self.display_name, "min": _bound(low), "max": _bound(high)}
 
 
+def _record_title(row, tail: str) -> str:
+    """"CC-001 · 不良率 · 2026-06" when the product and metric are loaded (the admin loads them), ids otherwise:
+    a title never costs a query."""
+    cache = row._state.fields_cache
+    product, metric = cache.get("product"), cache.get("metric")
+    return " · ".join([product.code if product else str(row.product_id),
+                       metric.display_name if metric else str(row.metric_id), str(tail)])
+
+
 def _bound(value: float) -> str:
     return f"{value:g}"
 
@@ -168,7 +177,7 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product_id}/{self.metric_id}/{self.granularity}/{self.period_start}"
+        return _record_title(self, f"{self.get_granularity_display()} {self.period_start}")
 
     def clean(self):
         from .periods import is_period_start
@@ -223,7 +232,7 @@ class Snapshot(models.Model):
         indexes = [models.Index(fields=["granularity", "period_start"], name="kpi_snapshot_period_idx")]
 
     def __str__(self):
-        return f"{self.product_id}/{self.metric_id}/{self.period}"
+        return _record_title(self, self.period)
 
 
 class StalePeriod(models.Model):
@@ -281,7 +290,7 @@ class Alert(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product_id}/{self.metric_id}/{self.period}"
+        return _record_title(self, self.period)
 
     def get_absolute_url(self):
         return reverse("kpis:alert-list") + f"?status=&product={self.product_id}"

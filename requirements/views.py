@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -257,6 +257,9 @@ class ImportView(ProductEditorRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, kind):
+        file_format = request.GET.get("template")
+        if file_format in ("csv", "xlsx"):
+            return _import_template(kind, file_format)
         return self._render(request, kind, ImportForm())
 
     def post(self, request, kind):
@@ -284,9 +287,21 @@ class ImportView(ProductEditorRequiredMixin, View):
         return self._render(request, kind, hidden, result=result)
 
     def _render(self, request, kind, form, result=None):
-        columns = tabular.KINDS[kind][1]
-        return render(request, self.template_name, {"form": form, "kind": kind, "result": result,
-                                                    "columns": columns})
+        return render(request, self.template_name, {
+            "form": form, "kind": kind, "result": result, "columns": tabular.column_labels(kind),
+            "required": set(tabular.required_columns(kind)), "coded": tabular.coded_columns(kind)})
+
+
+def _import_template(kind: str, file_format: str) -> HttpResponse:
+    """The import template (headers in the reader's language); the XLSX has the valid codes on a second sheet."""
+    book = tabular.template_book(kind)
+    if file_format == "xlsx":
+        payload = book.export("xlsx")
+    else:
+        payload = "\ufeff" + book.sheets()[0].export("csv")
+    response = HttpResponse(payload, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
+    return response
 
 
 class VersionListView(FilteredListView):
