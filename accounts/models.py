@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
@@ -31,6 +32,8 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.PRODUCT_MANAGER)
     departments = models.ManyToManyField(Department, blank=True, related_name="members", verbose_name=_("部门"))
+    # The language notifications are rendered in when mailed; the switcher keeps it in step with the pages.
+    language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     class Meta:
         ordering = ["username"]

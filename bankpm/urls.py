@@ -9,11 +9,12 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("audit/", include("core.urls")),
     path("products/", include("products.urls")),
@@ -29,4 +30,5 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file, so the docs work under the CSP too.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+handler403 = "bankpm.views.permission_denied"
 handler404 = "bankpm.views.not_found"

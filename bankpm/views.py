@@ -1,10 +1,13 @@
 """Shared page plumbing: filtered list views, the service-backed create/edit view, home and health check."""
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.generic import FormView, ListView
 
@@ -84,9 +87,14 @@ class ServiceFormView(ProductEditorRequiredMixin, FormView):
         except DOMAIN_ERRORS as error:
             add_form_errors(form, error)
             return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
+        message = self.get_success_message(saved, created=self.object is None)
+        if message:
+            messages.success(self.request, message)
         return redirect(self.get_success_url_for(saved))
+
+    def get_success_message(self, saved, *, created: bool) -> str:
+        """The confirmation shown after saving (e.g. "产品已创建"); subclasses may name the saved object."""
+        return self.success_message
 
     def get_success_url_for(self, saved) -> str:
         return saved.get_absolute_url()
@@ -96,10 +104,45 @@ class ServiceFormView(ProductEditorRequiredMixin, FormView):
         return {**super().get_context_data(**kwargs), name: self.object}
 
 
+CARD_TAG = "card-"
+
+
+def card_messages(request) -> dict[int, list]:
+    """Messages a per-card action left for its own card (tagged `card-<id>`), by card id; the banner skips them."""
+    by_card: dict[int, list] = {}
+    for message in get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith(CARD_TAG)), None)
+        if tag and tag[len(CARD_TAG):].isascii() and tag[len(CARD_TAG):].isdecimal():
+            by_card.setdefault(int(tag[len(CARD_TAG):]), []).append(message)
+    return by_card
+
+
 def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
     return redirect(settings.BANKPM_HOME_URL)
+
+
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the user: their mails follow it."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+    return response
+
+
+@login_required
+def search(request):
+    """Search as one types: htmx asks for the result list alone; without script the whole page answers."""
+    from .search import global_search
+
+    q = request.GET.get("q", "")
+    hits = global_search(q=q)
+    template = "search_results.html" if request.htmx else "search.html"
+    return render(request, template, {"q": q, "hits": hits})
 
 
 def healthz(request):
@@ -132,9 +175,20 @@ def _check_broker():
 
 
 def not_found(request, exception=None):
-    """API clients get JSON 404s (e.g. a malformed id in the path); people get the normal page."""
+    """API clients get JSON 404s (e.g. a malformed id in the path); people get the styled page in their language."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": gettext("未找到。")}, status=404)
-    from django.views.defaults import page_not_found
+    # Django's own 404 messages ("No Product matches the given query") are internal, never shown.
+    return _error_page(request, status=404, title=gettext("页面不存在"),
+                       reason=gettext("您访问的页面不存在或已被移除。"))
 
-    return page_not_found(request, exception)
+
+def permission_denied(request, exception=None):
+    """The styled 403 page with the service's own reason (e.g. "您无权查看产品经理考核。") when it gave one."""
+    reason = str(exception) if exception and str(exception) else gettext("您无权访问该页面。")
+    return _error_page(request, status=403, title=gettext("无权访问"), reason=reason)
+
+
+def _error_page(request, *, status: int, title: str, reason: str):
+    return render(request, "error.html", {"status_code": status, "error_title": title, "reason": reason},
+                  status=status)

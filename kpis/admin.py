@@ -3,13 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Alert, Metric, Snapshot, Target
+from .templatetags.kpis_tags import metric_num
 
 
 @admin.register(Metric)
 class MetricAdmin(admin.ModelAdmin):
     """Definitions are saved by services.metric_save (audited, list edits included); they are never deleted."""
 
-    list_display = ("code", "name", "name_en", "unit", "unit_en", "direction", "family", "aggregation", "formula",
+    list_display = ("code", "name", "name_en", "unit", "unit_en", "value_kind", "min_value", "max_value",
+                    "direction", "family", "aggregation", "formula",
                     "is_key", "scorecard_weight")
     list_editable = ("is_key", "scorecard_weight")
     list_filter = ("family", "aggregation", "direction")
@@ -48,7 +50,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 @admin.register(Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
-    list_display = ("product", "metric", "period", "value", "target_value", "attainment_pct", "status")
+    list_display = ("product", "metric", "period", "shown_value", "shown_target", "shown_attainment", "status")
     list_filter = ("granularity", "status", "metric")
     list_select_related = ("product", "metric")
     search_fields = ("product__code", "period")
@@ -60,6 +62,21 @@ class SnapshotAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "metric")
+
+    @admin.display(description=_("数值"), ordering="value")
+    def shown_value(self, obj):
+        return metric_num(obj.value, obj.metric)
+
+    @admin.display(description=_("目标值"), ordering="target_value")
+    def shown_target(self, obj):
+        return metric_num(obj.target_value, obj.metric)
+
+    @admin.display(description=_("达成率"), ordering="attainment_pct")
+    def shown_attainment(self, obj):
+        return "—" if obj.attainment_pct is None else f"{obj.attainment_pct:,.1f}%"
+
     @admin.action(description=_("重新计算所选快照的周期"))
     def recompute(self, request, queryset):
         for period, granularity in set(queryset.values_list("period", "granularity")):
@@ -69,10 +86,18 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ("product", "metric", "period", "value", "status", "opened_at", "resolved_at", "auto_resolved")
+    list_display = ("product", "metric", "period", "shown_value", "status", "opened_at", "resolved_at",
+                    "auto_resolved")
     list_filter = ("status", "metric")
     list_select_related = ("product", "metric")
     readonly_fields = [f.name for f in Alert._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "metric")
+
+    @admin.display(description=_("数值"), ordering="value")
+    def shown_value(self, obj):
+        return metric_num(obj.value, obj.metric)
 
     def has_add_permission(self, request):
         return False

@@ -29,6 +29,15 @@ class KpiFamily(models.TextChoices):
     LOYALTY = "loyalty", _("客户忠诚度")
 
 
+class ValueKind(models.TextChoices):
+    """What a metric's figures are, which decides how they are shown (digits, %) everywhere."""
+
+    COUNT = "count", _("计数（整数）")
+    AMOUNT = "amount", _("金额（两位小数）")
+    PERCENT = "percent", _("百分比")
+    SCORE = "score", _("评分")
+
+
 class Granularity(models.TextChoices):
     MONTH = "month", _("月度")
     QUARTER = "quarter", _("季度")

@@ -10,8 +10,21 @@ HEADERS = [N_("指标"), N_("周期"), N_("数值"), N_("上期值"), N_("环比
 
 def _rows(snapshots):
     for snap in snapshots:
-        yield (snap.metric.code, snap.period, snap.value, snap.previous_value, snap.change_pct, snap.last_year_value,
-               snap.yoy_pct, snap.target_value, snap.attainment_pct, snap.status)
+        figure = _by_kind(snap.metric)
+        yield (snap.metric.code, snap.period, figure(snap.value), figure(snap.previous_value), _round(snap.change_pct),
+               figure(snap.last_year_value), _round(snap.yoy_pct), figure(snap.target_value),
+               _round(snap.attainment_pct), snap.status)
+
+
+def _round(value, digits=2):
+    return None if value is None else round(value, digits)
+
+
+def _by_kind(metric):
+    """Counts leave as integers, every other kind with two decimals, as on the pages."""
+    if metric.decimals == 0:
+        return lambda value: None if value is None else int(round(value))
+    return _round
 
 
 def snapshots_response(snapshots, *, filename: str, fmt: str):

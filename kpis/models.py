@@ -18,6 +18,7 @@ from .choices import (
     ObservationSource,
     SnapshotStatus,
     TargetGranularity,
+    ValueKind,
 )
 
 
@@ -47,6 +48,12 @@ class Metric(models.Model):
         help_text=_("产品经理季度考核中该指标达成率的权重；0 表示不计入。"),
     )
     display_order = models.PositiveSmallIntegerField(_("显示顺序"), default=0)
+    value_kind = models.CharField(_("数值类型"), max_length=10, choices=ValueKind.choices, default=ValueKind.AMOUNT,
+                                  help_text=_("决定数值的显示方式：计数为整数，金额和评分保留两位小数，百分比带 %。"))
+    min_value = models.FloatField(_("最小有效值"), null=True, blank=True,
+                                  help_text=_("低于该值的数据被拒绝；留空表示不限。"))
+    max_value = models.FloatField(_("最大有效值"), null=True, blank=True,
+                                  help_text=_("高于该值的数据被拒绝；留空表示不限。"))
 
     class Meta:
         ordering = ["display_order", "code"]
@@ -59,6 +66,8 @@ class Metric(models.Model):
     def clean(self):
         from .formulas import FormulaError, check_references, parse_formula
 
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("最大有效值不能小于最小有效值。")})
         if self.aggregation == Aggregation.DERIVED:
             if not self.formula.strip():
                 raise ValidationError({"formula": _("派生指标必须填写计算公式。")})
@@ -83,6 +92,35 @@ class Metric(models.Model):
     @property
     def is_lower_better(self):
         return self.direction == Direction.LOWER_IS_BETTER
+
+    @property
+    def decimals(self) -> int:
+        return 0 if self.value_kind == ValueKind.COUNT else 2
+
+    def range_error(self, value: float) -> str | None:
+        """Why a figure is outside this metric's valid range, or None when it is inside."""
+        low, high = self.min_value, self.max_value
+        if (low is None or value >= low) and (high is None or value <= high):
+            return None
+        if high is None:
+            return _("%(metric)s 不能小于 %(min)s。") % {"metric": self.display_name, "min": _bound(low)}
+        if low is None:
+            return _("%(metric)s 不能大于 %(max)s。") % {"metric": self.display_name, "max": _bound(high)}
+        return _("%(metric)s 必须在 %(min)s 到 %(max)s 之间。") % {
+            "metric": self.display_name, "min": _bound(low), "max": _bound(high)}
+
+
+def _record_title(row, tail: str) -> str:
+    """"CC-001 · 不良率 · 2026-06" when the product and metric are loaded (the admin loads them), ids otherwise:
+    a title never costs a query."""
+    cache = row._state.fields_cache
+    product, metric = cache.get("product"), cache.get("metric")
+    return " · ".join([product.code if product else str(row.product_id),
+                       metric.display_name if metric else str(row.metric_id), str(tail)])
+
+
+def _bound(value: float) -> str:
+    return f"{value:g}"
 
 
 class Observation(models.Model):
@@ -139,7 +177,7 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product_id}/{self.metric_id}/{self.granularity}/{self.period_start}"
+        return _record_title(self, f"{self.get_granularity_display()} {self.period_start}")
 
     def clean(self):
         from .periods import is_period_start
@@ -194,7 +232,7 @@ class Snapshot(models.Model):
         indexes = [models.Index(fields=["granularity", "period_start"], name="kpi_snapshot_period_idx")]
 
     def __str__(self):
-        return f"{self.product_id}/{self.metric_id}/{self.period}"
+        return _record_title(self, self.period)
 
 
 class StalePeriod(models.Model):
@@ -252,7 +290,7 @@ class Alert(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product_id}/{self.metric_id}/{self.period}"
+        return _record_title(self, self.period)
 
     def get_absolute_url(self):
         return reverse("kpis:alert-list") + f"?status=&product={self.product_id}"

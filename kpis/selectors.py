@@ -85,6 +85,20 @@ def product_latest_statuses(*, product: Product) -> list[Snapshot]:
                 .select_related("metric").order_by("metric__display_order"))
 
 
+def key_statuses_by_product(*, product_ids) -> dict[int, list[Snapshot]]:
+    """Each product's key-metric snapshots of the latest month that has any (what a reviewer sees beside a step),
+    in two queries whatever the number of products."""
+    period = latest_period()
+    if period is None or not product_ids:
+        return {}
+    by_product: dict[int, list[Snapshot]] = {}
+    for snap in (Snapshot.objects.filter(product_id__in=set(product_ids), granularity=Granularity.MONTH,
+                                         period_start=period.start, metric__is_key=True)
+                 .select_related("metric").order_by("metric__display_order", "metric__code")):
+        by_product.setdefault(snap.product_id, []).append(snap)
+    return by_product
+
+
 def default_scorecard_quarter() -> Period:
     """The last completed quarter: managers are evaluated on whole quarters."""
     from django.utils import timezone

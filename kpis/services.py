@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
@@ -22,7 +23,7 @@ from bankpm.broker import publish
 from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import in_department, is_administrator, is_portfolio_manager
-from notifications.services import notify
+from notifications.services import localised, notify
 from products.models import Product
 from products.services import product_can_edit
 
@@ -99,6 +100,8 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
     metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
+    # Valid ranges (counts ≥ 0, rates 0–100 …) are checked per item like every other error.
+    bounded = {metric.code: metric for metric in Metric.objects.exclude(min_value=None, max_value=None)}
     # Same rule as editing the product itself; owners are already loaded, so this costs no query per item.
     editable = {code for code, (pk, owner) in products.items()
                 if product_can_edit(user=user, product=Product(pk=pk, owner_id=owner))}
@@ -111,6 +114,11 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     for index, item in enumerate(items):
         key = _fast_key(item, writable, ingestible, days)
         problems = {} if key else _item_problems(item, products, metrics, editable)
+        if not problems and item["metric"] in bounded:
+            # The range applies on both paths (fast and full): per index, and one bad item writes nothing.
+            outside = bounded[item["metric"]].range_error(float(item["value"]))
+            problems = {"value": [outside]} if outside else problems
+            key = key if not problems else None
         if not problems:
             key = key or (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
             if key in seen:
@@ -588,12 +596,13 @@ def _open_alerts(period: Period, now, *, product_ids=None) -> int:
 def _notify_alert(alert: Alert, recipients) -> None:
     from django.urls import reverse
 
+    metric = alert.metric
     notify(
         recipients=recipients,
-        title=_("指标预警：%(product)s %(metric)s（%(period)s）") % {
-            "product": alert.product.code, "metric": alert.metric.name, "period": alert.period},
-        body=_("%(metric)s 为 %(value)s，已越过预警阈值 %(limit)s。请确认并说明应对措施。") % {
-            "metric": alert.metric.name, "value": _fmt(alert.value), "limit": _fmt(alert.critical_threshold)},
+        title_code=gettext_noop("指标预警：%(product)s %(metric)s（%(period)s）"),
+        body_code=gettext_noop("%(metric)s 为 %(value)s，已越过预警阈值 %(limit)s。请确认并说明应对措施。"),
+        params={"product": alert.product.code, "metric": localised(lambda: metric.display_name), "period": alert.period,
+                "value": _fmt(alert.value), "limit": _fmt(alert.critical_threshold)},
         url=reverse("kpis:alert-list") + f"?product={alert.product_id}",
     )
 

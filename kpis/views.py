@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin
-from bankpm.views import FilteredListView
+from bankpm.views import FilteredListView, card_messages
 from products.models import Product
 
 from . import exports, selectors, services
@@ -72,9 +72,12 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
             "unit": item["metric"].display_unit,
             "periods": [s.period for s in item["rows"]], "values": [s.value for s in item["rows"]],
             "targets": [s.target_value for s in item["rows"]],
+            # Counts are read against zero; money and rates may zoom in on their range.
+            "zero_based": item["metric"].decimals == 0,
         } for item in self.data["series"]]
-        # The table reads newest first, metrics in their usual order within a month.
-        rows = sorted(self.data["snapshots"], key=lambda s: (-s.period_start.toordinal(), s.metric.display_order))
+        # One block per metric (in its usual order), newest month first within it.
+        rows = sorted(self.data["snapshots"], key=lambda s: (s.metric.display_order, s.metric.code,
+                                                             -s.period_start.toordinal()))
         # Series names reach the script through json_script, escaped whatever the translation holds.
         labels = {"target": _("目标"), "value": _("实际")}
         return {**super().get_context_data(**kwargs), "product": self.product, **self.data,
@@ -94,7 +97,7 @@ class AlertListView(FilteredListView):
         user = self.request.user
         for alert in context["object_list"]:
             alert.can_handle = services.alert_can_handle(user=user, alert=alert)
-        return {**context, "comment_max_length": ALERT_COMMENT_MAX_LENGTH}
+        return {**context, "comment_max_length": ALERT_COMMENT_MAX_LENGTH, "card_messages": card_messages(self.request)}
 
 
 class AlertActionView(LoginRequiredMixin, View):
@@ -107,13 +110,14 @@ class AlertActionView(LoginRequiredMixin, View):
         if service is None:
             raise Http404
         alert = get_object_or_404(selectors.alert_list(), pk=pk)
+        card = f"card-{alert.pk}"  # refusals are shown on the alert's own row, not as a banner over the list
         try:
             service(user=request.user, alert=alert, comment=request.POST.get("comment", ""))
             messages.success(request, _("预警已更新。"))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, " ".join(error.messages), extra_tags=card)
         except services.StateConflict as error:
-            messages.warning(request, str(error))
+            messages.warning(request, str(error), extra_tags=card)
         return redirect(_safe_next(request) or "kpis:alert-list")
 
 

@@ -43,6 +43,8 @@ class AuditAction(models.TextChoices):
     DELIVERABLE_REOPENED = "deliverable_reopened", _("交付物重新打开")
     DELIVERABLE_EDITED = "deliverable_edited", _("交付物信息修改")
     POLICY_CHANGED = "policy_changed", _("审批规则变更")
+    DELEGATION_CREATED = "delegation_created", _("设置审批委托")
+    DELEGATION_ENDED = "delegation_ended", _("取消审批委托")
 
 
 class LifecycleError(models.TextChoices):
@@ -57,5 +59,6 @@ class LifecycleError(models.TextChoices):
     WRONG_DEPARTMENT = "wrong_department", _("您不属于该审批部门。")
     ONE_STEP_PER_PERSON = "one_step_per_person", _("职责分离：同一人在一次评审中只能审批一个步骤。")
     NOT_SUBMITTER = "not_submitter", _("只有产品负责人或产品主管可以提交阶段评审。")
+    NO_DELEGATION = "no_delegation", _("您没有该审批人当前有效的委托。")
     MISSING_DELIVERABLES = "missing_deliverables", _("以下必需交付物尚未完成或豁免：")
     STAGE_NOT_ALLOWED = "stage_not_allowed", _("当前阶段不能进入该目标阶段。")

@@ -246,6 +246,9 @@ class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecor
     overdue = models.BooleanField(_("已逾期"), default=False)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    # Set when a substitute decided under a delegation: the decision reads "decided_by for on_behalf_of".
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="delegated_decisions", verbose_name=_("代为审批（委托人）"))
 
     class Meta:
         ordering = ["review", "position", "id"]
@@ -273,3 +276,40 @@ class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecor
     @transition(field=status, source=[StepStatus.WAITING, StepStatus.PENDING], target=StepStatus.WITHDRAWN)
     def withdraw(self):
         """Another department rejected the review; this step no longer needs a decision."""
+
+
+class Delegation(models.Model):
+    """A reviewer's substitute for a date range: while it runs, the delegate sees and decides the delegator's steps
+    (recorded as "delegate for delegator"); it never passes on further (only the delegator's own departments)."""
+
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given",
+                                  verbose_name=_("委托人"))
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="delegations_received", verbose_name=_("代理人"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("审批委托")
+        verbose_name_plural = _("审批委托")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="delegation_ends_after_start"),
+            models.CheckConstraint(condition=~models.Q(delegator=models.F("delegate")),
+                                   name="delegation_not_to_oneself"),
+        ]
+        indexes = [models.Index(fields=["delegate", "starts_on", "ends_on"], name="delegation_delegate_idx")]
+
+    def __str__(self):
+        return f"{self.delegator} → {self.delegate} ({self.starts_on}–{self.ends_on})"
+
+    def clean(self):
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("结束日期不能早于开始日期。")
+        if self.delegator_id and self.delegator_id == self.delegate_id:
+            errors["delegate"] = _("不能委托给自己。")
+        if errors:
+            raise ValidationError(errors)

@@ -1,6 +1,7 @@
 """Reads for pages and the API, each in a constant number of queries."""
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.models import AuditEntry
 from products.models import Product
@@ -28,11 +29,18 @@ def product_deliverables(*, product: Product, stage: str | None = None) -> Query
 
 
 def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
-    """Open steps of the user's departments that four-eyes lets them decide; overdue first, then by due date."""
+    """Open steps of the user's departments that four-eyes lets them decide, and of the departments of whoever
+    delegated to them (running delegations only, four-eyes checked against the delegator too); overdue first."""
+    from .delegations import delegations_active
+
+    mine = Q(department__in=list(user.department_codes))
+    for delegation in delegations_active(delegate=user).prefetch_related("delegator__departments"):
+        delegator = delegation.delegator
+        codes = [d.code for d in delegator.departments.all()]
+        mine |= Q(department__in=codes) & ~Q(review__submitted_by=delegator) & ~Q(review__product__owner=delegator)
     return (
         ApprovalStep.objects.select_related("review__product__owner", "review__submitted_by")
-        .filter(status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING,
-                department__in=list(user.department_codes))
+        .filter(mine, status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING)
         .exclude(review__submitted_by=user).exclude(review__product__owner=user)
         .order_by("-overdue", "due_date", "id")
     )
@@ -44,10 +52,15 @@ def product_history(*, product: Product | None = None) -> QuerySet[AuditEntry]:
 
 
 def history_export_rows(entries: QuerySet[AuditEntry]):
-    """One tuple per entry, in the order of the history export's headers."""
+    """One tuple per entry, in the order of the history export's headers: local time, names and labels (as the
+    screen shows them), not UTC and raw codes."""
+    from core.audit import action_label, value_label
+
+    system = gettext("系统")
     for e in entries.iterator(chunk_size=1000):
-        yield (e.pk, e.created_at.isoformat(), e.actor.username if e.actor else "", e.get_action_display(),
-               e.from_value, e.to_value, e.comment, e.entry_hash)
+        yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+               str(e.actor) if e.actor else system, action_label(e.action), value_label(e.from_value),
+               value_label(e.to_value), e.comment, e.entry_hash)
 
 
 def products_managed_by(*, user) -> QuerySet[Product]:

@@ -10,14 +10,16 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.choices import DepartmentCode
 from core.audit import audit_edit, audit_record, field_values
 from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager
-from notifications.services import notify
+from notifications.services import localised, notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
 
@@ -355,15 +357,44 @@ def department_reviewers(*, review: GateReview, department: str):
     return department_members(department=department, exclude=[*review_makers(review=review), *deciders])
 
 
-def approval_step_check(*, user, review: GateReview, department: str) -> None:
-    """Four-eyes and department membership; raises PermissionDenied. Used before any decision."""
-    if not four_eyes_allows(user=user, makers=review_makers(review=review)):
+def approval_step_check(*, user, review: GateReview, department: str, on_behalf_of=None) -> None:
+    """Four-eyes and department membership; raises PermissionDenied. Used before any decision.
+
+    Acting for a delegator: a running delegation from them is needed, the department is checked against the
+    delegator, and four-eyes against both people."""
+    makers = review_makers(review=review)
+    if on_behalf_of is not None:
+        from .delegations import delegations_active
+
+        if not delegations_active(delegate=user).filter(delegator=on_behalf_of).exists():
+            raise PermissionDenied(LifecycleError.NO_DELEGATION.label)
+        if not four_eyes_allows(user=on_behalf_of, makers=makers):
+            raise PermissionDenied(LifecycleError.FOUR_EYES.label)
+    if not four_eyes_allows(user=user, makers=makers):
         raise PermissionDenied(LifecycleError.FOUR_EYES.label)
-    if not in_department(user=user, department=department):
+    if not in_department(user=on_behalf_of or user, department=department):
         raise PermissionDenied(LifecycleError.WRONG_DEPARTMENT.label)
-    # Segregation of duties: one person decides at most one step of a review, whatever departments they are in.
-    if review.steps.filter(decided_by=user).exclude(department=department).exists():
+    # Segregation of duties: one person decides at most one step of a review, whatever departments they are in;
+    # under a delegation neither the delegate nor the delegator may have decided another step, for anyone.
+    people = [user.pk] if on_behalf_of is None else [user.pk, on_behalf_of.pk]
+    if review.steps.filter(Q(decided_by__in=people) | Q(on_behalf_of__in=people)).exclude(
+            department=department).exists():
         raise PermissionDenied(LifecycleError.ONE_STEP_PER_PERSON.label)
+
+
+def _acting_for(*, user, review: GateReview, department: str, on_behalf_of):
+    """Whom the user decides for: the named delegator, else the delegator whose running delegation covers the
+    department (one four-eyes does not exclude), else nobody (they decide for themselves)."""
+    if on_behalf_of is not None:
+        return on_behalf_of
+    from .delegations import delegations_active
+
+    makers = review_makers(review=review)
+    for delegation in delegations_active(delegate=user).order_by("id"):
+        delegator = delegation.delegator
+        if department in delegator.department_codes and four_eyes_allows(user=delegator, makers=makers):
+            return delegator
+    return None
 
 
 def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
@@ -384,14 +415,16 @@ def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
 
 @transaction.atomic
 def approval_step_decide(
-    *, review: GateReview, department: str, user, decision: str, comment: str = ""
+    *, review: GateReview, department: str, user, decision: str, comment: str = "", on_behalf_of=None
 ) -> ApprovalStep:
     """Record one department's decision; a rejection closes the review, the last approval runs the process's
-    approval (for a stage gate: the product's transition)."""
+    approval (for a stage gate: the product's transition). Under a delegation the step records "user for
+    on_behalf_of" and the delegator is told."""
     product = Product.objects.select_for_update().get(pk=review.product_id)
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     review.product = product
-    approval_step_check(user=user, review=review, department=department)
+    on_behalf_of = _acting_for(user=user, review=review, department=department, on_behalf_of=on_behalf_of)
+    approval_step_check(user=user, review=review, department=department, on_behalf_of=on_behalf_of)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("决定必须是 approve 或 reject。")})
     comment = (comment or "").strip()
@@ -400,9 +433,17 @@ def approval_step_decide(
     step = _locked_step(review=review, department=department)
     step.approve() if decision == Decision.APPROVE else step.reject()
     step.decision, step.comment, step.decided_by, step.decided_at = decision, comment, user, timezone.now()
+    step.on_behalf_of = on_behalf_of
     step.save()
+    delegated = [{"field": "on_behalf_of", "old": None, "new": on_behalf_of.username}] if on_behalf_of else None
     audit_record(action=AuditAction.STEP_APPROVED if decision == Decision.APPROVE else AuditAction.STEP_REJECTED,
-                 actor=user, product=product, obj=step, from_value=department, to_value=decision, comment=comment)
+                 actor=user, product=product, obj=step, from_value=department, to_value=decision, comment=comment,
+                 changes=delegated)
+    if on_behalf_of is not None:
+        notify(recipients=[on_behalf_of], title_code=gettext_noop("%(user)s 代您审批了 %(product)s（%(decision)s）"),
+               body_code="%(comment)s", url=product.get_absolute_url(),
+               params={"user": str(user), "product": product.code, "comment": comment,
+                       "decision": localised(Decision(decision).label)})
     notify(recipients=[review.submitted_by],
            title=_("%(product)s %(process)s：%(dept)s %(decision)s") % {
                "product": product.code, "process": review.get_process_display(),
@@ -413,6 +454,20 @@ def approval_step_decide(
     else:
         _after_approval(review=review, user=user)
     return step
+
+
+def approval_steps_decide_bulk(*, steps, user, decision: str, comment: str = "") -> tuple[list, list]:
+    """Decide several steps with one comment: each through approval_step_decide (its own transaction, rules and
+    audit entry). Returns (decided steps, [(step, message)] refused); a refusal never stops the others."""
+    decided, refused = [], []
+    for step in steps:
+        try:
+            decided.append(approval_step_decide(review=step.review, department=step.department, user=user,
+                                                decision=decision, comment=comment))
+        except (ValidationError, PermissionDenied, GateConflict) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            refused.append((step, " ".join(messages)))
+    return decided, refused
 
 
 def _review_reject(*, review: GateReview, user, comment: str) -> None:

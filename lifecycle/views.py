@@ -4,6 +4,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -11,17 +13,18 @@ from django.views.generic import ListView
 
 from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
-from bankpm.views import FilteredListView
+from bankpm.views import CARD_TAG, FilteredListView, card_messages
 from core.errors import error_messages
 from core.models import AuditEntry
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import selectors, services
+from . import delegations, selectors, services
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
 from .models import ApprovalStep, Deliverable
+from .templatetags.lifecycle_tags import gate_review_context
 
 
 class MyReviewsView(LoginRequiredMixin, ListView):
@@ -32,7 +35,24 @@ class MyReviewsView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return selectors.steps_waiting_for(user=self.request.user)
+        return selectors.steps_waiting_for(user=self.request.user).prefetch_related(
+            "review__steps__decided_by", "review__steps__on_behalf_of")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, today = self.request.user, timezone.localdate()
+        delegators = {d.delegator_id: d.delegator for d in delegations.delegations_active(delegate=user)}
+        from kpis.selectors import key_statuses_by_product
+
+        key_kpis = key_statuses_by_product(product_ids=[step.review.product_id for step in context["steps"]])
+        for step in context["steps"]:
+            step.earlier = [s for s in step.review.steps.all() if s.decided_at and s.pk != step.pk]
+            step.days_left = (step.due_date - today).days if step.due_date else None
+            step.key_kpis = key_kpis.get(step.review.product_id, [])
+            makers = {step.review.submitted_by_id, step.review.product.owner_id}
+            step.acting_for = next((d for d in delegators.values()
+                                    if step.department in d.department_codes and d.pk not in makers), None)
+        return {**context, "card_messages": card_messages(self.request)}
 
 
 class MyProductsView(LoginRequiredMixin, ListView):
@@ -52,17 +72,42 @@ class StepDecideView(LoginRequiredMixin, View):
     def post(self, request, pk):
         step = get_object_or_404(ApprovalStep.objects.select_related("review__product"), pk=pk)
         form = DecisionForm(request.POST)
+        # A refusal is shown on the step's card when the card is in the queue, otherwise above the list.
+        listed = selectors.steps_waiting_for(user=request.user).filter(pk=step.pk).exists()
+        card = f"{CARD_TAG}{step.pk}" if listed else ""
         if not form.is_valid():
-            messages.error(request, _("请选择同意或驳回。"))
-            return redirect("lifecycle:my_reviews")
+            messages.error(request, _("请选择同意或驳回。"), extra_tags=card)
+            return redirect(f"{reverse('lifecycle:my_reviews')}#step-{step.pk}")
         try:
             services.approval_step_decide(review=step.review, department=step.department, user=request.user,
                                           **form.cleaned_data)
         except (ValidationError, GateConflict) as error:
             for message in error_messages(error):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
+                messages.error(request, message, extra_tags=card)
+            return redirect(f"{reverse('lifecycle:my_reviews')}#step-{step.pk}")
+        messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
+        return redirect("lifecycle:my_reviews")
+
+
+class StepBulkDecideView(LoginRequiredMixin, View):
+    """Decide the ticked steps with one comment; each goes through approval_step_decide, refusals land on their card."""
+
+    def post(self, request):
+        form = DecisionForm(request.POST)
+        ids = [int(v) for v in request.POST.getlist("step") if v.isascii() and v.isdecimal()]
+        if not form.is_valid() or not ids:
+            messages.error(request, _("请至少选中一项审批，并选择同意或驳回。"))
+            return redirect("lifecycle:my_reviews")
+        steps = ApprovalStep.objects.select_related("review").filter(pk__in=ids).order_by("id")
+        decided, refused = services.approval_steps_decide_bulk(steps=steps, user=request.user, **form.cleaned_data)
+        if decided:
+            messages.success(request, _("已记录 %(n)s 项审批决定。") % {"n": len(decided)})
+        # A refusal is shown on its card while the card is still in the queue, otherwise above it, naming the step.
+        still_listed = set(selectors.steps_waiting_for(user=request.user).filter(
+            pk__in=[s.pk for s, _m in refused]).values_list("pk", flat=True))
+        for step, message in refused:
+            tag = f"{CARD_TAG}{step.pk}" if step.pk in still_listed else ""
+            messages.error(request, f"{step}：{message}", extra_tags=tag)
         return redirect("lifecycle:my_reviews")
 
 
@@ -104,10 +149,13 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         if request.htmx:
             item = selectors.deliverable_list().get(pk=deliverable.pk)
-            return render(request, "lifecycle/_deliverable_row.html", {
+            response = render(request, "lifecycle/_deliverable_row.html", {
                 "item": item, "row_error": error,
                 "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
                 "can_reopen": services.deliverable_can_reopen(product=item.product)})
+            # The gate review card listens for this and reloads (its warning and submit button follow the list).
+            response["HX-Trigger"] = "deliverables-changed"
+            return response
         if error:
             messages.error(request, error)
         return redirect(deliverable.product)
@@ -124,6 +172,18 @@ class DeliverableAttachmentView(LoginRequiredMixin, View):
         if not deliverable.attachment or not readable:
             raise Http404
         return download_response(deliverable.attachment)
+
+
+class GateReviewCardView(LoginRequiredMixin, View):
+    """The product page's gate review card alone, reloaded by htmx after the checklist changes."""
+
+    def get(self, request, pk):
+        product = get_object_or_404(Product, pk=pk)
+        if not product_selectors.product_readable(user=request.user, product=product):
+            raise Http404
+        deliverables = list(selectors.product_deliverables(product=product))
+        return render(request, "lifecycle/_gate_review.html",
+                      gate_review_context(user=request.user, product=product, deliverables=deliverables))
 
 
 HISTORY_EXPORT_HEADERS = [gettext_lazy("编号"), gettext_lazy("时间"), gettext_lazy("操作人"), gettext_lazy("操作"),

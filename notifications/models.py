@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from bankpm.validators import link_constraint, validate_link
@@ -15,6 +16,11 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=500, blank=True, validators=[validate_link],
                            help_text=_("http、https 地址或本站路径（/ 开头）。"))
+    # The message as a catalogue entry (the Chinese source text) and its parameters: each reader sees it in their
+    # own language. `title` and `body` keep the sender-language rendering for rows without a code.
+    title_code = models.CharField(_("标题消息代码"), max_length=200, blank=True)
+    body_code = models.CharField(_("内容消息代码"), max_length=500, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     send_email = models.BooleanField(_("发送邮件"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -38,3 +44,34 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the recipient's, when mailed)."""
+        return render_message(self.title_code, self.params, fallback=self.title)
+
+    @property
+    def display_body(self) -> str:
+        return render_message(self.body_code, self.params, fallback=self.body)
+
+
+def render_message(code: str, params: dict, *, fallback: str) -> str:
+    """Translate a message code now and fill in its parameters; localised parameters pick the active language."""
+    if not code:
+        return fallback
+    language = (get_language() or settings.LANGUAGE_CODE)
+    values = {name: _pick(value, language) for name, value in (params or {}).items()}
+    try:
+        return gettext(code) % values
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
+def _pick(value, language: str):
+    if isinstance(value, dict) and LOCALISED in value:
+        texts = value[LOCALISED]
+        return texts.get(language) or texts.get(language.split("-")[0]) or texts.get(settings.LANGUAGE_CODE) or ""
+    return value
+
+
+LOCALISED = "_localised"

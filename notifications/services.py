@@ -12,28 +12,47 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bankpm.broker import publish
 
-from .models import Notification
+from .models import LOCALISED, Notification, render_message
 
 logger = logging.getLogger(__name__)
 
 
 def notify(
-    *, recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True
+    *, recipients: Iterable, title: str = "", body: str = "", url: str = "", email: bool = True,
+    title_code: str = "", body_code: str = "", params: dict | None = None,
 ) -> list[Notification]:
-    """Create one notification per distinct recipient and queue their e-mails after commit."""
+    """Create one notification per distinct recipient and queue their e-mails after commit.
+
+    With `title_code` / `body_code` (a catalogue entry marked with gettext_noop) and `params`, each recipient reads
+    the message in their own language, on the page and in the mail; `localised(...)` makes a parameter such as a
+    status label follow the reader's language too. `title` and `body` are then filled in when not given.
+    """
+    params = params or {}
+    title = title or render_message(title_code, params, fallback="")
+    body = body or render_message(body_code, params, fallback="")
     unique = {user.pk: user for user in recipients if user is not None and user.is_active}
     rows = Notification.objects.bulk_create(
-        Notification(recipient=user, title=title[:200], body=body, url=url, send_email=email)
+        Notification(recipient=user, title=title[:200], body=body, url=url, send_email=email,
+                     title_code=title_code, body_code=body_code, params=params)
         for user in unique.values()
     )
     ids = [row.pk for row in rows if email]
     if ids:
         transaction.on_commit(lambda: enqueue_emails(ids))
     return rows
+
+
+def localised(value) -> dict:
+    """A parameter in every language (a lazy label, or a callable such as `lambda: metric.display_name`)."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(value() if callable(value) else value)
+    return {LOCALISED: texts}
 
 
 def enqueue_emails(ids: list[int]) -> None:
@@ -79,8 +98,11 @@ def _send_one(pk: int) -> int:
             return 0
         try:
             if note.recipient.email:
-                body = f"{note.body}\n\n{note.url}".strip()
-                send_mail(note.title, body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+                # In the recipient's language (their last choice on the switcher), whoever sent it.
+                with translation.override(note.recipient.language or settings.LANGUAGE_CODE):
+                    subject, text = note.display_title, note.display_body
+                body = f"{text}\n\n{note.url}".strip()
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
         except Exception as error:  # noqa: BLE001 - any transport error; kept on the row and retried later
             note.email_attempts += 1
             note.email_error = f"{error.__class__.__name__}: {error}"[:2000]

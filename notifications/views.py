@@ -1,5 +1,6 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import ListView
 
@@ -21,4 +22,15 @@ class NotificationMarkReadView(LoginRequiredMixin, View):
         raw = request.POST.getlist("id")
         ids = [int(value) for value in raw if value.isascii() and value.isdecimal()] if raw else None
         services.mark_read(user=request.user, ids=ids)
+        return redirect("notifications:list")
+
+
+class NotificationOpenView(LoginRequiredMixin, View):
+    """Opening a notification (a POST, so that reading never writes on GET) marks it read and goes to its page."""
+
+    def post(self, request, pk):
+        note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        services.mark_read(user=request.user, ids=[note.pk])
+        if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+            return redirect(note.url)
         return redirect("notifications:list")

@@ -92,5 +92,10 @@ class ProductFormView(ServiceFormView):
     def update(self, *, user, obj, data):
         return services.product_update(user=user, product=obj, data=data)
 
+    def get_success_message(self, saved, *, created: bool) -> str:
+        if created:
+            return _("产品“%(product)s”已创建，已进入规划阶段。") % {"product": saved}
+        return _("产品“%(product)s”已保存。") % {"product": saved}
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "terms_locked": getattr(self, "terms_locked", None)}

@@ -100,6 +100,13 @@ class BulkAction(models.TextChoices):
     TRANSITION = "transition", _("变更状态")
 
 
+class UnfinishedScope(models.TextChoices):
+    """What releasing a version does with its requirements that are not delivered yet."""
+
+    MOVE = "move", _("移到另一个版本")
+    BACKLOG = "backlog", _("退回需求池")
+
+
 class ErrorCode(models.TextChoices):
     TRANSITION_NOT_ALLOWED = "transition_not_allowed", _("当前状态不允许该操作")
     REASON_REQUIRED = "reason_required", _("需要填写原因")

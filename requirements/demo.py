@@ -83,8 +83,8 @@ def seed(*, stdout=None):
     versions = {}
     for code, name, days, _released in VERSIONS:
         product = products[code]
-        version = ProductVersion.objects.filter(product=product, name=name).first() or services.version_create(
-            user=product.owner, data={"product": product, "name": name, "planned_date": today + dt.timedelta(days=days)})
+        version = ProductVersion.objects.filter(product=product, name=name).first() or _version(product, name, today,
+                                                                                                  days)
         versions[(code, name)] = version
     created = {}
     for code, title, source, kind, priority, reach, impact, confidence, effort, status, version, tags, assignee in REQUIREMENTS:
@@ -107,6 +107,14 @@ def seed(*, stdout=None):
     for title, username, body in COMMENTS:
         services.comment_create(user=users[username], requirement=created[title], body=body)
     return len(created)
+
+
+def _version(product, name, today, days):
+    # A version planned in the past is history the demo starts from: the service rightly refuses to plan one now.
+    if days < 0:
+        return ProductVersion.objects.create(product=product, name=name, planned_date=today + dt.timedelta(days=days))
+    return services.version_create(user=product.owner, data={"product": product, "name": name,
+                                                              "planned_date": today + dt.timedelta(days=days)})
 
 
 def _seed_feedback(products, created, today):

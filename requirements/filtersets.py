@@ -148,8 +148,10 @@ class FeedbackFilterSet(django_filters.FilterSet):
     sentiment = django_filters.MultipleChoiceFilter(
         choices=Sentiment.choices, label=_("情感倾向"), widget=FastSelectMultiple,
     )
-    converted = django_filters.BooleanFilter(field_name="requirement", lookup_expr="isnull", exclude=True,
-                                             label=_("已转化"))
+    # "Any" reads as any, not as Django's "unknown" of a yes/no/unknown choice.
+    converted = django_filters.BooleanFilter(
+        field_name="requirement", lookup_expr="isnull", exclude=True, label=_("已转化"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("已转化")), ("false", _("未转化"))]))
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("收到日期起"),
                                                widget=forms.DateInput(attrs={"type": "date"}))
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("收到日期止"),

@@ -5,8 +5,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .choices import UnfinishedScope, VersionStatus
 from .models import Feedback, ProductVersion, Requirement
-from .services import requirement_editable_products
+from .services import CLOSED_STAGES, requirement_editable_products
 
 
 class RequirementForm(forms.ModelForm):
@@ -44,6 +45,18 @@ class RequirementForm(forms.ModelForm):
         pass
 
 
+class VersionReleaseForm(forms.Form):
+    """What to do with the unfinished requirements when a version is released."""
+
+    unfinished = forms.ChoiceField(label=_("未完成的需求"), choices=UnfinishedScope.choices, required=False)
+    move_to = forms.ModelChoiceField(label=_("移到版本"), queryset=ProductVersion.objects.none(), required=False)
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["move_to"].queryset = ProductVersion.objects.filter(
+            product=version.product_id, status=VersionStatus.PLANNED).exclude(pk=version.pk).order_by("planned_date")
+
+
 class VersionForm(forms.ModelForm):
     class Meta:
         model = ProductVersion
@@ -53,9 +66,12 @@ class VersionForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = requirement_editable_products(user=user)
+        products = requirement_editable_products(user=user)
         if self.instance.pk:
             self.fields["product"].disabled = True
+        else:
+            products = products.exclude(stage__in=CLOSED_STAGES)  # retired and cancelled products plan no versions
+        self.fields["product"].queryset = products
 
     def _post_clean(self):
         pass

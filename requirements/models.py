@@ -205,6 +205,10 @@ class Requirement(ConcurrentTransitionMixin, models.Model):
     def deliver(self):
         """Delivered; the service stamps delivered_at."""
 
+    @transition(field=status, source=[S.SCHEDULED, S.IN_DEVELOPMENT], target=S.CONFIRMED)
+    def unschedule(self):
+        """Back to the backlog when its version is released without it (only version_release calls this)."""
+
     @transition(field=status, source=UNSCHEDULED_STATUSES, target=S.REJECTED)
     def reject(self):
         """Will not be done (the reason is kept)."""

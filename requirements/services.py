@@ -4,6 +4,7 @@ Every page, API view, admin action and command calls these functions; nothing he
 """
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
@@ -18,17 +20,21 @@ from accounts.permissions import can_manage_products
 from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import products_editable_filter
-from notifications.services import notify
+from notifications.services import localised, notify
+from products.choices import LifecycleStage
 from products.models import Product
 from products.services import product_can_edit
 
 from .choices import (
+    OPEN_STATUSES,
     TRANSITIONS_NEEDING_REASON,
     BulkAction,
     ErrorCode,
     RequirementsAuditAction,
     RequirementStatus,
     RequirementTransition,
+    UnfinishedScope,
+    VersionStatus,
 )
 from .ids import parse_id
 from .models import Comment, Feedback, ProductVersion, Requirement, Tag
@@ -42,6 +48,8 @@ REQUIREMENT_FIELDS = (
 UPDATABLE_FIELDS = tuple(f for f in REQUIREMENT_FIELDS if f != "product")
 FEEDBACK_FIELDS = ("product", "channel", "customer_segment", "text", "sentiment", "received_on")
 VERSION_FIELDS = ("product", "name", "planned_date", "description")
+# Products that are over: no new versions are planned for them.
+CLOSED_STAGES = (LifecycleStage.RETIRED, LifecycleStage.CANCELLED)
 MENTION = re.compile(r"@([\w.+-]+)")
 ASCII_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 
@@ -87,8 +95,13 @@ def _tags_for(names) -> list[Tag]:
 _INSTANCE_FIELDS = ["product", "assignee", "target_version", "created_by"]
 
 
-def _validate(requirement: Requirement) -> None:
+def _validate(requirement: Requirement, previous_version_id: int | None = None) -> None:
     requirement.full_clean(exclude=_INSTANCE_FIELDS, validate_constraints=False)
+    version = requirement.target_version if requirement.target_version_id else None
+    # A released version takes no new scope; what it shipped with stays.
+    # The version object comes fresh from the form, serializer or bulk lookup: its status is read without a query.
+    if version is not None and version.pk != previous_version_id and version.status == VersionStatus.RELEASED:
+        raise ValidationError({"target_version": _("版本 %(name)s 已发布，不能再加入需求。") % {"name": version.name}})
 
 
 def _apply(requirement: Requirement, data: dict, fields) -> None:
@@ -120,8 +133,9 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     _check_can_edit(user, requirement.product)
     if "product" in data and data["product"] is not None and data["product"].pk != requirement.product_id:
         raise ValidationError({"product": _("需求创建后不能更换产品。")})
+    previous_version_id = requirement.target_version_id
     _apply(requirement, data, UPDATABLE_FIELDS)
-    _validate(requirement)
+    _validate(requirement, previous_version_id)
     requirement._history_user = user
     requirement.save(update_fields=[*UPDATABLE_FIELDS, "updated_at"])
     if "tags" in data:
@@ -145,8 +159,8 @@ def requirement_delete(*, user, requirement: Requirement) -> None:
 
 
 def requirement_available_transitions(*, requirement: Requirement) -> list[str]:
-    """Names of the transitions the state machine allows now (conditions included)."""
-    return [t.name for t in requirement.get_available_status_transitions()]
+    """Names of the transitions people may ask for now (conditions included; unschedule is version_release's)."""
+    return [t.name for t in requirement.get_available_status_transitions() if t.name in RequirementTransition.values]
 
 
 def _refusal(requirement: Requirement, name: str) -> TransitionRefused:
@@ -187,9 +201,10 @@ def requirement_transition(*, user, requirement: Requirement, transition: str, r
                  + (f": {locked.status_reason}" if locked.status_reason else ""))
     if locked.assignee_id and locked.assignee_id != user.pk:
         notify(
-            recipients=[locked.assignee],
-            title=_("需求 #%(id)s 状态变为“%(status)s”") % {"id": locked.pk, "status": locked.get_status_display()},
-            body=locked.title, url=locked.get_absolute_url(),
+            recipients=[locked.assignee], title_code=gettext_noop("需求 #%(id)s 状态变为“%(status)s”"),
+            body_code="%(title)s", url=locked.get_absolute_url(),
+            params={"id": locked.pk, "status": localised(RequirementStatus(locked.status).label),
+                    "title": locked.title},
         )
     requirement.refresh_from_db()
     return requirement
@@ -202,6 +217,9 @@ def requirement_move(*, user, requirement: Requirement, status: str, reason: str
     if status == requirement.status:
         return requirement
     for candidate in requirement.get_all_status_transitions():
+        # Only the transitions people may ask for (unschedule belongs to version_release).
+        if candidate.name not in RequirementTransition.values:
+            continue
         if candidate.target == status and candidate.source in (requirement.status, "*"):
             return requirement_transition(user=user, requirement=requirement, transition=candidate.name,
                                           reason=reason)
@@ -331,12 +349,16 @@ def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
     comment.full_clean()
     comment.save()
     names = _mentioned_names(body) - {user.username}
-    if names:
-        mentioned = get_user_model().objects.filter(username__in=names, is_active=True)
+    # The writer is told whom the mentions reached and which names matched nobody (see the page's message).
+    comment.mentioned = list(get_user_model().objects.filter(username__in=names, is_active=True)) if names else []
+    found = {person.username for person in comment.mentioned}
+    comment.unknown_mentions = sorted(name for name in MENTION.findall(body)
+                                      if name not in found and not (_mentioned_names("@" + name) & found))
+    if comment.mentioned:
         notify(
-            recipients=mentioned,
-            title=_("%(user)s 在需求 #%(id)s 中提到了您") % {"user": user, "id": requirement.pk},
-            body=body[:500], url=requirement.get_absolute_url(),
+            recipients=comment.mentioned, title_code=gettext_noop("%(user)s 在需求 #%(id)s 中提到了您"),
+            body_code="%(body)s", url=f"{requirement.get_absolute_url()}#comment-{comment.pk}",
+            params={"user": str(user), "id": requirement.pk, "body": body[:500]},
         )
     return comment
 
@@ -350,13 +372,22 @@ def version_create(*, user, data: dict) -> ProductVersion:
     if product is None:
         raise ValidationError({"product": _("请选择产品。")})
     _check_can_edit(user, product)
+    if product.stage in CLOSED_STAGES:
+        raise ValidationError({"product": _("产品“%(product)s”已%(stage)s，不能再规划新版本。") % {
+            "product": product.display_name, "stage": product.get_stage_display()}})
     version = ProductVersion()
     _apply(version, data, VERSION_FIELDS)
     version.full_clean()
+    _check_planned_date(version.planned_date)
     version.save()
     audit_record(action=RequirementsAuditAction.VERSION_CREATED, actor=user, product=version.product, obj=version,
                  to_value=version.name, changes=diff({}, field_values(version, VERSION_FIELDS)))
     return version
+
+
+def _check_planned_date(planned: date | None) -> None:
+    if planned is not None and planned < timezone.localdate():
+        raise ValidationError({"planned_date": _("计划发布日期不能早于今天。")})
 
 
 @transaction.atomic
@@ -367,22 +398,38 @@ def version_update(*, user, version: ProductVersion, data: dict) -> ProductVersi
         raise ValidationError({"product": _("版本创建后不能更换产品。")})
     version = ProductVersion.objects.select_for_update().select_related("product").get(pk=version.pk)
     before = field_values(version, VERSION_FIELDS)
+    previous_date = version.planned_date
     _apply(version, data, ("name", "planned_date", "description"))
     version.full_clean()
+    if version.planned_date != previous_date:
+        _check_planned_date(version.planned_date)
     version.save(update_fields=["name", "planned_date", "description"])
     audit_edit(action=RequirementsAuditAction.VERSION_UPDATED, actor=user, product=version.product, obj=version,
                before=before, fields=VERSION_FIELDS, comment=version.name)
     return version
 
 
+def version_unfinished(*, version: ProductVersion) -> QuerySet[Requirement]:
+    """Requirements in a version's scope that still need work."""
+    return Requirement.objects.filter(target_version=version, status__in=OPEN_STATUSES).order_by("id")
+
+
 @transaction.atomic
-def version_release(*, user, version: ProductVersion) -> ProductVersion:
-    """Mark a planned version as released today."""
+def version_release(*, user, version: ProductVersion, unfinished: str = "",
+                    move_to: ProductVersion | None = None) -> ProductVersion:
+    """Mark a planned version as released today; its unfinished requirements move to `move_to` or back to the backlog.
+
+    With unfinished requirements in scope, `unfinished` must say which (UnfinishedScope): releasing never leaves
+    open work in a version that takes no new scope. Each moved requirement gets its own history row.
+    """
     _check_can_edit(user, version.product)
-    version = ProductVersion.objects.select_for_update().get(pk=version.pk)
+    version = ProductVersion.objects.select_for_update().select_related("product").get(pk=version.pk)
     if not can_proceed(version.release):
         raise TransitionRefused(_("该版本已发布。"))
     old_status = version.status
+    pending = list(version_unfinished(version=version).select_for_update())
+    if pending:
+        _release_unfinished(user, version, pending, unfinished, move_to)
     version.release()
     version.released_on = timezone.localdate()
     version.save(update_fields=["status", "released_on"])
@@ -390,6 +437,32 @@ def version_release(*, user, version: ProductVersion) -> ProductVersion:
                  from_value=old_status, to_value=version.status, comment=version.name,
                  changes=[{"field": "released_on", "old": None, "new": version.released_on.isoformat()}])
     return version
+
+
+def _release_unfinished(user, version, pending, unfinished, move_to) -> None:
+    if unfinished not in UnfinishedScope.values:
+        raise ValidationError({"unfinished": _(
+            "该版本还有 %(n)s 条未完成的需求：请选择移到另一个版本或退回需求池。") % {"n": len(pending)}})
+    if unfinished == UnfinishedScope.MOVE:
+        if move_to is None or move_to.pk == version.pk or move_to.product_id != version.product_id \
+                or move_to.status != VersionStatus.PLANNED:
+            raise ValidationError({"move_to": _("请选择同一产品的另一个规划中的版本。")})
+    for requirement in pending:
+        requirement._history_user = user
+        old_status, old_version = requirement.status, requirement.target_version_id
+        if unfinished == UnfinishedScope.MOVE:
+            requirement.target_version = move_to
+        else:
+            if requirement.status in (RequirementStatus.SCHEDULED, RequirementStatus.IN_DEVELOPMENT):
+                requirement.unschedule()
+            requirement.target_version = None
+            requirement.status_reason = _("版本 %(name)s 发布时退回需求池。") % {"name": version.name}
+        requirement.save(update_fields=["status", "status_reason", "target_version", "updated_at"])
+        # Each moved requirement is its own governed change, audited in this transaction.
+        audit_record(action=RequirementsAuditAction.STATUS_CHANGED, actor=user, product=version.product,
+                     obj=requirement, from_value=old_status, to_value=requirement.status,
+                     comment=f"#{requirement.pk} {requirement.title}",
+                     changes=[{"field": "target_version", "old": old_version, "new": requirement.target_version_id}])
 
 
 # --- Customer feedback ---
@@ -437,6 +510,8 @@ def feedback_delete(*, user, feedback: Feedback) -> None:
 @transaction.atomic
 def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None) -> Requirement:
     """Turn one or several feedback items of one product into a new requirement; the items point to it."""
+    if not feedback_ids:
+        raise ValidationError({"feedback": _("请至少勾选一条反馈。")})
     items = list(Feedback.objects.select_for_update().select_related("product").filter(pk__in=list(feedback_ids))
              .order_by("pk"))
     missing = set(feedback_ids) - {f.pk for f in items}

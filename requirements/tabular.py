@@ -8,7 +8,9 @@ from decimal import Decimal, InvalidOperation
 import tablib
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bankpm import uploads
 from products.models import Product
@@ -79,6 +81,54 @@ KINDS = {
 }
 
 
+# Column titles the form fields do not carry themselves (foreign keys and free lists).
+EXTRA_LABELS = {"product": gettext_lazy("产品代码"), "assignee": gettext_lazy("负责人（用户名）"),
+                "tags": gettext_lazy("标签"), "target_version": gettext_lazy("目标版本（名称）")}
+
+
+def column_labels(kind: str) -> list[tuple[str, str]]:
+    """(code, title in the active language) of each import column, in file order."""
+    form = KINDS[kind][0]()
+    return [(code, str(EXTRA_LABELS.get(code) or form.fields[code].label)) for code in KINDS[kind][1]]
+
+
+def required_columns(kind: str) -> list[str]:
+    """Columns a file must have; the others (description, due date, tags …) may be left out altogether."""
+    form = KINDS[kind][0]()
+    return [code for code in KINDS[kind][1] if form.fields[code].required]
+
+
+def coded_columns(kind: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(code, title, [(value, label)]) of each column whose values are codes: what a file may put there."""
+    form = KINDS[kind][0]()
+    return [(code, title, [(str(v), str(label)) for v, label in form.fields[code].choices if v != ""])
+            for code, title in column_labels(kind)
+            if code != "product" and getattr(form.fields[code], "choices", None) is not None
+            and not isinstance(form.fields[code], forms.ModelChoiceField)]
+
+
+def _header_aliases(kind: str) -> dict[str, str]:
+    """Each column's code and its title in every language, all naming the column (a template's headers are the
+    titles in the user's language; older files use the codes)."""
+    from django.conf import settings
+
+    aliases = {code: code for code in KINDS[kind][1]}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases.update({title: code for code, title in column_labels(kind)})
+    return aliases
+
+
+def template_book(kind: str) -> tablib.Databook:
+    """The import template: a sheet with the headers in the active language, and a sheet of the valid codes."""
+    sheet = tablib.Dataset(headers=[title for _code, title in column_labels(kind)], title=_("数据")[:31])
+    codes = tablib.Dataset(headers=[_("列"), _("可填代码"), _("含义")], title=_("可用代码")[:31])
+    for _code, title, choices in coded_columns(kind):
+        for value, label in choices:
+            codes.append((title, value, label))
+    return tablib.Databook([sheet, codes])
+
+
 class ImportFileError(Exception):
     """The file itself cannot be read (format, headers, size)."""
 
@@ -126,8 +176,9 @@ def _cell(value) -> str:
 def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> services.ImportResult:
     """Validate every row with its form, then let the service create them all or none."""
     form_class, columns, create, label_field = KINDS[kind]
-    headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    missing = [c for c in columns if c not in headers]
+    aliases = _header_aliases(kind)
+    headers = [aliases.get(str(h or "").strip(), str(h or "").strip()) for h in (dataset.headers or [])]
+    missing = [c for c in required_columns(kind) if c not in headers]
     if missing:
         raise ImportFileError(_("缺少列：%(cols)s") % {"cols": ", ".join(missing)})
     if len(dataset) > MAX_ROWS:

@@ -5,7 +5,7 @@ import binascii
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,12 +19,13 @@ from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView, ServiceFormView
 from core.errors import add_form_errors, error_text
+from core.roles import is_portfolio_manager
 from products.models import Product
 
 from . import selectors, services, tabular
-from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
+from .choices import OPEN_STATUSES, BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
 from .filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
-from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm
+from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm, VersionReleaseForm
 from .ids import parse_id, parse_ids
 from .models import Feedback, ProductVersion, Requirement
 
@@ -233,10 +234,17 @@ def comment_create_view(request, pk):
         raise PermissionDenied
     requirement = get_object_or_404(Requirement, pk=pk)
     try:
-        services.comment_create(user=request.user, requirement=requirement, body=request.POST.get("body", ""))
+        comment = services.comment_create(user=request.user, requirement=requirement,
+                                          body=request.POST.get("body", ""))
     except ValidationError as error:
         messages.error(request, error_text(error))
-    return redirect(reverse("requirements:detail", args=[pk]) + "#comments")
+        return redirect(reverse("requirements:detail", args=[pk]) + "#comments")
+    if comment.mentioned:
+        messages.success(request, _("已通知：%(names)s。") % {"names": ", ".join(str(p) for p in comment.mentioned)})
+    if comment.unknown_mentions:
+        messages.warning(request, _("没有找到这些用户，未发送通知：%(names)s。") % {
+            "names": ", ".join(f"@{name}" for name in comment.unknown_mentions)})
+    return redirect(reverse("requirements:detail", args=[pk]) + f"#comment-{comment.pk}")
 
 
 class ImportView(ProductEditorRequiredMixin, View):
@@ -251,6 +259,9 @@ class ImportView(ProductEditorRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, kind):
+        file_format = request.GET.get("template")
+        if file_format in ("csv", "xlsx"):
+            return _import_template(kind, file_format)
         return self._render(request, kind, ImportForm())
 
     def post(self, request, kind):
@@ -278,9 +289,21 @@ class ImportView(ProductEditorRequiredMixin, View):
         return self._render(request, kind, hidden, result=result)
 
     def _render(self, request, kind, form, result=None):
-        columns = tabular.KINDS[kind][1]
-        return render(request, self.template_name, {"form": form, "kind": kind, "result": result,
-                                                    "columns": columns})
+        return render(request, self.template_name, {
+            "form": form, "kind": kind, "result": result, "columns": tabular.column_labels(kind),
+            "required": set(tabular.required_columns(kind)), "coded": tabular.coded_columns(kind)})
+
+
+def _import_template(kind: str, file_format: str) -> HttpResponse:
+    """The import template (headers in the reader's language); the XLSX has the valid codes on a second sheet."""
+    book = tabular.template_book(kind)
+    if file_format == "xlsx":
+        payload = book.export("xlsx")
+    else:
+        payload = "\ufeff" + book.sheets()[0].export("csv")
+    response = HttpResponse(payload, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
+    return response
 
 
 class VersionListView(FilteredListView):
@@ -304,10 +327,11 @@ class VersionDetailView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scope = selectors.requirement_list().filter(target_version=self.object).order_by("-rice_score", "-id")
+        scope = list(selectors.requirement_list().filter(target_version=self.object).order_by("-rice_score", "-id"))
         context.update(
             scope=scope,
-            open_items=[r for r in scope if r.status != RequirementStatus.DELIVERED],
+            open_items=[r for r in scope if r.status in OPEN_STATUSES],
+            release_form=VersionReleaseForm(version=self.object),
             percent=round(100 * self.object.delivered / self.object.total) if self.object.total else 0,
             can_edit=services.requirement_can_edit(user=self.request.user, product=self.object.product),
         )
@@ -329,17 +353,28 @@ class VersionFormView(ProductInitialMixin, ServiceFormView):
     def update(self, *, user, obj, data):
         return services.version_update(user=user, version=obj, data=data)
 
+    def get_success_message(self, saved, *, created: bool) -> str:
+        done = _("版本 %(name)s 已创建。") if created else _("版本 %(name)s 已保存。")
+        return done % {"name": saved.name}
+
 
 @require_POST
 def version_release_view(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied
     version = get_object_or_404(ProductVersion.objects.select_related("product"), pk=pk)
+    form = VersionReleaseForm(request.POST, version=version)
+    form.is_valid()
+    data = form.cleaned_data
     try:
-        services.version_release(user=request.user, version=version)
+        services.version_release(user=request.user, version=version, unfinished=data.get("unfinished") or "",
+                                 move_to=data.get("move_to"))
         messages.success(request, _("版本已发布。"))
     except services.TransitionRefused as error:
         messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
     return redirect(version)
 
 
@@ -353,7 +388,13 @@ class FeedbackListView(FilteredListView):
         return selectors.feedback_list()
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(self.request.user)}
+        user = self.request.user
+        # Like the messages shown once, the draft of a refused conversion is read once and forgotten.
+        draft = self.request.session.pop(CONVERT_DRAFT, None) or {"ids": [], "title": ""}
+        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(user),
+                # Ticks only where the conversion would be allowed: all products for heads and admins, else own.
+                "can_convert_all": is_portfolio_manager(user), "draft_ids": set(draft["ids"]),
+                "draft_title": draft["title"]}
 
 
 class FeedbackExportView(LoginRequiredMixin, View):
@@ -382,6 +423,9 @@ class FeedbackFormView(ProductEditorRequiredMixin, FormView):
         return redirect("requirements:feedback-list")
 
 
+CONVERT_DRAFT = "requirements.feedback_convert_draft"
+
+
 @require_POST
 def feedback_convert_view(request):
     """"Create requirement from selected": one requirement backed by every selected feedback item."""
@@ -393,6 +437,8 @@ def feedback_convert_view(request):
                                                 title=request.POST.get("title", "").strip())
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
+        # The inbox shows the ticks and the typed title again, so that a correction needs no retyping.
+        request.session[CONVERT_DRAFT] = {"ids": ids, "title": request.POST.get("title", "")[:200]}
         return _back(request, reverse("requirements:feedback-list"))
     messages.success(request, _("已根据 %(n)s 条反馈创建需求。") % {"n": len(ids)})
     return redirect(requirement)

@@ -16,6 +16,7 @@ SEEDS = [
     ("kpis.migrations.0003_metric_unit_en", "fill_units"),
     ("risks.migrations.0002_seed_matrix_and_requirements", "seed"),
     ("exits.migrations.0002_seed_defaults", "seed"),
+    ("kpis.migrations.0008_metric_value_kind_and_range", "fill_kinds_and_ranges"),
 ]
 SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric", "risks_risklevelmatrix",
                  "risks_riskcategoryrequirement"]

@@ -52,3 +52,9 @@ def check_input(choice):
     """One option of a checkbox/radio group, rendered as a Tabler check input."""
     choice.data["attrs"] = {**choice.data.get("attrs", {}), "class": "form-check-input"}
     return choice.tag()
+
+
+@register.filter
+def card_messages_for(mapping, key):
+    """The messages a per-card action left for one card (see bankpm.views.card_messages)."""
+    return (mapping or {}).get(key, [])

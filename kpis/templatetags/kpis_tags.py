@@ -40,6 +40,34 @@ def num(value, digits=2):
 
 
 @register.filter
+def metric_num(value, metric):
+    """A figure as its metric's kind wants it: counts as integers, money, rates and scores with two decimals."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):,.{metric.decimals}f}"
+
+
+@register.filter
+def metric_value(value, metric):
+    """A figure with its unit: "48,248 户", "1,250.50 万元", "2.35%"."""
+    if value is None or value == "":
+        return "—"
+    unit = metric.display_unit
+    if unit == "%":
+        return f"{metric_num(value, metric)}%"
+    return f"{metric_num(value, metric)} {unit}".strip()
+
+
+STATUS_MARKS = {"green": "✓", "amber": "!", "red": "✕", "none": ""}
+
+
+@register.filter
+def status_mark(status):
+    """A shape beside the colour, so that a status is never told by colour alone."""
+    return STATUS_MARKS.get(str(status), "")
+
+
+@register.filter
 def pct(value):
     if value is None:
         return "—"
@@ -54,10 +82,12 @@ def kpi_product_summary(context, product):
 
 
 @register.simple_tag
-def heat_rows(heat):
+def heat_rows(heat, metrics=()):
     """The heat table's body in one pass: 1,000 products × 7 cells through the template engine took half a second.
 
-    Every text is escaped; the status labels are translated once per page, not once per cell.
+    Every text is escaped; the status labels are translated once per page, not once per cell. Each value is shown
+    as its metric's kind wants it (integer counts, two decimals otherwise), and each status carries a shape and a
+    hidden word beside its colour, so that it is never told by colour alone.
     """
     from django.urls import reverse
     from django.utils.html import escape
@@ -75,14 +105,24 @@ def heat_rows(heat):
     english = (get_language() or "").startswith("en")  # Product.display_name, decided once
     prefix = reverse("kpis:product", args=[0])[:-2]
     empty = '<td class="text-end text-secondary">—</td>'
+    digits = [metric.decimals for metric in metrics]
+    marks = {value: (f' <span class="heat-mark" aria-hidden="true">{STATUS_MARKS[value]}</span>'
+                     if STATUS_MARKS.get(value) else "") + f'<span class="visually-hidden">{labels[value]}</span>'
+             for value in labels}
+
+    def cell(index, status, value):
+        if not status:
+            return empty
+        shown = num(value, digits[index] if index < len(digits) else 2)
+        return (f'<td class="text-end heat-{escape(status)}" title="{labels.get(status, "")}" '
+                f'data-status="{escape(status)}">{shown}{marks.get(status, "")}</td>')
+
     rows = []
     for row in heat:
         product = row["product"]
         colour, stage = stages.get(product.stage, ("secondary", escape(product.stage)))
         name = product.name_en if english and product.name_en else product.name
-        cells = "".join(
-            f'<td class="text-end heat-{escape(status)}" title="{labels.get(status, "")}">{num(value)}</td>'
-            if status else empty for status, value in row["cells"])
+        cells = "".join(cell(index, status, value) for index, (status, value) in enumerate(row["cells"]))
         rows.append(
             f'<tr><td><a href="{prefix}{product.pk}/" class="fw-bold">{escape(product.code)}</a>\n'
             f'<div class="small text-secondary">{escape(name)}</div></td>'

@@ -1,4 +1,5 @@
 """API shapes of deliverables, gate reviews, decisions and history (output serializers apart from input ones)."""
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from accounts.choices import REVIEWING_DEPARTMENTS, DepartmentCode
@@ -6,7 +7,7 @@ from bankpm.api.serializers import StrictSerializer
 from products.choices import LifecycleStage
 
 from ..choices import Decision, DeliverableStatus
-from ..models import ApprovalStep, Deliverable, GateReview
+from ..models import ApprovalStep, Delegation, Deliverable, GateReview
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
@@ -40,7 +41,7 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalStep
         fields = ["id", "department", "status", "due_date", "overdue", "decided_by", "decided_by_username",
-                  "decided_at", "decision", "comment"]
+                  "on_behalf_of", "decided_at", "decision", "comment"]
         read_only_fields = fields
 
 
@@ -71,3 +72,17 @@ class DecisionSerializer(StrictSerializer):
     department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] in REVIEWING_DEPARTMENTS])
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    on_behalf_of = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False, allow_null=True, default=None,
+        help_text="The delegator a substitute decides for (found from the running delegation when omitted).")
+
+
+class DelegationSerializer(serializers.ModelSerializer):
+    """A reviewer's substitute for a date range; the delegator is whoever creates it."""
+
+    delegate = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+
+    class Meta:
+        model = Delegation
+        fields = ["id", "delegator", "delegate", "starts_on", "ends_on", "created_at"]
+        read_only_fields = ["delegator", "created_at"]

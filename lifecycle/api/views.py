@@ -9,11 +9,12 @@ from core.models import AuditEntry
 from core.serializers import AuditEntrySerializer
 from products.models import Product
 
-from .. import selectors, services
+from .. import delegations, selectors, services
 from ..filtersets import AuditEntryFilterSet, GateReviewFilterSet
-from ..models import Deliverable, GateReview
+from ..models import Delegation, Deliverable, GateReview
 from .serializers import (
     DecisionSerializer,
+    DelegationSerializer,
     DeliverableSerializer,
     DeliverableUpdateSerializer,
     GateReviewSerializer,
@@ -102,3 +103,22 @@ class ProductHistoryView(ProductScopedMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.product_history(product=self.get_product()).order_by("-id")
+
+
+class DelegationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                        viewsets.GenericViewSet):
+    """The signed-in reviewer's delegations, given and received; only the delegator ends one."""
+
+    serializer_class = DelegationSerializer
+    queryset = Delegation.objects.none()
+
+    def get_queryset(self):
+        return delegations.delegation_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = delegations.delegation_create(user=self.request.user, delegate=data["delegate"],
+                                                            starts_on=data["starts_on"], ends_on=data["ends_on"])
+
+    def perform_destroy(self, instance):
+        delegations.delegation_delete(user=self.request.user, delegation=instance)

@@ -13,21 +13,29 @@ register = template.Library()
 def lifecycle_product_panel(context, product):
     user = context["request"].user
     deliverables = list(selectors.product_deliverables(product=product))
-    review = selectors.open_review_for(product=product)
-    can_submit = services.gate_review_can_submit(user=user, product=product)
     targets = services.stage_targets(product=product)
     labels = dict(LifecycleStage.choices)
     return {
-        "request": context["request"], "user": user, "product": product, "deliverables": deliverables,
-        "review": review, "can_submit": can_submit and review is None,
-        "next_stage": services.next_stage(product=product), "targets": [(t, labels[t]) for t in targets],
-        "can_cancel": LifecycleStage.CANCELLED in targets,
-        "missing": [d for d in deliverables if d.required and d.status == "open"],
+        **gate_review_context(user=user, product=product, deliverables=deliverables),
+        "request": context["request"], "deliverables": deliverables,
+        "targets": [(t, labels[t]) for t in targets],
         "diagram": lifecycle_diagram(product.stage),
         "can_edit": {d.pk: services.deliverable_can_edit(user=user, deliverable=d) for d in deliverables},
         "can_reopen": services.deliverable_can_reopen(product=product),
         "stage_bar": _stage_bar(product.stage),
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+def gate_review_context(*, user, product, deliverables) -> dict:
+    """What the gate review card shows; the card reloads itself with this after each checklist change."""
+    review = selectors.open_review_for(product=product)
+    can_submit = services.gate_review_can_submit(user=user, product=product)
+    return {
+        "user": user, "product": product, "review": review, "can_submit": can_submit and review is None,
+        "next_stage": services.next_stage(product=product),
+        "can_cancel": LifecycleStage.CANCELLED in services.stage_targets(product=product),
+        "missing": [d for d in deliverables if d.required and d.status == "open"],
     }
 
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer, StrictSerializer
 from products.models import Product
 
-from ..choices import IMPACT_CHOICES, RequirementTransition
+from ..choices import IMPACT_CHOICES, RequirementTransition, UnfinishedScope
 from ..ids import parse_id
 from ..models import Feedback, ProductVersion, Requirement
 
@@ -194,6 +194,14 @@ class VersionSerializer(StrictModelSerializer):
         if self.instance is not None:
             fields["product"].required = False
         return fields
+
+
+class VersionReleaseSerializer(StrictSerializer):
+    """What happens to the version's unfinished requirements; needed only when there are some."""
+
+    unfinished = serializers.ChoiceField(choices=UnfinishedScope.choices, required=False)
+    move_to = serializers.PrimaryKeyRelatedField(queryset=ProductVersion.objects.all(), required=False,
+                                                 allow_null=True)
 
 
 class FeedbackSerializer(StrictModelSerializer):

@@ -20,6 +20,7 @@ from .serializers import (
     RequirementBulkItemSerializer,
     RequirementSerializer,
     TransitionSerializer,
+    VersionReleaseSerializer,
     VersionSerializer,
 )
 
@@ -112,11 +113,15 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             user=self.request.user, version=serializer.instance, data=serializer.validated_data
         )
 
-    @extend_schema(request=None, responses={200: VersionSerializer, 409: CONFLICT})
+    @extend_schema(request=VersionReleaseSerializer, responses={200: VersionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        """Mark the version as released today."""
-        services.version_release(user=request.user, version=self.get_object())
+        """Mark the version as released today; with unfinished requirements, say where they go (`unfinished`)."""
+        body = VersionReleaseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.version_release(user=request.user, version=self.get_object(),
+                                 unfinished=body.validated_data.get("unfinished", ""),
+                                 move_to=body.validated_data.get("move_to"))
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 

@@ -6,6 +6,73 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // <select data-autosubmit> submits its form on change (no inline handlers: the CSP allows no inline script).
+// A choice made with the mouse applies at once; with the keyboard, arrows only move the choice and Enter applies
+// it (one arrow key on the language selector must not switch language and reload the page).
+const bankpmKeyboardChoice = new WeakSet();
+document.addEventListener("keydown", (event) => {
+  const select = event.target;
+  if (!(select instanceof HTMLSelectElement) || !select.matches("select[data-autosubmit]")) return;
+  if (event.key === "Enter") { event.preventDefault(); bankpmKeyboardChoice.delete(select); select.form.submit(); }
+  else if (event.key !== "Tab") bankpmKeyboardChoice.add(select);
+});
+document.addEventListener("mousedown", (event) => {
+  const select = event.target instanceof Element ? event.target.closest("select[data-autosubmit]") : null;
+  if (select) bankpmKeyboardChoice.delete(select);
+});
 document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  if (!event.target.matches("select[data-autosubmit]")) return;
+  if (bankpmKeyboardChoice.has(event.target)) return;
+  event.target.form.submit();
+});
+
+// After htmx replaces the piece of the page that held the focus, focus goes to the new piece instead of falling
+// back to the page body (which would cost a keyboard user a dozen Tabs).
+let bankpmFocusTarget = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  const active = document.activeElement;
+  if (target && target.id && active && active !== document.body && target.contains(active)) {
+    bankpmFocusTarget = target.id;
+  }
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!bankpmFocusTarget) return;
+  const target = document.getElementById(bankpmFocusTarget);
+  bankpmFocusTarget = null;
+  const active = document.activeElement;
+  if (!target || (active && active !== document.body && document.contains(active))) return;
+  const candidates = target.querySelectorAll("button:not([disabled]), a[href], input:not([type=hidden]), select, textarea, summary");
+  const visible = Array.from(candidates).find((el) => el.getClientRects().length > 0 && !el.closest("details:not([open]) > :not(summary)"));
+  if (visible) { visible.focus(); return; }
+  target.setAttribute("tabindex", "-1");
+  target.focus();
+});
+
+// Global search: results appear under the box as one types; arrows move through them, Enter opens, Escape closes.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("global-search");
+  if (!form) return;
+  const input = form.querySelector("input[name=q]");
+  const box = document.getElementById("search-results");
+  let active = -1;
+  const options = () => Array.from(box.querySelectorAll("[role=option]"));
+  const show = (open) => { box.classList.toggle("show", open); input.setAttribute("aria-expanded", String(open)); };
+  const mark = (index) => {
+    const items = options();
+    items.forEach((el, i) => { el.classList.toggle("active", i === index); el.setAttribute("aria-selected", String(i === index)); });
+    active = index;
+    if (items[index]) { input.setAttribute("aria-activedescendant", items[index].id); items[index].scrollIntoView({block: "nearest"}); }
+    else input.removeAttribute("aria-activedescendant");
+  };
+  box.addEventListener("htmx:afterSwap", () => { active = -1; show(input.value.trim() !== ""); });
+  input.addEventListener("keydown", (event) => {
+    const items = options();
+    if (event.key === "ArrowDown" && items.length) { event.preventDefault(); show(true); mark((active + 1) % items.length); }
+    else if (event.key === "ArrowUp" && items.length) { event.preventDefault(); mark((active - 1 + items.length) % items.length); }
+    else if (event.key === "Enter" && active >= 0 && items[active]) {
+      event.preventDefault();
+      window.location.href = items[active].querySelector("a").href;
+    } else if (event.key === "Escape") { show(false); mark(-1); }
+  });
+  document.addEventListener("click", (event) => { if (!form.contains(event.target)) show(false); });
 });

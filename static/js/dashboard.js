@@ -10,9 +10,10 @@
   const pie = echarts.init(document.getElementById("chart-categories"));
   pie.setOption({
     tooltip: {trigger: "item", formatter: "{b}: {c} ({d}%)"},
-    legend: {bottom: 0},
-    series: [{type: "pie", radius: ["40%", "70%"], center: ["50%", "45%"], data: data.categories,
-              label: {formatter: "{b}\n{c}"}}],
+    // The legend names the slices; labels inside the ring keep clear of it (they collided on narrow screens).
+    legend: {bottom: 0, type: "scroll"},
+    series: [{type: "pie", radius: ["38%", "64%"], center: ["50%", "42%"], data: data.categories,
+              label: {position: "inside", formatter: "{c}", fontWeight: "bold"}, labelLine: {show: false}}],
   });
   window.addEventListener("resize", () => { funnel.resize(); pie.resize(); });
 })();

@@ -14,7 +14,9 @@
       grid: {left: 50, right: 12, top: 28, bottom: 24}, tooltip: {trigger: "axis"},
       legend: {top: 0, right: 0, textStyle: {fontSize: 11}},
       xAxis: {type: "category", data: c.periods, axisLabel: {fontSize: 10}},
-      yAxis: {type: "value", scale: true, axisLabel: {fontSize: 10}}, series: series,
+      // Counts start at zero; other figures scale to their range.
+      yAxis: {type: "value", scale: !c.zero_based, min: c.zero_based ? 0 : null, axisLabel: {fontSize: 10}},
+      series: series,
     });
     return chart;
   });

@@ -17,6 +17,7 @@ from changes import services as change_services
 from exits import services as exit_services
 from kpis import services as kpi_services
 from kpis.models import Alert, Snapshot, TaskRun
+from lifecycle import delegations
 from lifecycle import services as lifecycle_services
 from tests.factories import (
     PASSWORD,
@@ -60,6 +61,7 @@ class World:
     pending_risk: object  # a high residual risk waiting for senior management's acceptance
     retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
     exit_task: object
+    delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
 
 
 @pytest.fixture
@@ -105,6 +107,7 @@ def world(db):
         return change
 
     today = dt.date.today()
+    substitute = UserFactory(username="m_risk_sub", role="reviewer", departments=["risk"])
     approved = approved_change(launched_product("MX-C3"))
     piloting = approved_change(launched_product("MX-C4"))
     piloting = change_services.change_pilot_start(user=owner, change=piloting, data={
@@ -133,6 +136,8 @@ def world(db):
         risk=make_risk(product), pending_risk=make_risk(product, title="集中度过高", likelihood=5, impact=5,
                                                         residual_likelihood=4, residual_impact=4),
         retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
+        delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
+                                                 ends_on=today + dt.timedelta(days=3)),
     )
 
 
@@ -197,6 +202,15 @@ MATRIX = {
     ("gate-review-decisions", "post"): (lambda w: {"pk": w.review.pk},
                                         lambda w, u: {"department": "risk", "decision": "approve"},
                                         [401, 403, 403, 201, 403, 403, 403, 403]),
+    ("delegation-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    # Only reviewers delegate, to a colleague of their own department: finance and senior management name a risk
+    # reviewer (400), the others are not reviewers at all (403).
+    ("delegation-list", "post"): (None, lambda w, u: {"delegate": w.delegation.delegate_id,
+                                                      "starts_on": dt.date.today().isoformat(),
+                                                      "ends_on": (dt.date.today() + dt.timedelta(days=2)).isoformat()},
+                                  [401, 403, 403, 201, 400, 400, 403, 403]),
+    ("delegation-detail", "delete"): (lambda w: {"pk": w.delegation.pk}, None,
+                                      [401, 404, 404, 204, 404, 404, 404, 204]),
     ("requirement-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("requirement-list", "post"): (None, lambda w, u: {"product": w.product.pk, "title": "新需求", **REQUIREMENT},
                                    [401, 201, 403, 403, 403, 403, 201, 201]),

@@ -26,7 +26,11 @@ def probe(env):
 
 
 def test_embedded_default_is_sqlite_with_eager_tasks():
-    assert probe({}) == {"engine": "django.db.backends.sqlite3", "eager": True, "broker": "", "debug": True}
+    assert probe({}) == {"engine": "django.db.backends.sqlite3", "eager": True, "broker": "", "debug": False}
+
+
+def test_debug_pages_need_the_explicit_switch():
+    assert probe({"DJANGO_DEBUG": "1"})["debug"] is True
 
 
 def test_database_and_broker_urls_switch_to_postgresql_and_redis():

@@ -393,3 +393,24 @@ def test_every_step_of_a_change_is_audited(piloting):
     assert {"change_created", "change_submitted", "change_approved", "change_pilot_started", "change_rolled_out",
             "terms_version_created", "terms_version_activated", "review_submitted"} <= actions
 
+
+
+def test_a_substitute_decides_a_terms_change_step_for_its_delegator(launched, reviewers, make_user):
+    # Delegation goes through the approval engine, so it covers every process, a terms change included.
+    from lifecycle import delegations
+    from notifications.models import Notification
+
+    colleague = make_user(username="risk_sub_ch", role="reviewer", departments=["risk", "legal"])
+    delegations.delegation_create(user=reviewers["risk"], delegate=colleague, starts_on=TODAY,
+                                  ends_on=TODAY + dt.timedelta(days=3))
+    change = services.change_submit(user=launched.owner, change=services.change_create(
+        user=launched.owner, product=launched, data=change_data()))
+    step = change.review.steps.get(department="risk")
+    if step.status != "pending":  # opened in a later phase: decide the earlier ones first
+        for other in change.review.steps.filter(status="pending").exclude(department="risk"):
+            lifecycle_services.approval_step_decide(review=change.review, department=other.department,
+                                                    user=reviewers[other.department], decision="approve")
+    decided = lifecycle_services.approval_step_decide(review=change.review, department="risk", user=colleague,
+                                                      decision="approve", comment="代为同意")
+    assert (decided.decided_by, decided.on_behalf_of) == (colleague, reviewers["risk"])
+    assert Notification.objects.filter(recipient=reviewers["risk"], title__contains="代您审批").exists()

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
+from kpis import services
 from kpis.models import Metric, Observation, Target
 from tests.admin_forms import admin_post_data
 from tests.factories import TargetFactory
@@ -51,3 +52,19 @@ def test_observations_cannot_be_changed_in_the_admin(signed_in):
 
     assert not admin.site.is_registered(Observation)
     assert signed_in.get("/admin/kpis/observation/").status_code == 404
+
+
+def test_the_snapshot_admin_titles_records_by_product_and_metric_and_rounds_figures(client, admin_user, pm):
+    from kpis.models import Snapshot
+    from tests.factories import live_products, observe
+
+    [product] = live_products(1, pm)
+    observe(product, "default_rate", "2026-09-03", 2.0113666666666665)
+    services.kpi_snapshots_compute(period="2026-09", granularity="month")
+    snap = Snapshot.objects.select_related("product", "metric").get(product=product, metric__code="default_rate",
+                                                                     period="2026-09")
+    client.force_login(admin_user)
+    listing = client.get(f"/admin/kpis/snapshot/?metric__id__exact={snap.metric_id}").content.decode()
+    assert "2.01" in listing and "2.0113666" not in listing
+    page = client.get(f"/admin/kpis/snapshot/{snap.pk}/change/").content.decode()
+    assert f"{product.code} · {snap.metric.display_name} · 2026-09" in page

@@ -179,3 +179,27 @@ def test_nul_and_lone_surrogate_codes_are_a_400_for_that_item_not_a_500(head, ba
     assert response.status_code == 400
     assert not Observation.objects.exists()
     assert field in response.json()["errors"][0]["errors"]
+
+
+def test_negative_complaint_count_is_refused_per_item_and_nothing_is_written(pm, product):
+    response = post(pm, [item(), item(metric="complaints", value=-3)])
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"index": 1, "errors": {"value": ["客户投诉数 不能小于 0。"]}}]}
+    assert not Observation.objects.exists()
+
+
+def test_a_rate_above_one_hundred_is_refused(pm, product):
+    response = post(pm, [item(metric="default_rate", value=120)])
+    assert response.json() == {"errors": [{"index": 0, "errors": {"value": ["不良率 必须在 0 到 100 之间。"]}}]}
+
+
+def test_figures_on_the_bounds_of_the_range_are_accepted(pm, product):
+    response = post(pm, [item(metric="default_rate", value=0), item(metric="market_share", value=100)])
+    assert response.status_code == 200, response.content
+
+
+def test_a_metric_without_a_range_accepts_negative_figures(pm, product):
+    from kpis.models import Metric
+
+    Metric.objects.filter(code="revenue").update(min_value=None, max_value=None)
+    assert post(pm, [item(value=-5)]).status_code == 200

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localtime
 
 from kpis import services
 from kpis.models import Alert, Observation
@@ -272,3 +273,50 @@ def test_chart_series_names_are_translated_and_passed_as_json(client, pm):
     html = client.get(f"/kpis/products/{product.pk}/").content.decode()
     found = re.search(r'<script id="chart-labels" type="application/json">(.*?)</script>', html)
     assert json.loads(found[1]) == {"target": "Target", "value": "Actual"}
+
+
+def test_alert_refusal_is_shown_on_its_own_row_not_as_a_banner(client, pm):
+    live_products(2, pm)
+    alert = Alert.objects.order_by("pk").first()
+    response = login(client, pm).post(f"/kpis/alerts/{alert.pk}/resolve/", {"comment": ""}, follow=True)
+    html = response.content.decode()
+    row = html[html.index(f'id="alert-{alert.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "card-error" in row
+    assert html.count("card-error") == 1
+    assert 'class="alert alert-danger' not in html
+
+
+def test_handled_alert_names_who_acknowledged_it_and_when(client, pm):
+    live_products(1, pm)
+    alert = Alert.objects.get()
+    services.alert_acknowledge(user=pm, alert=alert, comment="跟进中")
+    alert.refresh_from_db()
+    html = login(client, pm).get("/kpis/alerts/").content.decode()
+    assert f"{pm} 于 {localtime(alert.acknowledged_at):%Y-%m-%d %H:%M} 确认" in html
+
+
+def test_counts_are_shown_as_integers_on_the_dashboard_and_the_kpi_page(client, pm):
+    product = ProductFactory(code="CNT-1", owner=pm, category="loan", stage="operation")
+    observe(product, "active_customers", "2026-10-05", 48248)
+    observe(product, "complaints", "2026-10-05", 74)
+    services.kpi_snapshots_compute(period="2026-10", granularity="month")
+    dashboard = login(client, pm).get("/kpis/").content.decode()
+    kpi_page = client.get(f"/kpis/products/{product.pk}/").content.decode()
+    assert "48,248" in dashboard and "48,248.00" not in dashboard
+    assert ">74<" in kpi_page and "74.00" not in kpi_page
+
+
+def test_export_writes_counts_as_integers(client, pm):
+    product = ProductFactory(code="CNT-2", owner=pm, category="loan", stage="operation")
+    observe(product, "complaints", "2026-10-05", 74)
+    services.kpi_snapshots_compute(period="2026-10", granularity="month")
+    lines = login(client, pm).get(f"/kpis/products/{product.pk}/?export=csv").content.decode("utf-8-sig").splitlines()
+    assert any(line.startswith("complaints,2026-10,74,") for line in lines)
+
+
+def test_heat_table_tells_status_by_a_mark_and_text_not_colour_alone(client, pm):
+    live_products(1, pm)
+    html = login(client, pm).get("/kpis/").content.decode()
+    assert 'data-status="red"' in html
+    assert '<span class="heat-mark" aria-hidden="true">✕</span><span class="visually-hidden">预警</span>' in html

@@ -289,3 +289,30 @@ def test_the_checklist_links_to_the_download_view(client, product, owner, media)
     _attach(client, owner, item, "research.pdf", b"%PDF-1.4 demo")
     html = login(client, owner).get(product.get_absolute_url()).content.decode()
     assert f'href="/lifecycle/deliverables/{item.pk}/attachment/" download' in html and "/media/" not in html
+
+
+def test_history_csv_export_is_in_local_time_and_words(client, submitted, owner):
+    from django.utils import timezone
+
+    from core.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(action="review_submitted").latest("id")
+    url = reverse("lifecycle:product_history", args=[submitted.product_id]) + "?export=csv&action=review_submitted"
+    lines = login(client, owner).get(url).content.decode("utf-8-sig").strip().splitlines()
+    row = next(line for line in lines if line.startswith(f"{entry.pk},"))
+    assert timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S") in row
+    assert str(owner) in row and "+00:00" not in row
+
+
+def test_my_reviews_shows_the_products_key_kpis_on_its_card(client, submitted, reviewers):
+    from kpis import services as kpi_services
+    from kpis.models import Metric
+    from tests.factories import observe
+
+    Metric.objects.filter(code="active_customers").update(is_key=True)
+    observe(submitted.product, "active_customers", "2026-09-05", 48248)
+    kpi_services.kpi_snapshots_compute(period="2026-09", granularity="month")
+    html = login(client, reviewers["risk"]).get(reverse("lifecycle:my_reviews")).content.decode()
+    card = html[html.index(f'data-product="{submitted.product.code}"'):]
+    assert 'data-metric="active_customers"' in card[:card.index("</form>")]
+    assert "48,248" in card and "48,248.00" not in card

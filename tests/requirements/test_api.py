@@ -327,3 +327,15 @@ def test_list_answers_the_same_rows_as_the_detail_endpoint(pm):
     listed = client.get(URL).json()["results"][0]
     assert listed == client.get(f"{URL}{requirement.pk}/").json()
     assert listed["tags"] == ["手机银行"] and listed["feedback_count"] == 1 and listed["product_code"] == product.code
+
+
+def test_releasing_with_unfinished_scope_is_a_400_naming_the_choice(pm):
+    from tests.factories import ProductVersionFactory, RequirementFactory
+
+    version = ProductVersionFactory(product=ProductFactory(owner=pm))
+    RequirementFactory(product=version.product, target_version=version, status="scheduled")
+    client = api(pm)
+    refused = client.post(f"/api/v1/versions/{version.pk}/release/", {}, format="json")
+    assert refused.status_code == 400 and "unfinished" in refused.json()
+    released = client.post(f"/api/v1/versions/{version.pk}/release/", {"unfinished": "backlog"}, format="json")
+    assert released.status_code == 200 and released.json()["status"] == "released"

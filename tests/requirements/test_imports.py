@@ -189,3 +189,47 @@ def test_an_absurd_impact_is_reported_on_its_row(impact):
     form = tabular.RequirementRowForm(data={"impact": impact})
     assert not form.is_valid()
     assert "impact" in form.errors
+
+
+def test_the_csv_template_has_the_headers_in_the_readers_language(client, pm):
+    from django.conf import settings
+
+    client.force_login(pm)
+    zh = client.get("/requirements/import/requirements/?template=csv").content.decode("utf-8-sig").splitlines()[0]
+    assert zh.startswith("产品代码,标题,描述,来源")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = client.get("/requirements/import/feedback/?template=csv").content.decode("utf-8-sig").splitlines()[0]
+    assert en.startswith("Product code,Channel,")
+
+
+def test_the_xlsx_template_lists_the_valid_codes_on_a_second_sheet(client, pm):
+    client.force_login(pm)
+    response = client.get("/requirements/import/feedback/?template=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    codes = [tuple(r) for r in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert ("渠道", "hotline", "客服热线") in codes or any(r[:2] == ("渠道", "hotline") for r in codes)
+
+
+def test_the_import_page_lists_the_valid_codes_of_each_coded_column(client, pm):
+    client.force_login(pm)
+    html = client.get("/requirements/import/requirements/").content.decode()
+    section = html[html.index('id="import-codes"'):]
+    assert '<code>customer_feedback</code>' in section and '<code>P1</code>' in section
+
+
+def test_a_template_filled_in_with_its_chinese_headers_imports(client, pm, product):
+    client.force_login(pm)
+    header = client.get("/requirements/import/requirements/?template=csv").content.decode("utf-8-sig").splitlines()[0]
+    content = ("\n".join([header, row("CC-IMP", "模板行")]) + "\n").encode("utf-8")
+    response = client.post("/requirements/import/requirements/",
+                           {"file": SimpleUploadedFile("t.csv", content), "confirm": "1"})
+    assert response.status_code == 302 and Requirement.objects.get().title == "模板行"
+
+
+def test_a_file_without_the_optional_columns_imports(client, pm, product):
+    client.force_login(pm)
+    header = "product,title,source,type,priority,reach,impact,confidence,effort"
+    content = f"{header}\nCC-IMP,精简行,customer_feedback,feature,P1,500,1.00,80,1.0\n".encode()
+    response = client.post("/requirements/import/requirements/",
+                           {"file": SimpleUploadedFile("t.csv", content), "confirm": "1"})
+    assert response.status_code == 302 and Requirement.objects.get().title == "精简行"

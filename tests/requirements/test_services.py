@@ -41,19 +41,40 @@ def test_history_records_status_priority_version_and_assignee_changes_with_who(p
 
 def test_history_of_an_edit_that_changes_no_tracked_field_shows_no_change(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
-    services.requirement_update(user=pm, requirement=requirement, data={"description": "补充说明"})
+    services.requirement_update(user=pm, requirement=requirement, data={"requester": "零售银行部"})
     entries = selectors.requirement_history(requirement=requirement)
     assert [e for e in entries if not e["created"]] == []
+
+
+def test_history_shows_rice_inputs_and_the_score_they_give(pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm), reach=0)
+    services.requirement_update(user=pm, requirement=requirement, data={"reach": 12000})
+    changed = {c["field"]: c for e in selectors.requirement_history(requirement=requirement) for c in e["changes"]
+               if not e["created"]}
+    assert (changed["reach"]["old"], changed["reach"]["new"]) == ("0", "12,000")
+    assert changed["rice"]["old"] == "0" and changed["rice"]["new"] != "0"
+
+
+def test_history_shows_description_and_due_date_changes(pm):
+    import datetime as dt
+
+    requirement = RequirementFactory(product=ProductFactory(owner=pm), description="旧说明")
+    services.requirement_update(user=pm, requirement=requirement,
+                                data={"description": "新说明", "due_date": dt.date(2027, 1, 15)})
+    changed = {c["field"]: c for e in selectors.requirement_history(requirement=requirement) for c in e["changes"]
+               if not e["created"]}
+    assert (changed["description"]["old"], changed["description"]["new"]) == ("旧说明", "新说明")
+    assert changed["due_date"]["new"] == "2027-01-15"
 
 
 def test_comment_mention_notifies_the_mentioned_user_only(pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
     colleague = UserFactory(username="risk_li", role="reviewer")
     UserFactory(username="bystander")
-    services.comment_create(user=pm, requirement=requirement, body="@risk_li 请评估该需求的风险。")
+    comment = services.comment_create(user=pm, requirement=requirement, body="@risk_li 请评估该需求的风险。")
     notes = Notification.objects.all()
     assert [n.recipient for n in notes] == [colleague]
-    assert notes[0].url == requirement.get_absolute_url()
+    assert notes[0].url == f"{requirement.get_absolute_url()}#comment-{comment.pk}"
 
 
 @pytest.mark.parametrize("body", ["请评估风险 @risk_li.", "@risk_li请评估风险", "@risk_li，请评估风险"])

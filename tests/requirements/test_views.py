@@ -151,15 +151,15 @@ def test_feedback_inbox_converts_selected_items(client, pm):
     assert Feedback.objects.filter(requirement=requirement).count() == 2
 
 
-def test_version_page_shows_progress_and_open_items(client, pm):
+def test_version_page_lists_each_requirement_once_and_counts_the_unfinished(client, pm):
     version = ProductVersionFactory(product=ProductFactory(owner=pm), name="v5.0")
     RequirementFactory(product=version.product, target_version=version, status="delivered", title="已完成项")
     RequirementFactory(product=version.product, target_version=version, status="in_development", title="开发中项")
     client.force_login(pm)
     html = client.get(version.get_absolute_url()).content.decode()
-    open_section = html.split('id="version-open"')[1].split("</table>")[0]
     assert "1 / 2" in html
-    assert "开发中项" in open_section and "已完成项" not in open_section
+    assert html.count("开发中项") == 1 and html.count("已完成项") == 1
+    assert "1 条未完成" in html and 'id="release-form"' in html
 
 
 def test_product_page_shows_backlog_counts_and_top_items(client, pm):
@@ -241,3 +241,54 @@ def test_backlog_row_shows_product_tags_feedback_assignee_and_version(client, pm
     assert f'href="/requirements/{requirement.pk}/" class="fw-bold">&lt;转账&gt; 限额</a>' in row
     assert ">ROW-1</a>" in row and ">手机银行</span>" in row and "1 条反馈" in row and ">李明</td>" in row
     assert f'href="/requirements/versions/{version.pk}/">v2.1</a>' in row and 'name="ids"' in row
+
+
+def test_comment_tells_the_writer_who_was_notified_and_which_names_matched_nobody(client, pm):
+    from tests.factories import UserFactory
+
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    UserFactory(username="risk_li", first_name="丽", last_name="李", role="reviewer")
+    client.force_login(pm)
+    response = client.post(f"/requirements/{requirement.pk}/comments/", {"body": "@risk_li @nobody 请看"}, follow=True)
+    html = response.content.decode()
+    assert "已通知：李丽。" in html
+    assert "没有找到这些用户，未发送通知：@nobody。" in html
+
+
+def test_converting_nothing_ticked_says_so_rather_than_not_found(client, pm):
+    FeedbackFactory(product=ProductFactory(owner=pm))
+    client.force_login(pm)
+    response = client.post("/requirements/feedback/convert/", {"title": "新需求"}, follow=True)
+    html = response.content.decode()
+    assert "请至少勾选一条反馈。" in html and "找不到所选反馈" not in html
+
+
+def test_a_refused_conversion_keeps_the_ticks_and_the_typed_title(client, pm):
+    product = ProductFactory(owner=pm)
+    first = FeedbackFactory(product=product)
+    second = FeedbackFactory(product=ProductFactory(owner=pm))  # another product: refused
+    client.force_login(pm)
+    response = client.post("/requirements/feedback/convert/", {"title": "统一限额", "feedback": [first.pk, second.pk]},
+                           follow=True)
+    html = response.content.decode()
+    assert 'value="统一限额"' in html
+    assert f'value="{first.pk}" aria-label="#{first.pk}" checked' in html
+    assert f'value="{second.pk}" aria-label="#{second.pk}" checked' in html
+    assert 'checked' not in client.get("/requirements/feedback/").content.decode()  # shown once
+
+
+def test_no_tick_box_on_another_managers_feedback(client, pm, other_pm):
+    mine = FeedbackFactory(product=ProductFactory(owner=pm))
+    theirs = FeedbackFactory(product=ProductFactory(owner=other_pm))
+    client.force_login(pm)
+    html = client.get("/requirements/feedback/").content.decode()
+    assert f'name="feedback" value="{mine.pk}"' in html and f'name="feedback" value="{theirs.pk}"' not in html
+
+
+def test_the_requirement_links_back_to_each_of_its_feedback_items(client, pm):
+    product = ProductFactory(owner=pm)
+    requirement = RequirementFactory(product=product)
+    item = FeedbackFactory(product=product, requirement=requirement)
+    client.force_login(pm)
+    html = client.get(f"/requirements/{requirement.pk}/").content.decode()
+    assert f"converted=true#feedback-{item.pk}" in html

@@ -1,0 +1,44 @@
+"""Styled error pages in the reader's language, with the service's reason for a refusal."""
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+
+def test_refused_page_shows_the_services_reason_in_chinese(client, db):
+    client.force_login(UserFactory(role="reviewer", username="risk_x", departments=["risk"]))
+    response = client.get("/kpis/scorecards/?quarter=2026-Q3")
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "您无权查看产品经理考核。" in body
+    assert 'id="navbar-menu"' in body
+
+
+def test_refused_page_is_in_english_for_an_english_reader(client, db):
+    client.force_login(UserFactory(role="reviewer", username="risk_y", departments=["risk"]))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/kpis/upload/").content.decode()
+    assert "Access denied" in body
+    assert "Only product managers, heads of product and administrators may use this page." in body
+
+
+def test_unknown_url_gets_the_styled_page_without_url_patterns(client, db):
+    client.force_login(UserFactory(username="pm_404"))
+    response = client.get("/no-such-page/")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in body
+    assert "URLconf" not in body and "api/v1/" not in body
+
+
+def test_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "服务器错误" in response.content.decode()
+
+
+def test_favicon_ico_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code in (301, 302)
+    assert response["Location"].endswith("img/favicon.svg")
