@@ -17,7 +17,11 @@ def widget_class(bound_field):
     css = "form-select" if isinstance(widget, forms.Select) else "form-control"
     if bound_field.errors:
         css += " is-invalid"
-    return bound_field.as_widget(attrs={"class": css})
+    attrs = {"class": css}
+    if isinstance(widget, forms.Select):
+        # tom-select points the <label> at its own input, leaving the select it enhances without a name.
+        attrs["aria-label"] = str(bound_field.label)
+    return bound_field.as_widget(attrs=attrs)
 
 
 @register.filter

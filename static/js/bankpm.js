@@ -71,7 +71,7 @@ document.addEventListener("DOMContentLoaded", () => {
     else if (event.key === "ArrowUp" && items.length) { event.preventDefault(); mark((active - 1 + items.length) % items.length); }
     else if (event.key === "Enter" && active >= 0 && items[active]) {
       event.preventDefault();
-      window.location.href = items[active].querySelector("a").href;
+      window.location.href = items[active].href;
     } else if (event.key === "Escape") { show(false); mark(-1); }
   });
   document.addEventListener("click", (event) => { if (!form.contains(event.target)) show(false); });

@@ -13,7 +13,7 @@ def test_manager_finds_a_product_and_opens_it_with_the_keyboard(page, demo_data,
     page.press("#global-search input", "ArrowDown")
     page.press("#global-search input", "ArrowDown")
     assert page.locator("#search-results [role=option][aria-selected=true]").count() == 1
-    target = page.locator("#search-results [role=option][aria-selected=true] a").get_attribute("href")
+    target = page.locator("#search-results [role=option][aria-selected=true]").get_attribute("href")
     with page.expect_navigation():
         page.press("#global-search input", "Enter")
     assert page.url.endswith(target)
