@@ -8,9 +8,11 @@ stops at the first row past the limit.
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024
@@ -18,6 +20,10 @@ MAX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024
 
 class UploadRefused(ValueError):
     """The file is refused as a whole; the message says why, for the form."""
+
+
+class HeaderError(UploadRefused):
+    """The first row is not the expected header."""
 
 
 def _megabytes(size: int) -> str:
@@ -83,3 +89,22 @@ def open_upload(upload):
     check_upload_size(upload.size)
     upload.seek(0)
     return upload.file if hasattr(upload, "file") else upload
+
+
+def read_upload(upload, *, read_csv: Callable, read_xlsx: Callable) -> list:
+    """An uploaded CSV or XLSX read by the caller's row reader, bounded first; every failure is an UploadRefused
+    whose message tells the user what to fix (the forms show it on the file field, in the reader's language: the
+    fixed messages stay lazy)."""
+    name = upload.name.lower()
+    if not name.endswith((".csv", ".xlsx")):
+        raise UploadRefused(gettext_lazy("只支持 .csv 或 .xlsx 文件。"))
+    fileobj = open_upload(upload)
+    try:
+        return read_csv(fileobj) if name.endswith(".csv") else read_xlsx(fileobj)
+    except UnicodeDecodeError as error:
+        raise UploadRefused(gettext_lazy("无法读取文件：CSV 须为 UTF-8 编码。")) from error
+    except UploadRefused:
+        raise
+    except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException) as error:
+        # openpyxl raises several kinds of errors on a damaged workbook; none of them helps the user.
+        raise UploadRefused(gettext_lazy("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error

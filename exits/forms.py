@@ -1,10 +1,7 @@
 """Forms of the exit pages; the rules themselves are in exits.services."""
-import csv
-import zipfile
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from openpyxl.utils.exceptions import InvalidFileException
 
 from bankpm import uploads
 from kpis.models import Alert, Snapshot
@@ -72,8 +69,7 @@ class ExitPlanForm(forms.Form):
                 "requirements": list(plan.requirements.all())}
 
 
-class HeaderError(ValueError):
-    """The first row is not the expected header."""
+HeaderError = uploads.HeaderError
 
 
 class ProgressUploadForm(forms.Form):
@@ -81,19 +77,10 @@ class ProgressUploadForm(forms.Form):
     dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("只支持 .csv 或 .xlsx 文件。"))
         try:
-            fileobj = uploads.open_upload(upload)
-            rows = _csv_rows(fileobj) if name.endswith(".csv") else _xlsx_rows(fileobj)
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError(_("无法读取文件：CSV 须为 UTF-8 编码。")) from error
-        except (HeaderError, uploads.UploadRefused) as error:
-            raise forms.ValidationError(str(error)) from error
-        except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException) as error:
-            raise forms.ValidationError(_("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
+            rows = uploads.read_upload(self.cleaned_data["file"], read_csv=_csv_rows, read_xlsx=_xlsx_rows)
+        except uploads.UploadRefused as error:
+            raise forms.ValidationError(error.args[0]) from error
         if not rows:
             raise forms.ValidationError(_("文件中没有数据行。"))
         return rows
