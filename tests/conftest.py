@@ -1,8 +1,10 @@
 """Suite-wide fixtures. The suite runs only against real PostgreSQL and Redis: it stops at once otherwise."""
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 
+from tests import demo_snapshot
 from tests.factories import UserFactory
 from tests.reference_data import reseed
 
@@ -58,6 +60,38 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         reseed()
         connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot_taken(django_db_setup, django_db_blocker):
+    """The demo, seeded once per test database (see tests/demo_snapshot.py); tests ask for it through
+    `demo_data` (browser tests) or the API fuzzing's tokens, which copy it back."""
+    with django_db_blocker.unblock():
+        demo_snapshot.take()
+        connections.close_all()
+
+
+@pytest.fixture
+def demo_data(request, demo_snapshot_taken):
+    """The demo's rows: copied back inside the test's transaction, or committed for a transactional test."""
+    if not _is_transactional(request.node):
+        request.getfixturevalue("db")
+    demo_snapshot.restore()
+    yield
+    ContentType.objects.clear_cache()  # a rollback or flush takes the demo's content types away again
+
+
+@pytest.fixture(scope="module")
+def demo_data_for_module(demo_snapshot_taken, django_db_blocker):
+    """The demo committed for a whole module of tests that each roll their own changes back (the API fuzzing,
+    whose every operation wants it), then emptied again."""
+    with django_db_blocker.unblock():
+        demo_snapshot.restore()
+    yield
+    with django_db_blocker.unblock():
+        demo_snapshot.empty()
+        connections.close_all()
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)

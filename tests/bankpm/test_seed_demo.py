@@ -12,8 +12,8 @@ def snapshot():
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+def seeded(demo_data):
+    """seed_demo's rows (seeded once per session, tests/demo_snapshot.py)."""
 
 
 def test_seed_creates_the_demo_accounts_with_the_demo_password(seeded):

@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+def seeded(demo_data):
+    """seed_demo's rows (seeded once per session, tests/demo_snapshot.py)."""
 
 
 def test_demo_has_an_approved_change_in_pilot_with_criteria(seeded):

@@ -37,13 +37,6 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def demo_data(transactional_db):
-    from django.core.management import call_command
-
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
-
-
-@pytest.fixture
 def login(page):
     def _login(username, password="bankpm-demo"):
         page.goto("/login/")

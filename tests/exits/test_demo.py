@@ -13,8 +13,7 @@ def seed():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
-def test_demo_has_one_product_in_retirement_with_a_plan_half_done_and_is_idempotent():
-    seed()
+def test_demo_has_one_product_in_retirement_with_a_plan_half_done_and_is_idempotent(demo_data):
     plan = ExitPlan.objects.get(product__code="CC-006")
     counts = (plan.segments.count(), plan.tasks.count(), plan.segments.first().progress.count())
     seed()

@@ -14,8 +14,7 @@ def seed():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
-def test_demo_opens_reviews_in_queues_with_an_overdue_step_and_is_idempotent():
-    seed()
+def test_demo_opens_reviews_in_queues_with_an_overdue_step_and_is_idempotent(demo_data):
     counts = (GateReview.objects.count(), Deliverable.objects.count(), AuditEntry.objects.count())
     seed()
     assert (GateReview.objects.count(), Deliverable.objects.count(), AuditEntry.objects.count()) == counts

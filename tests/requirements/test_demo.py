@@ -6,8 +6,7 @@ from requirements.models import Comment, Feedback, ProductVersion, Requirement
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_builds_a_backlog_and_a_second_run_changes_nothing():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+def test_seed_demo_builds_a_backlog_and_a_second_run_changes_nothing(demo_data):
     counts = (Requirement.objects.count(), Feedback.objects.count(), Comment.objects.count(),
               ProductVersion.objects.count())
     assert all(counts)

@@ -11,8 +11,7 @@ from risks.models import Risk
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_registers_let_the_demo_launch_gates_open_and_show_each_rule():
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+def test_demo_registers_let_the_demo_launch_gates_open_and_show_each_rule(demo_data):
     # Every launched demo product passed its launch gate with its register; two launch reviews are still open.
     open_launches = GateReview.objects.filter(to_stage="marketing", status="pending")
     assert set(open_launches.values_list("product__code", flat=True)) == {"CC-004", "LN-004"}
