@@ -6,7 +6,7 @@ from django.db import connections
 
 from tests import demo_snapshot
 from tests.factories import UserFactory
-from tests.reference_data import reseed
+from tests.reference_data import MIGRATED, reference_rows, reseed
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (
@@ -58,6 +58,7 @@ def _is_transactional(item):
 def django_db_setup(django_db_setup, django_db_blocker):
     """A database kept from an earlier run (--reuse-db) may have been left flushed: seed it once per session."""
     with django_db_blocker.unblock():
+        MIGRATED.update(reference_rows())
         reseed()
         connections.close_all()
 
