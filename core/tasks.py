@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .audit import audit_checkpoint
 from .verification import audit_verification_run
@@ -24,10 +24,11 @@ def checkpoint_audit_chain(notify_admins: bool = False) -> dict:
         from notifications.services import notify
 
         admins = get_user_model().objects.filter(Q(is_superuser=True) | Q(role="administrator"), is_active=True)
-        notify(recipients=admins, title=_("审计锚点 #%(id)s：%(count)s 条记录") % {
-            "id": checkpoint.pk, "count": checkpoint.entry_count},
-            body=_("最后一条记录 #%(head)s，哈希 %(hash)s。如 verify_audit 报告的锚点与此不符，说明审计记录被删改。")
-            % {"head": checkpoint.head_id, "hash": checkpoint.head_hash})
+        notify(recipients=admins, title_code=gettext_noop("审计锚点 #%(id)s：%(count)s 条记录"),
+               body_code=gettext_noop(
+                   "最后一条记录 #%(head)s，哈希 %(hash)s。如 verify_audit 报告的锚点与此不符，说明审计记录被删改。"),
+               params={"id": checkpoint.pk, "count": checkpoint.entry_count, "head": checkpoint.head_id,
+                       "hash": checkpoint.head_hash})
     return {"checkpoint": checkpoint.pk, "entries": checkpoint.entry_count, "head_hash": checkpoint.head_hash}
 
 

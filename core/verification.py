@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .audit import audit_verify
 from .models import AuditEntry, AuditVerification
@@ -26,9 +26,9 @@ def audit_verification_run(*, notify_on_break: bool = True) -> AuditVerification
         from notifications.services import notify
 
         notify(recipients=audit_administrators(),
-               title=_("审计链校验失败：第 %(id)s 条记录被改动") % {"id": broken.pk},
-               body=_("%(at)s 的校验发现审计链在第 %(id)s 条记录处断开，请立即核查数据库变更。") % {
-                   "at": timezone.localtime(ran_at).strftime("%Y-%m-%d %H:%M"), "id": broken.pk},
+               title_code=gettext_noop("审计链校验失败：第 %(id)s 条记录被改动"),
+               body_code=gettext_noop("%(at)s 的校验发现审计链在第 %(id)s 条记录处断开，请立即核查数据库变更。"),
+               params={"at": timezone.localtime(ran_at).strftime("%Y-%m-%d %H:%M"), "id": broken.pk},
                url="/audit/")
     return run
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, audit_value, diff
 from core.errors import DomainConflict
@@ -345,9 +346,10 @@ def exit_tasks_remind_overdue(*, today: date | None = None) -> int:
         product = task.plan.product
         audit_record(action=ExitAuditAction.TASK_OVERDUE, product=product, obj=task, to_value=str(task.due_date),
                      comment=task.title)
-        notify(recipients=[task.owner], title=_("善后任务逾期：%(product)s %(title)s") % {
-            "product": product.code, "title": task.title},
-            body=_("截止日期 %(due)s 已过，请尽快处理。") % {"due": task.due_date}, url=product.get_absolute_url())
+        notify(recipients=[task.owner], title_code=gettext_noop("善后任务逾期：%(product)s %(title)s"),
+               body_code=gettext_noop("截止日期 %(due)s 已过，请尽快处理。"),
+               params={"product": product.code, "title": task.title, "due": str(task.due_date)},
+               url=product.get_absolute_url())
         count += 1
     return count
 

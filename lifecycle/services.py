@@ -324,18 +324,18 @@ def _open_steps(*, review: GateReview, steps) -> None:
         step.due_date = add_working_days(timezone.localdate(now), step.due_working_days)
         step.save()
         audit_record(action=AuditAction.STEP_OPENED, product=review.product, obj=step, to_value=step.department)
+        params = {"product": review.product.code, "process": localised(review.get_process_display),
+                  "dept": localised(step.get_department_display), "due": str(step.due_date)}
         if review.process == STAGE_GATE:
-            body = _("%(product)s 申请由「%(from)s」进入「%(to)s」，请在 %(due)s 前审批。") % {
-                "product": review.product, "from": review.get_from_stage_display(),
-                "to": review.get_to_stage_display(), "due": step.due_date}
+            body_code = gettext_noop("%(product_name)s 申请由「%(from)s」进入「%(to)s」，请在 %(due)s 前审批。")
+            params |= {"product_name": str(review.product), "from": localised(review.get_from_stage_display),
+                       "to": localised(review.get_to_stage_display)}
         else:
-            body = _("%(review)s，请在 %(due)s 前审批。") % {
-                "review": get_process(review.process).describe(review=review), "due": step.due_date}
+            body_code = gettext_noop("%(review)s，请在 %(due)s 前审批。")
+            params["review"] = localised(lambda: get_process(review.process).describe(review=review))
         notify(recipients=department_reviewers(review=review, department=step.department),
-               title=_("待审批：%(product)s %(process)s（%(dept)s）") % {
-                   "product": review.product.code, "process": review.get_process_display(),
-                   "dept": step.get_department_display()},
-               body=body, url=reverse("lifecycle:my_reviews"))
+               title_code=gettext_noop("待审批：%(product)s %(process)s（%(dept)s）"), body_code=body_code,
+               params=params, url=reverse("lifecycle:my_reviews"))
 
 
 def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
@@ -445,9 +445,10 @@ def approval_step_decide(
                params={"user": str(user), "product": product.code, "comment": comment,
                        "decision": localised(Decision(decision).label)})
     notify(recipients=[review.submitted_by],
-           title=_("%(product)s %(process)s：%(dept)s %(decision)s") % {
-               "product": product.code, "process": review.get_process_display(),
-               "dept": step.get_department_display(), "decision": step.get_decision_display()},
+           title_code=gettext_noop("%(product)s %(process)s：%(dept)s %(decision)s"),
+           params={"product": product.code, "process": localised(review.get_process_display),
+                   "dept": localised(step.get_department_display),
+                   "decision": localised(step.get_decision_display)},
            body=comment, url=product.get_absolute_url())
     if decision == Decision.REJECT:
         _review_reject(review=review, user=user, comment=comment)
@@ -509,8 +510,8 @@ def stage_gate_move(*, review: GateReview, user) -> None:
                  from_value=review.from_stage, to_value=product.stage)
     deliverables_ensure(product=product)
     notify(recipients=[review.submitted_by, product.owner],
-           title=_("%(product)s 已进入「%(stage)s」阶段") % {"product": product.code,
-                                                        "stage": product.get_stage_display()},
+           title_code=gettext_noop("%(product)s 已进入「%(stage)s」阶段"),
+           params={"product": product.code, "stage": localised(product.get_stage_display)},
            url=product.get_absolute_url())
 
 
@@ -533,9 +534,10 @@ def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
             marked += 1
             audit_record(action=AuditAction.STEP_OVERDUE, product=review.product, obj=step, to_value=step.department)
             notify(recipients=department_reviewers(review=review, department=step.department),
-                   title=_("审批逾期提醒：%(product)s（%(dept)s）") % {
-                       "product": review.product.code, "dept": step.get_department_display()},
-                   body=_("截止日期 %(due)s 已过，请尽快审批。") % {"due": step.due_date},
+                   title_code=gettext_noop("审批逾期提醒：%(product)s（%(dept)s）"),
+                   body_code=gettext_noop("截止日期 %(due)s 已过，请尽快审批。"),
+                   params={"product": review.product.code, "dept": localised(step.get_department_display),
+                           "due": str(step.due_date)},
                    url=reverse("lifecycle:my_reviews"))
         if step.escalated_at is None and step.due_date + timedelta(days=step.escalation_days) <= today:
             step.escalated_at = timezone.now()
@@ -544,7 +546,9 @@ def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
             audit_record(action=AuditAction.STEP_ESCALATED, product=review.product, obj=step,
                          to_value=step.department)
             notify(recipients=executives,
-                   title=_("逾期上报：%(product)s 的%(dept)s审批已逾期") % {
-                       "product": review.product.code, "dept": step.get_department_display()},
-                   body=_("截止日期 %(due)s。") % {"due": step.due_date}, url=review.product.get_absolute_url())
+                   title_code=gettext_noop("逾期上报：%(product)s 的%(dept)s审批已逾期"),
+                   body_code=gettext_noop("截止日期 %(due)s。"),
+                   params={"product": review.product.code, "dept": localised(step.get_department_display),
+                           "due": str(step.due_date)},
+                   url=review.product.get_absolute_url())
     return {"marked": marked, "escalated": escalated}

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.choices import DepartmentCode
 from core.audit import audit_record, diff, field_values
 from core.errors import DomainConflict
 from core.roles import department_members, four_eyes_allows, in_department, product_can_edit
-from notifications.services import notify
+from notifications.services import localised, notify
 
 from .choices import (
     ACTIVE_STATUSES,
@@ -163,9 +164,10 @@ def _settle_status(*, risk: Risk, previous_residual: tuple | None) -> bool:
 def _notify_acceptors(*, risk: Risk) -> None:
     notify(recipients=department_members(department=DepartmentCode.SENIOR_MANAGEMENT,
                                          exclude=[risk.owner_id, risk.product.owner_id]),
-           title=_("待接受剩余风险：%(product)s「%(title)s」（%(level)s）") % {
-               "product": risk.product.code, "title": risk.title, "level": risk.get_residual_level_display()},
-           body=_("剩余风险等级为%(level)s，须经高级管理层接受。") % {"level": risk.get_residual_level_display()},
+           title_code=gettext_noop("待接受剩余风险：%(product)s「%(title)s」（%(level)s）"),
+           body_code=gettext_noop("剩余风险等级为%(level)s，须经高级管理层接受。"),
+           params={"product": risk.product.code, "title": risk.title,
+                   "level": localised(risk.get_residual_level_display)},
            url=risk.get_absolute_url())
 
 
@@ -205,8 +207,8 @@ def risk_create(*, user, product, data: dict, controls: list[dict] | None = None
     if requested:
         _notify_acceptors(risk=risk)
     if risk.owner_id != user.pk:
-        notify(recipients=[risk.owner], title=_("您被指定为风险负责人：%(product)s「%(title)s」") % {
-            "product": product.code, "title": risk.title}, url=risk.get_absolute_url())
+        notify(recipients=[risk.owner], title_code=gettext_noop("您被指定为风险负责人：%(product)s「%(title)s」"),
+               params={"product": product.code, "title": risk.title}, url=risk.get_absolute_url())
     return risk
 
 
@@ -315,9 +317,8 @@ def risk_accept(*, user, risk: Risk, comment: str) -> Risk:
     audit_record(action=RiskAuditAction.ACCEPTED, actor=user, product=risk.product, obj=risk,
                  from_value=RiskStatus.PENDING_ACCEPTANCE, to_value=risk.status, comment=comment)
     notify(recipients=[risk.owner, risk.product.owner],
-           title=_("剩余风险已获高管接受：%(product)s「%(title)s」") % {"product": risk.product.code,
-                                                                 "title": risk.title},
-           body=comment, url=risk.get_absolute_url())
+           title_code=gettext_noop("剩余风险已获高管接受：%(product)s「%(title)s」"),
+           params={"product": risk.product.code, "title": risk.title}, body=comment, url=risk.get_absolute_url())
     return risk
 
 
@@ -364,9 +365,9 @@ def risks_flag_for_alerts(*, alerts) -> int:
         audit_record(action=RiskAuditAction.NEEDS_REVIEW, product=risk.product, obj=risk, from_value=before,
                      to_value=risk.status, comment=reason)
         notify(recipients=[risk.owner, *risk_department],
-               title=_("风险待重新评估：%(product)s「%(title)s」") % {"product": risk.product.code,
-                                                                "title": risk.title},
-               body=reason, url=risk.get_absolute_url())
+               title_code=gettext_noop("风险待重新评估：%(product)s「%(title)s」"),
+               params={"product": risk.product.code, "title": risk.title}, body=reason,
+               url=risk.get_absolute_url())
     return len(risks)
 
 
@@ -379,8 +380,9 @@ def risk_reviews_remind_overdue(*, today: date | None = None) -> int:
                .exclude(reminded_for=F("review_due")).order_by("id"))
     for risk in due:
         notify(recipients=[risk.owner],
-               title=_("风险评估逾期：%(product)s「%(title)s」") % {"product": risk.product.code, "title": risk.title},
-               body=_("下次评估日期 %(due)s 已过，请尽快重新评估。") % {"due": risk.review_due},
+               title_code=gettext_noop("风险评估逾期：%(product)s「%(title)s」"),
+               body_code=gettext_noop("下次评估日期 %(due)s 已过，请尽快重新评估。"),
+               params={"product": risk.product.code, "title": risk.title, "due": str(risk.review_due)},
                url=risk.get_absolute_url())
     Risk.objects.filter(pk__in=[r.pk for r in due]).update(reminded_for=F("review_due"))
     return len(due)

@@ -44,3 +44,10 @@ def test_seed_refuses_to_run_in_production_mode(db, settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert not Product.objects.exists()
+
+
+def test_every_demo_notification_reads_in_its_recipients_language(seeded):
+    from notifications.models import Notification
+
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(title_code="").exists()

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from core.errors import DomainConflict
 from core.models import AuditEntry
@@ -111,6 +112,16 @@ def test_overdue_tasks_remind_their_owner_once(retiring):
     note = Notification.objects.get(recipient=retiring.owner)
     assert retiring.code in note.title
     assert AuditEntry.objects.filter(action="exit_task_overdue").count() == 1
+
+
+def test_the_overdue_reminder_reads_in_its_recipients_language(retiring):
+    ExitTask.objects.filter(plan__product=retiring, template__code="notify_customers").update(
+        due_date=TODAY - dt.timedelta(days=2))
+    services.exit_tasks_remind_overdue()
+    note = Notification.objects.get(recipient=retiring.owner)
+    with translation.override("en"):
+        assert note.display_title.startswith(f"Aftercare task overdue: {retiring.code} ")
+        assert note.display_body == f"The due date {TODAY - dt.timedelta(days=2)} has passed; please handle it soon."
 
 
 def test_tasks_due_today_or_finished_are_not_overdue(retiring):

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from core.models import AuditEntry
 from lifecycle import services
@@ -191,6 +192,15 @@ def test_reviewers_are_notified_when_their_step_opens_and_senior_management_only
                                   decision="approve")
     services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="approve")
     assert reviewers["senior_management"].notifications.filter(title__contains="待审批").count() == 1
+
+
+def test_a_reviewers_notification_reads_in_the_reviewers_language(product, owner, reviewers):
+    complete_deliverables(product)
+    services.gate_review_submit(product=product, user=owner)
+    note = reviewers["compliance"].notifications.get()
+    with translation.override("en"):
+        assert note.display_title == f"To review: {product.code} Gate review (Compliance)"
+        assert "asks to move from \"Planning\" to \"Development\"" in note.display_body
 
 
 def test_gate_with_only_senior_management_opens_its_step_at_once(product, owner, reviewers):

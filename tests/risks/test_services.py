@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import DomainConflict
 from core.models import AuditEntry
@@ -215,6 +215,15 @@ def test_risk_past_its_review_date_is_overdue_and_the_owner_reminded_once(loan):
     assert services.risk_reviews_remind_overdue() == 1
     assert services.risk_reviews_remind_overdue() == 0
     assert Notification.objects.filter(recipient=loan.owner, title__contains="逾期").count() == 1
+
+
+def test_the_overdue_review_reminder_reads_in_its_recipients_language(loan):
+    risk = make_risk(loan)
+    Risk.objects.filter(pk=risk.pk).update(review_due=timezone.localdate() - timedelta(days=1))
+    services.risk_reviews_remind_overdue()
+    note = Notification.objects.get(recipient=loan.owner, title_code__startswith="风险评估逾期")
+    with translation.override("en"):
+        assert note.display_title == f'Risk review overdue: {loan.code} "{risk.title}"'
 
 
 def test_closed_risk_is_never_overdue(loan):
