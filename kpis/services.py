@@ -134,6 +134,11 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     return (product_ids, metric_ids, dates, values), errors
 
 
+# Figures of a bank's products: a date outside these is a typo, and the periods around it (previous period, last
+# year) must exist as dates.
+FIRST_OBSERVATION_DATE, LAST_OBSERVATION_DATE = date(1970, 1, 1), date(2099, 12, 31)
+
+
 def _fast_key(item, writable: dict, ingestible: dict, days: dict) -> tuple | None:
     """The (product id, metric id, date) of a well-formed item in a few lookups; None sends it to the full checks.
     `days` keeps the dates parsed so far (10,000 items name a few dozen days)."""
@@ -152,6 +157,8 @@ def _fast_key(item, writable: dict, ingestible: dict, days: dict) -> tuple | Non
         if parsed is None:
             parsed = days[day] = date.fromisoformat(day)
     except (ValueError, OverflowError):
+        return None
+    if not FIRST_OBSERVATION_DATE <= parsed <= LAST_OBSERVATION_DATE:
         return None
     return (product, metric, parsed) if number - number == 0.0 else None  # inf and nan are not finite
 
@@ -177,6 +184,9 @@ def _item_problems(item, products, metrics, editable) -> dict:
             problems["metric"] = [IngestError.NOT_INGESTIBLE.label]
     if "date" not in problems and not _is_iso_date(item["date"]):
         problems["date"] = [IngestError.BAD_DATE.label]
+    elif "date" not in problems and not FIRST_OBSERVATION_DATE <= date.fromisoformat(item["date"]) \
+            <= LAST_OBSERVATION_DATE:
+        problems["date"] = [IngestError.DATE_OUT_OF_RANGE.label]
     if "value" not in problems and not _is_finite_number(item["value"]):
         problems["value"] = [IngestError.BAD_VALUE.label]
     return problems

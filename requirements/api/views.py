@@ -71,7 +71,8 @@ class RequirementViewSet(viewsets.ModelViewSet):
         responses={201: RequirementSerializer(many=True),
                    400: OpenApiResponse(BulkErrorSerializer, description="Errors per item index; nothing created.")},
     )
-    @action(detail=False, methods=["post"])
+    # Not paginated: the 201 is every requirement created (the schema would otherwise declare a page).
+    @action(detail=False, methods=["post"], pagination_class=None)
     def bulk(self, request):
         """Create up to 1,000 requirements: all or nothing, errors per item index."""
         items = request.data

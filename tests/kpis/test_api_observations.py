@@ -203,3 +203,17 @@ def test_a_metric_without_a_range_accepts_negative_figures(pm, product):
 
     Metric.objects.filter(code="revenue").update(min_value=None, max_value=None)
     assert post(pm, [item(value=-5)]).status_code == 200
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0233-01-01", "1969-12-31", "2100-01-01"])
+def test_a_date_outside_the_years_a_figure_can_have_is_refused_per_item_and_nothing_is_written(pm, product, day):
+    response = post(pm, [item(), item(date=day)])
+    assert response.status_code == 400, response.content
+    assert response.json() == {"errors": [{"index": 1, "errors": {"date": [IngestError.DATE_OUT_OF_RANGE.label]}}]}
+    assert not Observation.objects.exists()
+
+
+def test_figures_on_the_first_and_last_day_allowed_are_accepted(pm, product):
+    response = post(pm, [item(date="1970-01-01"), item(date="2099-12-31")])
+    assert response.status_code == 200, response.content
+    assert Observation.objects.count() == 2

@@ -124,6 +124,12 @@ def test_bulk_create_creates_all_items(pm):
     assert Requirement.history.count() == 30
 
 
+def test_the_schema_declares_the_bulk_answer_as_the_list_it_is_not_a_page(client):
+    created = client.get("/api/schema/?format=json").json()["paths"]["/api/v1/requirements/bulk/"]["post"]
+    schema = created["responses"]["201"]["content"]["application/json"]["schema"]
+    assert schema == {"type": "array", "items": {"$ref": "#/components/schemas/Requirement"}}
+
+
 def test_bulk_create_with_one_bad_item_creates_nothing_and_names_the_index(pm):
     product = ProductFactory(owner=pm)
     items = [payload(product, title=f"批量需求{i}") for i in range(5)]
