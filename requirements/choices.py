@@ -113,6 +113,7 @@ class ErrorCode(models.TextChoices):
     VERSION_REQUIRED = "version_required", _("需要目标版本")
     WRONG_PRODUCT = "wrong_product", _("不属于该产品")
     TOO_MANY_ITEMS = "too_many_items", _("条目过多")
+    FEEDBACK_CONVERTED = "feedback_converted", _("反馈已转化为需求")
 
 
 class RequirementsAuditAction(models.TextChoices):

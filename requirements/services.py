@@ -523,8 +523,9 @@ def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None
         raise ValidationError({"feedback": _("所选反馈必须属于同一产品。")}, code=ErrorCode.WRONG_PRODUCT)
     converted = [f.pk for f in items if f.requirement_id]
     if converted:
-        raise ValidationError({"feedback": _("反馈 %(ids)s 已转化为需求。") % {
-            "ids": ", ".join(str(i) for i in sorted(converted))}})
+        # The items' state refuses, not the request: 409, as deleting converted feedback is.
+        raise DomainConflict(ErrorCode.FEEDBACK_CONVERTED, _("反馈 %(ids)s 已转化为需求。") % {
+            "ids": ", ".join(str(i) for i in sorted(converted))})
     product = items[0].product
     description = "\n\n".join(f"[{f.get_channel_display()} {f.received_on}] {f.text}" for f in items)
     payload = {"source": "customer_feedback", "description": description, **(data or {}),

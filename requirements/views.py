@@ -18,7 +18,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView, ServiceFormView
-from core.errors import add_form_errors, error_text
+from core.errors import DOMAIN_ERRORS, add_form_errors, error_text
 from core.roles import is_portfolio_manager
 from products.models import Product
 
@@ -435,7 +435,7 @@ def feedback_convert_view(request):
     try:
         requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
                                                 title=request.POST.get("title", "").strip())
-    except (ValidationError, PermissionDenied) as error:
+    except DOMAIN_ERRORS as error:
         messages.error(request, error_text(error))
         # The inbox shows the ticks and the typed title again, so that a correction needs no retyping.
         request.session[CONVERT_DRAFT] = {"ids": ids, "title": request.POST.get("title", "")[:200]}

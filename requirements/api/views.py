@@ -147,7 +147,7 @@ class FeedbackViewSet(viewsets.ModelViewSet):
         services.feedback_delete(user=request.user, feedback=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=FeedbackConvertSerializer, responses={201: RequirementSerializer})
+    @extend_schema(request=FeedbackConvertSerializer, responses={201: RequirementSerializer, 409: CONFLICT})
     @action(detail=False, methods=["post"])
     def convert(self, request):
         """Create one requirement from the given feedback items (`{"feedback": [ids], "title": ...}`)."""

@@ -217,6 +217,14 @@ def test_feedback_convert_unknown_ids_answers_400(pm):
     assert "feedback" in response.json()
 
 
+def test_feedback_convert_of_converted_feedback_answers_409_with_its_code(pm):
+    product = ProductFactory(owner=pm)
+    feedback = FeedbackFactory(product=product, requirement=RequirementFactory(product=product))
+    response = api(pm).post("/api/v1/feedback/convert/", {"feedback": [feedback.pk], "title": "x"}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"code": "feedback_converted", "detail": f"反馈 {feedback.pk} 已转化为需求。"}
+
+
 def test_reviewer_cannot_record_feedback(pm, reviewer):
     product = ProductFactory(owner=pm)
     response = api(reviewer).post("/api/v1/feedback/", {

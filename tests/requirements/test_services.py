@@ -2,6 +2,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.errors import DomainConflict
 from notifications.models import Notification
 from requirements import selectors, services
 from requirements.models import Feedback, Requirement
@@ -136,12 +137,13 @@ def test_feedback_convert_refuses_items_of_two_products(pm):
     assert not Requirement.objects.exists()
 
 
-def test_feedback_convert_refuses_already_converted_items(pm):
+def test_feedback_convert_refuses_already_converted_items_as_a_conflict(pm):
     product = ProductFactory(owner=pm)
     item = FeedbackFactory(product=product)
     services.feedback_convert(user=pm, feedback_ids=[item.pk], title="第一次")
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainConflict) as refused:
         services.feedback_convert(user=pm, feedback_ids=[item.pk], title="第二次")
+    assert refused.value.code == "feedback_converted"
     assert Requirement.objects.count() == 1
 
 
