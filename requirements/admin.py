@@ -2,8 +2,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_history import WordedHistoryAdmin
 from core.errors import error_text
 
 from . import services
@@ -29,7 +29,7 @@ class ServiceSavedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(ServiceSavedAdmin, SimpleHistoryAdmin):
+class RequirementAdmin(ServiceSavedAdmin, WordedHistoryAdmin):
     list_display = ["id", "title", "product", "status", "priority", "rice_score", "assignee", "target_version"]
     list_filter = ["status", "priority", "source", "type"]
     search_fields = ["title", "description"]

@@ -1,5 +1,7 @@
 """The backlog admin saves, deletes and acts through requirements.services, like the pages and the API; history
 can be read, not reverted round the state machine."""
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -43,6 +45,18 @@ def test_reverting_a_requirement_from_its_history_is_disabled(signed_in):
     history_id = requirement.history.first().history_id
     url = reverse("admin:requirements_requirement_simple_history", args=[requirement.pk, history_id])
     assert signed_in.post(url, admin_post_data(requirement, title="回滚")).status_code == 403
+
+
+def test_the_admin_history_names_statuses_and_people_not_their_codes_and_ids(signed_in, admin_user):
+    requirement = RequirementFactory(priority="P2")
+    services.requirement_transition(user=admin_user, requirement=requirement, transition="analyse")
+    services.requirement_update(user=admin_user, requirement=requirement, data={"assignee": admin_user})
+    page = signed_in.get(reverse("admin:requirements_requirement_history", args=[requirement.pk])).content.decode()
+    changes = [" ".join(item.split()) for item in re.findall(r"<li>(.*?)</li>", page, re.S)]
+    arrow = "&nbsp;&rarr;&nbsp;&nbsp;"
+    assert f"<strong>状态:</strong> 新建 {arrow}分析中" in changes
+    assert f"<strong>负责人:</strong> — {arrow}{admin_user}" in changes
+    assert "None" not in page and "analysing" not in page
 
 
 def test_a_version_edit_in_the_admin_is_audited(signed_in):
