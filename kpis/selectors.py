@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.roles import is_portfolio_manager, is_product_manager, is_senior_management
@@ -64,7 +65,7 @@ def portfolio_dashboard() -> dict:
 def product_series(*, product: Product, months: int = 24, end: date | None = None) -> dict:
     """Month snapshots of the last `months` months per metric, for the charts and the table."""
     latest = latest_period()
-    last_start = end or (latest.start if latest else date.today().replace(day=1))
+    last_start = end or (latest.start if latest else timezone.localdate().replace(day=1))
     first = add_months(last_start, -(months - 1))
     snaps = list(snapshot_list().filter(product=product, granularity=Granularity.MONTH,
                                         period_start__gte=first, period_start__lte=last_start)

@@ -2,6 +2,8 @@
 import datetime as dt
 from decimal import Decimal as D
 
+from django.utils import timezone
+
 from accounts.models import User
 from products.models import Product
 
@@ -79,7 +81,7 @@ def seed(*, stdout=None):
     if not products or Requirement.objects.filter(product__in=products.values()).exists():
         return 0  # already seeded (or no demo products): a second run changes nothing
     users = {u.username: u for u in User.objects.all()}
-    today = dt.date.today()
+    today = timezone.localdate()
     versions = {}
     for code, name, days, _released in VERSIONS:
         product = products[code]

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import Department
 from products.models import Product, SalesChannel
@@ -102,7 +103,7 @@ class ProductVersionFactory(factory.django.DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     name = factory.Sequence(lambda n: f"v{n}.0")
-    planned_date = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=60))
+    planned_date = factory.LazyFunction(lambda: timezone.localdate() + _dt.timedelta(days=60))
 
 
 class RequirementFactory(factory.django.DjangoModelFactory):
@@ -131,7 +132,7 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     customer_segment = "mass_market"
     text = factory.Sequence(lambda n: f"客户反馈内容{n}：转账限额太低。")
     sentiment = "negative"
-    received_on = factory.LazyFunction(_dt.date.today)
+    received_on = factory.LazyFunction(timezone.localdate)
     created_by = factory.LazyAttribute(lambda f: f.product.owner)
 
 
@@ -266,7 +267,7 @@ def exit_plan_ready(product, user=None, **overrides):
     from exits import services
 
     exit_defaults()
-    today = dt.date.today()
+    today = timezone.localdate()
     requirement = RequirementFactory(product=product)
     values = {"reason": "客户持续流失，产品退出。", "notice_date": today,
               "close_date": today + dt.timedelta(days=services.notice_days(category=product.category)),
@@ -277,13 +278,12 @@ def exit_plan_ready(product, user=None, **overrides):
 
 def exit_finish(product, user=None):
     """Every customer of the plan closed today and every aftercare task done, through the services."""
-    import datetime as dt
 
     from exits import services
 
     user = user or product.owner
     plan = product.exit_plan
-    items = [{"segment": s.name, "date": dt.date.today().isoformat(), "migrated": 0, "closed": s.customers}
+    items = [{"segment": s.name, "date": timezone.localdate().isoformat(), "migrated": 0, "closed": s.customers}
              for s in plan.segments.all()]
     services.exit_progress_record(user=user, product=product, items=items)
     for task in plan.tasks.filter(status="open"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from changes import services as change_services
@@ -106,7 +107,7 @@ def world(db):
         change.refresh_from_db()
         return change
 
-    today = dt.date.today()
+    today = timezone.localdate()
     substitute = UserFactory(username="m_risk_sub", role="reviewer", departments=["risk"])
     approved = approved_change(launched_product("MX-C3"))
     piloting = approved_change(launched_product("MX-C4"))
@@ -146,7 +147,7 @@ REQUIREMENT = {"source": "internal", "type": "feature", "priority": "P2", "descr
 
 CHANGE = {"summary": "年费下调", "reason": "competitor", "terms": {"fee": "80"}}
 PILOT = {"regions": ["北京"], "segments": ["youth"], "channels": ["mobile_banking"],
-         "start": dt.date.today().isoformat(), "end": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+         "start": timezone.localdate().isoformat(), "end": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
          "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
 RISK = {"title": "欺诈风险", "category": "operational", "source": "product", "method": "qualitative",
         "likelihood": 3, "impact": 3, "response": "mitigate", "residual_likelihood": 2, "residual_impact": 2,
@@ -206,8 +207,9 @@ MATRIX = {
     # Only reviewers delegate, to a colleague of their own department: finance and senior management name a risk
     # reviewer (400), the others are not reviewers at all (403).
     ("delegation-list", "post"): (None, lambda w, u: {"delegate": w.delegation.delegate_id,
-                                                      "starts_on": dt.date.today().isoformat(),
-                                                      "ends_on": (dt.date.today() + dt.timedelta(days=2)).isoformat()},
+                                                      "starts_on": timezone.localdate().isoformat(),
+                                                      "ends_on": (timezone.localdate()
+                                                                  + dt.timedelta(days=2)).isoformat()},
                                   [401, 403, 403, 201, 400, 400, 403, 403]),
     ("delegation-detail", "delete"): (lambda w: {"pk": w.delegation.pk}, None,
                                       [401, 404, 404, 204, 404, 404, 404, 204]),
@@ -312,7 +314,7 @@ MATRIX = {
     ("product-exit-plan", "put"): (lambda w: {"product_pk": w.retiring.pk}, exit_plan_payload,
                                    [401, 200, 403, 403, 403, 403, 200, 200]),
     ("product-exit-progress", "post"): (lambda w: {"product_pk": w.retiring.pk},
-                                        lambda w, u: [{"segment": "全部客户", "date": dt.date.today().isoformat(),
+                                        lambda w, u: [{"segment": "全部客户", "date": timezone.localdate().isoformat(),
                                                        "migrated": 4, "closed": 1}],
                                         [401, 200, 403, 403, 403, 403, 200, 200]),
     ("exit-task-detail", "get"): (lambda w: {"pk": w.exit_task.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),

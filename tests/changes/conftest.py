@@ -1,12 +1,12 @@
-import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from changes import services
 from lifecycle import services as lifecycle_services
 from tests.factories import ProductFactory, UserFactory, reviewer_for
 
-TODAY = dt.date.today
+TODAY = timezone.localdate
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from changes import services
 from changes.models import Change, TermsVersion
@@ -13,7 +14,7 @@ from tests.helpers import api
 from .conftest import approve_all, approved_change, change_data
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def body(**overrides):

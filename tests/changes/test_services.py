@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from changes import selectors, services
 from changes.models import TermsVersion
@@ -21,7 +22,7 @@ from tests.factories import (
 from .conftest import approve_all, approved_change, change_data
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 # --- The freeze ----------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from changes.models import TermsVersion
 from changes.tasks import activate_terms_versions
@@ -17,7 +17,7 @@ def test_beat_switches_terms_versions_at_the_start_of_the_day():
 
 
 def test_task_puts_due_versions_in_force_once(launched):
-    TermsVersion.objects.create(product=launched, version=2, effective_from=dt.date.today(),
+    TermsVersion.objects.create(product=launched, version=2, effective_from=timezone.localdate(),
                                 terms={**launched.terms_versions.get(version=1).terms, "fee": "66"})
     assert activate_terms_versions() == 1
     assert activate_terms_versions() == 0

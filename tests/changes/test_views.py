@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from changes import services
 from changes.models import Change
@@ -12,7 +13,7 @@ from tests.factories import MetricFactory, ObservationFactory, ProductFactory, R
 from .conftest import approved_change, change_data
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def edit_form(product, **overrides):

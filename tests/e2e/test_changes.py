@@ -3,6 +3,7 @@ failing criterion blocks rollout, passing figures are ingested, roll out, versio
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from kpis.services import observations_ingest
@@ -35,7 +36,7 @@ def ingest(value, day):
 
 def test_change_walk_from_proposal_to_version_2(page, demo_data, login, screenshot):
     product = Product.objects.get(code=CODE)
-    today = dt.date.today()
+    today = timezone.localdate()
     login("pm1")
     page.goto(f"/products/{product.pk}/")
     assert page.locator("#terms-timeline li[data-version='1'][data-status=active]").count() == 1

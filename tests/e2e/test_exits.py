@@ -3,13 +3,14 @@ migration progress until nobody remains, finishes the aftercare, retires it, and
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from products.models import Product
 from tests.e2e.test_lifecycle_gate import approve_in_queue, switch_user
 from tests.factories import exit_defaults
 
 pytestmark = pytest.mark.e2e
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

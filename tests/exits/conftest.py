@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from exits import services
 from tests.factories import (
@@ -11,7 +12,7 @@ from tests.factories import (
     reviewer_for,
 )
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

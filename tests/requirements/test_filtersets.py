@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from requirements.filtersets import FeedbackFilterSet, RequirementFilterSet
 from requirements.models import Requirement
@@ -45,7 +46,7 @@ def test_default_order_is_rice_descending():
 
 @pytest.mark.parametrize(("ordering", "expected"), [("priority", ["P0", "P2"]), ("-due_date", ["later", "sooner"])])
 def test_sort_by_priority_or_due_date(ordering, expected):
-    today = dt.date.today()
+    today = timezone.localdate()
     RequirementFactory(title="sooner", priority="P2", due_date=today)
     RequirementFactory(title="later", priority="P0", due_date=today + dt.timedelta(days=9))
     rows = RequirementFilterSet({"ordering": ordering}, queryset=Requirement.objects.all()).qs

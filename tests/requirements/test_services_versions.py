@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from requirements import services
 from requirements.models import ProductVersion
@@ -83,7 +84,7 @@ def test_a_retired_product_plans_no_new_version(pm):
     product = ProductFactory(owner=pm, stage="retired")
     with pytest.raises(ValidationError) as error:
         services.version_create(user=pm, data={"product": product, "name": "v9",
-                                               "planned_date": dt.date.today() + dt.timedelta(days=30)})
+                                               "planned_date": timezone.localdate() + dt.timedelta(days=30)})
     assert "product" in error.value.message_dict
 
 
