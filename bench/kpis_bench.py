@@ -244,7 +244,7 @@ def _bench_items(n):
     codes = [f"BENCH-{i:04d}" for i in range(100)]
     day0 = FIRST_DAY + timedelta(days=DAYS + 30)
     return [{"product": codes[i % 100], "metric": METRICS[(i // 100) % 10], "date": (day0 + timedelta(
-        days=i // 1000)).isoformat(), "value": 10.0 + (i % 97)} for i in range(n)]
+        days=i // 1000)).isoformat(), "value": 10.0 + (i % 89)} for i in range(n)]  # within every range (≤ 100)
 
 
 def bench_ingest(run):
