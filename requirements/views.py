@@ -19,7 +19,6 @@ from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView, ServiceFormView
 from core.errors import DOMAIN_ERRORS, add_form_errors, error_text
-from core.roles import is_portfolio_manager
 from products.models import Product
 
 from . import selectors, services, tabular
@@ -391,10 +390,12 @@ class FeedbackListView(FilteredListView):
         user = self.request.user
         # Like the messages shown once, the draft of a refused conversion is read once and forgotten.
         draft = self.request.session.pop(CONVERT_DRAFT, None) or {"ids": [], "title": ""}
-        return {**super().get_context_data(**kwargs), "can_edit": can_manage_products(user),
-                # Ticks only where the conversion would be allowed: all products for heads and admins, else own.
-                "can_convert_all": is_portfolio_manager(user), "draft_ids": set(draft["ids"]),
-                "draft_title": draft["title"]}
+        context = super().get_context_data(**kwargs)
+        # Ticks only where the conversion would be allowed, by the service's own rule (products already joined).
+        convertible = {f.pk for f in context["object_list"]
+                       if not f.requirement_id and services.requirement_can_edit(user=user, product=f.product)}
+        return {**context, "can_edit": can_manage_products(user), "convertible_ids": convertible,
+                "draft_ids": set(draft["ids"]), "draft_title": draft["title"]}
 
 
 class FeedbackExportView(LoginRequiredMixin, View):

@@ -66,6 +66,20 @@ def test_feedback_exports_do_not_grow_with_rows(client, pm, product, url):
         FeedbackFactory(product=product, requirement=RequirementFactory(product=product)) for _ in range(12)])
 
 
+def test_feedback_page_does_not_grow_with_feedback_of_own_and_other_products(client, pm, product):
+    FeedbackFactory(product=product)
+    assert_constant_queries(login(client, pm), "/requirements/feedback/", lambda: [
+        FeedbackFactory(product=owner_product) for owner_product in
+        [ProductFactory(owner=pm) for _ in range(6)] + [ProductFactory() for _ in range(6)]])
+
+
+def test_feedback_page_ticks_only_what_the_manager_may_convert(client, pm, product):
+    own, other = FeedbackFactory(product=product), FeedbackFactory(product=ProductFactory())
+    page = login(client, pm).get("/requirements/feedback/").content.decode()
+    assert f'name="feedback" value="{own.pk}"' in page
+    assert f'name="feedback" value="{other.pk}"' not in page
+
+
 def test_versions_endpoint_does_not_grow_with_versions(pm, product):
     ProductVersionFactory(product=product)
     assert_constant_queries(api(pm), "/api/v1/versions/", lambda: [
