@@ -10,6 +10,7 @@ from lifecycle import delegations, selectors, services
 from lifecycle.models import Delegation
 from notifications.models import Notification
 from tests.factories import ProductFactory, UserFactory
+from tests.helpers import api, assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -168,3 +169,14 @@ def test_a_colleague_of_the_same_department_decides_for_the_delegator_while_it_r
     delegate(reviewers["finance"], colleague)
     step = services.approval_step_decide(review=submitted, department="finance", user=colleague, decision="approve")
     assert (step.decided_by, step.on_behalf_of) == (colleague, reviewers["finance"])
+
+
+def test_the_delegations_endpoint_does_not_grow_with_delegations(admin_user):
+    def grow():
+        for i in range(6):
+            reviewer = UserFactory(role="reviewer", departments=["risk"])
+            delegate(reviewer, UserFactory(role="reviewer", departments=["risk"]), days=(i, i + 3))
+
+    grow()
+    assert_constant_queries(api(admin_user), "/api/v1/delegations/", grow)
+    assert api(admin_user).get("/api/v1/delegations/").json()["count"] == 12
