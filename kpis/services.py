@@ -22,10 +22,9 @@ from accounts.permissions import can_manage_products
 from bankpm.broker import publish
 from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
-from core.roles import in_department, is_administrator, is_portfolio_manager
+from core.roles import in_department, is_administrator, is_portfolio_manager, products_editable_filter
 from notifications.services import localised, notify
 from products.models import Product
-from products.services import product_can_edit
 
 from . import sql
 from .choices import (
@@ -94,41 +93,49 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
 
 def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict]]:
     """Plain-Python validation with dicts of codes → ids: fast enough for 10,000 items per request."""
-    codes = {code for code in {item.get("product") for item in items
-                               if isinstance(item, dict) and isinstance(item.get("product"), str)}
-             if _is_storable(code)}
+    try:  # the common case in one pass; an item that is no object, or a code that is a list, takes the long way
+        named = {item["product"] for item in items}
+    except (TypeError, KeyError):
+        named = {item.get("product") for item in items
+                 if isinstance(item, dict) and isinstance(item.get("product"), str)}
+    codes = {code for code in named if isinstance(code, str) and _is_storable(code)}
     products = {code: (pk, owner) for code, pk, owner in
                 Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
     metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
     # Valid ranges (counts ≥ 0, rates 0–100 …) are checked per item like every other error.
     bounded = {metric.code: metric for metric in Metric.objects.exclude(min_value=None, max_value=None)}
-    # Same rule as editing the product itself; owners are already loaded, so this costs no query per item.
-    editable = {code for code, (pk, owner) in products.items()
-                if product_can_edit(user=user, product=Product(pk=pk, owner_id=owner))}
+    # Same rule as editing the product itself, as a filter: one query, no model instance per product.
+    editable = set(Product.objects.filter(products_editable_filter(user=user), code__in=codes)
+                   .values_list("code", flat=True)) if products else set()
     # The fast path: product code → id for editable products, metric code → id for ingestible metrics.
     writable = {code: products[code][0] for code in editable}
     ingestible = {code: pk for code, (pk, agg, _code) in metrics.items()
                   if agg != Aggregation.DERIVED and code != MetricCode.REQUIREMENTS_DELIVERED}
+    ranges = {metrics[code][0]: metric for code, metric in bounded.items()}
     product_ids, metric_ids, dates, values = [], [], [], []
     errors, seen, days = [], {}, {}
     for index, item in enumerate(items):
         key = _fast_key(item, writable, ingestible, days)
-        problems = {} if key else _item_problems(item, products, metrics, editable)
-        if not problems and item["metric"] in bounded:
+        if key is None:
+            problems = _item_problems(item, products, metrics, editable)
+            if not problems:
+                key = (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
+        else:
+            problems = None
+        if key is not None:
+            value = float(item["value"])
             # The range applies on both paths (fast and full): per index, and one bad item writes nothing.
-            outside = bounded[item["metric"]].range_error(float(item["value"]))
-            problems = {"value": [outside]} if outside else problems
-            key = key if not problems else None
-        if not problems:
-            key = key or (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
-            if key in seen:
+            outside = ranges[key[1]].range_error(value) if key[1] in ranges else None
+            if outside:
+                problems = {"value": [outside]}
+            elif key in seen:
                 problems = {"date": [_("与第 %(other)d 项重复（同一产品、指标和日期）。") % {"other": seen[key]}]}
             else:
                 seen[key] = index
                 product_ids.append(key[0])
                 metric_ids.append(key[1])
                 dates.append(key[2])
-                values.append(float(item["value"]))
+                values.append(value)
         if problems:
             errors.append({"index": index, "errors": problems})
     return (product_ids, metric_ids, dates, values), errors
@@ -137,30 +144,46 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
 # Figures of a bank's products: a date outside these is a typo, and the periods around it (previous period, last
 # year) must exist as dates.
 FIRST_OBSERVATION_DATE, LAST_OBSERVATION_DATE = date(1970, 1, 1), date(2099, 12, 31)
+_NUMBER_TYPES = (float, int)
 
 
 def _fast_key(item, writable: dict, ingestible: dict, days: dict) -> tuple | None:
     """The (product id, metric id, date) of a well-formed item in a few lookups; None sends it to the full checks.
-    `days` keeps the dates parsed so far (10,000 items name a few dozen days)."""
+    `days` keeps the dates checked so far (10,000 items name a few dozen days), a bad one as False."""
     if type(item) is not dict or len(item) != 4:
         return None
-    product, metric, day, value = item.get("product"), item.get("metric"), item.get("date"), item.get("value")
-    if type(product) is not str or type(metric) is not str:  # a list or object is not even hashable
+    try:
+        product, metric = writable[item["product"]], ingestible[item["metric"]]
+        day, value = days[item["date"]], item["value"]
+    except (KeyError, TypeError):  # a missing field, an unknown code, a list or object as a code, a new date
+        return _fast_key_new_day(item, writable, ingestible, days)
+    if day is False or type(value) not in _NUMBER_TYPES:
         return None
-    product, metric = writable.get(product), ingestible.get(metric)
-    if product is None or metric is None or type(day) is not str or len(day) != 10 or day[4] != "-" \
-            or day[7] != "-" or type(value) not in (float, int):
-        return None
-    parsed = days.get(day)
     try:
         number = float(value)
-        if parsed is None:
-            parsed = days[day] = date.fromisoformat(day)
-    except (ValueError, OverflowError):
+    except OverflowError:
         return None
-    if not FIRST_OBSERVATION_DATE <= parsed <= LAST_OBSERVATION_DATE:
+    return (product, metric, day) if number - number == 0.0 else None  # inf and nan are not finite
+
+
+def _fast_key_new_day(item, writable: dict, ingestible: dict, days: dict) -> tuple | None:
+    day, product, metric = item.get("date"), item.get("product"), item.get("metric")
+    if type(day) is not str or day in days or type(product) is not str or type(metric) is not str \
+            or product not in writable or metric not in ingestible:
         return None
-    return (product, metric, parsed) if number - number == 0.0 else None  # inf and nan are not finite
+    days[day] = _checked_day(day)
+    return _fast_key(item, writable, ingestible, days)
+
+
+def _checked_day(text: str):
+    """The date of a well-formed ISO day within the accepted range, else False."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return False
+    try:
+        parsed = date.fromisoformat(text)
+    except ValueError:
+        return False
+    return parsed if FIRST_OBSERVATION_DATE <= parsed <= LAST_OBSERVATION_DATE else False
 
 
 def _item_problems(item, products, metrics, editable) -> dict:
@@ -273,8 +296,9 @@ def _upsert_observations_pg(rows, source: str) -> int:
     product_ids, metric_ids, dates, values = rows
     observation_partitions_ensure(first=min(dates), last=max(dates))
     days = {d: d.isoformat() for d in set(dates)}  # a few dozen distinct days: format each once
+    # Encoded once here: psycopg would otherwise encode the text again on every write.
     lines = "".join([f"{p}\t{m}\t{days[d]}\t{v!r}\t{source}\n"
-                     for p, m, d, v in zip(product_ids, metric_ids, dates, values, strict=True)])
+                     for p, m, d, v in zip(product_ids, metric_ids, dates, values, strict=True)]).encode()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM products_product WHERE id = ANY(%s) FOR KEY SHARE", [sorted(set(product_ids))])
         try:
@@ -293,7 +317,7 @@ def _upsert_observations_pg(rows, source: str) -> int:
     return created
 
 
-def _copy(cursor, table: str, lines: str) -> None:
+def _copy(cursor, table: str, lines: bytes) -> None:
     with cursor.copy(f"COPY {table} (product_id, metric_id, date, value, source) FROM STDIN") as copy:
         copy.write(lines)
 
@@ -494,10 +518,12 @@ def snapshots_mark_stale(*, product_months: set[tuple[int, date]]) -> int:
         return 0
     if connection.vendor == "postgresql":
         products, granularities, starts = (list(column) for column in zip(*marks, strict=True))
+        # Granularities and days as comma-separated text: psycopg quotes a text[] or date[] element by element.
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO kpis_staleperiod (product_id, granularity, period_start, marked_at) "
-                           "SELECT u.p, u.g, u.s, %s FROM unnest(%s::bigint[], %s::text[], %s::date[]) AS u(p, g, s) "
-                           "ON CONFLICT DO NOTHING", [now, products, granularities, starts])
+                           "SELECT u.p, u.g, u.s, %s FROM unnest(%s::bigint[], string_to_array(%s, ','), "
+                           "string_to_array(%s, ',')::date[]) AS u(p, g, s) ON CONFLICT DO NOTHING",
+                           [now, products, ",".join(granularities), ",".join(map(date.isoformat, starts))])
     else:
         StalePeriod.objects.bulk_create(
             [StalePeriod(product_id=p, granularity=g, period_start=start, marked_at=now) for p, g, start in marks],

@@ -1,12 +1,13 @@
 """The API's JSON parser: DRF's, through orjson."""
 import io
-import re
 
 import orjson
 from django.conf import settings
 from rest_framework.parsers import JSONParser
 
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# Every digit as "0": a run of 19 digits is then one `in` (a regex scan costs more than orjson's whole parse).
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
 
 
 class FastJSONParser(JSONParser):
@@ -19,7 +20,7 @@ class FastJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read()
         encoding = ((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET).lower().replace("-", "")
-        if encoding != "utf8" or _LONG_DIGITS.search(body):
+        if encoding != "utf8" or _LONG_DIGITS in body.translate(_DIGITS_AS_ZERO):
             return super().parse(io.BytesIO(body), media_type, parser_context)
         try:
             return orjson.loads(body)

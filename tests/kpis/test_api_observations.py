@@ -59,6 +59,16 @@ def test_errors_are_reported_per_index_and_nothing_is_written(pm, product):
     assert not Observation.objects.exists()
 
 
+def test_a_bad_day_repeated_later_in_the_batch_is_refused_each_time(pm, product):
+    items = [item(date="2026-13-01"), item(date="2026-10-02"), item(date="2026-13-01", metric="cost"),
+             item(date="2026-10-02", value=True), item(date="2026-10-02", valu=1, value=None) | {"value": 3}]
+    response = post(pm, items)
+    assert response.status_code == 400
+    assert [(e["index"], sorted(e["errors"])) for e in response.json()["errors"]] == [
+        (0, ["date"]), (2, ["date"]), (3, ["value"]), (4, ["valu"])]
+    assert not Observation.objects.exists()
+
+
 def test_non_finite_number_is_refused(pm, product):
     body = '[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1e400}]'
     response = api(pm).post(URL, body, content_type="application/json")
