@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import msgspec
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -69,8 +70,7 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
     Heads of product and admins may send figures for any product, product managers for their own products.
     Derived metrics and backlog-fed metrics are computed by the system and refused here.
     """
-    if not can_manage_products(user):
-        raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以提交指标数据。"))
+    _check_may_ingest(user)
     if not isinstance(items, list):
         raise ValidationError({"non_field_errors": [IngestError.NOT_A_LIST.label]})
     if not items:
@@ -83,12 +83,81 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
     rows, errors = _validate_items(user=user, items=items)
     if errors:
         raise BulkValidationError(errors)
+    return _store(rows, source=source, dry_run=dry_run)
+
+
+class _Observation(msgspec.Struct, forbid_unknown_fields=True):
+    """One item exactly as the API documents it (every field present, of its type, a real calendar day)."""
+
+    product: str
+    metric: str
+    date: date
+    value: float
+
+
+_DECODE_OBSERVATIONS = msgspec.json.Decoder(list[_Observation])
+
+
+def observations_ingest_json(*, user, body: bytes, source: str = ObservationSource.API,
+                             dry_run: bool = False) -> IngestResult | None:
+    """`observations_ingest` for a UTF-8 JSON body, decoded and type-checked in C (msgspec): a 10,000-item batch
+    in a few milliseconds, where building dicts and checking them in Python takes about twenty.
+
+    Returns None, having written nothing, unless every item is well-formed, writable, within range and distinct;
+    the caller then parses the body and calls `observations_ingest`, whose checks say what is wrong, per index.
+    So this path never accepts what those checks refuse (tests compare both on generated batches)."""
+    _check_may_ingest(user)
+    try:
+        items = _DECODE_OBSERVATIONS.decode(body)
+    except msgspec.DecodeError:
+        return None
+    if not 0 < len(items) <= MAX_OBSERVATIONS_PER_REQUEST:
+        return None
+    writable, ingestible, ranges = _lookups(user=user, codes={item.product for item in items})
+    product_ids, metric_ids, dates, values, seen = [], [], [], [], set()
+    for item in items:
+        product, metric, day, value = writable.get(item.product), ingestible.get(item.metric), item.date, item.value
+        key = (product, metric, day)
+        if product is None or metric is None or key in seen or not FIRST_OBSERVATION_DATE <= day \
+                <= LAST_OBSERVATION_DATE or value - value != 0.0:  # inf and nan are not finite
+            return None
+        if metric in ranges and ranges[metric].range_error(value):
+            return None
+        seen.add(key)
+        product_ids.append(product)
+        metric_ids.append(metric)
+        dates.append(day)
+        values.append(value)
+    return _store((product_ids, metric_ids, dates, values), source=source, dry_run=dry_run)
+
+
+def _check_may_ingest(user) -> None:
+    if not can_manage_products(user):
+        raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以提交指标数据。"))
+
+
+def _store(rows, *, source: str, dry_run: bool) -> IngestResult:
     if dry_run:
         return IngestResult(received=len(rows[0]), created=0, updated=0, dry_run=True)
     with transaction.atomic():
         created = _upsert_observations(rows, source)
         snapshots_mark_stale(product_months=_product_months(rows))
     return IngestResult(received=len(rows[0]), created=created, updated=len(rows[0]) - created, dry_run=False)
+
+
+def _lookups(*, user, codes: set) -> tuple[dict, dict, dict]:
+    """Product code → id of the products named that this user may edit, metric code → id of the metrics one may
+    send, metric id → metric for those with a valid range."""
+    codes = {code for code in codes if isinstance(code, str) and _is_storable(code)}
+    # Same rule as editing the product itself, as a filter: one query, no model instance per product.
+    writable = dict(Product.objects.filter(products_editable_filter(user=user), code__in=codes)
+                    .values_list("code", "id")) if codes else {}
+    metrics = list(Metric.objects.all())
+    ingestible = {m.code: m.pk for m in metrics
+                  if m.aggregation != Aggregation.DERIVED and m.code != MetricCode.REQUIREMENTS_DELIVERED}
+    # Valid ranges (counts ≥ 0, rates 0–100 …) are checked per item like every other error.
+    ranges = {m.pk: m for m in metrics if m.min_value is not None or m.max_value is not None}
+    return writable, ingestible, ranges
 
 
 def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict]]:
@@ -98,28 +167,20 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     except (TypeError, KeyError):
         named = {item.get("product") for item in items
                  if isinstance(item, dict) and isinstance(item.get("product"), str)}
+    writable, ingestible, ranges = _lookups(user=user, codes=named)
+    # The full checks (only for items the fast path below does not take) name unknown and other people's codes.
     codes = {code for code in named if isinstance(code, str) and _is_storable(code)}
-    products = {code: (pk, owner) for code, pk, owner in
-                Product.objects.filter(code__in=codes).values_list("code", "id", "owner_id")}
-    metrics = {code: (pk, agg, code) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
-    # Valid ranges (counts ≥ 0, rates 0–100 …) are checked per item like every other error.
-    bounded = {metric.code: metric for metric in Metric.objects.exclude(min_value=None, max_value=None)}
-    # Same rule as editing the product itself, as a filter: one query, no model instance per product.
-    editable = set(Product.objects.filter(products_editable_filter(user=user), code__in=codes)
-                   .values_list("code", flat=True)) if products else set()
-    # The fast path: product code → id for editable products, metric code → id for ingestible metrics.
-    writable = {code: products[code][0] for code in editable}
-    ingestible = {code: pk for code, (pk, agg, _code) in metrics.items()
-                  if agg != Aggregation.DERIVED and code != MetricCode.REQUIREMENTS_DELIVERED}
-    ranges = {metrics[code][0]: metric for code, metric in bounded.items()}
+    products = {code: pk for code, pk in Product.objects.filter(code__in=codes).values_list("code", "id")} \
+        if len(writable) < len(codes) else writable
+    metrics = {code: (pk, agg) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
     product_ids, metric_ids, dates, values = [], [], [], []
     errors, seen, days = [], {}, {}
     for index, item in enumerate(items):
         key = _fast_key(item, writable, ingestible, days)
         if key is None:
-            problems = _item_problems(item, products, metrics, editable)
+            problems = _item_problems(item, products, metrics, writable)
             if not problems:
-                key = (products[item["product"]][0], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
+                key = (products[item["product"]], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
         else:
             problems = None
         if key is not None:

@@ -19,10 +19,19 @@ class FastJSONParser(JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read()
-        encoding = ((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET).lower().replace("-", "")
-        if encoding != "utf8" or _LONG_DIGITS in body.translate(_DIGITS_AS_ZERO):
+        if not _is_utf8((parser_context or {}).get("encoding")) or _LONG_DIGITS in body.translate(_DIGITS_AS_ZERO):
             return super().parse(io.BytesIO(body), media_type, parser_context)
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
             return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    return (encoding or settings.DEFAULT_CHARSET).lower().replace("-", "") == "utf8"
+
+
+def is_utf8_json(request) -> bool:
+    """Whether this parser would read the request's body as UTF-8 JSON (a view may then decode the raw body)."""
+    http = request._request
+    return http.content_type == "application/json" and _is_utf8(http.content_params.get("charset"))

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from bankpm.api.exceptions import as_drf_validation_error
+from bankpm.api.parsers import is_utf8_json
 
 from .. import selectors, services
 from ..filtersets import AlertFilterSet, SnapshotFilterSet
@@ -33,7 +34,12 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Up to 10,000 observations, all-or-nothing; a (product, metric, date) sent again replaces its value."""
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         try:
-            result = services.observations_ingest(user=request.user, items=request.data, dry_run=dry_run)
+            # A clean UTF-8 JSON batch goes the fast way; anything else, or any item with a problem, is parsed as
+            # every body is and checked item by item.
+            result = services.observations_ingest_json(user=request.user, body=request.body, dry_run=dry_run) \
+                if is_utf8_json(request) else None
+            if result is None:
+                result = services.observations_ingest(user=request.user, items=request.data, dry_run=dry_run)
         except services.BulkValidationError as error:
             return Response({"errors": error.item_errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(s.IngestResultSerializer(result).data)

@@ -1,0 +1,101 @@
+"""The fast ingestion of a JSON body (kpis.services.observations_ingest_json) accepts only what the full checks
+accept, and hands the storage exactly the rows they would."""
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpis import services
+from kpis.models import Observation
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {"product": ["CC-T"], "metric": ["revenue", "csat", "nps"], "date": ["2026-10-01", "2026-10-02", "1970-01-01"],
+        "value": [0, 12.5, -3, 100, 1e20, 10**25]}
+BAD = {"product": ["CC-O", "NOPE", "", "CC-T\x00", 5, None, ["CC-T"]],
+       "metric": ["profit", "requirements_delivered", "x", None, 3, {}],
+       "date": ["2026-02-30", "1969-12-31", "2100-01-01", "20261001", "2026-10-01T00:00", 20261001, None],
+       "value": [True, "12", None, 101, -101, 10**400, float("nan"), float("inf"), [1]]}
+
+
+@st.composite
+def items(draw):
+    item = {}
+    for name in ("product", "metric", "date", "value"):
+        pool = GOOD[name] + BAD[name] if draw(st.integers(0, 9)) == 0 else GOOD[name]
+        if draw(st.integers(0, 29)) != 0:  # now and then a field is left out
+            item[name] = draw(st.sampled_from(pool))
+    if draw(st.integers(0, 29)) == 0:
+        item["colour"] = "red"
+    return item if draw(st.integers(0, 49)) else draw(st.sampled_from([[item], "item", 1]))
+
+
+@pytest.fixture
+def products(pm, other_pm):
+    ProductFactory(code="CC-T", owner=pm)
+    ProductFactory(code="CC-O", owner=other_pm)
+
+
+def stored_by(monkeypatch):
+    """What reaches the storage: the rows handed to `_store`, per call."""
+    calls = []
+    real = services._store
+
+    def spy(rows, **kwargs):
+        calls.append(tuple(list(column) for column in rows))
+        return real(rows, **kwargs)
+    monkeypatch.setattr(services, "_store", spy)
+    return calls
+
+
+def full_path(user, body):
+    try:
+        return services.observations_ingest(user=user, items=json.loads(body), dry_run=True)
+    except (services.BulkValidationError, services.ValidationError):
+        return "refused"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(batch=st.lists(items(), min_size=0, max_size=6))
+def test_a_batch_the_fast_way_takes_is_one_the_full_checks_accept_with_the_same_rows(pm, products, monkeypatch,
+                                                                                      batch):
+    body = json.dumps(batch).encode()
+    with monkeypatch.context() as patch:
+        calls = stored_by(patch)
+        fast = services.observations_ingest_json(user=pm, body=body, dry_run=True)
+        full = full_path(pm, body)
+    if fast is not None:
+        assert full == fast
+        assert calls[0] == calls[1]
+    if all(type(item) is dict for item in batch) and full != "refused" and not any(
+            type(item["value"]) is int and abs(item["value"]) > 2**64 for item in batch):
+        assert fast is not None, "a clean batch should not need the full checks"
+
+
+def test_a_clean_batch_is_stored_without_the_full_checks(pm, products, monkeypatch):
+    monkeypatch.setattr(services, "_validate_items", None)  # would fail if called
+    body = json.dumps([{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 7}]).encode()
+    result = services.observations_ingest_json(user=pm, body=body)
+    assert (result.received, result.created) == (1, 1)
+    assert list(Observation.objects.values_list("product__code", "metric__code", "value")) == [
+        ("CC-T", "revenue", 7.0)]
+
+
+@pytest.mark.parametrize("body", [
+    b"not json", b"{}", b"[]", b'[{"product": "CC-O", "metric": "revenue", "date": "2026-10-01", "value": 1}]',
+    b'[{"product": "CC-T", "metric": "csat", "date": "2026-10-01", "value": 101}]',
+    b'[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1},'
+    b' {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 2}]',
+])
+def test_a_body_with_any_problem_is_left_to_the_full_checks_and_nothing_is_written(pm, products, body):
+    assert services.observations_ingest_json(user=pm, body=body) is None
+    assert not Observation.objects.exists()
+
+
+def test_a_reviewer_is_refused_on_the_fast_way_too(reviewer, products):
+    body = json.dumps([{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 7}]).encode()
+    with pytest.raises(services.PermissionDenied):
+        services.observations_ingest_json(user=reviewer, body=body)
+    assert not Observation.objects.exists()
