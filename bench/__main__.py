@@ -93,6 +93,13 @@ def requirement_rows(r: dict) -> list[tuple[str, str, str, str]]:
                          f"{http['reference_rps']:.0f} req/s, p50 {http['reference_p50']:.0f} ms, "
                          f"p99 {http['reference_p99']:.0f} ms (load {http['reference_load']})",
                          "", f"BankPM ÷ reference {http['rps'] / http['reference_rps']:.2f}"))
+        if "ab_rps" in http:
+            versus = (f"BankPM ÷ reference {http['ab_rps'] / http['reference_ab_rps']:.2f}"
+                      if "reference_ab_rps" in http else "")
+            rows.append(("  the same load from ApacheBench (C client)",
+                         f"{http['ab_rps']:.0f} req/s, p50 {http['ab_p50']:.0f} ms, p99 {http['ab_p99']:.0f} ms; "
+                         f"reference {http.get('reference_ab_rps', 0):.0f} req/s", "≥ 90 req/s",
+                         f"{_ok(http['ab_rps'] >= 90)}; {versus}"))
         rows.append(("API over HTTP, sequential median", f"{http['sequential_ms']:.1f} ms", "", "measured"))
     return rows
 

@@ -166,6 +166,27 @@ def _load(port, token) -> dict:
             "p99": latencies[int(len(latencies) * 0.99)], "requests": len(latencies)}
 
 
+def _load_ab(port, token) -> dict | None:
+    """The same 8 connections for the same 30 s from ApacheBench, when installed (Debian's apache2-utils): a client
+    in C, so that the load generator's own CPU (8 Python threads on the same 2 cores) weighs less on the result."""
+    import re
+    import shutil
+
+    if not shutil.which("ab"):
+        return None
+    done = subprocess.run(["ab", "-q", "-c", str(HTTP_CONNECTIONS), "-t", str(HTTP_SECONDS), "-n", "1000000",
+                           "-H", f"Authorization: Token {token}", "-H", "Accept: application/json",
+                           f"http://127.0.0.1:{port}{HTTP_PATH}"], capture_output=True, text=True, timeout=120)
+    rps = re.search(r"Requests per second:\s+([\d.]+)", done.stdout)
+    failed = re.search(r"Failed requests:\s+(\d+)", done.stdout)
+    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", done.stdout)
+    if not rps or (failed and int(failed.group(1))) or non_2xx:
+        print("ab failed:", done.stdout[-800:], done.stderr[-400:], flush=True)
+        return None
+    percent = dict(re.findall(r"^\s+(\d+)%\s+(\d+)", done.stdout, re.M))
+    return {"rps": float(rps.group(1)), "p50": float(percent["50"]), "p99": float(percent["99"])}
+
+
 def _load_avg() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -202,6 +223,11 @@ def bench_http(owner) -> dict:
                 print(f"HTTP {HTTP_CONNECTIONS} connections × {HTTP_SECONDS} s, gunicorn 2 sync workers, {label}: "
                       f"{result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, p99 {result['p99']:.0f} ms "
                       f"({result['requests']} requests; load {_load_avg()}; peer 43–45 req/s, aim ≥ 90)", flush=True)
+                ab = _load_ab(port, token)
+                if ab:
+                    out.update({f"{key}ab_{name}": value for name, value in ab.items()})
+                    print(f"  the same load from ApacheBench (ab, C): {ab['rps']:.1f} req/s, p50 {ab['p50']:.0f} ms, "
+                          f"p99 {ab['p99']:.0f} ms (load {_load_avg()})", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -47,15 +47,18 @@ def months_between(first: date, last: date) -> list[date]:
     return months
 
 
-def observation_partitions_ensure(*, first: date, last: date) -> list[str]:
-    """Create the missing month partitions for [first's month, last's month]; returns the names created.
+def observation_partitions_ensure(*, first: date | None = None, last: date | None = None,
+                                  days: set[date] | None = None) -> list[str]:
+    """Create the missing month partitions for [first's month, last's month], or for the months of `days` only
+    (a batch naming one day in 1970 and one in 2099 needs two partitions, not 1,560); returns the names created.
 
     Rows of those months already sitting in the default partition move into their new partition in the same
     transaction, so nothing is left behind in the default.
     """
     if not is_partitioned():
         return []
-    wanted = {partition_name(m): m for m in months_between(first, last)}
+    months = {day.replace(day=1) for day in days} if days is not None else months_between(first, last)
+    wanted = {partition_name(m): m for m in months}
     if not set(wanted) - existing_partitions():
         return []
     created = []

@@ -355,8 +355,8 @@ def _upsert_observations_pg(rows, source: str) -> int:
     from .partitions import observation_partitions_ensure
 
     product_ids, metric_ids, dates, values = rows
-    observation_partitions_ensure(first=min(dates), last=max(dates))
-    days = {d: d.isoformat() for d in set(dates)}  # a few dozen distinct days: format each once
+    days = {d: d.isoformat() for d in set(dates)}
+    observation_partitions_ensure(days=set(days))  # a few dozen distinct days: format each once
     # Encoded once here: psycopg would otherwise encode the text again on every write.
     lines = "".join([f"{p}\t{m}\t{days[d]}\t{v!r}\t{source}\n"
                      for p, m, d, v in zip(product_ids, metric_ids, dates, values, strict=True)]).encode()
