@@ -5,8 +5,9 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from core.fsm import ConcurrentTransitions
 from lifecycle.models import ProtectedFSMFieldsMixin
 
 from .choices import ChangeReason, ChangeStatus, CriterionOp, TermsVersionStatus
@@ -59,7 +60,7 @@ class TermsVersion(models.Model):
         return f"{self.product_id} v{self.version}"
 
 
-class Change(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, models.Model):
+class Change(ProtectedFSMFieldsMixin, ConcurrentTransitions, models.Model):
     """A proposed change of a launched product's terms: only the changed fields, with the diff against the terms
     in force when proposed; approved through the `change` process, optionally piloted, then rolled out."""
 

@@ -6,7 +6,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
+
+from core.fsm import ConcurrentTransitions
 
 from .choices import (
     ACTIVE_ALERT_STATUSES,
@@ -255,7 +257,7 @@ class StalePeriod(models.Model):
         return f"{self.product_id}/{self.granularity}/{self.period_start}"
 
 
-class Alert(ConcurrentTransitionMixin, models.Model):
+class Alert(ConcurrentTransitions, models.Model):
     """An early warning: a metric turned red. One active alert per product and metric, however often it stays red."""
 
     product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_alerts",

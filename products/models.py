@@ -7,8 +7,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from core.fsm import ConcurrentTransitions
 from core.retention import KeptRecord
 
 from .choices import (
@@ -40,7 +41,7 @@ class SalesChannel(models.Model):
         return str(self.get_code_display())
 
 
-class Product(ConcurrentTransitionMixin, KeptRecord):
+class Product(ConcurrentTransitions, KeptRecord):
     """A bank product in the catalogue; its lifecycle stage changes only through stage-gate transitions."""
 
     code = models.CharField(

@@ -8,9 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.fsm import ConcurrentTransitions
 from products.choices import CustomerSegment
 
 from .choices import (
@@ -83,7 +84,7 @@ class ProductVersion(FSMModelMixin, models.Model):
         """The version is live; the service sets the release date."""
 
 
-class Requirement(ConcurrentTransitionMixin, models.Model):
+class Requirement(ConcurrentTransitions, models.Model):
     """A backlog item of a product: graded by priority and RICE, moved to delivery by its state machine."""
 
     product = models.ForeignKey(
