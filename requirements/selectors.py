@@ -152,12 +152,21 @@ def requirement_top_open(*, product, limit: int = 5) -> QuerySet[Requirement]:
             .select_related("assignee").order_by("-rice_score", "-id")[:limit])
 
 
+def _scope_count(*, status: str | None = None):
+    # The status as the aggregate's filter, not the rows': the scan stays on the version's own index (a status
+    # index would be ANDed in, reading every delivered requirement of the bank for each version).
+    rows = Requirement.objects.filter(target_version=OuterRef("pk")).order_by().values("target_version")
+    count = Count("pk", filter=Q(status=status)) if status else Count("pk")
+    return Coalesce(Subquery(rows.annotate(n=count).values("n"), output_field=IntegerField()), 0)
+
+
 def version_list() -> QuerySet[ProductVersion]:
-    """Versions with their scope and progress (delivered / total) as annotations."""
+    """Versions with their scope and progress (delivered / total) as annotations.
+
+    Counted per version shown (subqueries), not by joining and grouping every requirement: with 100,000
+    requirements the join made a 50-row page and its COUNT cost 60 ms; the paginator's COUNT drops subqueries."""
     return ProductVersion.objects.select_related("product").annotate(
-        total=Count("requirements"),
-        delivered=Count("requirements", filter=Q(requirements__status=RequirementStatus.DELIVERED)),
-    )
+        total=_scope_count(), delivered=_scope_count(status=RequirementStatus.DELIVERED))
 
 
 def feedback_list() -> QuerySet[Feedback]:
