@@ -51,24 +51,53 @@ def requirement_backlog() -> QuerySet[Requirement]:
 
 
 def requirement_board(*, product) -> dict[str, list[dict]]:
-    """The board of one product: cards grouped by status, highest RICE first, in two queries.
+    """The board of one product: cards grouped by status, highest RICE first, in one query.
 
     Cards are plain dicts (values()): building 2,000 model instances with their state-machine bookkeeping
     costs more than rendering them.
     """
-    from django.contrib.auth import get_user_model
-
     columns = {status: [] for status in RequirementStatus.values}
-    rows = list(
+    rows = _with_assignee_names(
         Requirement.objects.filter(product=product).order_by("-rice_score", "-id")
         .annotate(rice=Cast(Round("rice_score"), IntegerField()), version=F("target_version__name"))
-        .values("id", "title", "priority", "status", "rice", "version", "assignee_id")
+        .values("id", "title", "priority", "status", "rice", "version", "assignee_id", *_ASSIGNEE_NAME)
     )
-    names = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in={r["assignee_id"] for r in rows} - {None})}
     for row in rows:
-        row["assignee"] = names.get(row["assignee_id"], "")
         columns[row["status"]].append(row)
     return columns
+
+
+_ASSIGNEE_NAME = ("assignee__username", "assignee__first_name", "assignee__last_name")
+
+
+def _with_assignee_names(rows) -> list[dict]:
+    """Rows with `assignee`: the assignee's name as the user model writes it, built once per assignee from the
+    name columns joined in (no user query, no model per row)."""
+    from django.contrib.auth import get_user_model
+
+    user, names, out = get_user_model(), {}, []
+    for row in rows:
+        username, first, last = (row.pop(field) for field in _ASSIGNEE_NAME)
+        if row["assignee_id"] is not None and row["assignee_id"] not in names:
+            names[row["assignee_id"]] = str(user(username=username, first_name=first, last_name=last))
+        row["assignee"] = names.get(row["assignee_id"], "")
+        out.append(row)
+    return out
+
+
+def version_scope(*, version: ProductVersion) -> list[dict]:
+    """The requirements of a version, highest RICE first, as plain rows (id, title, status and its label, assignee,
+    RICE, URL, open or not): a scope of several hundred is a table, not several hundred models with their relations
+    and state machines."""
+    from django.urls import reverse
+
+    rows = _with_assignee_names(Requirement.objects.filter(target_version=version).order_by("-rice_score", "-id")
+                                .values("id", "title", "status", "rice_score", "assignee_id", *_ASSIGNEE_NAME))
+    labels = dict(RequirementStatus.choices)
+    for row in rows:
+        row.update(url=reverse("requirements:detail", args=[row["id"]]), status_label=labels[row["status"]],
+                   open=row["status"] in OPEN_STATUSES)
+    return rows
 
 
 def requirement_detail(*, pk) -> Requirement:

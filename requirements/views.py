@@ -22,7 +22,7 @@ from core.errors import DOMAIN_ERRORS, add_form_errors, error_text
 from products.models import Product
 
 from . import selectors, services, tabular
-from .choices import OPEN_STATUSES, BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
+from .choices import BulkAction, Priority, RequirementStatus, RequirementTransition, VersionStatus
 from .filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
 from .forms import CommentForm, FeedbackForm, ImportForm, RequirementForm, VersionForm, VersionReleaseForm
 from .ids import parse_id, parse_ids
@@ -326,10 +326,10 @@ class VersionDetailView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scope = list(selectors.requirement_list().filter(target_version=self.object).order_by("-rice_score", "-id"))
+        scope = selectors.version_scope(version=self.object)
         context.update(
             scope=scope,
-            open_items=[r for r in scope if r.status in OPEN_STATUSES],
+            open_items=[r for r in scope if r["open"]],
             release_form=VersionReleaseForm(version=self.object),
             percent=round(100 * self.object.delivered / self.object.total) if self.object.total else 0,
             can_edit=services.requirement_can_edit(user=self.request.user, product=self.object.product),

@@ -162,6 +162,18 @@ def test_version_page_lists_each_requirement_once_and_counts_the_unfinished(clie
     assert "1 条未完成" in html and 'id="release-form"' in html
 
 
+def test_version_page_names_each_assignee_and_links_each_requirement(client, pm):
+    version = ProductVersionFactory(product=ProductFactory(owner=pm), name="v5.1")
+    dev = UserFactory(username="dev_wang", first_name="小明", last_name="王")
+    done = RequirementFactory(product=version.product, target_version=version, status="scheduled", assignee=dev)
+    RequirementFactory(product=version.product, target_version=version, status="scheduled", title="无人负责")
+    client.force_login(pm)
+    html = client.get(version.get_absolute_url()).content.decode()
+    row = html.split(f'href="/requirements/{done.pk}/"')[1].split("</tr>")[0]
+    assert "王小明" in row
+    assert "—" in html.split("无人负责")[1].split("</tr>")[0]
+
+
 def test_product_page_shows_backlog_counts_and_top_items(client, pm):
     product = ProductFactory(owner=pm)
     RequirementFactory(product=product, title="最高分需求", reach=99999)
