@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from bankpm.api.serializers import StrictModelSerializer
+from bankpm.api.serializers import FastReadMixin, StrictModelSerializer
 
 from ..models import MAX_FEATURE_LENGTH, MAX_FEATURES, Product, SalesChannel
 
@@ -13,7 +13,7 @@ class UserBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProductSerializer(StrictModelSerializer):
+class ProductSerializer(FastReadMixin, StrictModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     sales_channels = serializers.SlugRelatedField(

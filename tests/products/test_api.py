@@ -198,3 +198,23 @@ def test_a_name_with_bidi_controls_or_escape_sequences_is_refused(head, name):
     product = ProductFactory(owner=head)
     response = client.patch(f"/api/v1/products/{product.pk}/", {"name": name}, format="json")
     assert response.status_code == 400 and "name" in response.json()
+
+
+@pytest.mark.django_db
+def test_list_rows_are_what_drf_would_write_field_for_field(pm):
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+    from rest_framework.serializers import ModelSerializer
+
+    from products import selectors
+    from products.api.serializers import ProductSerializer
+    from products.models import SalesChannel
+
+    full = ProductFactory(owner=pm, features=["返现 1%", "免年费"], interest_rate="3.25", fee="12.00",
+                          expected_yield_min="2.0", expected_yield_max="3.5", name_en="Cashback card")
+    full.sales_channels.set(SalesChannel.objects.all()[:2])
+    ProductFactory(owner=pm)
+    rows = list(selectors.product_list().order_by("id"))
+    serializer = ProductSerializer(rows, many=True, context={"request": Request(RequestFactory().get(URL))})
+    assert serializer.data == [ModelSerializer.to_representation(serializer.child, row) for row in rows]
+    assert len(serializer.data[0]["sales_channels"]) == 2 and serializer.data[0]["owner_username"] == pm.username
