@@ -53,3 +53,7 @@ class ProductSerializer(StrictModelSerializer):
             "stage", "created_at", "updated_at",
         ]
         read_only_fields = ["stage", "created_at", "updated_at"]
+        extra_kwargs = {
+            "expected_yield_min": {"help_text": "Deposits and wealth products only; at most expected_yield_max."},
+            "expected_yield_max": {"help_text": "Deposits and wealth products only; at least expected_yield_min."},
+        }

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueTogetherValidator
 
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer, StrictSerializer
+from bankpm.validators import validate_single_line
 from core.errors import DomainConflict
 from products.models import Product
 
@@ -19,7 +20,7 @@ from ..models import Feedback, ProductVersion, Requirement
 class TagListField(serializers.ListField):
     """Tags are written as a list of names and read from the prefetched relation."""
 
-    child = serializers.CharField(max_length=40)
+    child = serializers.CharField(max_length=40, validators=[validate_single_line])
 
     def get_attribute(self, instance):
         return instance.tag_name_list
@@ -256,6 +257,6 @@ class FeedbackSerializer(FixedProductMixin, StrictModelSerializer):
 
 class FeedbackConvertSerializer(StrictSerializer):
     feedback = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[validate_single_line])  # the requirement's title
     priority = serializers.ChoiceField(choices=Requirement._meta.get_field("priority").choices, required=False)
     type = serializers.ChoiceField(choices=Requirement._meta.get_field("type").choices, required=False)

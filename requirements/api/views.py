@@ -67,7 +67,7 @@ class RequirementViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=requirement.pk)).data)
 
     @extend_schema(
-        request=RequirementBulkItemSerializer(many=True),
+        request=RequirementBulkItemSerializer(many=True, min_length=1, max_length=services.MAX_BULK_ITEMS),
         responses={201: RequirementSerializer(many=True),
                    400: OpenApiResponse(BulkErrorSerializer, description="Errors per item index; nothing created.")},
     )

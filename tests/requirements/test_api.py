@@ -422,3 +422,15 @@ def test_converting_feedback_of_two_products_is_a_409(pm):
     response = api(pm).post("/api/v1/feedback/convert/", {"feedback": [a.pk, b.pk], "title": "合并"}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "wrong_product"
     assert not Requirement.objects.exists()
+
+
+@pytest.mark.parametrize("title", ["gpj.exe\u202e卡", "\x1b[31m红色\x1b[0m"])
+def test_a_converted_title_or_a_tag_with_control_characters_is_a_400_on_the_field(pm, title):
+    """The schema's single-line text: the conversion's title and the tags are checked where they are read."""
+    item = FeedbackFactory(product=ProductFactory(owner=pm))
+    client = api(pm)
+    converted = client.post("/api/v1/feedback/convert/", {"feedback": [item.pk], "title": title}, format="json")
+    assert converted.status_code == 400 and "title" in converted.json()
+    tagged = client.post(URL, payload(item.product, tags=[title]), format="json")
+    assert tagged.status_code == 400 and "tags" in tagged.json()
+    assert not Requirement.objects.exists()
