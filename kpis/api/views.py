@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from bankpm.api.exceptions import as_drf_validation_error
+from bankpm.api.filters import boolean_query_parameter
 
 from .. import selectors, services
 from ..filtersets import AlertFilterSet, SnapshotFilterSet
@@ -31,7 +32,7 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=False, methods=["post"], url_path="observations")
     def observations(self, request):
         """Up to 10,000 observations, all-or-nothing; a (product, metric, date) sent again replaces its value."""
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        dry_run = boolean_query_parameter(request, "dry_run")
         try:
             result = services.observations_ingest(user=request.user, items=request.data, dry_run=dry_run)
         except services.BulkValidationError as error:
