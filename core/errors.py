@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 class DomainConflict(Exception):
     """A state conflict with a stable machine-readable `code` and a human message."""
 
-    def __init__(self, code, message=None):
+    def __init__(self, code, message=None, *, field=None):
         self.code = str(code)
         label = getattr(code, "label", None)
         self.message = str(message or label or code)
+        self.field = field  # the form field a page shows the message on (the API answers `{"detail", "code"}`)
         super().__init__(self.message)
 
 
@@ -68,6 +69,8 @@ def add_form_errors(form, error: Exception) -> None:
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():
             form.add_error(name if name in form.fields else None, messages)
+    elif isinstance(error, DomainConflict) and error.field in form.fields:
+        form.add_error(error.field, error.message)
     else:
         form.add_error(None, error_messages(error))
 

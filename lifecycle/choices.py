@@ -62,3 +62,5 @@ class LifecycleError(models.TextChoices):
     NO_DELEGATION = "no_delegation", _("您没有该审批人当前有效的委托。")
     MISSING_DELIVERABLES = "missing_deliverables", _("以下必需交付物尚未完成或豁免：")
     STAGE_NOT_ALLOWED = "stage_not_allowed", _("当前阶段不能进入该目标阶段。")
+    DELIVERABLE_OTHER_STAGE = "deliverable_other_stage", _("只能更新当前阶段的交付物。")
+    DELIVERABLE_UNDER_REVIEW = "deliverable_under_review", _("阶段评审进行中，不能重新打开交付物。")

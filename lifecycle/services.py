@@ -115,10 +115,11 @@ def deliverable_can_reopen(*, product: Product) -> bool:
 def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Product, status: str) -> None:
     if not deliverable_can_edit(user=user, deliverable=deliverable):
         raise PermissionDenied(_("只有交付物负责人、产品经理、产品主管或管理员可以更新交付物。"))
+    # Both depend on the product's state, not on the request: 409 with a code (the pages show the message).
     if deliverable.stage != product.stage:
-        raise ValidationError({"status": _("只能更新当前阶段的交付物。")})
+        raise GateConflict(LifecycleError.DELIVERABLE_OTHER_STAGE)
     if status == DeliverableStatus.OPEN and not deliverable_can_reopen(product=product):
-        raise ValidationError({"status": _("阶段评审进行中，不能重新打开交付物。")})
+        raise GateConflict(LifecycleError.DELIVERABLE_UNDER_REVIEW)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.views.generic import ListView
 from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import CARD_TAG, FilteredListView, card_messages
-from core.errors import error_messages
+from core.errors import DomainConflict, error_messages
 from core.models import AuditEntry
 from products import selectors as product_selectors
 from products.models import Product
@@ -143,8 +143,8 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
                     user=request.user, deliverable=deliverable, status=data["status"], reason=data["reason"],
                     # The attach form posts `link` (empty clears it); the status buttons do not send it.
                     link=data["link"] if "link" in request.POST else None, attachment=data["attachment"])
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
+            except (ValidationError, DomainConflict) as exc:
+                error = " ".join(error_messages(exc))
         else:
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         if request.htmx:

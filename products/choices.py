@@ -66,3 +66,10 @@ class ProductAuditAction(models.TextChoices):
     CREATED = "product_created", _("创建产品")
     UPDATED = "product_updated", _("修改产品")
     OWNER_CHANGED = "product_owner_changed", _("变更产品负责人")
+
+
+class ProductError(models.TextChoices):
+    """Conflicts with the catalogue's current state (409 `code` in the API)."""
+
+    DUPLICATE_CODE = "duplicate_code", _("该产品代码已存在。")
+    CODE_FIXED = "code_fixed", _("产品代码创建后不可修改。")

@@ -14,7 +14,7 @@ from core.audit import audit_record, diff, field_values
 from core.errors import DomainConflict
 from core.roles import can_manage_products, is_portfolio_manager, product_can_edit
 
-from .choices import ProductAuditAction
+from .choices import ProductAuditAction, ProductError
 from .models import Product
 
 EDITABLE_FIELDS = (
@@ -127,8 +127,9 @@ def product_update(*, user, product: Product, data: dict) -> Product:
     if not is_portfolio_manager(user) and "owner" in data and data["owner"].pk != product.owner_id:
         raise ValidationError({"owner": _("产品经理不能转交产品负责人。")})
     if "code" in data and data["code"] != product.code:
-        # Other bank systems reference products by code: it is fixed once the product exists.
-        raise ValidationError({"code": _("产品代码创建后不可修改。")})
+        # Other bank systems reference products by code: it is fixed once the product exists (409: the product's
+        # current code is what refuses).
+        raise DomainConflict(ProductError.CODE_FIXED, field="code")
     product = Product.objects.select_for_update().get(pk=product.pk)
     product_edit_check(user=user, product=product, changed=product_changed_fields(product=product, data=data))
     before = field_values(product, AUDITED_FIELDS)

@@ -4,12 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_history import WordedHistoryAdmin
-from core.errors import error_text
+from core.errors import DomainConflict, error_text
 
 from . import services
 from .models import Comment, Feedback, ProductVersion, Requirement, Tag
 
-REFUSALS = (PermissionDenied, ValidationError, services.TransitionRefused)
+REFUSALS = (PermissionDenied, ValidationError, DomainConflict)
 
 
 def _data(form, fields) -> dict:

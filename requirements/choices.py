@@ -114,6 +114,12 @@ class ErrorCode(models.TextChoices):
     WRONG_PRODUCT = "wrong_product", _("不属于该产品")
     TOO_MANY_ITEMS = "too_many_items", _("条目过多")
     FEEDBACK_CONVERTED = "feedback_converted", _("反馈已转化为需求")
+    PRODUCT_FIXED = "product_fixed", _("创建后不能更换产品")
+    PRODUCT_CLOSED = "product_closed", _("产品已结束")
+    PLANNED_IN_PAST = "planned_in_past", _("计划日期早于今天")
+    VERSION_NAME_TAKEN = "version_name_taken", _("该产品已有同名版本。")
+    UNFINISHED_SCOPE = "unfinished_scope", _("版本还有未完成的需求")
+    WRONG_VERSION = "wrong_version", _("不是同一产品规划中的另一个版本")
 
 
 class RequirementsAuditAction(models.TextChoices):

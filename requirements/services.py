@@ -132,7 +132,7 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     """Edit the fields of a requirement; the status only moves through requirement_transition."""
     _check_can_edit(user, requirement.product)
     if "product" in data and data["product"] is not None and data["product"].pk != requirement.product_id:
-        raise ValidationError({"product": _("需求创建后不能更换产品。")})
+        raise DomainConflict(ErrorCode.PRODUCT_FIXED, _("需求创建后不能更换产品。"), field="product")
     previous_version_id = requirement.target_version_id
     _apply(requirement, data, UPDATABLE_FIELDS)
     _validate(requirement, previous_version_id)
@@ -373,8 +373,8 @@ def version_create(*, user, data: dict) -> ProductVersion:
         raise ValidationError({"product": _("请选择产品。")})
     _check_can_edit(user, product)
     if product.stage in CLOSED_STAGES:
-        raise ValidationError({"product": _("产品“%(product)s”已%(stage)s，不能再规划新版本。") % {
-            "product": product.display_name, "stage": product.get_stage_display()}})
+        raise DomainConflict(ErrorCode.PRODUCT_CLOSED, _("产品“%(product)s”已%(stage)s，不能再规划新版本。") % {
+            "product": product.display_name, "stage": product.get_stage_display()}, field="product")
     version = ProductVersion()
     _apply(version, data, VERSION_FIELDS)
     version.full_clean()
@@ -386,8 +386,9 @@ def version_create(*, user, data: dict) -> ProductVersion:
 
 
 def _check_planned_date(planned: date | None) -> None:
+    """Today moves, the request does not: a date that was valid yesterday is a conflict today (409), not a 400."""
     if planned is not None and planned < timezone.localdate():
-        raise ValidationError({"planned_date": _("计划发布日期不能早于今天。")})
+        raise DomainConflict(ErrorCode.PLANNED_IN_PAST, _("计划发布日期不能早于今天。"), field="planned_date")
 
 
 @transaction.atomic
@@ -395,7 +396,7 @@ def version_update(*, user, version: ProductVersion, data: dict) -> ProductVersi
     """Rename or re-plan a version; its product never changes."""
     _check_can_edit(user, version.product)
     if "product" in data and data["product"] is not None and data["product"].pk != version.product_id:
-        raise ValidationError({"product": _("版本创建后不能更换产品。")})
+        raise DomainConflict(ErrorCode.PRODUCT_FIXED, _("版本创建后不能更换产品。"), field="product")
     version = ProductVersion.objects.select_for_update().select_related("product").get(pk=version.pk)
     before = field_values(version, VERSION_FIELDS)
     previous_date = version.planned_date
@@ -440,13 +441,17 @@ def version_release(*, user, version: ProductVersion, unfinished: str = "",
 
 
 def _release_unfinished(user, version, pending, unfinished, move_to) -> None:
+    # Whether the version has unfinished requirements, and which versions are planned, is state: 409.
     if unfinished not in UnfinishedScope.values:
-        raise ValidationError({"unfinished": _(
-            "该版本还有 %(n)s 条未完成的需求：请选择移到另一个版本或退回需求池。") % {"n": len(pending)}})
+        raise DomainConflict(ErrorCode.UNFINISHED_SCOPE, _(
+            "该版本还有 %(n)s 条未完成的需求：请选择移到另一个版本或退回需求池。") % {"n": len(pending)},
+            field="unfinished")
     if unfinished == UnfinishedScope.MOVE:
-        if move_to is None or move_to.pk == version.pk or move_to.product_id != version.product_id \
-                or move_to.status != VersionStatus.PLANNED:
+        if move_to is None:
             raise ValidationError({"move_to": _("请选择同一产品的另一个规划中的版本。")})
+        if move_to.pk == version.pk or move_to.product_id != version.product_id \
+                or move_to.status != VersionStatus.PLANNED:
+            raise DomainConflict(ErrorCode.WRONG_VERSION, _("请选择同一产品的另一个规划中的版本。"), field="move_to")
     for requirement in pending:
         requirement._history_user = user
         old_status, old_version = requirement.status, requirement.target_version_id
@@ -486,7 +491,7 @@ def feedback_update(*, user, feedback: Feedback, data: dict) -> Feedback:
     """Correct a feedback item; its product never changes."""
     _check_can_edit(user, feedback.product)
     if "product" in data and data["product"] is not None and data["product"].pk != feedback.product_id:
-        raise ValidationError({"product": _("反馈录入后不能更换产品。")})
+        raise DomainConflict(ErrorCode.PRODUCT_FIXED, _("反馈录入后不能更换产品。"), field="product")
     _apply(feedback, data, FEEDBACK_FIELDS[1:])
     feedback.full_clean(exclude=["created_by"])
     feedback.save()
@@ -520,7 +525,8 @@ def feedback_convert(*, user, feedback_ids, title: str, data: dict | None = None
             "ids": ", ".join(str(i) for i in sorted(missing)) or "—"}})
     products = {f.product_id for f in items}
     if len(products) > 1:
-        raise ValidationError({"feedback": _("所选反馈必须属于同一产品。")}, code=ErrorCode.WRONG_PRODUCT)
+        # Which product each item belongs to is the rows' state: 409, as converting converted feedback is.
+        raise DomainConflict(ErrorCode.WRONG_PRODUCT, _("所选反馈必须属于同一产品。"), field="feedback")
     converted = [f.pk for f in items if f.requirement_id]
     if converted:
         # The items' state refuses, not the request: 409, as deleting converted feedback is.

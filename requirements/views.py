@@ -18,7 +18,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView, ServiceFormView
-from core.errors import DOMAIN_ERRORS, add_form_errors, error_text
+from core.errors import DOMAIN_ERRORS, DomainConflict, add_form_errors, error_text
 from products.models import Product
 
 from . import selectors, services, tabular
@@ -369,7 +369,7 @@ def version_release_view(request, pk):
         services.version_release(user=request.user, version=version, unfinished=data.get("unfinished") or "",
                                  move_to=data.get("move_to"))
         messages.success(request, _("版本已发布。"))
-    except services.TransitionRefused as error:
+    except DomainConflict as error:  # TransitionRefused among them
         messages.error(request, error.message)
     except ValidationError as error:
         for message in error.messages:

@@ -55,3 +55,16 @@ def _only_unknown_ids(filterset) -> bool:
         if not (is_id_filter and is_integer and all(e.code == "invalid_choice" for e in errors)):
             return False
     return True
+
+
+def boolean_query_parameter(request, name: str, default: bool = False) -> bool:
+    """A boolean query parameter as the schema declares it (`true`/`false`, or 1/0, yes/no): anything else, such as
+    `dry_run=null`, is a 400 on the parameter rather than silently false."""
+    from rest_framework import exceptions, serializers
+
+    if name not in request.query_params:
+        return default
+    try:
+        return serializers.BooleanField().to_internal_value(request.query_params[name])
+    except exceptions.ValidationError as error:
+        raise exceptions.ValidationError({name: error.detail}) from error

@@ -151,7 +151,7 @@ REST_FRAMEWORK = {
     # JSON only: a form-encoded body cannot say null or an empty list, so the schema could not be honoured in it.
     "DEFAULT_PARSER_CLASSES": ["bankpm.api.parsers.FastJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bankpm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -171,6 +171,7 @@ SPECTACULAR_SETTINGS = {
         "bankpm.api.schema.add_error_responses",
         "bankpm.api.schema.close_request_bodies",
         "bankpm.api.schema.query_parameter_limits",
+        "bankpm.api.schema.body_rules",
     ],
     # One schema name per choice set, so that every app's "status" or "department" field stays unambiguous.
     "ENUM_NAME_OVERRIDES": {

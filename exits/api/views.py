@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
+from bankpm.api.filters import boolean_query_parameter
 from products.models import Product
 
 from .. import selectors, services
@@ -70,7 +71,7 @@ class ExitProgressView(ProductScopedMixin, generics.GenericAPIView):
     def post(self, request, *args, **kwargs):
         """A list of `{"segment", "date", "migrated", "closed"}`, all-or-nothing; a segment and date sent again
         replaces its counts."""
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        dry_run = boolean_query_parameter(request, "dry_run")
         result = services.exit_progress_record(user=request.user, product=self.get_product(), items=request.data,
                                                dry_run=dry_run)
         return Response(s.ProgressResultSerializer(result).data)

@@ -25,8 +25,11 @@ class ObservationItemSerializer(StrictSerializer):
 
 class ObservationBulkSerializer(serializers.ListSerializer):
     child = ObservationItemSerializer()
-    max_length = MAX_OBSERVATIONS_PER_REQUEST
-    min_length = 1
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_OBSERVATIONS_PER_REQUEST)
+        kwargs.setdefault("min_length", 1)
+        super().__init__(*args, **kwargs)
 
 
 class IngestResultSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from bankpm.api.exceptions import as_drf_validation_error
+from bankpm.api.filters import boolean_query_parameter
 from bankpm.api.parsers import is_utf8_json
 
 from .. import selectors, services
@@ -32,7 +33,7 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=False, methods=["post"], url_path="observations")
     def observations(self, request):
         """Up to 10,000 observations, all-or-nothing; a (product, metric, date) sent again replaces its value."""
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        dry_run = boolean_query_parameter(request, "dry_run")
         try:
             # A clean UTF-8 JSON batch goes the fast way; anything else, or any item with a problem, is parsed as
             # every body is and checked item by item.

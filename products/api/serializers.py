@@ -1,8 +1,11 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer
+from core.errors import DomainConflict
 
+from ..choices import ProductError
 from ..models import MAX_FEATURE_LENGTH, MAX_FEATURES, Product, SalesChannel
 
 
@@ -25,6 +28,22 @@ class ProductSerializer(FastReadMixin, StrictModelSerializer):
     )
     url = serializers.HyperlinkedIdentityField(view_name="api:product-detail")
 
+    def get_fields(self):
+        fields = super().get_fields()
+        # Taken codes are validate_code's (409), not the model field's UniqueValidator's (400).
+        fields["code"].validators = [v for v in fields["code"].validators if not isinstance(v, UniqueValidator)]
+        return fields
+
+    def validate_code(self, value):
+        """A code another product has is a conflict with the catalogue (409 `duplicate_code`), not a bad request:
+        the schema cannot know which codes are taken."""
+        taken = Product.objects.filter(code=value)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise DomainConflict(ProductError.DUPLICATE_CODE, field="code")
+        return value
+
     class Meta:
         model = Product
         fields = [
@@ -34,3 +53,7 @@ class ProductSerializer(FastReadMixin, StrictModelSerializer):
             "stage", "created_at", "updated_at",
         ]
         read_only_fields = ["stage", "created_at", "updated_at"]
+        extra_kwargs = {
+            "expected_yield_min": {"help_text": "Deposits and wealth products only; at most expected_yield_max."},
+            "expected_yield_max": {"help_text": "Deposits and wealth products only; at least expected_yield_min."},
+        }

@@ -5,11 +5,14 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import UniqueTogetherValidator
 
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer, StrictSerializer
+from bankpm.validators import validate_single_line
+from core.errors import DomainConflict
 from products.models import Product
 
-from ..choices import IMPACT_CHOICES, RequirementTransition, UnfinishedScope
+from ..choices import IMPACT_CHOICES, ErrorCode, RequirementTransition, UnfinishedScope
 from ..ids import parse_id
 from ..models import Feedback, ProductVersion, Requirement
 
@@ -17,7 +20,7 @@ from ..models import Feedback, ProductVersion, Requirement
 class TagListField(serializers.ListField):
     """Tags are written as a list of names and read from the prefetched relation."""
 
-    child = serializers.CharField(max_length=40)
+    child = serializers.CharField(max_length=40, validators=[validate_single_line])
 
     def get_attribute(self, instance):
         return instance.tag_name_list
@@ -54,6 +57,20 @@ class ImpactField(serializers.Field):
         return float(value)
 
 
+class FixedProductMixin:
+    """A requirement's, version's or feedback item's product never changes (the services refuse it, 409
+    `product_fixed`): said before the model's cross-checks, which would otherwise answer a 400 about the new
+    product's versions or requirements."""
+
+    fixed_product_message = ""
+
+    def validate_product(self, product):
+        if self.instance is not None and not isinstance(self.instance, list | tuple) and product is not None \
+                and product.pk != self.instance.product_id:
+            raise DomainConflict(ErrorCode.PRODUCT_FIXED, self.fixed_product_message, field="product")
+        return product
+
+
 class GeneratedFieldSafeMixin:
     """StrictModelSerializer.validate without its per-item queries: related objects are not re-fetched and the
     check constraints (which repeat the field validators) are not queried, so a 1,000-item bulk create validates
@@ -83,7 +100,8 @@ class GeneratedFieldSafeMixin:
         return attrs
 
 
-class RequirementSerializer(FastReadMixin, GeneratedFieldSafeMixin, StrictModelSerializer):
+class RequirementSerializer(FastReadMixin, FixedProductMixin, GeneratedFieldSafeMixin, StrictModelSerializer):
+    fixed_product_message = _("需求创建后不能更换产品。")
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     product_code = ProductCodeField(source="product.code", read_only=True)
     assignee = serializers.PrimaryKeyRelatedField(
@@ -178,7 +196,8 @@ class BulkErrorSerializer(serializers.Serializer):
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class VersionSerializer(StrictModelSerializer):
+class VersionSerializer(FixedProductMixin, StrictModelSerializer):
+    fixed_product_message = _("版本创建后不能更换产品。")
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     total = serializers.IntegerField(read_only=True, default=0, help_text=_("范围内需求数"))
     delivered = serializers.IntegerField(read_only=True, default=0, help_text=_("已交付需求数"))
@@ -195,6 +214,21 @@ class VersionSerializer(StrictModelSerializer):
             fields["product"].required = False
         return fields
 
+    def get_validators(self):
+        # A taken name is validate()'s 409, not the UniqueTogetherValidator's 400.
+        return [v for v in super().get_validators() if not isinstance(v, UniqueTogetherValidator)]
+
+    def validate(self, attrs):
+        """A name the product's versions already have is a conflict with them (409), not a bad request."""
+        product = attrs.get("product") or getattr(self.instance, "product", None)
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        taken = ProductVersion.objects.filter(product=product, name=name)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if product is not None and name and taken.exists():
+            raise DomainConflict(ErrorCode.VERSION_NAME_TAKEN, field="name")
+        return super().validate(attrs)
+
 
 class VersionReleaseSerializer(StrictSerializer):
     """What happens to the version's unfinished requirements; needed only when there are some."""
@@ -204,7 +238,8 @@ class VersionReleaseSerializer(StrictSerializer):
                                                  allow_null=True)
 
 
-class FeedbackSerializer(StrictModelSerializer):
+class FeedbackSerializer(FixedProductMixin, StrictModelSerializer):
+    fixed_product_message = _("反馈录入后不能更换产品。")
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
 
     class Meta:
@@ -222,6 +257,6 @@ class FeedbackSerializer(StrictModelSerializer):
 
 class FeedbackConvertSerializer(StrictSerializer):
     feedback = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[validate_single_line])  # the requirement's title
     priority = serializers.ChoiceField(choices=Requirement._meta.get_field("priority").choices, required=False)
     type = serializers.ChoiceField(choices=Requirement._meta.get_field("type").choices, required=False)

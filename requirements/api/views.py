@@ -67,7 +67,7 @@ class RequirementViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=requirement.pk)).data)
 
     @extend_schema(
-        request=RequirementBulkItemSerializer(many=True),
+        request=RequirementBulkItemSerializer(many=True, min_length=1, max_length=services.MAX_BULK_ITEMS),
         responses={201: RequirementSerializer(many=True),
                    400: OpenApiResponse(BulkErrorSerializer, description="Errors per item index; nothing created.")},
     )
@@ -110,9 +110,10 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         serializer.instance = services.version_create(user=self.request.user, data=serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.version_update(
-            user=self.request.user, version=serializer.instance, data=serializer.validated_data
-        )
+        version = services.version_update(user=self.request.user, version=serializer.instance,
+                                          data=serializer.validated_data)
+        # With its scope counts: a PATCH (partial) would otherwise leave `total` and `delivered` out of the body.
+        serializer.instance = self.get_queryset().get(pk=version.pk)
 
     @extend_schema(request=VersionReleaseSerializer, responses={200: VersionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])

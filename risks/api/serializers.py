@@ -58,8 +58,10 @@ class RiskWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer)
     review_due = serializers.DateField(required=False, allow_null=True, help_text="Default 90 days ahead.")
     likelihood = serializers.IntegerField(**SCALE)
     impact = serializers.IntegerField(**SCALE)
-    residual_likelihood = serializers.IntegerField(required=False, **SCALE, help_text="Default: likelihood.")
-    residual_impact = serializers.IntegerField(required=False, **SCALE, help_text="Default: impact.")
+    residual_likelihood = serializers.IntegerField(required=False, **SCALE,
+                                                   help_text="No higher than likelihood; default: likelihood.")
+    residual_impact = serializers.IntegerField(required=False, **SCALE,
+                                               help_text="No higher than impact; default: impact.")
 
     class Meta:
         model = Risk
@@ -87,8 +89,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
 class ReviewSerializer(StrictSerializer):
     likelihood = serializers.IntegerField(**SCALE)
     impact = serializers.IntegerField(**SCALE)
-    residual_likelihood = serializers.IntegerField(**SCALE)
-    residual_impact = serializers.IntegerField(**SCALE)
+    residual_likelihood = serializers.IntegerField(**SCALE, help_text="No higher than likelihood.")
+    residual_impact = serializers.IntegerField(**SCALE, help_text="No higher than impact.")
     comment = serializers.CharField(max_length=4000, allow_blank=True)
     review_due = serializers.DateField(required=False, allow_null=True)
 

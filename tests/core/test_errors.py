@@ -50,3 +50,21 @@ def test_a_conflict_becomes_a_non_field_error_on_a_form():
     add_form_errors(form, DomainConflict("review_already_open", "已有评审"))
     assert form.non_field_errors() == ["已有评审"]
     assert error_messages(DomainConflict("x", "已有评审")) == ["已有评审"]
+
+
+def test_a_conflict_about_a_field_lands_on_that_field_and_the_api_body_keeps_its_shape():
+    conflict = DomainConflict("planned_in_past", "计划发布日期不能早于今天。", field="name")
+    form = _Form({})
+    form.is_valid()
+    add_form_errors(form, conflict)
+    assert form.errors == {"name": ["计划发布日期不能早于今天。"]}
+    response = exception_handler(conflict, {})
+    assert (response.status_code, response.data) == (409, {"detail": "计划发布日期不能早于今天。",
+                                                           "code": "planned_in_past"})
+
+
+def test_a_conflict_about_a_field_the_form_lacks_goes_on_top():
+    form = _Form({})
+    form.is_valid()
+    add_form_errors(form, DomainConflict("product_fixed", "需求创建后不能更换产品。", field="product"))
+    assert form.non_field_errors() == ["需求创建后不能更换产品。"]

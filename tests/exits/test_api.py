@@ -119,6 +119,13 @@ def test_progress_dry_run_writes_nothing(retiring, owner):
     assert not ExitProgress.objects.exists()
 
 
+def test_progress_dry_run_that_is_no_boolean_is_a_400_and_writes_nothing(retiring, owner):
+    items = [{"segment": "网点客户", "date": day(0), "migrated": 5, "closed": 0}]
+    response = api(owner).post(f"{plan_url(retiring)}progress/?dry_run=null", items, format="json")
+    assert response.status_code == 400 and "dry_run" in response.json()
+    assert not ExitProgress.objects.exists()
+
+
 def test_progress_body_that_is_not_a_list_is_400(retiring, owner):
     response = api(owner).post(f"{plan_url(retiring)}progress/", {"segment": "网点客户"}, format="json")
     assert response.status_code == 400

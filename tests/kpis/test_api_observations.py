@@ -134,6 +134,18 @@ def test_dry_run_validates_and_writes_nothing(pm, product):
     assert not Observation.objects.exists()
 
 
+@pytest.mark.parametrize("value", ["null", "maybe", ""])
+def test_a_dry_run_that_is_no_boolean_is_a_400_and_writes_nothing(pm, product, value):
+    """The schema declares a boolean: `dry_run=null` was taken as false and the figures written."""
+    response = api(pm).post(f"{URL}?dry_run={value}", [item()], format="json")
+    assert response.status_code == 400 and "dry_run" in response.json()
+    assert not Observation.objects.exists()
+
+
+def test_a_dry_run_spelled_false_writes(pm, product):
+    assert api(pm).post(URL + "?dry_run=false", [item()], format="json").json()["dry_run"] is False
+
+
 def test_a_batch_mixing_new_and_known_days_counts_each_and_stores_both(pm, product):
     post(pm, [item()])
     response = post(pm, [item(value=99), item(date="2026-10-02", value=3)])

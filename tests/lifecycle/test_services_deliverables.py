@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from core.models import AuditEntry
 from lifecycle import services
+from lifecycle.exceptions import GateConflict
 from lifecycle.models import Deliverable, DeliverableTemplate, GateReview
 from products.models import Product
 from tests.factories import advance_to
@@ -71,16 +72,17 @@ def done_item(submitted):
 
 
 def test_reopening_during_a_pending_review_is_refused_and_changes_nothing(done_item, owner):
-    with assert_unchanged(*GOVERNED), pytest.raises(ValidationError) as error:
+    with assert_unchanged(*GOVERNED), pytest.raises(GateConflict) as error:
         services.deliverable_update(user=owner, deliverable=done_item, status="open")
-    assert "status" in error.value.message_dict
+    assert error.value.code == "deliverable_under_review"
 
 
-def test_reopening_over_the_api_during_a_pending_review_is_400_and_changes_nothing(done_item, owner):
+def test_reopening_over_the_api_during_a_pending_review_is_409_and_changes_nothing(done_item, owner):
+    """A state conflict (the review is pending), not a bad request: 409 with its code (it was a 400 on `status`)."""
     with assert_unchanged(*GOVERNED):
         response = api(owner).patch(f"/api/v1/deliverables/{done_item.pk}/", {"status": "open"}, format="json")
-    assert response.status_code == 400
-    assert "status" in response.json()
+    assert response.status_code == 409
+    assert response.json()["code"] == "deliverable_under_review"
 
 
 def test_reopening_on_the_page_during_a_pending_review_shows_why_and_changes_nothing(client, done_item, owner):
@@ -117,21 +119,22 @@ def earlier_item(product, owner, reviewers, optional_template):
 
 
 def test_ticking_an_item_of_an_earlier_stage_is_refused_and_changes_nothing(earlier_item, owner):
-    with assert_unchanged(*GOVERNED), pytest.raises(ValidationError) as error:
+    with assert_unchanged(*GOVERNED), pytest.raises(GateConflict) as error:
         services.deliverable_update(user=owner, deliverable=earlier_item, status="done")
-    assert "status" in error.value.message_dict
+    assert error.value.code == "deliverable_other_stage"
 
 
 def test_attaching_a_link_to_an_item_of_an_earlier_stage_is_refused(earlier_item, owner):
-    with assert_unchanged(*GOVERNED), pytest.raises(ValidationError):
+    with assert_unchanged(*GOVERNED), pytest.raises(GateConflict):
         services.deliverable_update(user=owner, deliverable=earlier_item, link="https://docs.bank.example/scan")
 
 
-def test_ticking_an_item_of_an_earlier_stage_over_the_api_is_400_and_changes_nothing(earlier_item, owner):
+def test_ticking_an_item_of_an_earlier_stage_over_the_api_is_409_and_changes_nothing(earlier_item, owner):
+    """Which stage the product is in is state: 409 with its code (it was a 400 on `status`)."""
     with assert_unchanged(*GOVERNED):
         response = api(owner).patch(f"/api/v1/deliverables/{earlier_item.pk}/", {"status": "done"}, format="json")
-    assert response.status_code == 400
-    assert "status" in response.json()
+    assert response.status_code == 409
+    assert response.json()["code"] == "deliverable_other_stage"
 
 
 def test_ticking_an_item_of_an_earlier_stage_on_the_page_is_refused_and_changes_nothing(client, earlier_item, owner):
@@ -144,7 +147,7 @@ def test_ticking_an_item_of_an_earlier_stage_on_the_page_is_refused_and_changes_
 def test_reopening_a_done_item_of_an_earlier_stage_is_refused(product, owner, reviewers):
     advance_to(product, "development", reviewers)
     planning_item = product.deliverables.filter(stage="planning", status="done").first()
-    with assert_unchanged(*GOVERNED), pytest.raises(ValidationError):
+    with assert_unchanged(*GOVERNED), pytest.raises(GateConflict):
         services.deliverable_update(user=owner, deliverable=planning_item, status="open")
 
 

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from products.models import Product
 from tests.factories import ProductFactory
-from tests.helpers import api
+from tests.helpers import api, assert_unchanged
 
 URL = "/api/v1/products/"
 
@@ -77,11 +77,18 @@ def test_stage_cannot_be_set_through_the_api(pm):
     assert product.stage == "planning"
 
 
-def test_duplicate_code_is_refused(pm):
+def test_duplicate_code_is_refused_as_a_conflict(pm):
+    """Which codes are taken is the catalogue's state: 409 `duplicate_code` (it was a 400 on `code`)."""
     ProductFactory(code="WM-NEW", owner=pm)
-    response = api(pm).post(URL, valid_payload(), format="json")
-    assert response.status_code == 400
-    assert "code" in response.json()
+    with assert_unchanged(Product):
+        response = api(pm).post(URL, valid_payload(), format="json")
+    assert response.status_code == 409
+    assert response.json() == {"code": "duplicate_code", "detail": "该产品代码已存在。"}
+
+
+def test_a_malformed_code_is_still_a_400_on_the_field(pm):
+    response = api(pm).post(URL, {**valid_payload(), "code": "wm new"}, format="json")
+    assert response.status_code == 400 and "code" in response.json()
 
 
 def test_malformed_json_is_refused(pm):
@@ -185,8 +192,9 @@ def test_head_must_choose_an_owner(head):
 def test_code_cannot_be_changed_once_the_product_exists(pm):
     product = ProductFactory(owner=pm, code="KEEP-2")
     response = api(pm).patch(f"{URL}{product.pk}/", {"code": "NEW-2"}, format="json")
-    assert response.status_code == 400
-    assert "code" in response.json()
+    # The product's current code is what refuses: 409 `code_fixed` (it was a 400 on `code`).
+    assert response.status_code == 409
+    assert response.json()["code"] == "code_fixed"
     product.refresh_from_db()
     assert product.code == "KEEP-2"
 

@@ -229,10 +229,11 @@ def test_a_product_manager_editing_someone_elses_product_is_refused_and_nothing_
     assert str(error.value) == "您无权编辑该产品。"
 
 
-def test_changing_a_products_code_is_refused_on_the_code_field_and_nothing_changes(product, head):
-    with assert_unchanged(Product, AuditEntry), pytest.raises(ValidationError) as error:
+def test_changing_a_products_code_is_refused_as_a_conflict_on_the_code_field_and_nothing_changes(product, head):
+    with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict) as refused:
         services.product_update(user=head, product=product, data={"code": "CC-NEW", "name": "新名字"})
-    assert error.value.message_dict == {"code": ["产品代码创建后不可修改。"]}
+    assert (refused.value.code, refused.value.field, refused.value.message) == (
+        "code_fixed", "code", "产品代码创建后不可修改。")
 
 
 def test_an_owner_given_by_id_is_a_change_only_when_it_names_someone_else(product, pm, other_pm):

@@ -195,7 +195,8 @@ def test_version_crud_and_release(pm):
     vid = response.json()["id"]
     duplicate = client.post("/api/v1/versions/", {"product": product.pk, "name": "v3.0",
                                                   "planned_date": "2027-03-01"}, format="json")
-    assert duplicate.status_code == 400
+    # A name the product's versions already have: a conflict with them, 409 with its code (it was a 400).
+    assert duplicate.status_code == 409 and duplicate.json()["code"] == "version_name_taken"
     released = client.post(f"/api/v1/versions/{vid}/release/")
     assert released.json()["status"] == "released"
     assert client.post(f"/api/v1/versions/{vid}/release/").status_code == 409
@@ -343,13 +344,93 @@ def test_list_answers_the_same_rows_as_the_detail_endpoint(pm):
     assert listed["tags"] == ["手机银行"] and listed["feedback_count"] == 1 and listed["product_code"] == product.code
 
 
-def test_releasing_with_unfinished_scope_is_a_400_naming_the_choice(pm):
+def test_releasing_with_unfinished_scope_is_a_409_naming_the_choice(pm):
+    """Whether unfinished requirements are left is the version's state: 409 `unfinished_scope` (it was a 400)."""
     from tests.factories import ProductVersionFactory, RequirementFactory
 
     version = ProductVersionFactory(product=ProductFactory(owner=pm))
     RequirementFactory(product=version.product, target_version=version, status="scheduled")
     client = api(pm)
     refused = client.post(f"/api/v1/versions/{version.pk}/release/", {}, format="json")
-    assert refused.status_code == 400 and "unfinished" in refused.json()
+    assert refused.status_code == 409 and refused.json()["code"] == "unfinished_scope"
     released = client.post(f"/api/v1/versions/{version.pk}/release/", {"unfinished": "backlog"}, format="json")
     assert released.status_code == 200 and released.json()["status"] == "released"
+
+
+# --- refusals that depend on the rows, not on the body: 409 with a code (issue 14, point 7) ---------------------
+
+def test_moving_a_requirement_to_another_product_is_a_409(pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    other = ProductFactory(owner=pm)
+    response = api(pm).patch(f"{URL}{requirement.pk}/", {"product": other.pk}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "product_fixed"
+    requirement.refresh_from_db()
+    assert requirement.product_id != other.pk
+
+
+def test_moving_a_version_or_feedback_to_another_product_is_a_409(pm):
+    version = ProductVersionFactory(product=ProductFactory(owner=pm))
+    feedback = FeedbackFactory(product=version.product)
+    other = ProductFactory(owner=pm)
+    client = api(pm)
+    for url in (f"/api/v1/versions/{version.pk}/", f"/api/v1/feedback/{feedback.pk}/"):
+        response = client.patch(url, {"product": other.pk}, format="json")
+        assert response.status_code == 409 and response.json()["code"] == "product_fixed", url
+
+
+def test_moving_converted_feedback_to_another_product_is_the_same_409_not_a_check_on_its_requirement(pm):
+    item = FeedbackFactory(product=ProductFactory(owner=pm))
+    api(pm).post("/api/v1/feedback/convert/", {"feedback": [item.pk], "title": "合并"}, format="json")
+    other = ProductFactory(owner=pm)
+    response = api(pm).put(f"/api/v1/feedback/{item.pk}/", {"product": other.pk, "channel": "branch",
+                                                             "received_on": "2026-01-05", "text": "再议"},
+                           format="json")
+    assert response.status_code == 409 and response.json()["code"] == "product_fixed"
+
+
+def test_a_version_planned_in_the_past_is_a_409_and_a_cancelled_products_too(pm):
+    client = api(pm)
+    product = ProductFactory(owner=pm)
+    past = client.post("/api/v1/versions/", {"product": product.pk, "name": "v0", "planned_date": "2020-01-01"},
+                       format="json")
+    assert past.status_code == 409 and past.json()["code"] == "planned_in_past"
+    cancelled = ProductFactory(owner=pm, stage="cancelled")
+    closed = client.post("/api/v1/versions/", {"product": cancelled.pk, "name": "v9", "planned_date": "2099-01-01"},
+                         format="json")
+    assert closed.status_code == 409 and closed.json()["code"] == "product_closed"
+
+
+def test_a_partial_version_update_answers_with_the_scope_counts(pm):
+    version = ProductVersionFactory(product=ProductFactory(owner=pm))
+    RequirementFactory(product=version.product, target_version=version)
+    body = api(pm).patch(f"/api/v1/versions/{version.pk}/", {}, format="json").json()
+    assert (body["total"], body["delivered"]) == (1, 0)
+
+
+def test_releasing_into_a_version_of_another_product_is_a_409(pm):
+    version = ProductVersionFactory(product=ProductFactory(owner=pm))
+    RequirementFactory(product=version.product, target_version=version, status="scheduled")
+    other = ProductVersionFactory(product=ProductFactory(owner=pm))
+    response = api(pm).post(f"/api/v1/versions/{version.pk}/release/", {"unfinished": "move", "move_to": other.pk},
+                            format="json")
+    assert response.status_code == 409 and response.json()["code"] == "wrong_version"
+
+
+def test_converting_feedback_of_two_products_is_a_409(pm):
+    a = FeedbackFactory(product=ProductFactory(owner=pm))
+    b = FeedbackFactory(product=ProductFactory(owner=pm))
+    response = api(pm).post("/api/v1/feedback/convert/", {"feedback": [a.pk, b.pk], "title": "合并"}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "wrong_product"
+    assert not Requirement.objects.exists()
+
+
+@pytest.mark.parametrize("title", ["gpj.exe\u202e卡", "\x1b[31m红色\x1b[0m"])
+def test_a_converted_title_or_a_tag_with_control_characters_is_a_400_on_the_field(pm, title):
+    """The schema's single-line text: the conversion's title and the tags are checked where they are read."""
+    item = FeedbackFactory(product=ProductFactory(owner=pm))
+    client = api(pm)
+    converted = client.post("/api/v1/feedback/convert/", {"feedback": [item.pk], "title": title}, format="json")
+    assert converted.status_code == 400 and "title" in converted.json()
+    tagged = client.post(URL, payload(item.product, tags=[title]), format="json")
+    assert tagged.status_code == 400 and "tags" in tagged.json()
+    assert not Requirement.objects.exists()

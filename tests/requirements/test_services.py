@@ -131,9 +131,9 @@ def test_feedback_convert_links_both_ways_and_counts(pm):
 def test_feedback_convert_refuses_items_of_two_products(pm):
     a = FeedbackFactory(product=ProductFactory(owner=pm))
     b = FeedbackFactory(product=ProductFactory(owner=pm))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainConflict) as refused:
         services.feedback_convert(user=pm, feedback_ids=[a.pk, b.pk], title="x")
-    assert "feedback" in error.value.message_dict
+    assert (refused.value.code, refused.value.field) == ("wrong_product", "feedback")
     assert not Requirement.objects.exists()
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.errors import DomainConflict
 from requirements import services
 from requirements.models import ProductVersion
 from tests.factories import ProductFactory, ProductVersionFactory, RequirementFactory
@@ -19,9 +20,9 @@ def version(pm):
 
 def test_release_with_unfinished_scope_needs_a_decision_and_changes_nothing(pm, version):
     RequirementFactory(product=version.product, target_version=version, status="scheduled")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainConflict) as refused:
         services.version_release(user=pm, version=version)
-    assert "unfinished" in error.value.message_dict
+    assert (refused.value.code, refused.value.field) == ("unfinished_scope", "unfinished")
     version.refresh_from_db()
     assert version.status == "planned"
 
@@ -51,8 +52,15 @@ def test_release_sends_unfinished_requirements_back_to_the_backlog_as_confirmed(
 def test_moving_to_a_version_of_another_product_is_refused(pm, version):
     other = ProductVersionFactory(product=ProductFactory(owner=pm))
     RequirementFactory(product=version.product, target_version=version, status="scheduled")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainConflict) as refused:
         services.version_release(user=pm, version=version, unfinished="move", move_to=other)
+    assert (refused.value.code, refused.value.field) == ("wrong_version", "move_to")
+
+
+def test_moving_to_no_version_is_a_bad_request(pm, version):
+    RequirementFactory(product=version.product, target_version=version, status="scheduled")
+    with pytest.raises(ValidationError) as error:
+        services.version_release(user=pm, version=version, unfinished="move", move_to=None)
     assert "move_to" in error.value.message_dict
 
 
@@ -75,17 +83,17 @@ def test_requirements_a_released_version_shipped_with_can_still_be_edited(pm, ve
 
 def test_a_version_planned_in_the_past_is_refused(pm):
     product = ProductFactory(owner=pm)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainConflict) as refused:
         services.version_create(user=pm, data={"product": product, "name": "v0", "planned_date": dt.date(2020, 1, 1)})
-    assert "planned_date" in error.value.message_dict
+    assert (refused.value.code, refused.value.field) == ("planned_in_past", "planned_date")
 
 
 def test_a_retired_product_plans_no_new_version(pm):
     product = ProductFactory(owner=pm, stage="retired")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainConflict) as refused:
         services.version_create(user=pm, data={"product": product, "name": "v9",
                                                "planned_date": timezone.localdate() + dt.timedelta(days=30)})
-    assert "product" in error.value.message_dict
+    assert (refused.value.code, refused.value.field) == ("product_closed", "product")
 
 
 def test_the_board_cannot_unschedule_a_requirement(pm, version):
