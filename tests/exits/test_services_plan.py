@@ -179,6 +179,22 @@ def test_plan_missing_lists_what_is_lacking(product):
     assert len(missing) == 4  # reason, evidence, notice date, segments
 
 
+def test_a_plan_without_evidence_says_it_lacks_the_decisions_basis(product):
+    assert services.plan_missing(plan=save_plan(product)) == ["缺少决策依据（指标快照、预警或需求）。"]
+
+
+def test_a_plan_without_a_close_date_says_it_lacks_one(product, requirement):
+    assert services.plan_missing(plan=save_plan(product, requirement, close_date=None)) == ["缺少产品关闭日。"]
+
+
+def test_a_plan_whose_successor_left_the_market_says_so(product, requirement, successor):
+    plan = save_plan(product, requirement, successor=successor.code)
+    type(successor).objects.filter(pk=successor.pk).update(stage="retirement")
+    assert services.plan_missing(plan=services.exit_plan_of(product)) == [
+        f"承接产品 {successor.code} 已不在推广或运营阶段。"]
+    assert plan.successor == successor
+
+
 def test_complete_plan_misses_nothing(product, requirement):
     assert services.plan_missing(plan=save_plan(product, requirement)) == []
 
