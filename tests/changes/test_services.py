@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from changes import selectors, services
-from changes.models import TermsVersion
+from changes.models import Change, PilotCriterion, TermsVersion
 from core.errors import DomainConflict, FieldValidationError
 from core.models import AuditEntry
 from lifecycle import services as lifecycle_services
@@ -18,6 +18,7 @@ from tests.factories import (
     RequirementFactory,
     complete_deliverables,
 )
+from tests.helpers import assert_unchanged
 
 from .conftest import approve_all, approved_change, change_data
 
@@ -69,6 +70,16 @@ def test_launch_gate_approval_makes_the_approved_terms_version_1(owner, reviewer
     assert (version.version, version.effective_from, version.review_id) == (1, TODAY, review.pk)
     assert version.terms["risk_rating"] == "R3"
     assert version.terms["sales_channels"] == ["branch", "mobile_banking"]
+
+
+def test_version_1_of_a_launch_is_audited_with_the_reviewer_whose_approval_launched_it(owner, reviewers):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    for _stage in ("development", "marketing"):
+        complete_deliverables(product)
+        approve_all(lifecycle_services.gate_review_submit(product=product, user=owner), reviewers)
+        product.refresh_from_db()
+    entry = AuditEntry.objects.get(product=product, action="terms_version_created")
+    assert (entry.actor, entry.to_value) == (reviewers["senior_management"], f"v1 {TODAY.isoformat()}")
 
 
 def test_planning_gate_approval_creates_no_version(owner, reviewers):
@@ -149,6 +160,36 @@ def test_draft_is_edited_until_submitted(launched):
     with pytest.raises(DomainConflict) as error:
         services.change_update(user=launched.owner, change=change, data={"summary": "x"})
     assert error.value.code == "change_not_draft"
+
+
+def test_editing_a_change_of_another_managers_product_is_refused_with_its_message_and_changes_nothing(
+        launched, other_pm):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    with assert_unchanged(Change, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_update(user=other_pm, change=change, data={"summary": "改"})
+    assert str(error.value) == "您无权修改该条款变更。"
+
+
+def test_editing_the_summary_of_a_pilot_change_keeps_it_a_pilot(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data(pilot=True))
+    services.change_update(user=launched.owner, change=change, data={"summary": "年费下调（试点）"})
+    change = Change.objects.get(pk=change.pk)
+    assert (change.summary, change.pilot) == ("年费下调（试点）", True)
+
+
+def test_editing_the_summary_keeps_the_linked_requirements(launched):
+    requirement = RequirementFactory(product=launched)
+    change = services.change_create(user=launched.owner, product=launched,
+                                    data=change_data(requirements=[requirement.pk]))
+    services.change_update(user=launched.owner, change=change, data={"summary": "年费下调"})
+    assert list(Change.objects.get(pk=change.pk).requirements.all()) == [requirement]
+
+
+def test_an_edit_is_audited_with_the_changes_diff(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    services.change_update(user=launched.owner, change=change, data={"terms": {"fee": "60"}})
+    entry = AuditEntry.objects.get(action="change_updated")
+    assert (entry.actor, entry.changes) == (launched.owner, [{"field": "fee", "old": "100", "new": "60"}])
 
 
 def test_an_administrator_drafts_but_does_not_submit_a_change_to_a_product_he_does_not_own(launched, admin_user):
@@ -308,6 +349,43 @@ def test_pilot_refuses_invalid_plans_naming_the_field(launched, reviewers, overr
     assert field in error.value.errors
 
 
+def test_a_pilot_scope_item_of_a_hundred_characters_is_accepted(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    change = services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(regions=["区" * 100]))
+    assert Change.objects.get(pk=change.pk).regions == ["区" * 100]
+
+
+def test_a_pilot_plan_that_leaves_out_regions_is_started_without_regions(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    data = pilot_data()
+    del data["regions"]
+    services.change_pilot_start(user=launched.owner, change=change, data=data)
+    change = Change.objects.get(pk=change.pk)
+    assert (change.status, change.regions) == ("piloting", [])
+
+
+def test_a_pilot_without_an_end_date_is_refused_on_the_end_field_and_changes_nothing(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(end=None))
+    assert error.value.errors == {"end": ["请填写试点结束日。"]}
+
+
+def test_a_pilot_without_criteria_is_refused_with_its_message(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=[]))
+    assert error.value.errors == {"criteria": ["至少需要一项试点标准。"]}
+
+
+def test_a_pilot_with_more_than_twenty_criteria_is_refused_with_its_message(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    criteria = [{"metric": "csat", "op": ">=", "value": n} for n in range(21)]
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=criteria))
+    assert error.value.errors == {"criteria": ["试点标准最多 20 项。"]}
+
+
 def test_pilot_of_a_change_without_pilot_is_refused(launched, reviewers):
     change = approved_change(launched, reviewers)
     with pytest.raises(DomainConflict):
@@ -372,6 +450,19 @@ def test_senior_management_may_override_unmet_criteria_with_a_reason(piloting, e
     assert (entry.actor, entry.comment) == (executive, "市场窗口期")
 
 
+def test_an_override_is_audited_on_the_change_with_the_criteria_it_overrode(piloting, executive):
+    services.change_rollout(user=executive, change=piloting, override_reason="市场窗口期")
+    entry = AuditEntry.objects.get(action="change_rollout_overridden")
+    assert (entry.object_id, entry.to_value) == (str(piloting.pk), "csat >= 80")
+
+
+def test_a_rollout_is_audited_on_the_change_with_the_version_it_made(piloting):
+    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    services.change_rollout(user=piloting.product.owner, change=piloting)
+    entry = AuditEntry.objects.get(action="change_rolled_out")
+    assert (entry.object_id, entry.from_value, entry.to_value) == (str(piloting.pk), "piloting", "v2")
+
+
 def test_override_by_anyone_else_is_refused(piloting, head):
     for user in (piloting.product.owner, head):
         with pytest.raises(PermissionDenied):
@@ -385,6 +476,19 @@ def test_withdraw_needs_a_reason_and_leaves_the_terms(piloting):
     assert change.status == "withdrawn"
     assert change.product.fee == Decimal("100.00")
     assert not selectors.open_change_exists(product=change.product)
+
+
+def test_withdrawing_a_change_of_another_managers_product_is_refused_with_its_message_and_changes_nothing(
+        piloting, other_pm):
+    with assert_unchanged(Change, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_withdraw(user=other_pm, change=piloting, reason="不做了")
+    assert str(error.value) == "您无权撤回该条款变更。"
+
+
+def test_a_withdrawal_is_audited_with_the_status_it_left_and_its_reason(piloting):
+    services.change_withdraw(user=piloting.product.owner, change=piloting, reason="试点效果不佳")
+    entry = AuditEntry.objects.get(action="change_withdrawn")
+    assert (entry.from_value, entry.to_value, entry.comment) == ("piloting", "withdrawn", "试点效果不佳")
 
 
 def test_every_step_of_a_change_is_audited(piloting):
