@@ -386,6 +386,23 @@ def test_a_pilot_with_more_than_twenty_criteria_is_refused_with_its_message(laun
     assert error.value.errors == {"criteria": ["试点标准最多 20 项。"]}
 
 
+def test_a_criterion_with_a_value_that_is_not_a_number_is_refused_at_its_index_and_changes_nothing(
+        launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    criteria = [{"metric": "csat", "op": ">=", "value": 80}, {"metric": "csat", "op": ">=", "value": "高"}]
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=criteria))
+    assert error.value.errors == {"criteria": {"1": {"value": ["阈值必须是数字。"]}}}
+
+
+def test_starting_the_pilot_of_another_managers_change_is_refused_with_its_message_and_changes_nothing(
+        launched, reviewers, other_pm):
+    change = approved_change(launched, reviewers, pilot=True)
+    with assert_unchanged(Change, PilotCriterion, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_pilot_start(user=other_pm, change=change, data=pilot_data())
+    assert str(error.value) == "您无权安排该变更的试点。"
+
+
 def test_pilot_of_a_change_without_pilot_is_refused(launched, reviewers):
     change = approved_change(launched, reviewers)
     with pytest.raises(DomainConflict):
@@ -441,6 +458,17 @@ def test_rollout_with_criteria_met_makes_the_next_active_version(piloting):
     assert change.status == "rolled_out"
     assert change.version.version == 2
     assert product.fee == Decimal("80.00")
+
+
+def test_an_approved_change_of_sales_channels_puts_the_new_channels_on_the_product(launched, reviewers):
+    approved_change(launched, reviewers, terms={"sales_channels": ["branch"]})
+    assert list(launched.sales_channels.values_list("code", flat=True)) == ["branch"]
+
+
+def test_a_version_coming_into_force_is_audited_with_its_number_and_the_terms_it_changed(launched, reviewers):
+    approved_change(launched, reviewers)
+    entry = AuditEntry.objects.get(action="terms_version_activated")
+    assert (entry.to_value, entry.changes) == ("v2", [{"field": "fee", "old": "100", "new": "80"}])
 
 
 def test_senior_management_may_override_unmet_criteria_with_a_reason(piloting, executive):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.errors import DomainConflict
 from core.models import AuditEntry
 from exits import services
-from exits.models import ExitNoticePolicy, ExitPlan
+from exits.models import ExitNoticePolicy, ExitPlan, ExitTask
 from lifecycle.services import gate_review_submit
 from tests.factories import ProductFactory, RequirementFactory, UserFactory, complete_deliverables
 
@@ -171,6 +171,13 @@ def test_open_tasks_follow_the_plans_dates(retiring):
     assert due["migrate_holders"] == later
     assert due["monitor_complaints"] == later + dt.timedelta(days=90)
     assert due["notify_customers"] == TODAY
+
+
+def test_a_finished_task_keeps_its_due_date_when_the_plans_dates_move(retiring):
+    task = ExitTask.objects.get(plan__product=retiring, template__code="migrate_holders")
+    services.exit_task_update(user=retiring.owner, task=task, status="done")
+    save_plan(retiring, close_date=TODAY + dt.timedelta(days=60))
+    assert ExitTask.objects.get(pk=task.pk).due_date == task.due_date
 
 
 def test_plan_missing_lists_what_is_lacking(product):

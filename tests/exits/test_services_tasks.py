@@ -42,6 +42,11 @@ def test_creating_tasks_again_adds_only_missing_ones(retiring):
     assert services.exit_tasks_ensure(plan=retiring.exit_plan) == 0
 
 
+def test_creating_tasks_is_audited_once_on_the_plan_with_their_number(retiring):
+    entry = AuditEntry.objects.get(action="exit_tasks_created")
+    assert (entry.product, entry.object_id, entry.to_value) == (retiring, str(retiring.exit_plan.pk), "6")
+
+
 def test_inactive_templates_create_no_task(product, requirement):
     from .conftest import save_plan
 

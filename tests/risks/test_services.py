@@ -339,3 +339,15 @@ def test_each_assessment_records_the_inherent_and_residual_levels(loan):
     risk = high(loan)
     assessment = RiskAssessment.objects.get(risk=risk)
     assert (assessment.inherent_level, assessment.residual_level) == ("critical", "high")
+
+
+def test_an_invalid_control_is_refused_with_its_number_field_and_message_and_nothing_is_written(loan):
+    with assert_unchanged(Risk, RiskControl, AuditEntry), pytest.raises(ValidationError) as error:
+        make_risk(loan, controls=[a_control(), a_control(type="psychic")])
+    assert error.value.message_dict == {"controls": ["第 2 项控制措施：控制类型 值 'psychic' 不是有效选项。"]}
+
+
+def test_a_risk_with_an_invalid_response_is_refused_on_the_response_alone_and_nothing_is_written(loan):
+    with assert_unchanged(Risk, RiskControl, AuditEntry), pytest.raises(ValidationError) as error:
+        make_risk(loan, response="ignore", controls=[{"type": "preventive"}])
+    assert set(error.value.message_dict) == {"response"}
