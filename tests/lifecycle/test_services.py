@@ -163,6 +163,34 @@ def test_last_approval_fires_the_transition_and_creates_next_stage_deliverables(
     assert actions.index("review_approved") == actions.index("stage_changed") - 1
 
 
+def test_the_stage_change_is_audited_on_the_product_with_both_stages(submitted, reviewers):
+    approve_all(submitted, reviewers)
+    entry = AuditEntry.objects.filter(action="stage_changed", product=submitted.product).order_by("id").last()
+    assert (entry.object_type, entry.object_id, entry.from_value, entry.to_value) == (
+        "product", str(submitted.product_id), "development", "marketing")
+
+
+def test_a_rejection_hands_the_reviewer_who_rejected_to_the_processs_hooks(submitted, reviewers, monkeypatch):
+    from lifecycle import engine
+
+    seen = []
+    monkeypatch.setitem(engine._ON_REJECTED, submitted.process,
+                        [lambda *, review, user: seen.append((review.pk, user))])
+    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="reject",
+                                  comment="风险评估不充分")
+    assert seen == [(submitted.pk, reviewers["risk"])]
+
+
+def test_a_bulk_decision_decides_the_steps_it_may_and_reports_each_refusal_with_its_message(submitted, reviewers):
+    risk, finance = (submitted.steps.get(department=code) for code in ("risk", "finance"))
+    decided, refused = services.approval_steps_decide_bulk(steps=[risk, finance], user=reviewers["risk"],
+                                                           decision="approve", comment="同意")
+    assert [(step.department, step.status, step.decided_by) for step in decided] == [
+        ("risk", "approved", reviewers["risk"])]
+    assert [(step.department, message) for step, message in refused] == [("finance", "您不属于该审批部门。")]
+    assert ApprovalStep.objects.get(pk=finance.pk).status == "pending"
+
+
 def test_cancellation_from_development_skips_deliverable_check(product, owner, reviewers):
     advance_to(product, "development", reviewers)
     review = services.gate_review_submit(product=product, user=owner, to_stage="cancelled")

@@ -101,6 +101,13 @@ def test_creation_is_audited_with_every_field_and_the_controls(loan):
     assert fields["residual_level"] == "low" and fields["controls"][0]["description"] == "放款前双人复核"
 
 
+def test_creation_is_audited_with_the_status_the_risk_starts_in(loan):
+    make_risk(loan)
+    high(loan)
+    assert list(AuditEntry.objects.filter(action="risk_created").order_by("id").values_list("to_value", flat=True)) \
+        == ["open", "pending_acceptance"]
+
+
 def test_edit_is_audited_with_the_diff(loan):
     risk = make_risk(loan)
     services.risk_update(user=loan.owner, risk=risk, data={"title": "新标题"})
