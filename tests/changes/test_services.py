@@ -119,6 +119,25 @@ def test_change_terms_follow_the_products_own_rules(launched):
     assert set(error.value.errors["terms"]) == {"expected_yield_min", "fee"}
 
 
+def test_a_term_of_the_wrong_kind_is_refused_with_its_message(launched):
+    with pytest.raises(FieldValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(terms={"features": "积分"}))
+    assert error.value.errors == {"terms": {"features": ["无效的取值。"]}}
+
+
+def test_a_term_that_is_not_a_number_is_refused_on_its_own_field(launched):
+    with assert_unchanged(Change), pytest.raises(FieldValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(terms={"fee": "八十"}))
+    assert list(error.value.errors["terms"]) == ["fee"]
+
+
+def test_an_unknown_sales_channel_is_refused_with_its_message(launched):
+    with assert_unchanged(Change), pytest.raises(FieldValidationError) as error:
+        services.change_create(user=launched.owner, product=launched,
+                               data=change_data(terms={"sales_channels": ["branch", "fax"]}))
+    assert error.value.errors == {"terms": {"sales_channels": ["未知的销售渠道代码。"]}}
+
+
 def test_change_refuses_a_requirement_of_another_product(launched):
     other = RequirementFactory()
     with pytest.raises(FieldValidationError) as error:
@@ -199,6 +218,20 @@ def test_an_administrator_drafts_but_does_not_submit_a_change_to_a_product_he_do
         services.change_submit(user=admin_user, change=change)
     change.refresh_from_db()
     assert change.status == "draft" and change.review is None
+
+
+def test_submitting_a_change_of_another_managers_product_is_refused_with_its_message_and_changes_nothing(
+        launched, other_pm):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    with assert_unchanged(Change, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_submit(user=other_pm, change=change)
+    assert str(error.value) == "您无权提交该条款变更。"
+
+
+def test_an_approval_is_audited_from_submitted_to_approved(launched, reviewers):
+    approved_change(launched, reviewers)
+    entry = AuditEntry.objects.get(action="change_approved")
+    assert (entry.from_value, entry.to_value) == ("submitted", "approved")
 
 
 # --- Approval through the engine --------------------------------------------------------------------------------------
@@ -334,6 +367,12 @@ def test_pilot_starts_with_its_scope_and_criteria(piloting):
     assert piloting.status == "piloting"
     assert (piloting.regions, piloting.segments, piloting.channels) == (["上海"], ["youth"], ["mobile_banking"])
     assert piloting.criteria.get().metric.code == "csat"
+
+
+def test_a_pilots_start_is_audited_from_approved_to_piloting_with_its_dates_and_criteria(piloting):
+    entry = AuditEntry.objects.get(action="change_pilot_started")
+    start, end = TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=20)
+    assert (entry.from_value, entry.to_value, entry.comment) == ("approved", "piloting", f"{start} – {end}: csat >= 80")
 
 
 @pytest.mark.parametrize(("overrides", "field"), [
