@@ -181,16 +181,6 @@ def test_a_rejection_hands_the_reviewer_who_rejected_to_the_processs_hooks(submi
     assert seen == [(submitted.pk, reviewers["risk"])]
 
 
-def test_a_bulk_decision_decides_the_steps_it_may_and_reports_each_refusal_with_its_message(submitted, reviewers):
-    risk, finance = (submitted.steps.get(department=code) for code in ("risk", "finance"))
-    decided, refused = services.approval_steps_decide_bulk(steps=[risk, finance], user=reviewers["risk"],
-                                                           decision="approve", comment="同意")
-    assert [(step.department, step.status, step.decided_by) for step in decided] == [
-        ("risk", "approved", reviewers["risk"])]
-    assert [(step.department, message) for step, message in refused] == [("finance", "您不属于该审批部门。")]
-    assert ApprovalStep.objects.get(pk=finance.pk).status == "pending"
-
-
 def test_cancellation_from_development_skips_deliverable_check(product, owner, reviewers):
     advance_to(product, "development", reviewers)
     review = services.gate_review_submit(product=product, user=owner, to_stage="cancelled")
