@@ -82,6 +82,18 @@ def test_version_1_of_a_launch_is_audited_with_the_reviewer_whose_approval_launc
     assert (entry.actor, entry.to_value) == (reviewers["senior_management"], f"v1 {TODAY.isoformat()}")
 
 
+def test_a_product_launched_before_versions_existed_gets_version_1_from_its_launch_review(owner, reviewers):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    for _stage in ("development", "marketing"):
+        complete_deliverables(product)
+        review = lifecycle_services.gate_review_submit(product=product, user=owner)
+        approve_all(review, reviewers)
+        product.refresh_from_db()
+    TermsVersion.objects.filter(product=product).delete()  # as if launched before terms versions existed
+    version = services.terms_version_initial_ensure(product=product)
+    assert (version.version, version.effective_from, version.review_id) == (1, TODAY, review.pk)
+
+
 def test_planning_gate_approval_creates_no_version(owner, reviewers):
     product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
     complete_deliverables(product)
@@ -97,6 +109,18 @@ def test_change_is_a_draft_with_the_diff_of_the_changed_terms_only(launched):
     assert change.status == "draft"
     assert change.terms == {"fee": "80"}
     assert change.diff == [{"field": "fee", "old": "100", "new": "80"}]
+
+
+def test_a_change_is_audited_on_the_change_with_its_summary_and_diff(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    entry = AuditEntry.objects.get(action="change_created")
+    assert (entry.object_id, entry.to_value, entry.changes) == (
+        str(change.pk), "年费下调", [{"field": "fee", "old": "100", "new": "80"}])
+
+
+def test_a_change_may_take_effect_today(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data(effective_from=TODAY))
+    assert Change.objects.get(pk=change.pk).effective_from == TODAY
 
 
 def test_change_with_no_term_actually_changed_is_refused(launched):
