@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.errors import DomainConflict
 from core.models import AuditEntry
 from exits import services
-from exits.models import ExitNoticePolicy, ExitPlan, ExitTask
+from exits.models import ExitNoticePolicy, ExitPlan, ExitTask, ExitTaskTemplate
 from kpis.models import Alert, Metric
 from lifecycle.services import gate_review_submit
 from tests.factories import ProductFactory, RequirementFactory, UserFactory, complete_deliverables
@@ -199,10 +199,14 @@ def test_open_tasks_follow_the_plans_dates(retiring):
     assert due["notify_customers"] == TODAY
 
 
-def test_a_finished_task_keeps_its_due_date_when_the_plans_dates_move(retiring):
+def test_a_finished_task_keeps_its_due_date_when_an_open_task_due_the_same_day_follows_the_plan(retiring):
+    ExitTaskTemplate.objects.create(code="extra", title="额外任务", anchor="close_date", offset_days=0, position=9)
+    services.exit_tasks_ensure(plan=retiring.exit_plan)
     task = ExitTask.objects.get(plan__product=retiring, template__code="migrate_holders")
     services.exit_task_update(user=retiring.owner, task=task, status="done")
-    save_plan(retiring, close_date=TODAY + dt.timedelta(days=60))
+    later = TODAY + dt.timedelta(days=60)
+    save_plan(retiring, close_date=later)
+    assert ExitTask.objects.get(plan__product=retiring, template__code="extra").due_date == later
     assert ExitTask.objects.get(pk=task.pk).due_date == task.due_date
 
 
