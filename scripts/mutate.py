@@ -56,7 +56,8 @@ MODULES = {
 SERVICE_TESTS = {
     "lifecycle/services.py": [f"tests/lifecycle/{name}.py" for name in (
         "test_services", "test_services_deliverables", "test_services_four_eyes", "test_services_one_open_review",
-        "test_services_senior_last", "test_services_notices", "test_checklists", "test_four_eyes", "test_engine",
+        "test_services_senior_last", "test_services_notices", "test_services_bulk_decide", "test_delegations",
+        "test_checklists", "test_four_eyes", "test_engine",
         "test_audit",
         "test_notifications", "test_tasks")],
     "kpis/services.py": [f"tests/kpis/{name}.py" for name in (

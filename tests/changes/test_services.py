@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from changes import selectors, services
-from changes.models import TermsVersion
+from changes.models import Change, PilotCriterion, TermsVersion
 from core.errors import DomainConflict, FieldValidationError
 from core.models import AuditEntry
 from lifecycle import services as lifecycle_services
@@ -18,6 +18,7 @@ from tests.factories import (
     RequirementFactory,
     complete_deliverables,
 )
+from tests.helpers import assert_unchanged
 
 from .conftest import approve_all, approved_change, change_data
 
@@ -71,6 +72,28 @@ def test_launch_gate_approval_makes_the_approved_terms_version_1(owner, reviewer
     assert version.terms["sales_channels"] == ["branch", "mobile_banking"]
 
 
+def test_version_1_of_a_launch_is_audited_with_the_reviewer_whose_approval_launched_it(owner, reviewers):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    for _stage in ("development", "marketing"):
+        complete_deliverables(product)
+        approve_all(lifecycle_services.gate_review_submit(product=product, user=owner), reviewers)
+        product.refresh_from_db()
+    entry = AuditEntry.objects.get(product=product, action="terms_version_created")
+    assert (entry.actor, entry.to_value) == (reviewers["senior_management"], f"v1 {TODAY.isoformat()}")
+
+
+def test_a_product_launched_before_versions_existed_gets_version_1_from_its_launch_review(owner, reviewers):
+    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
+    for _stage in ("development", "marketing"):
+        complete_deliverables(product)
+        review = lifecycle_services.gate_review_submit(product=product, user=owner)
+        approve_all(review, reviewers)
+        product.refresh_from_db()
+    TermsVersion.objects.filter(product=product).delete()  # as if launched before terms versions existed
+    version = services.terms_version_initial_ensure(product=product)
+    assert (version.version, version.effective_from, version.review_id) == (1, TODAY, review.pk)
+
+
 def test_planning_gate_approval_creates_no_version(owner, reviewers):
     product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
     complete_deliverables(product)
@@ -86,6 +109,18 @@ def test_change_is_a_draft_with_the_diff_of_the_changed_terms_only(launched):
     assert change.status == "draft"
     assert change.terms == {"fee": "80"}
     assert change.diff == [{"field": "fee", "old": "100", "new": "80"}]
+
+
+def test_a_change_is_audited_on_the_change_with_its_summary_and_diff(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    entry = AuditEntry.objects.get(action="change_created")
+    assert (entry.object_id, entry.to_value, entry.changes) == (
+        str(change.pk), "年费下调", [{"field": "fee", "old": "100", "new": "80"}])
+
+
+def test_a_change_may_take_effect_today(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data(effective_from=TODAY))
+    assert Change.objects.get(pk=change.pk).effective_from == TODAY
 
 
 def test_change_with_no_term_actually_changed_is_refused(launched):
@@ -106,6 +141,25 @@ def test_change_terms_follow_the_products_own_rules(launched):
         services.change_create(user=launched.owner, product=launched,
                                data=change_data(terms={"expected_yield_min": "1.0", "fee": "-1"}))
     assert set(error.value.errors["terms"]) == {"expected_yield_min", "fee"}
+
+
+def test_a_term_of_the_wrong_kind_is_refused_with_its_message(launched):
+    with pytest.raises(FieldValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(terms={"features": "积分"}))
+    assert error.value.errors == {"terms": {"features": ["无效的取值。"]}}
+
+
+def test_a_term_that_is_not_a_number_is_refused_on_its_own_field(launched):
+    with assert_unchanged(Change), pytest.raises(FieldValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(terms={"fee": "八十"}))
+    assert list(error.value.errors["terms"]) == ["fee"]
+
+
+def test_an_unknown_sales_channel_is_refused_with_its_message(launched):
+    with assert_unchanged(Change), pytest.raises(FieldValidationError) as error:
+        services.change_create(user=launched.owner, product=launched,
+                               data=change_data(terms={"sales_channels": ["branch", "fax"]}))
+    assert error.value.errors == {"terms": {"sales_channels": ["未知的销售渠道代码。"]}}
 
 
 def test_change_refuses_a_requirement_of_another_product(launched):
@@ -151,6 +205,36 @@ def test_draft_is_edited_until_submitted(launched):
     assert error.value.code == "change_not_draft"
 
 
+def test_editing_a_change_of_another_managers_product_is_refused_with_its_message_and_changes_nothing(
+        launched, other_pm):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    with assert_unchanged(Change, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_update(user=other_pm, change=change, data={"summary": "改"})
+    assert str(error.value) == "您无权修改该条款变更。"
+
+
+def test_editing_the_summary_of_a_pilot_change_keeps_it_a_pilot(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data(pilot=True))
+    services.change_update(user=launched.owner, change=change, data={"summary": "年费下调（试点）"})
+    change = Change.objects.get(pk=change.pk)
+    assert (change.summary, change.pilot) == ("年费下调（试点）", True)
+
+
+def test_editing_the_summary_keeps_the_linked_requirements(launched):
+    requirement = RequirementFactory(product=launched)
+    change = services.change_create(user=launched.owner, product=launched,
+                                    data=change_data(requirements=[requirement.pk]))
+    services.change_update(user=launched.owner, change=change, data={"summary": "年费下调"})
+    assert list(Change.objects.get(pk=change.pk).requirements.all()) == [requirement]
+
+
+def test_an_edit_is_audited_with_the_changes_diff(launched):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    services.change_update(user=launched.owner, change=change, data={"terms": {"fee": "60"}})
+    entry = AuditEntry.objects.get(action="change_updated")
+    assert (entry.actor, entry.changes) == (launched.owner, [{"field": "fee", "old": "100", "new": "60"}])
+
+
 def test_an_administrator_drafts_but_does_not_submit_a_change_to_a_product_he_does_not_own(launched, admin_user):
     change = services.change_create(user=admin_user, product=launched, data=change_data())
     assert not services.change_can_submit(user=admin_user, change=change)
@@ -158,6 +242,20 @@ def test_an_administrator_drafts_but_does_not_submit_a_change_to_a_product_he_do
         services.change_submit(user=admin_user, change=change)
     change.refresh_from_db()
     assert change.status == "draft" and change.review is None
+
+
+def test_submitting_a_change_of_another_managers_product_is_refused_with_its_message_and_changes_nothing(
+        launched, other_pm):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    with assert_unchanged(Change, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_submit(user=other_pm, change=change)
+    assert str(error.value) == "您无权提交该条款变更。"
+
+
+def test_an_approval_is_audited_from_submitted_to_approved(launched, reviewers):
+    approved_change(launched, reviewers)
+    entry = AuditEntry.objects.get(action="change_approved")
+    assert (entry.from_value, entry.to_value) == ("submitted", "approved")
 
 
 # --- Approval through the engine --------------------------------------------------------------------------------------
@@ -295,6 +393,12 @@ def test_pilot_starts_with_its_scope_and_criteria(piloting):
     assert piloting.criteria.get().metric.code == "csat"
 
 
+def test_a_pilots_start_is_audited_from_approved_to_piloting_with_its_dates_and_criteria(piloting):
+    entry = AuditEntry.objects.get(action="change_pilot_started")
+    start, end = TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=20)
+    assert (entry.from_value, entry.to_value, entry.comment) == ("approved", "piloting", f"{start} – {end}: csat >= 80")
+
+
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"criteria": []}, "criteria"),
     ({"end": TODAY - dt.timedelta(days=10)}, "end"),
@@ -306,6 +410,60 @@ def test_pilot_refuses_invalid_plans_naming_the_field(launched, reviewers, overr
     with pytest.raises(FieldValidationError) as error:
         services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(**overrides))
     assert field in error.value.errors
+
+
+def test_a_pilot_scope_item_of_a_hundred_characters_is_accepted(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    change = services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(regions=["区" * 100]))
+    assert Change.objects.get(pk=change.pk).regions == ["区" * 100]
+
+
+def test_a_pilot_plan_that_leaves_out_regions_is_started_without_regions(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    data = pilot_data()
+    del data["regions"]
+    services.change_pilot_start(user=launched.owner, change=change, data=data)
+    change = Change.objects.get(pk=change.pk)
+    assert (change.status, change.regions) == ("piloting", [])
+
+
+def test_a_pilot_without_an_end_date_is_refused_on_the_end_field_and_changes_nothing(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(end=None))
+    assert error.value.errors == {"end": ["请填写试点结束日。"]}
+
+
+def test_a_pilot_without_criteria_is_refused_with_its_message(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=[]))
+    assert error.value.errors == {"criteria": ["至少需要一项试点标准。"]}
+
+
+def test_a_pilot_with_more_than_twenty_criteria_is_refused_with_its_message(launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    criteria = [{"metric": "csat", "op": ">=", "value": n} for n in range(21)]
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=criteria))
+    assert error.value.errors == {"criteria": ["试点标准最多 20 项。"]}
+
+
+def test_a_criterion_with_a_value_that_is_not_a_number_is_refused_at_its_index_and_changes_nothing(
+        launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    criteria = [{"metric": "csat", "op": ">=", "value": 80}, {"metric": "csat", "op": ">=", "value": "高"}]
+    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
+        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=criteria))
+    assert error.value.errors == {"criteria": {"1": {"value": ["阈值必须是数字。"]}}}
+
+
+def test_starting_the_pilot_of_another_managers_change_is_refused_with_its_message_and_changes_nothing(
+        launched, reviewers, other_pm):
+    change = approved_change(launched, reviewers, pilot=True)
+    with assert_unchanged(Change, PilotCriterion, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_pilot_start(user=other_pm, change=change, data=pilot_data())
+    assert str(error.value) == "您无权安排该变更的试点。"
 
 
 def test_pilot_of_a_change_without_pilot_is_refused(launched, reviewers):
@@ -365,11 +523,35 @@ def test_rollout_with_criteria_met_makes_the_next_active_version(piloting):
     assert product.fee == Decimal("80.00")
 
 
+def test_an_approved_change_of_sales_channels_puts_the_new_channels_on_the_product(launched, reviewers):
+    approved_change(launched, reviewers, terms={"sales_channels": ["branch"]})
+    assert list(launched.sales_channels.values_list("code", flat=True)) == ["branch"]
+
+
+def test_a_version_coming_into_force_is_audited_with_its_number_and_the_terms_it_changed(launched, reviewers):
+    approved_change(launched, reviewers)
+    entry = AuditEntry.objects.get(action="terms_version_activated")
+    assert (entry.to_value, entry.changes) == ("v2", [{"field": "fee", "old": "100", "new": "80"}])
+
+
 def test_senior_management_may_override_unmet_criteria_with_a_reason(piloting, executive):
     change = services.change_rollout(user=executive, change=piloting, override_reason="市场窗口期")
     assert change.status == "rolled_out"
     entry = AuditEntry.objects.get(action="change_rollout_overridden")
     assert (entry.actor, entry.comment) == (executive, "市场窗口期")
+
+
+def test_an_override_is_audited_on_the_change_with_the_criteria_it_overrode(piloting, executive):
+    services.change_rollout(user=executive, change=piloting, override_reason="市场窗口期")
+    entry = AuditEntry.objects.get(action="change_rollout_overridden")
+    assert (entry.object_id, entry.to_value) == (str(piloting.pk), "csat >= 80")
+
+
+def test_a_rollout_is_audited_on_the_change_with_the_version_it_made(piloting):
+    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    services.change_rollout(user=piloting.product.owner, change=piloting)
+    entry = AuditEntry.objects.get(action="change_rolled_out")
+    assert (entry.object_id, entry.from_value, entry.to_value) == (str(piloting.pk), "piloting", "v2")
 
 
 def test_override_by_anyone_else_is_refused(piloting, head):
@@ -385,6 +567,19 @@ def test_withdraw_needs_a_reason_and_leaves_the_terms(piloting):
     assert change.status == "withdrawn"
     assert change.product.fee == Decimal("100.00")
     assert not selectors.open_change_exists(product=change.product)
+
+
+def test_withdrawing_a_change_of_another_managers_product_is_refused_with_its_message_and_changes_nothing(
+        piloting, other_pm):
+    with assert_unchanged(Change, AuditEntry), pytest.raises(PermissionDenied) as error:
+        services.change_withdraw(user=other_pm, change=piloting, reason="不做了")
+    assert str(error.value) == "您无权撤回该条款变更。"
+
+
+def test_a_withdrawal_is_audited_with_the_status_it_left_and_its_reason(piloting):
+    services.change_withdraw(user=piloting.product.owner, change=piloting, reason="试点效果不佳")
+    entry = AuditEntry.objects.get(action="change_withdrawn")
+    assert (entry.from_value, entry.to_value, entry.comment) == ("piloting", "withdrawn", "试点效果不佳")
 
 
 def test_every_step_of_a_change_is_audited(piloting):

@@ -3,13 +3,16 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from core.errors import DomainConflict
 from core.models import AuditEntry
 from exits import services
-from exits.models import ExitNoticePolicy, ExitPlan
+from exits.models import ExitNoticePolicy, ExitPlan, ExitTask, ExitTaskTemplate
+from kpis.models import Alert, Metric
 from lifecycle.services import gate_review_submit
 from tests.factories import ProductFactory, RequirementFactory, UserFactory, complete_deliverables
+from tests.helpers import assert_unchanged
 
 from .conftest import TODAY, day, save_plan
 
@@ -33,6 +36,12 @@ def test_another_product_manager_may_not_write_the_plan(product, requirement):
     with pytest.raises(PermissionDenied):
         save_plan(product, requirement, user=UserFactory(username="someone_else"))
     assert not ExitPlan.objects.exists()
+
+
+def test_another_product_manager_is_refused_with_the_plans_message_and_nothing_is_written(product, requirement):
+    with assert_unchanged(ExitPlan, AuditEntry), pytest.raises(PermissionDenied) as caught:
+        save_plan(product, requirement, user=UserFactory(username="someone_else"))
+    assert str(caught.value) == "您无权编辑该产品的退出计划。"
 
 
 def test_head_of_product_writes_any_products_plan(product, requirement):
@@ -131,6 +140,14 @@ def test_evidence_of_another_product_is_refused(product, owner):
     assert "evidence" in errors_of(lambda: save_plan(product, evidence={"requirements": [foreign.pk]}))
 
 
+def test_an_alert_of_another_product_as_evidence_is_refused_naming_it(product, owner):
+    foreign = Alert.objects.create(product=ProductFactory(owner=owner), metric=Metric.objects.get(code="revenue"),
+                                   granularity="month", period="2026-10", period_start="2026-10-01", value=1.0,
+                                   opened_at=timezone.now())
+    assert errors_of(lambda: save_plan(product, evidence={"alerts": [foreign.pk]})) == {
+        "evidence": [f"预警 {foreign.pk} 不存在或不属于本产品。"]}
+
+
 def test_plan_creation_and_edit_are_audited_with_the_diff(product, requirement):
     save_plan(product, requirement)
     save_plan(product, requirement, reason="新的原因", segments=[{"name": "网点客户", "customers": 90}])
@@ -140,6 +157,15 @@ def test_plan_creation_and_edit_are_audited_with_the_diff(product, requirement):
     fields = {c["field"]: c for c in updated.changes}
     assert set(fields) == {"reason", "segments"}
     assert fields["segments"]["new"] == [{"name": "网点客户", "customers": 90}]
+
+
+def test_a_plans_entries_are_on_its_product_and_a_moved_notice_date_is_audited_by_name(product, requirement):
+    save_plan(product, requirement)
+    save_plan(product, requirement, notice_date=TODAY - dt.timedelta(days=1))
+    created, updated = AuditEntry.objects.filter(action__startswith="exit_plan").order_by("id")
+    assert (created.product, updated.product) == (product, product)
+    assert (updated.from_value, updated.changes) == ("notice_date", [
+        {"field": "notice_date", "old": TODAY.isoformat(), "new": (TODAY - dt.timedelta(days=1)).isoformat()}])
 
 
 def test_saving_the_same_plan_again_writes_no_audit_entry(product, requirement):
@@ -173,10 +199,37 @@ def test_open_tasks_follow_the_plans_dates(retiring):
     assert due["notify_customers"] == TODAY
 
 
+def test_a_finished_task_keeps_its_due_date_when_an_open_task_due_the_same_day_follows_the_plan(retiring):
+    ExitTaskTemplate.objects.create(code="extra", title="额外任务", anchor="close_date", offset_days=0, position=9)
+    services.exit_tasks_ensure(plan=retiring.exit_plan)
+    task = ExitTask.objects.get(plan__product=retiring, template__code="migrate_holders")
+    services.exit_task_update(user=retiring.owner, task=task, status="done")
+    later = TODAY + dt.timedelta(days=60)
+    save_plan(retiring, close_date=later)
+    assert ExitTask.objects.get(plan__product=retiring, template__code="extra").due_date == later
+    assert ExitTask.objects.get(pk=task.pk).due_date == task.due_date
+
+
 def test_plan_missing_lists_what_is_lacking(product):
     plan = save_plan(product, reason="", notice_date=None, segments=[])
     missing = services.plan_missing(plan=plan)
     assert len(missing) == 4  # reason, evidence, notice date, segments
+
+
+def test_a_plan_without_evidence_says_it_lacks_the_decisions_basis(product):
+    assert services.plan_missing(plan=save_plan(product)) == ["缺少决策依据（指标快照、预警或需求）。"]
+
+
+def test_a_plan_without_a_close_date_says_it_lacks_one(product, requirement):
+    assert services.plan_missing(plan=save_plan(product, requirement, close_date=None)) == ["缺少产品关闭日。"]
+
+
+def test_a_plan_whose_successor_left_the_market_says_so(product, requirement, successor):
+    plan = save_plan(product, requirement, successor=successor.code)
+    type(successor).objects.filter(pk=successor.pk).update(stage="retirement")
+    assert services.plan_missing(plan=services.exit_plan_of(product)) == [
+        f"承接产品 {successor.code} 已不在推广或运营阶段。"]
+    assert plan.successor == successor
 
 
 def test_complete_plan_misses_nothing(product, requirement):

@@ -133,6 +133,13 @@ def test_upload_is_audited_with_old_and_new_counts(retiring):
                               "new": {"migrated": 4, "closed": 0}}]
 
 
+def test_an_upload_is_audited_on_the_plan_with_the_number_of_rows(retiring):
+    record(retiring, [item(migrated=3), item(segment="手机银行客户", migrated=1)])
+    entry = AuditEntry.objects.get(action="exit_progress_recorded")
+    assert (entry.actor, entry.product, entry.object_id, entry.to_value) == (
+        retiring.owner, retiring, str(retiring.exit_plan.pk), "2 条")
+
+
 def test_progress_before_retirement_is_a_conflict(product, requirement):
     save_plan(product, requirement)
     with pytest.raises(DomainConflict) as caught:

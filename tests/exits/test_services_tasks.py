@@ -11,6 +11,7 @@ from exits import services
 from exits.models import ExitTask, ExitTaskTemplate
 from notifications.models import Notification
 from tests.factories import UserFactory
+from tests.helpers import assert_unchanged
 
 from .conftest import TODAY
 
@@ -39,6 +40,11 @@ def test_creating_tasks_again_adds_only_missing_ones(retiring):
     ExitTaskTemplate.objects.create(code="extra", title="额外任务", anchor="close_date", offset_days=1, position=9)
     assert services.exit_tasks_ensure(plan=retiring.exit_plan) == 1
     assert services.exit_tasks_ensure(plan=retiring.exit_plan) == 0
+
+
+def test_creating_tasks_is_audited_once_on_the_plan_with_their_number(retiring):
+    entry = AuditEntry.objects.get(action="exit_tasks_created")
+    assert (entry.product, entry.object_id, entry.to_value) == (retiring, str(retiring.exit_plan.pk), "6")
 
 
 def test_inactive_templates_create_no_task(product, requirement):
@@ -85,6 +91,12 @@ def test_status_must_be_done_or_waived(retiring):
         services.exit_task_update(user=retiring.owner, task=task_of(retiring, "close_accounts"), status="open")
 
 
+def test_an_unknown_status_is_refused_on_the_status_field_and_changes_nothing(retiring):
+    with assert_unchanged(ExitTask, AuditEntry), pytest.raises(ValidationError) as caught:
+        services.exit_task_update(user=retiring.owner, task=task_of(retiring, "close_accounts"), status="cancelled")
+    assert list(caught.value.message_dict) == ["status"]
+
+
 def test_another_product_manager_may_not_change_a_task(retiring):
     with pytest.raises(PermissionDenied):
         services.exit_task_update(user=UserFactory(username="other_exit_pm"),
@@ -112,6 +124,15 @@ def test_overdue_tasks_remind_their_owner_once(retiring):
     note = Notification.objects.get(recipient=retiring.owner)
     assert retiring.code in note.title
     assert AuditEntry.objects.filter(action="exit_task_overdue").count() == 1
+
+
+def test_an_overdue_task_is_audited_on_its_product_with_its_due_date(retiring):
+    task = task_of(retiring, "notify_customers")
+    ExitTask.objects.filter(pk=task.pk).update(due_date=TODAY - dt.timedelta(days=2))
+    services.exit_tasks_remind_overdue()
+    entry = AuditEntry.objects.get(action="exit_task_overdue")
+    assert (entry.product, entry.object_id, entry.to_value) == (retiring, str(task.pk),
+                                                                 str(TODAY - dt.timedelta(days=2)))
 
 
 def test_the_overdue_reminder_reads_in_its_recipients_language(retiring):

@@ -69,6 +69,20 @@ def test_a_bad_day_repeated_later_in_the_batch_is_refused_each_time(pm, product)
     assert not Observation.objects.exists()
 
 
+def test_an_item_without_a_metric_is_refused_as_required_on_the_metric_and_nothing_is_written(pm, product):
+    response = post(pm, [item(), item(metric=None)])
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"index": 1, "errors": {"metric": ["该字段是必填项。"]}}]}
+    assert not Observation.objects.exists()
+
+
+def test_an_item_whose_date_is_a_number_is_refused_as_a_bad_date(pm, product):
+    response = post(pm, [item(date=20261001)])
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"index": 0, "errors": {"date": ["日期格式必须是 YYYY-MM-DD。"]}}]}
+    assert not Observation.objects.exists()
+
+
 def test_non_finite_number_is_refused(pm, product):
     body = '[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1e400}]'
     response = api(pm).post(URL, body, content_type="application/json")

@@ -324,3 +324,10 @@ def test_backfill_values_equal_period_by_period_computation(product):
         compute(period)
     assert sorted(Snapshot.objects.values_list("metric__code", "period", "value", "previous_value",
                                                "last_year_value")) == together
+
+
+def test_a_computation_without_alerts_still_reports_its_progress_as_complete():
+    reported = []
+    services.kpi_snapshots_compute(period="2026-03", granularity="month", through="2026-04", alerts=False,
+                                   progress=lambda done, total: reported.append((done, total)))
+    assert reported[-1] == (2, 2)

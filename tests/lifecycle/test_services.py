@@ -163,6 +163,24 @@ def test_last_approval_fires_the_transition_and_creates_next_stage_deliverables(
     assert actions.index("review_approved") == actions.index("stage_changed") - 1
 
 
+def test_the_stage_change_is_audited_on_the_product_with_both_stages(submitted, reviewers):
+    approve_all(submitted, reviewers)
+    entry = AuditEntry.objects.filter(action="stage_changed", product=submitted.product).order_by("id").last()
+    assert (entry.object_type, entry.object_id, entry.from_value, entry.to_value) == (
+        "product", str(submitted.product_id), "development", "marketing")
+
+
+def test_a_rejection_hands_the_reviewer_who_rejected_to_the_processs_hooks(submitted, reviewers, monkeypatch):
+    from lifecycle import engine
+
+    seen = []
+    monkeypatch.setitem(engine._ON_REJECTED, submitted.process,
+                        [lambda *, review, user: seen.append((review.pk, user))])
+    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="reject",
+                                  comment="风险评估不充分")
+    assert seen == [(submitted.pk, reviewers["risk"])]
+
+
 def test_cancellation_from_development_skips_deliverable_check(product, owner, reviewers):
     advance_to(product, "development", reviewers)
     review = services.gate_review_submit(product=product, user=owner, to_stage="cancelled")

@@ -45,6 +45,14 @@ def test_step_overdue_beyond_escalation_days_goes_to_senior_management(submitted
     assert AuditEntry.objects.filter(action="step_escalated").count() == 1
 
 
+def test_an_escalation_is_audited_on_the_step_it_escalates(submitted, reviewers):
+    age_step(submitted, "finance", 2)
+    tasks.mark_overdue_steps.delay().get()
+    entry = AuditEntry.objects.get(action="step_escalated")
+    step = ApprovalStep.objects.get(review=submitted, department="finance")
+    assert (entry.product, entry.object_type, entry.object_id) == (submitted.product, "approvalstep", str(step.pk))
+
+
 def test_rerunning_the_task_reminds_and_escalates_once(submitted, reviewers):
     age_step(submitted, "finance", 5)
     tasks.mark_overdue_steps.delay().get()

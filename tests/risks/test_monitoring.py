@@ -1,9 +1,10 @@
 """Monitoring: a KPI early warning on a risk's metric puts the risk up for re-assessment."""
 import pytest
+from django.utils import timezone
 
 from core.models import AuditEntry
 from kpis import services as kpis
-from kpis.models import Metric
+from kpis.models import Alert, Metric
 from notifications.models import Notification
 from risks import services
 from risks.models import Risk
@@ -49,3 +50,11 @@ def test_a_closed_risk_is_not_reopened_by_an_alert(loan, watched):
     services.risk_close(user=loan.owner, risk=watched, reason="产品停办")
     red_default_rate(loan)
     assert Risk.objects.get(pk=watched.pk).status == "closed"
+
+
+def test_an_alert_without_a_value_flags_the_risk_with_a_dash_for_the_value(loan, watched):
+    alert = Alert.objects.create(product=loan, metric=watched.metric, granularity="month", period="2026-10",
+                                 period_start="2026-10-01", value=None, opened_at=timezone.now())
+    assert services.risks_flag_for_alerts(alerts=[alert]) == 1
+    assert Risk.objects.get(pk=watched.pk).status == "needs_review"
+    assert AuditEntry.objects.get(action="risk_needs_review").comment.endswith("（—）。")

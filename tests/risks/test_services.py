@@ -9,8 +9,9 @@ from core.errors import DomainConflict
 from core.models import AuditEntry
 from notifications.models import Notification
 from risks import selectors, services
-from risks.models import Risk, RiskAssessment, RiskLevelMatrix
+from risks.models import Risk, RiskAssessment, RiskControl, RiskLevelMatrix
 from tests.factories import UserFactory, a_control, make_risk, risk_data
+from tests.helpers import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,13 @@ def test_creation_is_audited_with_every_field_and_the_controls(loan):
     fields = {c["field"]: c["new"] for c in entry.changes}
     assert (entry.object_id, entry.product_id) == (str(risk.pk), loan.pk)
     assert fields["residual_level"] == "low" and fields["controls"][0]["description"] == "放款前双人复核"
+
+
+def test_creation_is_audited_with_the_status_the_risk_starts_in(loan):
+    make_risk(loan)
+    high(loan)
+    assert list(AuditEntry.objects.filter(action="risk_created").order_by("id").values_list("to_value", flat=True)) \
+        == ["open", "pending_acceptance"]
 
 
 def test_edit_is_audited_with_the_diff(loan):
@@ -241,3 +249,112 @@ def test_heatmap_counts_active_risks_per_cell_in_one_query(loan, django_assert_n
     assert cells[2][3] == 2 and sum(map(sum, cells)) == 2
     residual = selectors.heatmap(queryset=selectors.risk_base(), basis="residual")
     assert (residual[0][1], residual[1][1]) == (1, 1)
+
+
+def test_a_saved_matrix_cell_is_audited_with_its_text(loan):
+    cell = RiskLevelMatrix.objects.get(likelihood=3, impact=3)
+    cell.level = "high"
+    services.risk_policy_save(user=UserFactory(role="administrator"), obj=cell)
+    entry = AuditEntry.objects.get(action="risk_policy_changed")
+    assert (entry.from_value, entry.to_value) == ("修改", str(cell))
+
+
+def test_a_deleted_matrix_cell_is_audited_and_its_risks_keep_their_stored_levels(loan):
+    risk = make_risk(loan, likelihood=3, impact=3, residual_likelihood=2, residual_impact=2)
+    cell = RiskLevelMatrix.objects.get(likelihood=3, impact=3)
+    text = str(cell)
+    services.risk_policy_delete(user=UserFactory(role="administrator"), objs=[cell])
+    assert not RiskLevelMatrix.objects.filter(likelihood=3, impact=3).exists()
+    risk = Risk.objects.get(pk=risk.pk)
+    assert (risk.inherent_level, risk.residual_level) == ("medium", "low")
+    entry = AuditEntry.objects.get(action="risk_policy_changed")
+    assert (entry.from_value, entry.to_value) == ("删除", text)
+
+
+def test_clearing_the_owner_of_a_risk_gives_it_back_to_the_products_owner(loan, risk_officer):
+    risk = make_risk(loan, owner=risk_officer)
+    services.risk_update(user=loan.owner, risk=risk, data={"owner": None})
+    assert Risk.objects.get(pk=risk.pk).owner == loan.owner
+
+
+def test_rescoring_only_the_inherent_risk_of_an_accepted_risk_keeps_its_acceptance(loan, executive):
+    risk = services.risk_accept(user=executive, risk=high(loan), comment="在风险偏好内")
+    services.risk_update(user=loan.owner, risk=risk, data={"likelihood": 5})
+    risk = Risk.objects.get(pk=risk.pk)
+    assert (risk.inherent_score, risk.status, risk.accepted_by) == (20, "accepted", executive)
+
+
+def test_replacing_the_controls_is_audited_with_the_old_and_the_new_controls(loan):
+    risk = make_risk(loan)
+    services.risk_update(user=loan.owner, risk=risk, data={},
+                         controls=[a_control(description="系统自动校验", type="detective")])
+    entry = AuditEntry.objects.get(action="risk_updated")
+    assert entry.changes == [{"field": "controls",
+                              "old": [{"description": "放款前双人复核", "type": "preventive", "owner": loan.owner.pk}],
+                              "new": [{"description": "系统自动校验", "type": "detective", "owner": loan.owner.pk}]}]
+
+
+def test_an_edit_is_audited_with_the_user_who_made_it(loan, risk_officer):
+    services.risk_update(user=risk_officer, risk=make_risk(loan), data={"title": "新标题"})
+    assert AuditEntry.objects.get(action="risk_updated").actor == risk_officer
+
+
+def test_a_review_is_audited_with_the_user_who_reviewed(loan, risk_officer):
+    services.risk_review(user=risk_officer, risk=make_risk(loan), likelihood=3, impact=3, residual_likelihood=2,
+                         residual_impact=2, comment="季度复核")
+    assert AuditEntry.objects.get(action="risk_reviewed").actor == risk_officer
+
+
+def test_an_acceptance_is_audited_with_its_comment(loan, executive):
+    services.risk_accept(user=executive, risk=high(loan), comment="在风险偏好内")
+    assert AuditEntry.objects.get(action="risk_accepted").comment == "在风险偏好内"
+
+
+def test_the_owner_is_told_of_an_acceptance_with_its_comment_and_a_link_to_the_risk(loan, executive):
+    risk = services.risk_accept(user=executive, risk=high(loan), comment="在风险偏好内")
+    note = Notification.objects.get(recipient=loan.owner, title_code__startswith="剩余风险已获高管接受")
+    assert (note.body, note.url) == ("在风险偏好内", risk.get_absolute_url())
+
+
+def test_a_closure_is_audited_on_the_risk_with_its_reason_and_the_status_it_left(loan):
+    risk = services.risk_close(user=loan.owner, risk=make_risk(loan), reason="不再适用")
+    entry = AuditEntry.objects.get(action="risk_closed")
+    assert (entry.object_id, entry.from_value, entry.to_value, entry.comment) == (
+        str(risk.pk), "open", "closed", "不再适用")
+
+
+def test_a_control_without_a_description_is_refused_naming_the_controls_and_nothing_is_written(loan):
+    with assert_unchanged(Risk, RiskControl, AuditEntry), pytest.raises(ValidationError) as error:
+        make_risk(loan, controls=[{"type": "preventive"}])
+    assert set(error.value.message_dict) == {"controls"}
+
+
+def test_an_accepted_risk_that_worsens_goes_back_for_acceptance_without_the_old_comment(loan, executive):
+    risk = services.risk_accept(user=executive, risk=high(loan), comment="在风险偏好内")
+    services.risk_update(user=loan.owner, risk=risk, data={"residual_likelihood": 4})
+    risk = Risk.objects.get(pk=risk.pk)
+    assert (risk.status, risk.accepted_by, risk.acceptance_comment) == ("pending_acceptance", None, "")
+
+
+def test_senior_management_is_told_the_residual_level_that_needs_their_acceptance(loan, executive):
+    risk = high(loan)
+    note = Notification.objects.get(recipient=executive, url=risk.get_absolute_url())
+    assert note.display_body == "剩余风险等级为高，须经高级管理层接受。"
+
+
+def test_each_assessment_records_the_inherent_and_residual_levels(loan):
+    risk = high(loan)
+    assessment = RiskAssessment.objects.get(risk=risk)
+    assert (assessment.inherent_level, assessment.residual_level) == ("critical", "high")
+
+
+def test_an_invalid_control_is_refused_with_its_number_field_and_message_and_nothing_is_written(loan):
+    with assert_unchanged(Risk, RiskControl, AuditEntry), pytest.raises(ValidationError) as error:
+        make_risk(loan, controls=[a_control(), a_control(type="psychic")])
+    assert error.value.message_dict == {"controls": ["第 2 项控制措施：控制类型 值 'psychic' 不是有效选项。"]}
+
+
+def test_a_risk_with_an_invalid_response_is_refused_on_the_response_alone_and_nothing_is_written(loan):
+    with assert_unchanged(Risk, RiskControl, AuditEntry), pytest.raises(ValidationError) as error:
+        make_risk(loan, response="ignore", controls=[{"type": "preventive"}])
+    assert set(error.value.message_dict) == {"response"}
