@@ -59,13 +59,20 @@ def test_terms_before_launch_are_edited_directly_with_an_audited_diff(owner):
     assert entry.changes == [{"field": "features", "old": [], "new": ["机场贵宾厅"]}]
 
 
-def test_launch_gate_approval_makes_the_approved_terms_version_1(owner, reviewers):
+def launch_through_the_gates(owner, reviewers):
+    """A credit card taken from planning through the development and marketing gates; returns it and the launch
+    review (the marketing gate's)."""
     product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
     for _stage in ("development", "marketing"):
         complete_deliverables(product)
         review = lifecycle_services.gate_review_submit(product=product, user=owner)
         approve_all(review, reviewers)
         product.refresh_from_db()
+    return product, review
+
+
+def test_launch_gate_approval_makes_the_approved_terms_version_1(owner, reviewers):
+    product, review = launch_through_the_gates(owner, reviewers)
     version = TermsVersion.objects.get(product=product)
     assert (version.version, version.effective_from, version.review_id) == (1, TODAY, review.pk)
     assert version.terms["risk_rating"] == "R3"
@@ -73,22 +80,13 @@ def test_launch_gate_approval_makes_the_approved_terms_version_1(owner, reviewer
 
 
 def test_version_1_of_a_launch_is_audited_with_the_reviewer_whose_approval_launched_it(owner, reviewers):
-    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
-    for _stage in ("development", "marketing"):
-        complete_deliverables(product)
-        approve_all(lifecycle_services.gate_review_submit(product=product, user=owner), reviewers)
-        product.refresh_from_db()
+    product, _review = launch_through_the_gates(owner, reviewers)
     entry = AuditEntry.objects.get(product=product, action="terms_version_created")
     assert (entry.actor, entry.to_value) == (reviewers["senior_management"], f"v1 {TODAY.isoformat()}")
 
 
 def test_a_product_launched_before_versions_existed_gets_version_1_from_its_launch_review(owner, reviewers):
-    product = ProductFactory(owner=owner, category="credit_card", risk_rating="R3")
-    for _stage in ("development", "marketing"):
-        complete_deliverables(product)
-        review = lifecycle_services.gate_review_submit(product=product, user=owner)
-        approve_all(review, reviewers)
-        product.refresh_from_db()
+    product, review = launch_through_the_gates(owner, reviewers)
     TermsVersion.objects.filter(product=product).delete()  # as if launched before terms versions existed
     version = services.terms_version_initial_ensure(product=product)
     assert (version.version, version.effective_from, version.review_id) == (1, TODAY, review.pk)
