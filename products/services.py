@@ -105,6 +105,8 @@ def _apply(product: Product, data: dict) -> None:
 def product_create(*, user, data: dict) -> Product:
     if not can_manage_products(user):
         raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以创建产品。"))
+    if data.get("code"):
+        product_code_check(code=data["code"])
     product = Product()
     _apply(product, data)
     product.owner = _owner_for(user=user, requested_owner=data.get("owner"))
@@ -120,16 +122,26 @@ def product_create(*, user, data: dict) -> Product:
     return product
 
 
+def product_code_check(*, code: str, product: Product | None = None) -> None:
+    """The catalogue's rule for codes, on every path: unique, and fixed once the product exists (other bank systems
+    reference products by code). Both are conflicts with stored rows (409 `duplicate_code`, `code_fixed`), not bad
+    requests: a schema cannot know which codes are taken. `product`: the product being edited."""
+    if product is not None:
+        if code != product.code:
+            raise DomainConflict(ProductError.CODE_FIXED, field="code")
+        return
+    if Product.objects.filter(code=code).exists():
+        raise DomainConflict(ProductError.DUPLICATE_CODE, field="code")
+
+
 @transaction.atomic
 def product_update(*, user, product: Product, data: dict) -> Product:
     if not product_can_edit(user=user, product=product):
         raise PermissionDenied(_("您无权编辑该产品。"))
     if not is_portfolio_manager(user) and "owner" in data and data["owner"].pk != product.owner_id:
         raise ValidationError({"owner": _("产品经理不能转交产品负责人。")})
-    if "code" in data and data["code"] != product.code:
-        # Other bank systems reference products by code: it is fixed once the product exists (409: the product's
-        # current code is what refuses).
-        raise DomainConflict(ProductError.CODE_FIXED, field="code")
+    if "code" in data:
+        product_code_check(code=data["code"], product=product)
     product = Product.objects.select_for_update().get(pk=product.pk)
     product_edit_check(user=user, product=product, changed=product_changed_fields(product=product, data=data))
     before = field_values(product, AUDITED_FIELDS)

@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import can_manage_products
+from bankpm.validators import validate_single_line
 from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import products_editable_filter
@@ -80,6 +81,16 @@ def _check_can_edit(user, product) -> None:
 
 # --- Requirements ---
 
+def _check_tags(names) -> None:
+    """Tag names are single-line labels, like every name (no control or bidi character): on every path, the page,
+    the API, imports and bulk creation, since tags are created here without a model clean."""
+    for name in names or []:
+        try:
+            validate_single_line(str(name))
+        except ValidationError as error:
+            raise ValidationError({"tags": error.messages}) from error
+
+
 def _tags_for(names) -> list[Tag]:
     """Tags by name, created on first use (one query when they all exist)."""
     names = sorted({str(n).strip()[:40] for n in names if str(n).strip()})
@@ -119,6 +130,7 @@ def requirement_create(*, user, data: dict) -> Requirement:
     _check_can_edit(user, product)
     requirement = Requirement(created_by=user)
     _apply(requirement, data, REQUIREMENT_FIELDS)
+    _check_tags(data.get("tags"))
     _validate(requirement)
     requirement._history_user = user
     requirement.save()
@@ -131,10 +143,10 @@ def requirement_create(*, user, data: dict) -> Requirement:
 def requirement_update(*, user, requirement: Requirement, data: dict) -> Requirement:
     """Edit the fields of a requirement; the status only moves through requirement_transition."""
     _check_can_edit(user, requirement.product)
-    if "product" in data and data["product"] is not None and data["product"].pk != requirement.product_id:
-        raise DomainConflict(ErrorCode.PRODUCT_FIXED, _("需求创建后不能更换产品。"), field="product")
+    product_fixed_check(obj=requirement, product=data.get("product"))
     previous_version_id = requirement.target_version_id
     _apply(requirement, data, UPDATABLE_FIELDS)
+    _check_tags(data.get("tags"))
     _validate(requirement, previous_version_id)
     requirement._history_user = user
     requirement.save(update_fields=[*UPDATABLE_FIELDS, "updated_at"])
@@ -251,6 +263,7 @@ def requirement_bulk_create(*, user, items: list[dict]) -> list[Requirement]:
                 raise ValidationError({"product": _("请选择产品。")})
             if not allowed[product.pk]:
                 raise ValidationError({"product": _("您无权修改该产品的需求。")})
+            _check_tags(data.get("tags"))
             _validate(requirement)
         except ValidationError as error:
             errors.append({"index": index, "errors": error.message_dict})
@@ -363,6 +376,16 @@ def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
     return comment
 
 
+def product_fixed_check(*, obj: Requirement | ProductVersion | Feedback, product: Product | None) -> None:
+    """A requirement's, version's or feedback item's product never changes: 409 `product_fixed` (the row's
+    product is what refuses, not the request)."""
+    if product is None or product.pk == obj.product_id:
+        return
+    message = {Requirement: _("需求创建后不能更换产品。"), ProductVersion: _("版本创建后不能更换产品。"),
+               Feedback: _("反馈录入后不能更换产品。")}[type(obj)]
+    raise DomainConflict(ErrorCode.PRODUCT_FIXED, message, field="product")
+
+
 # --- Versions ---
 
 @transaction.atomic
@@ -377,12 +400,23 @@ def version_create(*, user, data: dict) -> ProductVersion:
             "product": product.display_name, "stage": product.get_stage_display()}, field="product")
     version = ProductVersion()
     _apply(version, data, VERSION_FIELDS)
+    version_name_check(product=product, name=version.name)
     version.full_clean()
     _check_planned_date(version.planned_date)
     version.save()
     audit_record(action=RequirementsAuditAction.VERSION_CREATED, actor=user, product=version.product, obj=version,
                  to_value=version.name, changes=diff({}, field_values(version, VERSION_FIELDS)))
     return version
+
+
+def version_name_check(*, product: Product, name: str, version: ProductVersion | None = None) -> None:
+    """A name the product's other versions already have is a conflict with them (409 `version_name_taken`), not a
+    bad request. `version`: the version being renamed."""
+    taken = ProductVersion.objects.filter(product=product, name=name)
+    if version is not None:
+        taken = taken.exclude(pk=version.pk)
+    if name and taken.exists():
+        raise DomainConflict(ErrorCode.VERSION_NAME_TAKEN, field="name")
 
 
 def _check_planned_date(planned: date | None) -> None:
@@ -395,12 +429,12 @@ def _check_planned_date(planned: date | None) -> None:
 def version_update(*, user, version: ProductVersion, data: dict) -> ProductVersion:
     """Rename or re-plan a version; its product never changes."""
     _check_can_edit(user, version.product)
-    if "product" in data and data["product"] is not None and data["product"].pk != version.product_id:
-        raise DomainConflict(ErrorCode.PRODUCT_FIXED, _("版本创建后不能更换产品。"), field="product")
+    product_fixed_check(obj=version, product=data.get("product"))
     version = ProductVersion.objects.select_for_update().select_related("product").get(pk=version.pk)
     before = field_values(version, VERSION_FIELDS)
     previous_date = version.planned_date
     _apply(version, data, ("name", "planned_date", "description"))
+    version_name_check(product=version.product, name=version.name, version=version)
     version.full_clean()
     if version.planned_date != previous_date:
         _check_planned_date(version.planned_date)
@@ -490,8 +524,7 @@ def feedback_create(*, user, data: dict) -> Feedback:
 def feedback_update(*, user, feedback: Feedback, data: dict) -> Feedback:
     """Correct a feedback item; its product never changes."""
     _check_can_edit(user, feedback.product)
-    if "product" in data and data["product"] is not None and data["product"].pk != feedback.product_id:
-        raise DomainConflict(ErrorCode.PRODUCT_FIXED, _("反馈录入后不能更换产品。"), field="product")
+    product_fixed_check(obj=feedback, product=data.get("product"))
     _apply(feedback, data, FEEDBACK_FIELDS[1:])
     feedback.full_clean(exclude=["created_by"])
     feedback.save()

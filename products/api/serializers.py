@@ -3,9 +3,8 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer
-from core.errors import DomainConflict
 
-from ..choices import ProductError
+from .. import services
 from ..models import MAX_FEATURE_LENGTH, MAX_FEATURES, Product, SalesChannel
 
 
@@ -35,13 +34,8 @@ class ProductSerializer(FastReadMixin, StrictModelSerializer):
         return fields
 
     def validate_code(self, value):
-        """A code another product has is a conflict with the catalogue (409 `duplicate_code`), not a bad request:
-        the schema cannot know which codes are taken."""
-        taken = Product.objects.filter(code=value)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise DomainConflict(ProductError.DUPLICATE_CODE, field="code")
+        # The service's rule (409), before the model's own unique check would answer a 400.
+        services.product_code_check(code=value, product=self.instance)
         return value
 
     class Meta:

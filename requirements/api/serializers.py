@@ -9,10 +9,10 @@ from rest_framework.validators import UniqueTogetherValidator
 
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer, StrictSerializer
 from bankpm.validators import validate_single_line
-from core.errors import DomainConflict
 from products.models import Product
 
-from ..choices import IMPACT_CHOICES, ErrorCode, RequirementTransition, UnfinishedScope
+from .. import services
+from ..choices import IMPACT_CHOICES, RequirementTransition, UnfinishedScope
 from ..ids import parse_id
 from ..models import Feedback, ProductVersion, Requirement
 
@@ -58,16 +58,13 @@ class ImpactField(serializers.Field):
 
 
 class FixedProductMixin:
-    """A requirement's, version's or feedback item's product never changes (the services refuse it, 409
-    `product_fixed`): said before the model's cross-checks, which would otherwise answer a 400 about the new
+    """A requirement's, version's or feedback item's product never changes: the service's rule (409
+    `product_fixed`), applied before the model's cross-checks, which would otherwise answer a 400 about the new
     product's versions or requirements."""
 
-    fixed_product_message = ""
-
     def validate_product(self, product):
-        if self.instance is not None and not isinstance(self.instance, list | tuple) and product is not None \
-                and product.pk != self.instance.product_id:
-            raise DomainConflict(ErrorCode.PRODUCT_FIXED, self.fixed_product_message, field="product")
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            services.product_fixed_check(obj=self.instance, product=product)
         return product
 
 
@@ -101,7 +98,6 @@ class GeneratedFieldSafeMixin:
 
 
 class RequirementSerializer(FastReadMixin, FixedProductMixin, GeneratedFieldSafeMixin, StrictModelSerializer):
-    fixed_product_message = _("需求创建后不能更换产品。")
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     product_code = ProductCodeField(source="product.code", read_only=True)
     assignee = serializers.PrimaryKeyRelatedField(
@@ -197,7 +193,6 @@ class BulkErrorSerializer(serializers.Serializer):
 
 
 class VersionSerializer(FixedProductMixin, StrictModelSerializer):
-    fixed_product_message = _("版本创建后不能更换产品。")
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     total = serializers.IntegerField(read_only=True, default=0, help_text=_("范围内需求数"))
     delivered = serializers.IntegerField(read_only=True, default=0, help_text=_("已交付需求数"))
@@ -219,14 +214,11 @@ class VersionSerializer(FixedProductMixin, StrictModelSerializer):
         return [v for v in super().get_validators() if not isinstance(v, UniqueTogetherValidator)]
 
     def validate(self, attrs):
-        """A name the product's versions already have is a conflict with them (409), not a bad request."""
+        # The service's rule (409), before the model's own unique check would answer a 400.
         product = attrs.get("product") or getattr(self.instance, "product", None)
-        name = attrs.get("name", getattr(self.instance, "name", None))
-        taken = ProductVersion.objects.filter(product=product, name=name)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if product is not None and name and taken.exists():
-            raise DomainConflict(ErrorCode.VERSION_NAME_TAKEN, field="name")
+        if product is not None:
+            services.version_name_check(product=product, name=attrs.get("name", getattr(self.instance, "name", "")),
+                                        version=self.instance)
         return super().validate(attrs)
 
 
@@ -239,7 +231,6 @@ class VersionReleaseSerializer(StrictSerializer):
 
 
 class FeedbackSerializer(FixedProductMixin, StrictModelSerializer):
-    fixed_product_message = _("反馈录入后不能更换产品。")
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
 
     class Meta:

@@ -247,3 +247,13 @@ def test_a_different_set_of_channels_is_a_change_and_the_same_set_in_another_ord
     assert services.product_changed_fields(product=product, data={"sales_channels": channels[::-1]}) == set()
     assert services.product_changed_fields(product=product, data={"sales_channels": channels[:1]}) == {
         "sales_channels"}
+
+
+def test_creating_a_product_with_a_taken_code_is_a_conflict_and_creates_nothing(pm):
+    ProductFactory(code="DUP-1")
+    with pytest.raises(DomainConflict) as refused:
+        services.product_create(user=pm, data={"code": "DUP-1", "name": "重复", "category": "deposit",
+                                               "risk_rating": "R1"})
+    assert (refused.value.code, refused.value.field) == ("duplicate_code", "code")
+    assert Product.objects.filter(code="DUP-1").count() == 1
+    assert not AuditEntry.objects.filter(action="product_created", to_value="DUP-1").exists()

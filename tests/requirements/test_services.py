@@ -254,3 +254,36 @@ def test_bulk_assign_or_schedule_looks_the_value_up_once_whatever_the_rows(pm, a
 
     # when / then
     assert lookups(1) == lookups(5) == 1
+
+
+def _fields(product, **extra):
+    return {"product": product, "title": "带标签的需求", "source": "internal", "type": "feature", "priority": "P2",
+            "reach": 100, "impact": "1.00", "confidence": 80, "effort": "2.0", **extra}
+
+
+def test_a_tag_with_a_bidi_control_is_refused_on_its_field_and_nothing_is_created(pm):
+    product = ProductFactory(owner=pm)
+    with pytest.raises(ValidationError) as refused:
+        services.requirement_create(user=pm, data=_fields(product, tags=["手机银行", "evil\u202etxt"]))
+    assert list(refused.value.message_dict) == ["tags"]
+    assert not Requirement.objects.filter(product=product).exists()
+    assert not services.Tag.objects.filter(name__startswith="evil").exists()
+
+
+def test_a_bulk_item_with_a_control_character_in_a_tag_is_refused_at_its_index(pm):
+    from core.errors import BulkValidationError
+
+    product = ProductFactory(owner=pm)
+    with pytest.raises(BulkValidationError) as refused:
+        services.requirement_bulk_create(user=pm, items=[_fields(product, tags=["好"]),
+                                                         _fields(product, tags=["坏\x1b[31m"])])
+    assert [(e["index"], list(e["errors"])) for e in refused.value.item_errors] == [(1, ["tags"])]
+    assert not Requirement.objects.filter(product=product).exists()
+
+
+def test_retagging_with_a_control_character_is_refused_and_the_tags_stay(pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    services.requirement_update(user=pm, requirement=requirement, data={"tags": ["原标签"]})
+    with pytest.raises(ValidationError):
+        services.requirement_update(user=pm, requirement=requirement, data={"tags": ["新\u0007"]})
+    assert list(requirement.tags.values_list("name", flat=True)) == ["原标签"]

@@ -105,3 +105,26 @@ def test_the_board_cannot_unschedule_a_requirement(pm, version):
 def test_unschedule_is_not_offered_as_an_action(pm, version):
     requirement = RequirementFactory(product=version.product, target_version=version, status="scheduled")
     assert services.requirement_available_transitions(requirement=requirement) == ["start_development"]
+
+
+def test_a_version_named_like_another_of_its_product_is_a_conflict_and_creates_nothing(pm, version):
+    with pytest.raises(DomainConflict) as refused:
+        services.version_create(user=pm, data={"product": version.product, "name": "v1.0",
+                                               "planned_date": timezone.localdate() + dt.timedelta(days=30)})
+    assert (refused.value.code, refused.value.field) == ("version_name_taken", "name")
+    assert ProductVersion.objects.filter(product=version.product).count() == 1
+
+
+def test_renaming_a_version_to_a_name_its_product_has_is_a_conflict_and_changes_nothing(pm, version):
+    other = ProductVersionFactory(product=version.product, name="v2.0")
+    with pytest.raises(DomainConflict) as refused:
+        services.version_update(user=pm, version=other, data={"name": "v1.0"})
+    assert refused.value.code == "version_name_taken"
+    other.refresh_from_db()
+    assert other.name == "v2.0"
+
+
+def test_a_version_keeps_its_own_name_on_an_edit(pm, version):
+    services.version_update(user=pm, version=version, data={"name": "v1.0", "description": "范围说明"})
+    version.refresh_from_db()
+    assert (version.name, version.description) == ("v1.0", "范围说明")
