@@ -49,6 +49,8 @@ def _decimal_pattern(pattern: str) -> str:
 
 
 def add_error_responses(result, generator, request, public):
+    from core import idempotency  # core.models: loaded once the apps are
+
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
@@ -62,6 +64,10 @@ def add_error_responses(result, generator, request, public):
                 if code == "404" and "{" not in path and method != "get":
                     continue
                 responses[code] = {"description": description, "content": {"application/json": {"schema": ref}}}
+            if any(p.get("in") == "header" and p.get("name") == idempotency.HEADER
+                   for p in operation.get("parameters", [])):
+                responses.setdefault("422", {"description": idempotency.KEY_MISMATCH,
+                                             "content": {"application/json": {"schema": ref}}})
     return result
 
 
@@ -115,6 +121,15 @@ def _decimal_floor(pattern: str, minimum) -> str | None:
 class AutoSchema(drf_spectacular.openapi.AutoSchema):
     """drf-spectacular's, saying in request bodies what the serializers refuse beyond a field's type: text with NUL
     or control characters (single-line fields), blank-after-stripping text, empty lists, negative decimals."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            from core.idempotency import KEY_PARAMETER  # core.models: loaded once the apps are
+
+            parameters = [*parameters, KEY_PARAMETER]
+        return parameters
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         self._direction = direction  # read by _insert_field_validators, which drf-spectacular calls without it

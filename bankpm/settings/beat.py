@@ -14,6 +14,8 @@ BEAT_SCHEDULE = {
     },
     # core: fold the row-count deltas of large tables (core.counts) so that reading a count stays one small sum
     "core-compact-row-counts": {"task": "core.tasks.compact_row_counts", "schedule": crontab(minute="*/10")},
+    # core: Idempotency-Key answers are kept 24 hours
+    "core-purge-idempotency-records": {"task": "core.tasks.purge_idempotency_records", "schedule": crontab(minute=20)},
     # lifecycle: overdue approval steps, reminders and escalation
     "lifecycle-mark-overdue-steps": {
         "task": "lifecycle.tasks.mark_overdue_steps", "schedule": crontab(hour=7, minute=0),
