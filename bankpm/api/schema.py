@@ -8,7 +8,10 @@ from bankpm.validators import SingleLineTextValidator
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "Field-keyed messages (`{field: [messages]}`), or `{detail: message}`; bulk writes: per index.",
+    "description": "400: field-keyed messages (`{field: [messages]}`), or `{detail: message}`; bulk writes: per "
+                   "index. 409: `{detail, code}` with a stable machine-readable `code`, plus `field` when the "
+                   "conflict is about one body field (a taken product code: `{\"code\": \"duplicate_code\", "
+                   "\"field\": \"code\", \"detail\"}`).",
     "additionalProperties": True,
 }
 ERROR_RESPONSES = {
@@ -18,7 +21,7 @@ ERROR_RESPONSES = {
     "404": "Not found.",
     "405": "Method not allowed.",
     "406": "Not acceptable.",
-    "409": "Conflict with the current state.",
+    "409": "Conflict with the current state: `{detail, code}`, plus `field` when one body field is concerned.",
     "413": "The request body is over the limit named in the message (`limit`, in bytes).",
     "415": "Unsupported media type.",
 }
@@ -228,6 +231,8 @@ def body_rules(result, generator, request, public):
     for name, rules in BODY_RULES.items():
         if name in schemas:
             schemas[name].setdefault("allOf", []).extend(rules)
+    if "ImpactEnum" in schemas:  # a generated client names the values by the RICE scale, not VALUE_0 ...
+        schemas["ImpactEnum"]["x-enum-varnames"] = ["MASSIVE", "HIGH", "MEDIUM", "LOW", "MINIMAL"]
     if "ProductRequest" in schemas:
         product = schemas["ProductRequest"]
         product["required"] = sorted({*product.get("required", []), "owner"})
