@@ -43,6 +43,8 @@ BEAT_SCHEDULE = {
     "risks-remind-overdue-reviews": {
         "task": "risks.tasks.remind_overdue_reviews", "schedule": crontab(hour=7, minute=15),
     },
+    # webhooks: retries with backoff, and deliveries the broker lost
+    "webhooks-send-due": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60.0},
     # kpis: requested computations that no worker picked up, or whose worker died
     "kpis-sweep-task-runs": {"task": "kpis.tasks.sweep_task_runs", "schedule": 60.0},
 }
