@@ -52,11 +52,16 @@ def _can_manage(user, subscription: Subscription) -> bool:
     return is_administrator(user) or subscription.owner_id == user.pk
 
 
+def subscription_can_create(user) -> bool:
+    """Only administrators subscribe: pushing data out of the bank's app is their decision."""
+    return is_administrator(user)
+
+
 @transaction.atomic
 def subscription_create(*, user, data: dict) -> Subscription:
     """Only administrators subscribe (pushing data out of the bank's app is their decision); the owner, who is
     notified when it is paused, is the administrator or the user they name. The secret is generated."""
-    if not is_administrator(user):
+    if not subscription_can_create(user):
         raise PermissionDenied(_("只有管理员可以创建 Webhook 订阅。"))
     owner = data.get("owner") or user
     subscription = Subscription(owner=owner, **{k: v for k, v in data.items() if k in EDITABLE})

@@ -187,6 +187,9 @@ WRITE_DISAGREEMENTS = {
     # Per-item rules that depend on the rows named: each metric's valid range, the products the user may edit, a
     # (product, metric, date) sent twice in one batch.
     "/api/v1/metrics/observations/": "per-item data rules",
+    # A webhook target must resolve, now, to addresses the SSRF guard admits (DNS and the allow-list, not the body).
+    "/api/v1/webhooks/": "target resolution",
+    "/api/v1/webhooks/{id}/": "target resolution",
 }
 
 

@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.idempotency import idempotent
@@ -30,6 +31,8 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=s.SubscriptionWriteSerializer, responses={201: s.SubscriptionWithSecretSerializer})
     @idempotent
     def create(self, request):
+        if not services.subscription_can_create(request.user):  # before the body: a 403 whatever it holds
+            raise PermissionDenied()
         body = s.SubscriptionWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         subscription = services.subscription_create(user=request.user, data=body.validated_data)
@@ -37,9 +40,10 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(request=s.SubscriptionUpdateSerializer, responses={200: s.SubscriptionSerializer})
     def partial_update(self, request, pk=None):
+        subscription = self.get_object()  # 404 for someone else's, whatever the body holds
         body = s.SubscriptionUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        subscription = services.subscription_update(user=request.user, subscription=self.get_object(),
+        subscription = services.subscription_update(user=request.user, subscription=subscription,
                                                     data=body.validated_data)
         return Response(s.SubscriptionSerializer(subscription).data)
 
