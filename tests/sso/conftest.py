@@ -13,3 +13,21 @@ def directory(tmp_path_factory):
     server.seed(PEOPLE)
     yield server
     server.stop()
+
+
+# People of the test identity provider (`sub` -> claims).
+OIDC_ACCOUNTS = {
+    "u-erin": {"preferred_username": "erin", "email": "erin@bank.example", "given_name": "Erin", "family_name": "Li",
+               "groups": ["bankpm-compliance", "staff"]},
+    "u-finn": {"preferred_username": "finn", "email": "finn@bank.example", "groups": ["staff"]},
+}
+
+
+@pytest.fixture(scope="session")
+def identity_provider(tmp_path_factory):
+    from tests.sso.oidc_server import IdentityProvider
+
+    server = IdentityProvider(tmp_path_factory.mktemp("oidc"), "http://testserver/oidc/callback/")
+    server.start(OIDC_ACCOUNTS)
+    yield server
+    server.stop()
