@@ -12,11 +12,13 @@ from .models import DirectoryIdentity
 
 LDAP_BACKEND = "sso.backends.DirectoryLDAPBackend"
 OIDC_BACKEND = "sso.backends.DirectoryOIDCBackend"
+CHECKED_KEY = "sso_checked_at"  # in the session: a re-check that finds no change writes no row
 
 
 class DirectoryRecheckMiddleware:
     """For sessions opened through a directory backend only (local sessions cost nothing): re-read the user's
-    groups when the last check is older than BANKPM_DIRECTORY_RECHECK_SECONDS (0: every request)."""
+    groups when the last check is older than BANKPM_DIRECTORY_RECHECK_SECONDS (0: every request). Only a change
+    is written (sso.services.directory_sync)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -37,8 +39,13 @@ class DirectoryRecheckMiddleware:
         if identity is None:
             return False
         age = getattr(settings, "BANKPM_DIRECTORY_RECHECK_SECONDS", 0)
-        if identity.checked_at and (timezone.now() - identity.checked_at).total_seconds() < age:
+        now = timezone.now().timestamp()
+        if age and now - request.session.get(CHECKED_KEY, 0) < age:
             return request.user.is_active
         if backend == LDAP_BACKEND:
-            return ldap_recheck(request.user, identity)
-        return oidc_recheck(request.user, identity, request.session.get("oidc_access_token"))
+            allowed = ldap_recheck(request.user, identity)
+        else:
+            allowed = oidc_recheck(request.user, identity, request.session.get("oidc_access_token"))
+        if age:
+            request.session[CHECKED_KEY] = now
+        return allowed

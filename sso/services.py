@@ -35,6 +35,8 @@ def directory_sync(*, user, provider: str, subject: str, groups: list[str]) -> b
     """Apply the directory's groups to `user` (saved or new); True if they may sign in. A user the rules no longer
     admit is deactivated (sessions and tokens stop working) and leaves every department."""
     User = get_user_model()  # noqa: N806 - a class
+    if user.pk is not None and _unchanged(user=user, provider=provider, subject=subject, groups=groups):
+        return user.is_active  # a re-check that finds nothing new writes nothing (re-checks run on GETs)
     if user.pk is None:
         user.set_unusable_password()
         user.save()
@@ -65,6 +67,19 @@ def directory_sync(*, user, provider: str, subject: str, groups: list[str]) -> b
         approval_steps_escalate_unstaffed(departments=lost, comment=_("%(user)s 已不在目录组中") % {
             "user": user.username})
     return grants is not None
+
+
+def _unchanged(*, user, provider: str, subject: str, groups: list[str]) -> bool:
+    identity = DirectoryIdentity.objects.filter(user=user).first()
+    if identity is None or (identity.provider, identity.subject, identity.groups) != (
+            provider, subject, sorted(groups)):
+        return False
+    grants = directory_grants(provider=provider, groups=groups)
+    fresh = get_user_model().objects.get(pk=user.pk)
+    if grants is None:
+        return not fresh.is_active
+    departments = set(fresh.departments.values_list("pk", flat=True))
+    return (fresh.role, fresh.is_active, departments) == (grants[0], True, {d.pk for d in grants[1]})
 
 
 def local_password_allowed(user) -> bool:

@@ -43,6 +43,8 @@ BEAT_SCHEDULE = {
     "risks-remind-overdue-reviews": {
         "task": "risks.tasks.remind_overdue_reviews", "schedule": crontab(hour=7, minute=15),
     },
+    # sso: LDAP users' groups re-read (API tokens see no session re-check)
+    "sso-recheck-ldap-users": {"task": "sso.tasks.recheck_ldap_users", "schedule": crontab(minute="*/10")},
     # webhooks: retries with backoff, and deliveries the broker lost
     "webhooks-send-due": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60.0},
     # kpis: requested computations that no worker picked up, or whose worker died

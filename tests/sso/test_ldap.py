@@ -120,3 +120,30 @@ def test_with_local_passwords_off_only_break_glass_administrators_sign_in_locall
     assert sign_in(client, "breakglass", "test-pass-123").status_code == 302
     client.logout()
     assert sign_in(client, "alice").status_code == 302  # the directory still signs people in
+
+
+def test_a_recheck_that_finds_nothing_new_writes_nothing(client, ldap_on, rules):
+    sign_in(client, "alice")
+    identity = DirectoryIdentity.objects.get(user__username="alice")
+    entries = AuditEntry.objects.count()
+    assert client.get("/notifications/").status_code == 200
+    assert client.get("/notifications/").status_code == 200
+    assert AuditEntry.objects.count() == entries
+    assert DirectoryIdentity.objects.get(pk=identity.pk).checked_at == identity.checked_at
+
+
+def test_the_periodic_recheck_revokes_api_access_of_users_dropped_from_the_groups(client, ldap_on, rules):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from sso.tasks import recheck_ldap_users
+
+    sign_in(client, "dora")
+    token = Token.objects.create(user=User.objects.get(username="dora"))
+    ldap_on.set_member("risk-reviewers", "dora", False)
+    try:
+        assert recheck_ldap_users() == 1
+    finally:
+        ldap_on.set_member("risk-reviewers", "dora", True)
+    response = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 401
