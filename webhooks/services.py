@@ -121,7 +121,10 @@ def signing_secrets(subscription: Subscription, now: datetime) -> list[str]:
 def webhook_event_publish(*, type: str, data: dict, occurred_at: datetime | None = None) -> Event | None:
     """Write the event and one delivery per active subscription to it, in the caller's transaction; the deliveries
     are queued after commit. Nothing is written when no one subscribes."""
-    subscriptions = [s.pk for s in Subscription.objects.filter(active=True, events__contains=[str(type)])]
+    # Filtered here, not by a JSON lookup: subscriptions are few, and SQLite (the embedded default) has no
+    # `contains` on JSON.
+    subscriptions = [pk for pk, events in Subscription.objects.filter(active=True).values_list("pk", "events")
+                     if str(type) in events]
     if not subscriptions:
         return None
     event = Event.objects.create(id=uuid.uuid4(), type=str(type), occurred_at=occurred_at or timezone.now(),
