@@ -7,7 +7,7 @@
 #   Redis :6390 as broker (db 0) and cache (db 1)
 # It has its own PostgreSQL clusters and Redis, so that the fault drills (scripts/resilience.py) can stop them
 # without touching the machine's shared services.
-# Usage: scripts/cluster.sh up|down|status|env        (make cluster = up; state under $CLUSTER_DIR)
+# Usage: scripts/cluster.sh up|down|status|env|start <component>       (make cluster = up; state under $CLUSTER_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -186,10 +186,20 @@ status() {
   pg_lsclusters | grep -E "Ver|$PRIMARY|$REPLICA"
 }
 
+start() {  # restart one component after a drill: web-<port>, worker-<n>, beat
+  case "$1" in
+    web-*) start_node "${1#web-}"; wait_http "http://127.0.0.1:${1#web-}/healthz" 60 ;;
+    worker-*) start_worker "${1#worker-}" ;;
+    beat) start_beat ;;
+    *) echo "unknown component $1" >&2; return 2 ;;
+  esac
+}
+
 case "${1:-up}" in
   up) up ;;
+  start) start "$2" ;;
   down) down ;;
   status) status ;;
   env) cluster_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|start <component>" >&2; exit 2 ;;
 esac
