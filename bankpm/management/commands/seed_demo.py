@@ -12,9 +12,10 @@ from products import demo as products_demo
 from requirements import demo as requirements_demo
 from risks import demo as risks_demo
 
-# Risks before lifecycle: the lifecycle demo walks products through launch gates that check the register.
-SEEDERS = [accounts_demo, products_demo, risks_demo, lifecycle_demo, requirements_demo, kpis_demo, changes_demo,
-           exits_demo]
+# Risks before lifecycle: the lifecycle demo walks products through launch gates that check the register. KPIs
+# last: a withdrawn product's customer figures follow its exit plan's reported migration.
+SEEDERS = [accounts_demo, products_demo, risks_demo, lifecycle_demo, requirements_demo, changes_demo, exits_demo,
+           kpis_demo]
 
 
 class Command(BaseCommand):
