@@ -15,6 +15,7 @@ from bankpm.views import FilteredListView, card_messages
 from products.models import Product
 
 from . import exports, selectors, services
+from .charts import product_charts
 from .choices import ALERT_COMMENT_MAX_LENGTH, ObservationSource
 from .filtersets import AlertFilterSet
 from .forms import ObservationUploadForm
@@ -67,14 +68,7 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        charts = [{
-            "id": f"chart-{item['metric'].code}", "name": item["metric"].display_name,
-            "unit": item["metric"].display_unit,
-            "periods": [s.period for s in item["rows"]], "values": [s.value for s in item["rows"]],
-            "targets": [s.target_value for s in item["rows"]],
-            # Counts are read against zero; money and rates may zoom in on their range.
-            "zero_based": item["metric"].decimals == 0,
-        } for item in self.data["series"]]
+        charts = product_charts(self.data["series"])
         # One block per metric (in its usual order), newest month first within it.
         rows = sorted(self.data["snapshots"], key=lambda s: (s.metric.display_order, s.metric.code,
                                                              -s.period_start.toordinal()))

@@ -14,8 +14,8 @@
       grid: {left: 50, right: 12, top: 28, bottom: 24}, tooltip: {trigger: "axis"},
       legend: {top: 0, right: 0, textStyle: {fontSize: 11}},
       xAxis: {type: "category", data: c.periods, axisLabel: {fontSize: 10}},
-      // Counts start at zero; other figures scale to their range.
-      yAxis: {type: "value", scale: !c.zero_based, min: c.zero_based ? 0 : null, axisLabel: {fontSize: 10}},
+      // A baseline chosen by the server (kpis/charts.py): zero, or the metric's natural lower bound.
+      yAxis: {type: "value", scale: c.axis_min === null, min: c.axis_min, axisLabel: {fontSize: 10}},
       series: series,
     });
     return chart;
