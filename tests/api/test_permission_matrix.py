@@ -63,6 +63,7 @@ class World:
     retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
     exit_task: object
     delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
+    waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
 
 
 @pytest.fixture
@@ -124,6 +125,10 @@ def world(db):
     type(retiring).objects.filter(pk=retiring.pk).update(stage="retirement")
     retiring = type(retiring).objects.get(pk=retiring.pk)
     exit_services.exit_tasks_ensure(plan=plan, user=owner)
+    waiving = ProductFactory(code="MX-W", owner=owner, category="loan")
+    lifecycle_services.deliverables_ensure(product=waiving)
+    waiver = lifecycle_services.deliverable_update(user=owner, deliverable=waiving.deliverables.filter(
+        required=True).first(), status="waived", reason="沿用上一产品的调研")
 
     return World(
         users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
@@ -139,6 +144,7 @@ def world(db):
         retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
         delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
                                                  ends_on=today + dt.timedelta(days=3)),
+        waiver=waiver,
     )
 
 
@@ -195,6 +201,8 @@ MATRIX = {
                                  [401, 200, 200, 200, 200, 200, 200, 200]),
     ("deliverable-detail", "get"): (lambda w: {"pk": w.deliverable.pk}, None,
                                     [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("deliverable-waiver", "post"): (lambda w: {"pk": w.waiver.pk}, lambda w, u: {"decision": "approve"},
+                                     [401, 403, 403, 200, 403, 200, 200, 403]),
     ("deliverable-detail", "patch"): (lambda w: {"pk": w.deliverable.pk},
                                       lambda w, u: {"link": "https://docs.bank.example/x"},
                                       [401, 200, 403, 403, 403, 403, 200, 200]),
