@@ -360,7 +360,7 @@ def _open_steps(*, review: GateReview, steps) -> None:
             params["review"] = localised(lambda: get_process(review.process).describe(review=review))
         notify(recipients=department_reviewers(review=review, department=step.department),
                title_code=gettext_noop("待审批：%(product)s %(process)s（%(dept)s）"), body_code=body_code,
-               params=params, url=reverse("lifecycle:my_reviews"))
+               params=params, url=reverse("lifecycle:my_reviews"), group=f"review:{review.pk}")
 
 
 def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
@@ -474,7 +474,7 @@ def approval_step_decide(
            params={"product": product.code, "process": localised(review.get_process_display),
                    "dept": localised(step.get_department_display),
                    "decision": localised(step.get_decision_display)},
-           body=comment, url=product.get_absolute_url())
+           body=comment, url=product.get_absolute_url(), group=f"review:{review.pk}")
     if decision == Decision.REJECT:
         _review_reject(review=review, user=user, comment=comment)
     else:
