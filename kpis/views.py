@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin
+from bankpm.uploads import column_titled
 from bankpm.views import FilteredListView, card_messages
 from products.models import Product
 
@@ -18,7 +19,7 @@ from . import exports, selectors, services
 from .charts import product_charts
 from .choices import ALERT_COMMENT_MAX_LENGTH, ObservationSource
 from .filtersets import AlertFilterSet
-from .forms import ObservationUploadForm
+from .forms import UPLOAD_TITLES, ObservationUploadForm
 from .hooks import dashboard_cards
 from .models import Alert
 from .periods import parse_period, period_containing
@@ -157,10 +158,12 @@ class ObservationUploadView(ProductEditorRequiredMixin, FormView):
                                                   source=ObservationSource.UPLOAD, dry_run=form.cleaned_data["dry_run"])
         except services.BulkValidationError as error:
             # Row numbers as people see them in a spreadsheet: the header is row 1.
-            rows = [{"row": e["index"] + 2, "errors": e["errors"]} for e in error.item_errors[:200]]
+            rows = [{"row": e["index"] + 2, "errors": column_titled(e["errors"], UPLOAD_TITLES)}
+                    for e in error.item_errors[:200]]
             return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
                                                                  error_count=len(error.item_errors)))
         except ValidationError as error:
             form.add_error("file", error.messages)
             return self.form_invalid(form)
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+        return self.render_to_response(self.get_context_data(form=form, result=result,
+                                                             kept=form.cleaned_data.get("kept")))
