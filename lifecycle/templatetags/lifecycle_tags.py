@@ -96,7 +96,44 @@ def term_label(name: str) -> str:
 
 
 @register.filter
-def snapshot_extra(snapshot: dict) -> list[tuple[str, object]]:
-    """Sections other processes or apps added to a snapshot, beyond product, terms and deliverables."""
-    known = {"product", "terms", "deliverables", "from_stage", "to_stage", "diff", "change"}
-    return [(key, value) for key, value in (snapshot or {}).items() if key not in known and value not in (None, {}, [])]
+def snapshot_sections(snapshot: dict) -> list[dict]:
+    """The snapshot's sections with the template each is shown with (lifecycle/snapshot_sections.py)."""
+    from ..snapshot_sections import snapshot_sections as sections
+
+    return sections(snapshot)
+
+
+@register.filter
+def label_of(value, spec: str) -> str:
+    """A stored value in words through the label registry: `{{ value|label_of:"risk.category" }}`."""
+    from core.labels import value_text
+
+    model, _sep, field = spec.partition(".")
+    return value_text(value, model=model, field=field)
+
+
+@register.filter
+def section_title(key: str) -> str:
+    from django.utils.translation import gettext as _
+
+    titles = {"product": _("产品"), "change": _("条款变更"), "diff": _("条款差异"), "terms": _("产品条款"),
+              "deliverables": _("交付物"), "risk_register": _("风险登记册"), "exit_plan": _("退出计划")}
+    from core.labels import field_label
+
+    return titles.get(key) or field_label("gatereview", key)
+
+
+LEVEL_COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "critical": "red"}
+
+
+@register.filter
+def level_colour(level: str) -> str:
+    return LEVEL_COLOURS.get(str(level), "secondary")
+
+
+@register.filter
+def term_text(value, field: str) -> str:
+    """A product term of a snapshot in words (segments, channels, ratings by their labels)."""
+    from core.labels import value_text
+
+    return value_text(value, model="product", field=field)
