@@ -12,7 +12,7 @@ UPLOAD_COLUMNS = ("product", "metric", "date", "value")
 
 
 class ObservationUploadForm(forms.Form):
-    file = forms.FileField(label=_("数据文件"), help_text=_("CSV 或 XLSX，表头：product, metric, date, value"))
+    file = forms.FileField(label=_("数据文件"), help_text=_("CSV 或 XLSX，表头见下方的文件格式。"))
     dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
 
     def clean_file(self):
