@@ -73,7 +73,7 @@ HeaderError = uploads.HeaderError
 
 
 class ProgressUploadForm(forms.Form):
-    file = forms.FileField(label=_("进度文件"), help_text=_("CSV 或 XLSX，表头：segment, date, migrated, closed"))
+    file = forms.FileField(label=_("进度文件"), help_text=_("CSV 或 XLSX，表头见下方的文件格式。"))
     dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
 
     def clean_file(self):
