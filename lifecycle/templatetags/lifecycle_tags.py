@@ -36,7 +36,24 @@ def gate_review_context(*, user, product, deliverables) -> dict:
         "next_stage": services.next_stage(product=product),
         "can_cancel": LifecycleStage.CANCELLED in services.stage_targets(product=product),
         "missing": [d for d in deliverables if d.required and d.status == "open"],
+        **_past_reviews(product=product, open_review=review),
     }
+
+
+def _past_reviews(*, product, open_review) -> dict:
+    """The product's decided reviews, newest first, with who rejected and why; the last one when it was rejected
+    and nothing is open (the manager answers it on resubmission)."""
+    from django.db.models import Prefetch
+
+    from ..choices import GateReviewStatus, StepStatus
+    from ..models import ApprovalStep, GateReview
+
+    rejections = ApprovalStep.objects.filter(status=StepStatus.REJECTED).select_related("decided_by")
+    past = list(GateReview.objects.filter(product=product).exclude(status=GateReviewStatus.PENDING)
+                .select_related("submitted_by").prefetch_related(Prefetch("steps", rejections, to_attr="rejections"))
+                .order_by("-submitted_at", "-id")[:10])
+    last = past[0] if past and open_review is None and past[0].status == GateReviewStatus.REJECTED else None
+    return {"past_reviews": past, "last_rejected": last}
 
 
 def _stage_bar(current: str) -> list[dict]:
