@@ -11,6 +11,9 @@ from django.conf import settings
 from tests.pages import crawl
 
 # One demo login per role (accounts/demo.py); reviewers differ only by department.
+# Declared, not only reached through demo_data: pytest-django creates the test database only for tests that declare
+# it, and a module run alone would otherwise seed the demo into the developer's database.
+pytestmark = pytest.mark.django_db
 ROLES = ["pm1", "risk1", "exec1", "head1", "admin"]
 LANGUAGES = ["zh-hans", "en"]
 MAX_PAGES = 400

@@ -9,6 +9,9 @@ from django.db import connection
 
 from core.models import AuditEntry
 
+# Declared, not only reached through demo_data: pytest-django creates the test database only for tests that declare
+# it, and a module run alone would otherwise seed the demo into the developer's database.
+pytestmark = pytest.mark.django_db
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANGUAGES = ["zh-hans", "en"]
 
