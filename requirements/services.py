@@ -145,7 +145,9 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     _check_can_edit(user, requirement.product)
     product_fixed_check(obj=requirement, product=data.get("product"))
     previous_version_id = requirement.target_version_id
-    before = {name: getattr(requirement, name) for name in UPDATABLE_FIELDS}
+    # Compared with the stored row: the admin hands over an instance its form has already changed.
+    stored = Requirement.objects.get(pk=requirement.pk)
+    before = {name: getattr(stored, name) for name in UPDATABLE_FIELDS}
     _apply(requirement, data, UPDATABLE_FIELDS)
     _check_tags(data.get("tags"))
     _validate(requirement, previous_version_id)

@@ -43,15 +43,18 @@ def gate_review_context(*, user, product, deliverables) -> dict:
 def _past_reviews(*, product, open_review) -> dict:
     """The product's decided reviews, newest first, with who rejected and why; the last one when it was rejected
     and nothing is open (the manager answers it on resubmission)."""
-    from django.db.models import Prefetch
-
     from ..choices import GateReviewStatus, StepStatus
     from ..models import ApprovalStep, GateReview
 
-    rejections = ApprovalStep.objects.filter(status=StepStatus.REJECTED).select_related("decided_by")
     past = list(GateReview.objects.filter(product=product).exclude(status=GateReviewStatus.PENDING)
-                .select_related("submitted_by").prefetch_related(Prefetch("steps", rejections, to_attr="rejections"))
-                .order_by("-submitted_at", "-id")[:10])
+                .select_related("submitted_by").order_by("-submitted_at", "-id")[:10])
+    # Always two queries, whatever the history holds (a prefetch would skip its query for an empty history).
+    rejections = ApprovalStep.objects.filter(review__in=[r.pk for r in past] or [0], status=StepStatus.REJECTED)
+    by_review: dict[int, list] = {}
+    for step in rejections.select_related("decided_by").order_by("position", "id"):
+        by_review.setdefault(step.review_id, []).append(step)
+    for r in past:
+        r.rejections = by_review.get(r.pk, [])
     last = past[0] if past and open_review is None and past[0].status == GateReviewStatus.REJECTED else None
     return {"past_reviews": past, "last_rejected": last}
 
