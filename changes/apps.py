@@ -17,6 +17,10 @@ class ChangesConfig(AppConfig):
         from .choices import ChangeAuditAction
 
         register_actions(ChangeAuditAction)
+        from core.labels import register_alias
+
+        register_alias("change", fields_of="product")
+        register_alias("termsversion", fields_of="product")
         processes.register()
         register_on_approved(STAGE_GATE, services.terms_version_on_launch)
         register_edit_guard("changes.terms_frozen", services.terms_frozen_guard)

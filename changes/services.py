@@ -437,7 +437,7 @@ def change_pilot_start(*, user, change: Change, data: dict) -> Change:
     audit_record(action=ChangeAuditAction.PILOT_STARTED, actor=user, product=product, obj=change,
                  from_value=ChangeStatus.APPROVED, to_value=ChangeStatus.PILOTING,
                  comment=f"{change.pilot_start} – {change.pilot_end}: " + "; ".join(
-                     f"{c.metric.code} {c.op} {c.value:g}" for c in criteria))
+                     f"{c.metric.name} {CriterionOp(c.op).label} {c.value:g}" for c in criteria))
     return change
 
 

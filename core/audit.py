@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from . import labels
 from .models import AuditCheckpoint, AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -31,46 +32,30 @@ def action_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(label)) for code, label in _ACTION_LABELS.items()), key=lambda c: c[0])
 
 
-_VALUE_LABELS: dict[str, object] = {}
-
-
 def register_value_labels(*choices: type[models.TextChoices]) -> None:
-    """Codes an app stores in from/to values (stages, statuses, departments), named in the reader's language."""
-    for each in choices:
-        _VALUE_LABELS.update(dict(each.choices))
+    """Codes an app stores in from/to values (stages, statuses, departments): see core/labels."""
+    labels.register_codes(*choices)
 
 
 def value_label(code: str) -> str:
-    return str(_VALUE_LABELS.get(code, code))
+    return labels.code_label(code)
 
 
 def object_type_choices() -> list[tuple[str, str]]:
-    """Every model that can be the object of an entry, named by its verbose name."""
-    from django.apps import apps
-    from django.conf import settings
-
-    base = str(settings.BASE_DIR)
-    return sorted(((m._meta.model_name, str(m._meta.verbose_name)) for m in apps.get_models()
-                   if str(m._meta.app_config.path).startswith(base) and ".venv" not in str(m._meta.app_config.path)
-                   and not m._meta.model_name.startswith("historical")), key=lambda c: c[0])
+    """The kinds of object a person acts on, by verbose name (core/labels: no internal bookkeeping models)."""
+    return labels.object_types()
 
 
 def object_type_label(model_name: str) -> str:
-    return dict(object_type_choices()).get(model_name, model_name)
+    from django.apps import apps
+
+    model = next((m for m in apps.get_models() if m._meta.model_name == model_name), None)
+    return str(model._meta.verbose_name) if model is not None else model_name
 
 
 def field_label(model_name: str, field: str) -> str:
-    """A diff's field named by its verbose name (the code when the model or field is unknown)."""
-    from django.apps import apps
-    from django.core.exceptions import FieldDoesNotExist
-
-    for model in apps.get_models():
-        if model._meta.model_name == model_name:
-            try:
-                return str(model._meta.get_field(field).verbose_name)
-            except FieldDoesNotExist:
-                return field
-    return field
+    """A diff's field named by its verbose name (see core/labels; the code when nothing knows it)."""
+    return labels.field_label(model_name, field)
 
 
 def object_type_of(obj) -> str:

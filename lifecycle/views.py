@@ -120,7 +120,8 @@ class GateSubmitView(LoginRequiredMixin, View):
         form.is_valid()
         try:
             services.gate_review_submit(product=product, user=request.user,
-                                        to_stage=form.cleaned_data.get("to_stage") or None)
+                                        to_stage=form.cleaned_data.get("to_stage") or None,
+                                        response=form.cleaned_data.get("response") or "")
         except (ValidationError, GateConflict) as error:
             for message in error_messages(error):
                 messages.error(request, message)

@@ -143,7 +143,10 @@ def product_update(*, user, product: Product, data: dict) -> Product:
     if "code" in data:
         product_code_check(code=data["code"], product=product)
     product = Product.objects.select_for_update().get(pk=product.pk)
-    product_edit_check(user=user, product=product, changed=product_changed_fields(product=product, data=data))
+    changed = product_changed_fields(product=product, data=data)
+    product_edit_check(user=user, product=product, changed=changed)
+    if not changed:
+        return product  # a form sent back untouched writes nothing, not even `updated_at`
     before = field_values(product, AUDITED_FIELDS)
     _apply(product, data)
     product.full_clean()

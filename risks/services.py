@@ -240,6 +240,11 @@ def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = N
         _apply_scores(risk, level_matrix())
         requested = _settle_status(risk=risk,
                                    previous_residual=(before["residual_likelihood"], before["residual_impact"]))
+    same_controls = controls is None or [
+        {"description": c["description"].strip(), "type": c["type"], "owner": getattr(c.get("owner"), "pk", None)}
+        for c in controls] == before_controls
+    if same_controls and not diff(before, field_values(risk, AUDITED_FIELDS)):
+        return risk  # sent back untouched: nothing to write
     risk.save()
     if controls is not None:
         _write_controls(risk, controls)

@@ -394,7 +394,8 @@ def test_pilot_starts_with_its_scope_and_criteria(piloting):
 def test_a_pilots_start_is_audited_from_approved_to_piloting_with_its_dates_and_criteria(piloting):
     entry = AuditEntry.objects.get(action="change_pilot_started")
     start, end = TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=20)
-    assert (entry.from_value, entry.to_value, entry.comment) == ("approved", "piloting", f"{start} – {end}: csat >= 80")
+    assert (entry.from_value, entry.to_value, entry.comment) == (
+        "approved", "piloting", f"{start} – {end}: 客户满意度 ≥ 80")
 
 
 @pytest.mark.parametrize(("overrides", "field"), [
