@@ -2,12 +2,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import services
 from .models import User
 
 
@@ -61,5 +61,5 @@ class ObtainTokenView(ObtainAuthToken):
             if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
                 raise exceptions.Throttled(detail=_("登录失败次数过多，账户已被暂时锁定，请稍后再试。"))
             raise exceptions.ValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token = services.token_issue(user=serializer.validated_data["user"])
         return Response({"token": token.key})
