@@ -7,6 +7,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bankpm.api.throttling import AddressRateThrottle
+
 from . import services
 from .models import User
 
@@ -46,6 +48,7 @@ class ObtainTokenView(ObtainAuthToken):
     """`POST {"username", "password"}` -> `{"token"}`; locked-out accounts (django-axes) get 429, not a vague 400."""
 
     serializer_class = TokenRequestSerializer
+    throttle_classes = [AddressRateThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -90,6 +90,9 @@ TEMPLATES = [
     },
 ]
 
+# The cache counts API rate limits: give every worker the same one (Redis) in production via CACHE_URL.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -113,7 +116,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Brute-force protection for the login page and the token endpoint.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One lock per (username, address) pair: failures for unknown or other users never lock everyone on an address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -154,6 +158,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["bankpm.api.parsers.FastJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "bankpm.api.schema.AutoSchema",
+    # Rate limits per API token and per address (bankpm/api/throttling.py); 429 with Retry-After beyond them.
+    "DEFAULT_THROTTLE_CLASSES": ["bankpm.api.throttling.TokenRateThrottle",
+                                 "bankpm.api.throttling.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_PER_TOKEN", default="600/min"),
+                               "address": env("API_RATE_PER_ADDRESS", default="1200/min")},
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
