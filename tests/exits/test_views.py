@@ -11,7 +11,7 @@ from exits import services
 from exits.models import ExitPlan, ExitProgress, ExitTask
 from exits.views import ProgressUploadView
 from tests.factories import ProductFactory, UserFactory
-from tests.spreadsheets import measured, xlsx_shared_string_bomb, xlsx_with_rows
+from tests.spreadsheets import HOSTILE_XLSX, measured, xlsx_shared_string_bomb, xlsx_with_rows
 
 from .conftest import TODAY, day, save_plan
 
@@ -216,3 +216,13 @@ def test_successors_page_shows_the_customers_arriving(client, product, requireme
     html = login(client, successor.owner).get(successor.get_absolute_url()).content.decode()
     assert 'id="exit-arrivals"' in html and f'data-from="{product.code}"' in html
     assert "已迁入 42 名客户" in html
+
+
+@pytest.mark.parametrize("kind", HOSTILE_XLSX)
+def test_upload_refuses_a_hostile_xlsx_within_two_seconds_and_200_mb(client, retiring, kind):
+    build, refusal = HOSTILE_XLSX[kind]
+    content = build(["segment", "date", "migrated", "closed"])
+    with measured(ProgressUploadView) as probe:
+        response = upload(login(client, retiring.owner), retiring, content, name=f"{kind}.xlsx")
+    assert response.status_code == 200 and refusal in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND
