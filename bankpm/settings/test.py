@@ -20,3 +20,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No external audit anchors by default: each test's rolled-back entries would pile up in one shared file.
+BANKPM_AUDIT_ANCHOR_FILE = ""
