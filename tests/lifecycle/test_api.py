@@ -272,3 +272,11 @@ def test_history_is_read_by_the_audit_trails_rule(who, expected, submitted, owne
     trail = api(users[who]).get("/api/v1/audit/", {"product": submitted.product_id})
     seen_in_trail = trail.status_code == 200 and trail.json()["count"] > 0
     assert seen_in_trail == (expected == 200)
+
+
+def test_a_waiver_reason_that_is_not_text_is_a_400_and_changes_nothing(product, owner):
+    services.deliverables_ensure(product=product)
+    item = Deliverable.objects.filter(product=product).first()
+    response = api(owner).patch(f"/api/v1/deliverables/{item.pk}/", {"status": "waived", "reason": 0}, format="json")
+    item.refresh_from_db()
+    assert response.status_code == 400 and "reason" in response.json() and item.status == "open"
