@@ -128,6 +128,8 @@ class AutoSchema(drf_spectacular.openapi.AutoSchema):
                 schema.setdefault("maxItems", field.max_length)
             if getattr(field, "min_length", None) is not None:
                 schema["minItems"] = max(schema.get("minItems", 0), field.min_length)
+        elif isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
+            schema["minimum"] = 1  # ids start at 1: `{"owner": 0}` names no row and the schema says so
         elif isinstance(field, serializers.DecimalField) and "pattern" in schema:
             floor = _decimal_floor(_decimal_pattern(schema["pattern"]), field.min_value)
             if floor:

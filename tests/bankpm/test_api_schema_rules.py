@@ -123,3 +123,8 @@ def test_a_risks_next_review_date_in_the_past_is_schema_invalid(components, name
     prop = components[name]["properties"]["review_due"]
     next_year = f"{timezone.localdate().year + 1}-03-01"
     assert not re.search(prop["pattern"], "2000-01-01") and re.search(prop["pattern"], next_year)
+
+
+def test_an_id_of_zero_is_schema_invalid_for_a_reference(components):
+    assert components["PatchedProductRequest"]["properties"]["owner"]["minimum"] == 1
+    assert not valid(components, "PatchedProductRequest", {"owner": 0})
