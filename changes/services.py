@@ -57,6 +57,13 @@ def terms_frozen_guard(*, product: Product, user, changed: set[str]) -> None:
         raise DomainConflict(ChangeError.TERMS_FROZEN)
 
 
+def category_frozen_guard(*, product: Product, user, changed: set[str]) -> None:
+    """The category picks the product's policies and exit notice period: fixed after launch, like the terms, and
+    not a term a change may alter either (409 category_frozen)."""
+    if "category" in changed and terms_frozen(product=product):
+        raise DomainConflict(ChangeError.CATEGORY_FROZEN, field="category")
+
+
 def terms_review_pending_guard(*, product: Product, user, changed: set[str]) -> None:
     """While any review of the product is pending its reviewers are reviewing these terms (409 review_pending)."""
     if changed & set(TERM_FIELDS) and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():

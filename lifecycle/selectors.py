@@ -47,8 +47,13 @@ def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
     )
 
 
-def product_history(*, product: Product | None = None) -> QuerySet[AuditEntry]:
+def product_history(*, product: Product | None = None, user=None) -> QuerySet[AuditEntry]:
+    """A product's audit entries; given a user, only those core.roles lets them read (the trail's one rule)."""
+    from core.roles import audit_visible_filter
+
     entries = AuditEntry.objects.select_related("actor", "product")
+    if user is not None:
+        entries = entries.filter(audit_visible_filter(user=user))
     return entries.filter(product=product) if product is not None else entries
 
 

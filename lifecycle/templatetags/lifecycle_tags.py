@@ -1,6 +1,7 @@
 """Template tags that load the lifecycle panels for pages this app does not own (product page, dashboard)."""
 from django import template
 
+from core.roles import audit_product_can_read
 from products.choices import LifecycleStage
 
 from .. import selectors, services, waivers
@@ -69,8 +70,12 @@ def _stage_bar(current: str) -> list[dict]:
 
 @register.inclusion_tag("lifecycle/_history.html", takes_context=True)
 def lifecycle_product_history(context, product, limit=15):
-    return {"product": product, "entries": list(selectors.product_history(product=product).order_by("-id")[:limit]),
-            "request": context["request"]}
+    """The product page's last entries, only for who may read the product's trail (core.roles)."""
+    user = context["request"].user
+    if not audit_product_can_read(user=user, product=product):
+        return {"product": product, "hidden": True, "request": context["request"]}
+    entries = selectors.product_history(product=product, user=user).order_by("-id")[:limit]
+    return {"product": product, "entries": list(entries), "request": context["request"]}
 
 
 @register.inclusion_tag("lifecycle/_overdue.html", takes_context=True)

@@ -36,6 +36,22 @@ def test_terms_of_a_launched_product_cannot_be_edited_directly(launched):
     assert launched.fee == Decimal("100.00")
 
 
+def test_the_category_of_a_launched_product_cannot_be_edited(launched):
+    category = launched.category
+    with pytest.raises(DomainConflict) as error:
+        product_services.product_update(user=launched.owner, product=launched, data={"category": "deposit"})
+    assert error.value.code == "category_frozen"
+    launched.refresh_from_db()
+    assert launched.category == category
+
+
+def test_the_category_of_a_product_before_launch_can_be_edited(owner):
+    product = ProductFactory(owner=owner, category="loan")
+    product_services.product_update(user=owner, product=product, data={"category": "deposit"})
+    product.refresh_from_db()
+    assert product.category == "deposit"
+
+
 def test_other_fields_of_a_launched_product_can_still_be_edited(launched):
     product_services.product_update(user=launched.owner, product=launched,
                                     data={"name": "新名称", "fee": Decimal("100.0")})
