@@ -29,18 +29,12 @@ def product_deliverables(*, product: Product, stage: str | None = None) -> Query
 
 
 def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
-    """Open steps of the user's departments that four-eyes lets them decide, and of the departments of whoever
-    delegated to them (running delegations only, four-eyes checked against the delegator too); overdue first."""
-    from .delegations import delegations_active
-
-    mine = Q(department__in=list(user.department_codes))
-    for delegation in delegations_active(delegate=user).prefetch_related("delegator__departments"):
-        delegator = delegation.delegator
-        codes = [d.code for d in delegator.departments.all()]
-        mine |= Q(department__in=codes) & ~Q(review__submitted_by=delegator) & ~Q(review__product__owner=delegator)
+    """Open steps of the user's own departments (a delegation never lends a department) that four-eyes lets them
+    decide; overdue first."""
     return (
         ApprovalStep.objects.select_related("review__product__owner", "review__submitted_by")
-        .filter(mine, status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING)
+        .filter(department__in=list(user.department_codes), status=StepStatus.PENDING,
+                review__status=GateReviewStatus.PENDING)
         .exclude(review__submitted_by=user).exclude(review__product__owner=user)
         .order_by("-overdue", "due_date", "id")
     )

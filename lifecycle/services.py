@@ -361,8 +361,9 @@ def department_reviewers(*, review: GateReview, department: str):
 def approval_step_check(*, user, review: GateReview, department: str, on_behalf_of=None) -> None:
     """Four-eyes and department membership; raises PermissionDenied. Used before any decision.
 
-    Acting for a delegator: a running delegation from them is needed, the department is checked against the
-    delegator, and four-eyes against both people."""
+    The decider always belongs to the step's department himself: a delegation never lends a department. Acting
+    for a delegator (only when asked explicitly) also needs a running delegation from him, his membership of the
+    department, and four-eyes against both people."""
     makers = review_makers(review=review)
     if on_behalf_of is not None:
         from .delegations import delegations_active
@@ -373,7 +374,8 @@ def approval_step_check(*, user, review: GateReview, department: str, on_behalf_
             raise PermissionDenied(LifecycleError.FOUR_EYES.label)
     if not four_eyes_allows(user=user, makers=makers):
         raise PermissionDenied(LifecycleError.FOUR_EYES.label)
-    if not in_department(user=on_behalf_of or user, department=department):
+    if not in_department(user=user, department=department) or (
+            on_behalf_of is not None and not in_department(user=on_behalf_of, department=department)):
         raise PermissionDenied(LifecycleError.WRONG_DEPARTMENT.label)
     # Segregation of duties: one person decides at most one step of a review, whatever departments they are in;
     # under a delegation neither the delegate nor the delegator may have decided another step, for anyone.
@@ -381,21 +383,6 @@ def approval_step_check(*, user, review: GateReview, department: str, on_behalf_
     if review.steps.filter(Q(decided_by__in=people) | Q(on_behalf_of__in=people)).exclude(
             department=department).exists():
         raise PermissionDenied(LifecycleError.ONE_STEP_PER_PERSON.label)
-
-
-def _acting_for(*, user, review: GateReview, department: str, on_behalf_of):
-    """Whom the user decides for: the named delegator, else the delegator whose running delegation covers the
-    department (one four-eyes does not exclude), else nobody (they decide for themselves)."""
-    if on_behalf_of is not None:
-        return on_behalf_of
-    from .delegations import delegations_active
-
-    makers = review_makers(review=review)
-    for delegation in delegations_active(delegate=user).order_by("id"):
-        delegator = delegation.delegator
-        if department in delegator.department_codes and four_eyes_allows(user=delegator, makers=makers):
-            return delegator
-    return None
 
 
 def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
@@ -419,12 +406,12 @@ def approval_step_decide(
     *, review: GateReview, department: str, user, decision: str, comment: str = "", on_behalf_of=None
 ) -> ApprovalStep:
     """Record one department's decision; a rejection closes the review, the last approval runs the process's
-    approval (for a stage gate: the product's transition). Under a delegation the step records "user for
-    on_behalf_of" and the delegator is told."""
+    approval (for a stage gate: the product's transition). A decision is the decider's own unless he names the
+    delegator he acts for (`on_behalf_of`): then the step records "user for on_behalf_of" and the delegator is
+    told."""
     product = Product.objects.select_for_update().get(pk=review.product_id)
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     review.product = product
-    on_behalf_of = _acting_for(user=user, review=review, department=department, on_behalf_of=on_behalf_of)
     approval_step_check(user=user, review=review, department=department, on_behalf_of=on_behalf_of)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("决定必须是 approve 或 reject。")})

@@ -49,6 +49,7 @@ class MyReviewsView(LoginRequiredMixin, ListView):
             step.earlier = [s for s in step.review.steps.all() if s.decided_at and s.pk != step.pk]
             step.days_left = (step.due_date - today).days if step.due_date else None
             step.key_kpis = key_kpis.get(step.review.product_id, [])
+            # An option, never the default: the reviewer decides as himself unless he ticks "for" his delegator.
             makers = {step.review.submitted_by_id, step.review.product.owner_id}
             step.acting_for = next((d for d in delegators.values()
                                     if step.department in d.department_codes and d.pk not in makers), None)
@@ -99,7 +100,9 @@ class StepBulkDecideView(LoginRequiredMixin, View):
             messages.error(request, _("请至少选中一项审批，并选择同意或驳回。"))
             return redirect("lifecycle:my_reviews")
         steps = ApprovalStep.objects.select_related("review").filter(pk__in=ids).order_by("id")
-        decided, refused = services.approval_steps_decide_bulk(steps=steps, user=request.user, **form.cleaned_data)
+        decided, refused = services.approval_steps_decide_bulk(steps=steps, user=request.user,
+                                                               decision=form.cleaned_data["decision"],
+                                                               comment=form.cleaned_data["comment"])
         if decided:
             messages.success(request, _("已记录 %(n)s 项审批决定。") % {"n": len(decided)})
         # A refusal is shown on its card while the card is still in the queue, otherwise above it, naming the step.

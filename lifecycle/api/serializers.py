@@ -74,7 +74,8 @@ class DecisionSerializer(StrictSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     on_behalf_of = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True, default=None,
-        help_text="The delegator a substitute decides for (found from the running delegation when omitted).")
+        help_text="The delegator a substitute explicitly decides for (a running delegation, both in the step's "
+                  "department); omitted, the decision is the user's own.")
 
 
 class DelegationSerializer(serializers.ModelSerializer):

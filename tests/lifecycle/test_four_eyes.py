@@ -84,15 +84,6 @@ def test_whoever_owned_the_product_since_submission_cannot_decide(owned_review, 
     assert admin_reviewer not in services.department_reviewers(review=owned_review, department="risk")
 
 
-def test_an_owner_before_the_submission_may_decide(admin_reviewer, head_user, pm, reviewers):
-    product = ProductFactory(owner=admin_reviewer, category="credit_card", risk_rating="R3")
-    product_update(user=head_user, product=product, data={"owner": pm})
-    complete_deliverables(Product.objects.get(pk=product.pk))
-    review = services.gate_review_submit(product=Product.objects.get(pk=product.pk), user=head_user)
-    step = services.approval_step_decide(review=review, department="risk", user=admin_reviewer, decision="approve")
-    assert step.decided_by == admin_reviewer
-
-
 def _admin_data(product, **overrides):
     data = {"code": product.code, "name": product.name, "name_en": product.name_en, "category": product.category,
             "owner": product.owner_id, "customer_segment": product.customer_segment,
