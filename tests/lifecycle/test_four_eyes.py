@@ -10,7 +10,6 @@ from core.models import AuditEntry
 from lifecycle import services
 from products.choices import ProductAuditAction
 from products.models import Product
-from products.services import product_update
 from tests.factories import ProductFactory, UserFactory, complete_deliverables
 
 pytestmark = pytest.mark.django_db
