@@ -605,6 +605,7 @@ def test_a_substitute_decides_a_terms_change_step_for_its_delegator(launched, re
             lifecycle_services.approval_step_decide(review=change.review, department=other.department,
                                                     user=reviewers[other.department], decision="approve")
     decided = lifecycle_services.approval_step_decide(review=change.review, department="risk", user=colleague,
-                                                      decision="approve", comment="代为同意")
+                                                      decision="approve", comment="代为同意",
+                                                      on_behalf_of=reviewers["risk"])
     assert (decided.decided_by, decided.on_behalf_of) == (colleague, reviewers["risk"])
     assert Notification.objects.filter(recipient=reviewers["risk"], title__contains="代您审批").exists()
