@@ -46,7 +46,7 @@ class ChangeProcess(Process):
             "product": {"code": subject.product.code, "name": subject.product.name,
                         "category": subject.product.category, "stage": subject.product.stage},
             "change": {"id": subject.pk, "summary": subject.summary, "reason": subject.reason,
-                       "pilot": subject.pilot,
+                       "pilot": subject.pilot, "pilot_plan": subject.pilot_plan,
                        "effective_from": subject.effective_from.isoformat() if subject.effective_from else None,
                        "requirements": sorted(subject.requirements.values_list("pk", flat=True))},
             "diff": subject.diff,

@@ -102,8 +102,13 @@ def world(db):
         return change_services.change_create(user=owner, product=item, data=data)
 
     def approved_change(item):
-        change = change_services.change_submit(user=owner, change=change_of(item, pilot=True))
+        plan = {"regions": [], "segments": [], "channels": [], "start": timezone.localdate() - dt.timedelta(days=9),
+                "end": timezone.localdate() + dt.timedelta(days=30),
+                "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
+        change = change_services.change_submit(user=owner, change=change_of(item, pilot=True, pilot_plan=plan))
         approve_all(change.review, reviewers)
+        # Approved ten days ago: the pilot below runs over figures already stored.
+        type(change).objects.filter(pk=change.pk).update(decided_at=timezone.now() - dt.timedelta(days=10))
         change.refresh_from_db()
         return change
 
