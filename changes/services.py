@@ -17,6 +17,7 @@ from core.errors import DomainConflict, FieldValidationError
 from core.roles import product_can_edit
 from kpis.models import Metric
 from lifecycle.choices import GateReviewStatus
+from lifecycle.conditions import conditions_guard
 from lifecycle.engine import get_process
 from lifecycle.models import GateReview
 from lifecycle.services import review_submit
@@ -525,6 +526,7 @@ def change_rollout(*, user, change: Change, override_reason: str | None = None) 
         raise ValidationError({"override_reason": _("请填写越过试点标准的理由。")})
     if change.status != ChangeStatus.PILOTING:
         raise DomainConflict(ChangeError.NOT_PILOTING)
+    conditions_guard(review=change.review)  # the approval's conditions come before the rollout (409)
     failing = [{"metric": c["metric"], "op": c["op"], "value": c["value"], "actual": c["actual"]}
                for c in selectors.criteria_with_actuals(change=change) if c["met"] is not True]
     if failing and override_reason is None:

@@ -63,6 +63,8 @@ class Process:
     # Audit actions on the product that shape what a review of this process approves: whoever wrote one since the
     # product's last approved review is a maker (subclasses add their own, e.g. editing a change's draft).
     shaping_actions: tuple[str, ...] = ()
+    # Whether open approval conditions of the product refuse a submission (409 conditions_open).
+    blocked_by_open_conditions = False
 
     def makers(self, *, review) -> set[int]:
         """Users four-eyes excludes from deciding (the one maker set, see `maker_set`)."""

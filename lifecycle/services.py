@@ -24,6 +24,7 @@ from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
 
 from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, LifecycleError, StepStatus
+from .conditions import conditions_clean, conditions_create, conditions_guard
 from .engine import Facts, all_preconditions, full_snapshot, get_process, run_on_approved, run_on_rejected
 from .exceptions import GateConflict
 from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
@@ -277,6 +278,8 @@ def review_submit(*, process: str, subject, user, target: str = "") -> GateRevie
         raise PermissionDenied(proc.not_submitter_message)
     if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)
+    if proc.blocked_by_open_conditions:  # e.g. the next stage gate waits for the last approval's conditions
+        conditions_guard(product=product)
     target = proc.resolve_target(subject=subject, target=target)
     errors = all_preconditions(proc, subject=subject, target=target)
     if errors:
@@ -403,7 +406,8 @@ def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
 
 @transaction.atomic
 def approval_step_decide(
-    *, review: GateReview, department: str, user, decision: str, comment: str = "", on_behalf_of=None
+    *, review: GateReview, department: str, user, decision: str, comment: str = "", on_behalf_of=None,
+    conditions: list[dict] | None = None,
 ) -> ApprovalStep:
     """Record one department's decision; a rejection closes the review, the last approval runs the process's
     approval (for a stage gate: the product's transition). A decision is the decider's own unless he names the
@@ -418,6 +422,9 @@ def approval_step_decide(
     comment = (comment or "").strip()
     if decision == Decision.REJECT and not comment:
         raise ValidationError({"comment": _("驳回必须填写意见。")})
+    if conditions and decision != Decision.APPROVE:
+        raise ValidationError({"conditions": _("只有同意的决定可以附条件。")})
+    conditions = conditions_clean(conditions) if conditions else []
     step = _locked_step(review=review, department=department)
     step.approve() if decision == Decision.APPROVE else step.reject()
     step.decision, step.comment, step.decided_by, step.decided_at = decision, comment, user, timezone.now()
@@ -427,6 +434,9 @@ def approval_step_decide(
     audit_record(action=AuditAction.STEP_APPROVED if decision == Decision.APPROVE else AuditAction.STEP_REJECTED,
                  actor=user, product=product, obj=step, from_value=department, to_value=decision, comment=comment,
                  changes=delegated)
+    if conditions:
+        step.review = review
+        conditions_create(step=step, user=user, items=conditions)
     if on_behalf_of is not None:
         notify(recipients=[on_behalf_of], title_code=gettext_noop("%(user)s 代您审批了 %(product)s（%(decision)s）"),
                body_code="%(comment)s", url=product.get_absolute_url(),

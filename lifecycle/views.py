@@ -14,16 +14,16 @@ from django.views.generic import ListView
 from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import CARD_TAG, FilteredListView, card_messages
-from core.errors import DomainConflict, error_messages
+from core.errors import DOMAIN_ERRORS, DomainConflict, error_messages, error_text
 from core.models import AuditEntry
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import delegations, selectors, services
+from . import conditions, delegations, selectors, services
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
-from .models import ApprovalStep, Deliverable
+from .models import ApprovalStep, Condition, Deliverable
 from .templatetags.lifecycle_tags import gate_review_context
 
 
@@ -218,3 +218,20 @@ class ProductHistoryView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "product": self.product}
+
+
+class ConditionActionView(LoginRequiredMixin, View):
+    """POST `action=done` (with the evidence) or `action=waive` (with the reason) for one approval condition."""
+
+    def post(self, request, pk):
+        condition = get_object_or_404(Condition.objects.select_related("product"), pk=pk)
+        text = request.POST.get("text", "")
+        try:
+            if request.POST.get("action") == "waive":
+                conditions.condition_waive(user=request.user, condition=condition, reason=text)
+            else:
+                conditions.condition_complete(user=request.user, condition=condition, comment=text)
+            messages.success(request, _("审批条件已更新。"))
+        except DOMAIN_ERRORS as error:
+            messages.error(request, error_text(error))
+        return redirect(f"{condition.product.get_absolute_url()}#product-conditions")
