@@ -14,12 +14,13 @@ from django_fsm import can_proceed
 
 from core.audit import audit_record, audit_value
 from core.errors import DomainConflict, FieldValidationError
-from core.roles import product_can_edit
+from core.roles import is_senior_management, product_can_edit
 from kpis.models import Metric
 from lifecycle.choices import GateReviewStatus
 from lifecycle.conditions import conditions_guard
 from lifecycle.engine import get_process
 from lifecycle.models import GateReview
+from lifecycle.selectors import review_pending
 from lifecycle.services import review_submit
 from products.choices import CustomerSegment, LifecycleStage
 from products.models import Product, SalesChannel
@@ -60,7 +61,7 @@ def terms_frozen_guard(*, product: Product, user, changed: set[str]) -> None:
 
 def terms_review_pending_guard(*, product: Product, user, changed: set[str]) -> None:
     """While any review of the product is pending its reviewers are reviewing these terms (409 review_pending)."""
-    if changed & set(TERM_FIELDS) and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if changed & set(TERM_FIELDS) and review_pending(product=product):
         raise DomainConflict(ChangeError.REVIEW_PENDING)
 
 
@@ -518,7 +519,7 @@ def change_rollout(*, user, change: Change, override_reason: str | None = None) 
     """Roll the piloted terms out as the next version, once every criterion is met; senior management alone may
     override unmet criteria with a reason (audited)."""
     product, change = _locked(change=change)
-    if override_reason is not None and not user.is_senior_management:
+    if override_reason is not None and not is_senior_management(user):
         raise PermissionDenied(_("只有高层可以越过试点标准全面推广。"))
     if override_reason is None and not change_can_edit(user=user, change=change):
         raise PermissionDenied(_("您无权全面推广该变更。"))

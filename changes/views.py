@@ -8,6 +8,7 @@ from django.views import View
 from django_fsm import can_proceed
 
 from core.errors import DOMAIN_ERRORS, FieldValidationError, error_messages
+from core.roles import is_senior_management
 from products.models import Product
 
 from . import selectors, services
@@ -84,7 +85,7 @@ class ChangeDetailView(LoginRequiredMixin, View):
             "can_submit": change.status == ChangeStatus.DRAFT and services.change_can_submit(user=user, change=change),
             "can_pilot": can_edit and change.status == ChangeStatus.APPROVED and change.pilot,
             "can_rollout": can_edit and piloting,
-            "can_override": piloting and user.is_senior_management,
+            "can_override": piloting and is_senior_management(user),
             "can_withdraw": can_edit and can_proceed(change.withdraw),
             "criteria_met": bool(criteria) and all(c["met"] is True for c in criteria),
             "pilot_form": PilotForm(initial=PilotForm.initial_from(change.pilot_plan)), "chart": [

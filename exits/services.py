@@ -18,6 +18,7 @@ from core.roles import four_eyes_allows, product_can_edit
 from kpis.models import Alert, Snapshot
 from lifecycle.choices import GateReviewStatus
 from lifecycle.models import GateReview
+from lifecycle.selectors import review_pending
 from notifications.services import notify
 from products.choices import LifecycleStage
 from products.models import Product
@@ -58,7 +59,7 @@ def exit_plan_can_edit(*, user, product: Product) -> bool:
 
 
 def _review_pending(product: Product) -> bool:
-    return product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists()
+    return review_pending(product=product)
 
 
 # --- The exit process's reviewers ---------------------------------------------------------------------------------
@@ -106,6 +107,14 @@ def _lowered(*, product: Product, plan: ExitPlan | None, segments: list[dict]) -
             if wanted.get(name, 0) < approved]
 
 
+def _beyond_segments(*, before: dict, data, successor, evidence: dict) -> bool:
+    """Whether a plan write changes anything but the segments (an exit reviewer only adjusts those)."""
+    after = {"reason": data.reason.strip(), "successor": successor.code if successor else None,
+             "notice_date": audit_value(data.notice_date), "close_date": audit_value(data.close_date),
+             **{kind: sorted(ids) for kind, ids in evidence.items()}}
+    return any(before.get(key) != value for key, value in after.items())
+
+
 # --- The plan ----------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -137,8 +146,9 @@ def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
     """Write the product's exit plan (create or replace), checking every rule; audited with the diff. The plan
     returned says whether this call created it (`created_now`)."""
     product = Product.objects.select_for_update().get(pk=product.pk)
+    editor = product_can_edit(user=user, product=product)
     reviewer = product.stage == S.RETIREMENT and exit_reviewer_can_act(user=user, product=product)
-    if not (product_can_edit(user=user, product=product) or reviewer):
+    if not (editor or reviewer):
         raise PermissionDenied(_("您无权编辑该产品的退出计划。"))
     if product.stage not in PLAN_STAGES:
         raise DomainConflict(ExitError.PLAN_NOT_EDITABLE)
@@ -151,6 +161,8 @@ def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
     successor, errors = _check_plan(product=product, plan=plan, data=data, segments=segments, evidence=evidence)
     if errors:
         raise ValidationError(errors)
+    if not editor and _beyond_segments(before=before, data=data, successor=successor, evidence=evidence):
+        raise PermissionDenied(_("退出流程的审批人只能调整客群客户数。"))
     lowered = _lowered(product=product, plan=plan, segments=segments)
     if lowered and not reviewer:
         raise PermissionDenied(_("客群客户数低于审批的退出计划（%(items)s），须由退出流程的审批人调整。") % {

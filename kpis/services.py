@@ -442,7 +442,7 @@ def _publish(run: TaskRun) -> None:
 
 def task_run_readable(*, user, run: TaskRun) -> bool:
     """A task's state is its starter's and the administrators' to read."""
-    return user.is_authenticated and (user.is_admin or run.started_by_id == user.pk)
+    return user.is_authenticated and (is_administrator(user) or run.started_by_id == user.pk)
 
 
 def task_run_heartbeat(*, task_id: str | None) -> None:

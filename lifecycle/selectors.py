@@ -16,6 +16,16 @@ def gate_review_list() -> QuerySet[GateReview]:
         Prefetch("steps", queryset=steps))
 
 
+def pending_reviews(*, product) -> QuerySet[GateReview]:
+    """The one selector of "what is pending on this subject": the product's reviews still being decided (any
+    process). Guards (owner changes, terms edits, deliverable reopening, exit plans, submissions) ask it."""
+    return GateReview.objects.filter(product=product, status=GateReviewStatus.PENDING)
+
+
+def review_pending(*, product) -> bool:
+    return pending_reviews(product=product).exists()
+
+
 def open_review_for(*, product: Product) -> GateReview | None:
     return gate_review_list().filter(product=product, status=GateReviewStatus.PENDING).first()
 

@@ -7,7 +7,6 @@ Lock order everywhere: product row, then review row, then step rows, then the au
 """
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.choices import DepartmentCode
 from core.audit import audit_edit, audit_record, field_values
-from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager
+from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager, senior_managers
 from notifications.services import localised, notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
@@ -28,6 +27,7 @@ from .conditions import conditions_clean, conditions_create, conditions_guard
 from .engine import Facts, all_preconditions, full_snapshot, get_process, run_on_approved, run_on_rejected
 from .exceptions import GateConflict
 from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
+from .selectors import review_pending
 
 S = LifecycleStage
 SENIOR = DepartmentCode.SENIOR_MANAGEMENT
@@ -110,7 +110,7 @@ def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
 
 def deliverable_can_reopen(*, product: Product) -> bool:
     """Items are not reopened while a gate review of the product is open: its reviewers rely on them."""
-    return not product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists()
+    return not review_pending(product=product)
 
 
 def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Product, status: str) -> None:
@@ -276,7 +276,7 @@ def review_submit(*, process: str, subject, user, target: str = "") -> GateRevie
     # Who submits is judged on the locked row: an owner change committed a moment ago counts.
     if not proc.can_submit(user=user, subject=subject):
         raise PermissionDenied(proc.not_submitter_message)
-    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if review_pending(product=product):
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)
     if proc.blocked_by_open_conditions:  # e.g. the next stage gate waits for the last approval's conditions
         conditions_guard(product=product)
@@ -345,7 +345,7 @@ def _open_steps(*, review: GateReview, steps) -> None:
 def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
     """The owner of a product with an open review cannot change (an edit guard of products.services): four-eyes
     would otherwise be decided against an owner who is no longer the one who prepared the request."""
-    if "owner" in changed and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if "owner" in changed and review_pending(product=product):
         raise GateConflict(LifecycleError.REVIEW_PENDING)
 
 
@@ -523,7 +523,7 @@ def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
     open_steps = ApprovalStep.objects.select_for_update(of=("self",)).select_related("review__product").filter(
         status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING, due_date__lt=today)
     marked = escalated = 0
-    executives = list(get_user_model().objects.filter(departments__code=SENIOR, is_active=True).distinct())
+    executives = list(senior_managers())
     for step in open_steps:
         review = step.review
         if not step.overdue:

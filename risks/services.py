@@ -18,7 +18,14 @@ from django.utils.translation import gettext_noop
 from accounts.choices import DepartmentCode
 from core.audit import audit_record, diff, field_values
 from core.errors import DomainConflict
-from core.roles import department_members, four_eyes_allows, in_department, product_can_edit
+from core.roles import (
+    department_members,
+    four_eyes_allows,
+    in_department,
+    is_senior_management,
+    product_can_edit,
+    senior_managers,
+)
 from notifications.services import localised, notify
 
 from .choices import (
@@ -103,7 +110,7 @@ def risk_makers(*, risk: Risk) -> set[int]:
 
 def risk_can_accept(*, user, risk: Risk) -> bool:
     """Senior management, never one of the risk's makers (four-eyes, `risk_makers`)."""
-    if not (user and user.is_authenticated and user.is_active and user.is_senior_management):
+    if not is_senior_management(user):
         return False
     return four_eyes_allows(user=user, makers=risk_makers(risk=risk))
 
@@ -181,8 +188,7 @@ def _settle_status(*, risk: Risk, previous_residual: tuple | None) -> bool:
 
 
 def _notify_acceptors(*, risk: Risk) -> None:
-    notify(recipients=department_members(department=DepartmentCode.SENIOR_MANAGEMENT,
-                                         exclude=risk_makers(risk=risk)),
+    notify(recipients=senior_managers(exclude=risk_makers(risk=risk)),
            title_code=gettext_noop("待接受剩余风险：%(product)s「%(title)s」（%(level)s）"),
            body_code=gettext_noop("剩余风险等级为%(level)s，须经高级管理层接受。"),
            params={"product": risk.product.code, "title": risk.title,

@@ -42,7 +42,7 @@ MUTANTS = [
            "policy_phases.py", 'filter(department="senior_management").update(phase=2',
            'filter(department="senior_management").update(phase=1', (LC + "test_services_senior_last.py",)),
     Mutant("one open review: no service check", "lifecycle/services.py",
-           "    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():\n"
+           "    if review_pending(product=product):\n"
            "        raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)\n", "",
            (LC + "test_services_one_open_review.py",)),
     Mutant("one open review: no partial unique constraint", "lifecycle/migrations/0001_initial.py",

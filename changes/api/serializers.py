@@ -87,7 +87,7 @@ class PilotInputSerializer(PilotPlanSerializer):
 
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
-    criteria = CriterionInputSerializer(many=True, required=False, max_length=20)
+    criteria = CriterionInputSerializer(many=True, required=False, allow_empty=False, max_length=20)
 
 
 class ChangeInputSerializer(StrictSerializer):

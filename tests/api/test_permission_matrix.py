@@ -20,6 +20,7 @@ from kpis import services as kpi_services
 from kpis.models import Alert, Snapshot, TaskRun
 from lifecycle import delegations
 from lifecycle import services as lifecycle_services
+from lifecycle.models import Condition
 from tests.factories import (
     PASSWORD,
     FeedbackFactory,
@@ -63,6 +64,7 @@ class World:
     retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
     exit_task: object
     delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
+    condition: object  # an open condition the risk reviewer set on the approved change, owned by owner_pm
 
 
 @pytest.fixture
@@ -144,6 +146,9 @@ def world(db):
         retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
         delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
                                                  ends_on=today + dt.timedelta(days=3)),
+        condition=Condition.objects.create(
+            review=approved.review, step=approved.review.steps.get(department="risk"), product=approved.product,
+            department="risk", action="补充压力测试", owner=owner, due=today + dt.timedelta(days=30)),
     )
 
 
@@ -209,6 +214,14 @@ MATRIX = {
                                         lambda w, u: {"department": "risk", "decision": "approve"},
                                         [401, 403, 403, 201, 403, 403, 403, 403]),
     ("delegation-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    # Approval conditions: the owner (or a head of product, an admin) records one done; only the deciding
+    # department (risk) waives it.
+    ("condition-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("condition-detail", "get"): (lambda w: {"pk": w.condition.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("condition-done", "post"): (lambda w: {"pk": w.condition.pk}, lambda w, u: {"comment": "已完成"},
+                                 [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("condition-waive", "post"): (lambda w: {"pk": w.condition.pk}, lambda w, u: {"reason": "不再需要"},
+                                  [401, 403, 403, 200, 403, 403, 403, 403]),
     # Only reviewers delegate, to a colleague of their own department: finance and senior management name a risk
     # reviewer (400), the others are not reviewers at all (403).
     ("delegation-list", "post"): (None, lambda w, u: {"delegate": w.delegation.delegate_id,

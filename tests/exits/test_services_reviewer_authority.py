@@ -57,3 +57,10 @@ def test_a_reviewer_of_the_exit_process_waives_a_task_audited(retiring, reviewer
     task = services.exit_task_update(user=reviewers["risk"], task=task, status="waived", reason="监管同意")
     assert (task.status, task.completed_by) == ("waived", reviewers["risk"])
     assert AuditEntry.objects.get(action="exit_task_waived").actor == reviewers["risk"]
+
+
+def test_an_exit_reviewer_changes_nothing_but_the_segments(retiring, requirement, reviewers):
+    with pytest.raises(PermissionDenied):
+        services.exit_plan_save(user=reviewers["compliance"], product=retiring,
+                                data=plan_input(requirement, reason="改写原因", segments=_segments(80, 50)))
+    assert ExitSegment.objects.get(name="网点客户").customers == 100
