@@ -1,13 +1,18 @@
 """Shared page plumbing: filtered list views, the service-backed create/edit view, home and health check."""
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext
 from django.views.generic import FormView, ListView
 
@@ -145,9 +150,14 @@ def search(request):
     return render(request, template, {"q": q, "hits": hits})
 
 
+HEALTH_CHECK_SECONDS = 0.5
+_health_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="healthz")
+
+
 def healthz(request):
-    """Database and broker status for load balancers and monitoring."""
-    status = {"database": _check_database(), "broker": _check_broker()}
+    """Database and broker status for load balancers and monitoring; the broker check is time-boxed, so an
+    unreachable broker is a 503 within HEALTH_CHECK_SECONDS, not after the client library's retries."""
+    status = {"database": _check_database(), "broker": _time_boxed(_check_broker)}
     healthy = all(value in ("ok", "eager") for value in status.values())
     return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
 
@@ -161,6 +171,14 @@ def _check_database():
         return f"error: {error.__class__.__name__}"
 
 
+def _time_boxed(check) -> str:
+    future = _health_pool.submit(check)
+    try:
+        return future.result(timeout=HEALTH_CHECK_SECONDS)
+    except FutureTimeout:
+        return "error: timeout"
+
+
 def _check_broker():
     if settings.CELERY_TASK_ALWAYS_EAGER and not settings.CELERY_BROKER_URL:
         return "eager"
@@ -168,7 +186,7 @@ def _check_broker():
 
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, timeout=HEALTH_CHECK_SECONDS)
         return "ok"
     except Exception as error:  # noqa: BLE001
         return f"error: {error.__class__.__name__}"
@@ -181,6 +199,24 @@ def not_found(request, exception=None):
     # Django's own 404 messages ("No Product matches the given query") are internal, never shown.
     return _error_page(request, status=404, title=gettext("页面不存在"),
                        reason=gettext("您访问的页面不存在或已被移除。"))
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """500; or 503 with Retry-After when the database cannot be reached: it is not a bug, and the client should
+    simply retry shortly (load balancers and API clients act on the status). Renders without the database."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, DATABASE_DOWN):
+        return HttpResponseServerError(loader.render_to_string("500.html", request=None))
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": gettext("数据库暂时无法连接，请几秒后重试。"),
+                                 "code": "service_unavailable"}, status=503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 def permission_denied(request, exception=None):

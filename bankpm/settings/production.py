@@ -5,6 +5,8 @@ from .base import MIDDLEWARE, SPECTACULAR_SETTINGS, env
 DEBUG = False
 BANKPM_PRODUCTION = True
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Its own secret in production (docker-compose passes it); falling back to the secret key ties the chain to it.
+BANKPM_AUDIT_KEY = env("BANKPM_AUDIT_KEY", default=SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -14,6 +16,10 @@ DATABASES = {**DATABASES, "default": {  # noqa: F405
     **DATABASES["default"], "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),  # noqa: F405
     "CONN_HEALTH_CHECKS": True,
 }}
+
+# A cache shared by every web node (rate limits, cached probes); without it each process keeps its own.
+if env("CACHE_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -30,7 +36,7 @@ X_FRAME_OPTIONS = "DENY"
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "bankpm.staticstorage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 # The API map is for signed-in users only (session or token), not for whoever can reach the host.

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_row_count_deltas'),
+        ('core', '0008_audit_key_and_signed_checkpoints'),
         ('products', '0003_terms_features_target_market'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

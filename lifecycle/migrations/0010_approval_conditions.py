@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lifecycle', '0007_delegation_and_step_on_behalf_of'),
+        ('lifecycle', '0009_gatereview_response'),
         ('products', '0003_terms_features_target_market'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
