@@ -83,7 +83,7 @@ class Process:
 
 # Audit actions that shape every review of a product: its catalogue edits, owner changes and its deliverables.
 PRODUCT_SHAPING_ACTIONS = ("product_updated", "product_owner_changed", "deliverable_done", "deliverable_waived",
-                           "deliverable_reopened", "deliverable_edited")
+                           "deliverable_waiver_requested", "deliverable_reopened", "deliverable_edited")
 OWNER_CHANGED = "product_owner_changed"
 
 
