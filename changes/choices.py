@@ -62,3 +62,4 @@ class ChangeError(models.TextChoices):
     NOT_PILOTING = "change_not_piloting", _("只有试点中的变更可以全面推广。")
     NOT_WITHDRAWABLE = "change_not_withdrawable", _("该变更当前不能撤回。")
     CRITERIA_NOT_MET = "pilot_criteria_not_met", _("试点标准尚未全部达到，不能全面推广。")
+    PILOT_PLAN_MISSING = "pilot_plan_not_approved", _("该变更没有经审批的试点计划，不能开始试点。")

@@ -26,20 +26,23 @@ def seed(*, stdout=None):
     if product is None or Change.objects.filter(product=product).exists():
         return
     users = {u.username: u for u in User.objects.filter(username__in=[*DEPARTMENT_USERS.values()])}
+    start = (timezone.localdate().replace(day=1) - timedelta(days=40)).replace(day=1)
+    plan = {"regions": ["上海", "深圳"], "segments": ["youth"], "channels": ["mobile_banking"], "start": start,
+            "end": timezone.localdate() + timedelta(days=30),
+            "criteria": [{"metric": "csat", "op": ">=", "value": 85}, {"metric": "complaints", "op": "<=", "value": 60}]}
     change = services.change_create(user=product.owner, product=product, data={
         "summary": "新增境外消费与外卖返现类别，年费下调至 1800 元", "reason": "competitor",
         "terms": {"fee": "1800", "features": [*product.features, "境外消费 2% 返现", "外卖平台 5% 返现"]},
-        "requirements": [], "pilot": True, "effective_from": None})
+        "requirements": [], "pilot": True, "effective_from": None, "pilot_plan": plan})
     change = services.change_submit(user=product.owner, change=change)
     for step in change.review.steps.order_by("position", "id"):
         lifecycle_services.approval_step_decide(review=change.review, department=step.department,
                                                 user=users[DEPARTMENT_USERS[step.department]], decision="approve",
                                                 comment="同意试点")
+    # The demo's story: the change was approved before the pilot's first month, so its figures already exist.
+    Change.objects.filter(pk=change.pk).update(decided_at=timezone.now() - timedelta(days=(
+        timezone.localdate() - start).days + 1))
     change.refresh_from_db()
-    start = timezone.localdate().replace(day=1) - timedelta(days=40)
-    services.change_pilot_start(user=product.owner, change=change, data={
-        "regions": ["上海", "深圳"], "segments": ["youth"], "channels": ["mobile_banking"],
-        "start": start.replace(day=1), "end": timezone.localdate() + timedelta(days=30),
-        "criteria": [{"metric": "csat", "op": ">=", "value": 85}, {"metric": "complaints", "op": "<=", "value": 60}]})
+    services.change_pilot_start(user=product.owner, change=change, data={})
     if stdout:
         stdout.write(f"Demo change #{change.pk} of {DEMO_PRODUCT} is piloting.")

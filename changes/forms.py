@@ -18,6 +18,13 @@ def _label(name):
     return Product._meta.get_field(name).verbose_name
 
 
+def _flat(problems) -> list[str]:
+    """Messages of a (possibly per-index) error value, as text."""
+    if isinstance(problems, dict):
+        return [f"{key}: {text}" for key, value in problems.items() for text in _flat(value)]
+    return [str(p) for p in problems] if isinstance(problems, list) else [str(problems)]
+
+
 class ChangeForm(forms.Form):
     summary = forms.CharField(label=_("变更概述"), max_length=200)
     reason = forms.ChoiceField(label=_("变更原因"), choices=ChangeReason.choices)
@@ -68,7 +75,9 @@ class ChangeForm(forms.Form):
 
     def add_service_errors(self, errors: dict) -> None:
         for key, messages in errors.items():
-            if key == "terms" and isinstance(messages, dict):
+            if key == "pilot_plan" and isinstance(messages, dict):  # the plan's own fields: named in the message
+                self.add_error("pilot", [f"{name}: {' '.join(_flat(problems))}" for name, problems in messages.items()])
+            elif key == "terms" and isinstance(messages, dict):
                 for name, term_messages in messages.items():
                     self.add_error(name if name in self.fields else None, term_messages)
             else:
@@ -81,8 +90,9 @@ class PilotForm(forms.Form):
                                          widget=forms.CheckboxSelectMultiple)
     channels = forms.MultipleChoiceField(label=_("试点渠道"), choices=SalesChannelCode.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple)
-    start = forms.DateField(label=_("开始日"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日"), widget=forms.DateInput(attrs={"type": "date"}))
+    # Optional here: the service names a missing date (a plan needs both; a pilot takes the plan's).
+    start = forms.DateField(label=_("开始日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,6 +101,18 @@ class PilotForm(forms.Form):
             self.fields[f"metric_{i}"] = forms.ChoiceField(label=_("指标"), choices=metrics, required=False)
             self.fields[f"op_{i}"] = forms.ChoiceField(label=_("比较"), choices=CriterionOp.choices, required=False)
             self.fields[f"value_{i}"] = forms.FloatField(label=_("阈值"), required=False)
+
+    @classmethod
+    def initial_from(cls, plan: dict | None) -> dict:
+        """Initial values showing a stored plan (the approved pilot the manager may narrow)."""
+        if not plan:
+            return {}
+        initial = {"regions": ", ".join(plan["regions"]), "segments": plan["segments"], "channels": plan["channels"],
+                   "start": plan["start"], "end": plan["end"]}
+        for i, criterion in enumerate(plan["criteria"][:PILOT_CRITERIA_ROWS]):
+            initial |= {f"metric_{i}": criterion["metric"], f"op_{i}": criterion["op"],
+                        f"value_{i}": criterion["value"]}
+        return initial
 
     def criteria_rows(self):
         return [(self[f"metric_{i}"], self[f"op_{i}"], self[f"value_{i}"]) for i in range(PILOT_CRITERIA_ROWS)]

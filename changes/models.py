@@ -81,6 +81,9 @@ class Change(ProtectedFSMFieldsMixin, ConcurrentTransitions, models.Model):
                                related_name="+", verbose_name=_("评审"))
     version = models.OneToOneField(TermsVersion, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="change", verbose_name=_("产生的条款版本"))
+    # The pilot as approved: scope, window and criteria stated in the draft, frozen by the review (snapshot).
+    pilot_plan = models.JSONField(_("试点计划"), null=True, blank=True,
+                                  help_text=_("试点地区、客群、渠道、期间和标准；随变更一并审批。"))
     regions = models.JSONField(_("试点地区"), default=list, blank=True)
     segments = models.JSONField(_("试点客群"), default=list, blank=True)
     channels = models.JSONField(_("试点渠道"), default=list, blank=True)

@@ -8,7 +8,7 @@ from core.roles import product_can_submit
 from lifecycle.engine import Facts, Process, register_process
 
 from . import services
-from .choices import CHANGE_PROCESS, EXPANDED
+from .choices import CHANGE_PROCESS, EXPANDED, ChangeAuditAction
 from .models import Change
 
 
@@ -46,15 +46,18 @@ class ChangeProcess(Process):
             "product": {"code": subject.product.code, "name": subject.product.name,
                         "category": subject.product.category, "stage": subject.product.stage},
             "change": {"id": subject.pk, "summary": subject.summary, "reason": subject.reason,
-                       "pilot": subject.pilot,
+                       "pilot": subject.pilot, "pilot_plan": subject.pilot_plan,
                        "effective_from": subject.effective_from.isoformat() if subject.effective_from else None,
                        "requirements": sorted(subject.requirements.values_list("pk", flat=True))},
             "diff": subject.diff,
             "terms": services.proposed_terms(change=subject),
         }
 
+    # Whoever proposed or edited a change's draft shaped it (on top of the product's own shaping actions).
+    shaping_actions = (ChangeAuditAction.CREATED, ChangeAuditAction.UPDATED)
+
     def makers(self, *, review) -> set[int]:
-        """The submitter, the product's owner and whoever proposed the change never decide it."""
+        """The engine's maker set, and whoever proposed the change."""
         makers = super().makers(review=review)
         created_by = Change.objects.filter(pk=review.subject_id).values_list("created_by_id", flat=True).first()
         return makers | ({created_by} if created_by else set())

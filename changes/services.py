@@ -14,11 +14,13 @@ from django_fsm import can_proceed
 
 from core.audit import audit_record, audit_value
 from core.errors import DomainConflict, FieldValidationError
-from core.roles import product_can_edit
+from core.roles import is_senior_management, product_can_edit
 from kpis.models import Metric
 from lifecycle.choices import GateReviewStatus
+from lifecycle.conditions import conditions_guard
 from lifecycle.engine import get_process
 from lifecycle.models import GateReview
+from lifecycle.selectors import review_pending
 from lifecycle.services import review_submit
 from products.choices import CustomerSegment, LifecycleStage
 from products.models import Product, SalesChannel
@@ -66,7 +68,7 @@ def category_frozen_guard(*, product: Product, user, changed: set[str]) -> None:
 
 def terms_review_pending_guard(*, product: Product, user, changed: set[str]) -> None:
     """While any review of the product is pending its reviewers are reviewing these terms (409 review_pending)."""
-    if changed & set(TERM_FIELDS) and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if changed & set(TERM_FIELDS) and review_pending(product=product):
         raise DomainConflict(ChangeError.REVIEW_PENDING)
 
 
@@ -234,6 +236,15 @@ def _change_data_errors(*, product: Product, base: dict, data: dict) -> tuple[di
             "ids": ", ".join(str(i) for i in sorted(set(requirement_ids) - found))}]
     clean["requirements"] = sorted(found)
     clean["pilot"] = bool(data.get("pilot", False))
+    plan = data.get("pilot_plan")
+    clean["pilot_plan"] = None
+    if plan is not None and not isinstance(plan, dict):
+        errors["pilot_plan"] = [_("试点计划必须是对象。")]
+    elif plan and clean["pilot"]:
+        stored, plan_errors = _plan_clean(plan)
+        if plan_errors:
+            errors["pilot_plan"] = plan_errors
+        clean["pilot_plan"] = stored
     effective_from = data.get("effective_from")
     if effective_from is not None and effective_from < timezone.localdate():
         errors["effective_from"] = [_("生效日不能早于今天。")]
@@ -302,7 +313,7 @@ def change_update(*, user, change: Change, data: dict) -> Change:
     if change.status != ChangeStatus.DRAFT:
         raise DomainConflict(ChangeError.NOT_DRAFT)
     current = {"summary": change.summary, "reason": change.reason, "terms": change.terms, "pilot": change.pilot,
-               "effective_from": change.effective_from,
+               "effective_from": change.effective_from, "pilot_plan": _plan_as_input(change.pilot_plan),
                "requirements": list(change.requirements.values_list("pk", flat=True))}
     base = change_base_terms(product=product)
     clean, errors = _change_data_errors(product=product, base=base, data={**current, **data})
@@ -326,6 +337,9 @@ def change_submit(*, user, change: Change) -> Change:
         raise PermissionDenied(_("您无权提交该条款变更。"))
     if change.status != ChangeStatus.DRAFT:
         raise DomainConflict(ChangeError.NOT_DRAFT)
+    if change.pilot and not change.pilot_plan:
+        # The pilot is part of what is approved: its scope, window and criteria go to the reviewers.
+        raise FieldValidationError({"pilot_plan": [_("需要试点的变更须在提交前写明试点范围、期间和标准。")]})
     review = review_submit(process=CHANGE_PROCESS, subject=change, user=user)
     change.submit()
     change.review = review
@@ -422,15 +436,74 @@ def _pilot_errors(data: dict) -> tuple[dict, list]:
     return errors, rows
 
 
+def _plan_clean(plan: dict) -> tuple[dict | None, dict]:
+    """A stated pilot plan as stored JSON (dates in ISO, criteria by metric code), or its errors by field."""
+    errors, criteria = _pilot_errors(plan)
+    if errors:
+        return None, errors
+    return {"regions": sorted(set(plan.get("regions", []))), "segments": sorted(set(plan.get("segments", []))),
+            "channels": sorted(set(plan.get("channels", []))), "start": plan["start"].isoformat(),
+            "end": plan["end"].isoformat(),
+            "criteria": [{"metric": c.metric.code, "op": c.op, "value": c.value} for c in criteria]}, {}
+
+
+def _plan_as_input(plan: dict | None) -> dict | None:
+    """A stored plan in the shape the validation reads (dates as dates)."""
+    if not plan:
+        return None
+    return {**plan, "start": date.fromisoformat(plan["start"]), "end": date.fromisoformat(plan["end"])}
+
+
+def _stricter_or_equal(op: str, value: float, approved: float) -> bool:
+    return value >= approved if op == CriterionOp.GTE else value <= approved
+
+
+def _outside_plan(*, plan: dict, pilot: dict, approved_on: date) -> dict:
+    """What a pilot adds to its approved plan: scope outside it, a window outside it or before the approval, an
+    approved criterion dropped or loosened. Errors keyed by field (empty when within the plan)."""
+    errors: dict = {}
+    for key in ("regions", "segments", "channels"):
+        if not plan[key]:  # the plan does not restrict this dimension
+            continue
+        extra = sorted(set(pilot.get(key) or []) - set(plan[key]))
+        if extra:
+            errors[key] = [_("超出审批的试点范围：%(items)s。") % {"items": ", ".join(extra)}]
+        elif not pilot.get(key):  # an empty list would mean "everywhere"
+            errors[key] = [_("须在审批的试点范围内选择：%(items)s。") % {"items": ", ".join(plan[key])}]
+    start, end = date.fromisoformat(plan["start"]), date.fromisoformat(plan["end"])
+    if pilot["start"] < approved_on:
+        errors["start"] = [_("试点不能早于审批通过日 %(day)s 开始。") % {"day": approved_on.isoformat()}]
+    elif pilot["start"] < start:
+        errors["start"] = [_("试点须在审批的期间 %(start)s – %(end)s 内。") % {"start": start, "end": end}]
+    if pilot["end"] > end:
+        errors["end"] = [_("试点须在审批的期间 %(start)s – %(end)s 内。") % {"start": start, "end": end}]
+    given = pilot.get("criteria") or []
+    missing = [c for c in plan["criteria"] if not any(
+        g.get("metric") == c["metric"] and g.get("op") == c["op"] and isinstance(g.get("value"), int | float)
+        and _stricter_or_equal(c["op"], g["value"], c["value"]) for g in given)]
+    if missing:
+        errors["criteria"] = [_("不能删除或放宽审批的试点标准：%(items)s。") % {
+            "items": "; ".join(f"{c['metric']} {c['op']} {c['value']:g}" for c in missing)}]
+    return errors
+
+
 @transaction.atomic
 def change_pilot_start(*, user, change: Change, data: dict) -> Change:
-    """Start the pilot of an approved change: its scope (regions, segments, channels), dates and criteria."""
+    """Start the pilot of an approved change as approved: its plan's scope (regions, segments, channels), window
+    and criteria. What the body gives may narrow the plan (a smaller scope, a shorter window, stricter criteria),
+    never widen it; the window starts no earlier than the approval."""
     product, change = _locked(change=change)
     if not change_can_edit(user=user, change=change):
         raise PermissionDenied(_("您无权安排该变更的试点。"))
     if change.status != ChangeStatus.APPROVED or not change.pilot:
         raise DomainConflict(ChangeError.NOT_APPROVED)
+    if not change.pilot_plan:
+        raise DomainConflict(ChangeError.PILOT_PLAN_MISSING)
+    # What the body leaves out is the plan's.
+    data = {**_plan_as_input(change.pilot_plan), **{k: v for k, v in data.items() if v is not None}}
     errors, criteria = _pilot_errors(data)
+    if not errors:
+        errors = _outside_plan(plan=change.pilot_plan, pilot=data, approved_on=timezone.localdate(change.decided_at))
     if errors:
         raise FieldValidationError(errors)
     change.regions, change.segments, change.channels = (sorted(set(data.get(k, []))) for k in
@@ -453,7 +526,7 @@ def change_rollout(*, user, change: Change, override_reason: str | None = None) 
     """Roll the piloted terms out as the next version, once every criterion is met; senior management alone may
     override unmet criteria with a reason (audited)."""
     product, change = _locked(change=change)
-    if override_reason is not None and not user.is_senior_management:
+    if override_reason is not None and not is_senior_management(user):
         raise PermissionDenied(_("只有高层可以越过试点标准全面推广。"))
     if override_reason is None and not change_can_edit(user=user, change=change):
         raise PermissionDenied(_("您无权全面推广该变更。"))
@@ -461,6 +534,7 @@ def change_rollout(*, user, change: Change, override_reason: str | None = None) 
         raise ValidationError({"override_reason": _("请填写越过试点标准的理由。")})
     if change.status != ChangeStatus.PILOTING:
         raise DomainConflict(ChangeError.NOT_PILOTING)
+    conditions_guard(review=change.review)  # the approval's conditions come before the rollout (409)
     failing = [{"metric": c["metric"], "op": c["op"], "value": c["value"], "actual": c["actual"]}
                for c in selectors.criteria_with_actuals(change=change) if c["met"] is not True]
     if failing and override_reason is None:

@@ -8,6 +8,7 @@ from django.views import View
 from django_fsm import can_proceed
 
 from core.errors import DOMAIN_ERRORS, FieldValidationError, error_messages
+from core.roles import is_senior_management
 from products.models import Product
 
 from . import selectors, services
@@ -33,8 +34,9 @@ class ChangeCreateView(LoginRequiredMixin, View):
 
     template_name = "changes/change_form.html"
 
-    def _context(self, product, form):
-        return {"product": product, "form": form, "term_fields": [form[n] for n in ChangeForm.TERM_NAMES]}
+    def _context(self, product, form, plan_form=None):
+        return {"product": product, "form": form, "term_fields": [form[n] for n in ChangeForm.TERM_NAMES],
+                "plan_form": plan_form or PilotForm(prefix="plan")}
 
     def dispatch(self, request, *args, **kwargs):
         self.product = get_object_or_404(Product, pk=kwargs["pk"])
@@ -50,9 +52,13 @@ class ChangeCreateView(LoginRequiredMixin, View):
     def post(self, request, pk):
         form = ChangeForm(request.POST, product=self.product,
                           base_terms=services.change_base_terms(product=self.product))
-        if form.is_valid():
+        plan_form = PilotForm(request.POST, prefix="plan")
+        if form.is_valid() and plan_form.is_valid():
+            data = form.service_data()
+            if data["pilot"]:  # the pilot's scope, window and criteria are approved with the change
+                data["pilot_plan"] = plan_form.service_data()
             try:
-                change = services.change_create(user=request.user, product=self.product, data=form.service_data())
+                change = services.change_create(user=request.user, product=self.product, data=data)
             except FieldValidationError as error:
                 form.add_service_errors(error.errors)
             except DOMAIN_ERRORS as error:
@@ -60,7 +66,7 @@ class ChangeCreateView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("变更草稿已保存，请核对差异后提交审批。"))
                 return redirect(change)
-        return render(request, self.template_name, self._context(self.product, form), status=400)
+        return render(request, self.template_name, self._context(self.product, form, plan_form), status=400)
 
 
 class ChangeDetailView(LoginRequiredMixin, View):
@@ -79,10 +85,10 @@ class ChangeDetailView(LoginRequiredMixin, View):
             "can_submit": change.status == ChangeStatus.DRAFT and services.change_can_submit(user=user, change=change),
             "can_pilot": can_edit and change.status == ChangeStatus.APPROVED and change.pilot,
             "can_rollout": can_edit and piloting,
-            "can_override": piloting and user.is_senior_management,
+            "can_override": piloting and is_senior_management(user),
             "can_withdraw": can_edit and can_proceed(change.withdraw),
             "criteria_met": bool(criteria) and all(c["met"] is True for c in criteria),
-            "pilot_form": PilotForm(), "chart": [
+            "pilot_form": PilotForm(initial=PilotForm.initial_from(change.pilot_plan)), "chart": [
                 {"metric": c["metric_name"], "op": c["op"], "value": c["value"], "actual": c["actual"],
                  "met": c["met"]} for c in criteria],
         }

@@ -71,6 +71,8 @@ class AuditEntry(AppendOnly):
         ordering = ["-id"]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
+        # The maker set reads a product's shaping actions since its last approved review (lifecycle.engine).
+        indexes = [models.Index(fields=["product", "action", "created_at"], name="audit_product_action_time")]
 
     def __str__(self):
         return f"#{self.pk} {self.get_action_display()}"

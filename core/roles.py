@@ -25,7 +25,18 @@ def is_administrator(user) -> bool:
 
 
 def is_senior_management(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_senior_management)
+    """The one definition: senior management is a *role* (the person's authority: accepting residual risk,
+    overriding pilot criteria, receiving escalations). The senior-management *department* only says who decides the
+    senior-management approval steps; holders of the role are put in it."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_senior_management)
+
+
+def senior_managers(*, exclude: Iterable[int | None] = ()) -> QuerySet:
+    """Active holders of the senior-management role (escalations, acceptance notices), without `exclude`."""
+    from accounts.choices import Role
+
+    return get_user_model().objects.filter(role=Role.SENIOR_MANAGEMENT, is_active=True).exclude(
+        pk__in=[pk for pk in exclude if pk is not None])
 
 
 def is_product_manager(user) -> bool:

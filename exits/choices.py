@@ -32,6 +32,7 @@ class ExitAuditAction(models.TextChoices):
     TASKS_CREATED = "exit_tasks_created", _("生成善后任务")
     TASK_DONE = "exit_task_done", _("善后任务完成")
     TASK_WAIVED = "exit_task_waived", _("善后任务豁免")
+    SEGMENTS_LOWERED = "exit_segments_lowered", _("调低客群客户数")
     TASK_OVERDUE = "exit_task_overdue", _("善后任务逾期")
     POLICY_CHANGED = "exit_policy_changed", _("退出规则变更")
 

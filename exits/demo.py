@@ -4,6 +4,7 @@ gold card, in retirement) has its plan half done — customers moving to the pla
 settled. Idempotent: nothing is written twice."""
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from lifecycle.demo import register_before_gate
@@ -36,6 +37,9 @@ def prepare_gate(*, product, to_stage) -> None:
 
 
 register_before_gate(prepare_gate)
+
+
+DEMO_REVIEWERS = ["compliance1", "risk1", "legal1", "finance1", "exec1"]
 
 
 def _write_plan(product) -> None:
@@ -84,6 +88,10 @@ def seed(*, stdout=None):
         services.exit_progress_record(user=owner, product=product, items=items)
     tasks = {t.template.code: t for t in plan.tasks.select_related("template")}
     services.exit_task_update(user=owner, task=tasks["notify_customers"], status=ExitTaskStatus.DONE)
-    services.exit_task_update(user=owner, task=tasks["archive_documents"], status=ExitTaskStatus.WAIVED,
-                              reason="资料已随白金卡项目统一归档。")
+    # A waiver is a reviewer's of the exit process (the manager alone may not skip an aftercare task).
+    reviewer = next((u for u in get_user_model().objects.filter(username__in=DEMO_REVIEWERS).order_by("username")
+                     if services.exit_reviewer_can_act(user=u, product=product)), None)
+    if reviewer is not None:
+        services.exit_task_update(user=reviewer, task=tasks["archive_documents"], status=ExitTaskStatus.WAIVED,
+                                  reason="资料已随白金卡项目统一归档。")
     return 1

@@ -14,9 +14,11 @@ from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, audit_value, diff
 from core.errors import DomainConflict
-from core.roles import product_can_edit
+from core.roles import four_eyes_allows, product_can_edit
 from kpis.models import Alert, Snapshot
 from lifecycle.choices import GateReviewStatus
+from lifecycle.models import GateReview
+from lifecycle.selectors import review_pending
 from notifications.services import notify
 from products.choices import LifecycleStage
 from products.models import Product
@@ -57,7 +59,60 @@ def exit_plan_can_edit(*, user, product: Product) -> bool:
 
 
 def _review_pending(product: Product) -> bool:
-    return product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists()
+    return review_pending(product=product)
+
+
+# --- The exit process's reviewers ---------------------------------------------------------------------------------
+
+def _approved_retirement(product: Product) -> GateReview | None:
+    """The approved gate that took the product into retirement (its snapshot holds the plan as approved)."""
+    return (GateReview.objects.filter(product=product, process="stage_gate", to_stage=S.RETIREMENT,
+                                      status=GateReviewStatus.APPROVED).order_by("-decided_at", "-id").first())
+
+
+def exit_reviewer_can_act(*, user, product: Product) -> bool:
+    """A reviewer of the exit process: a member of a department that approved the product's move into retirement
+    (the policy's departments for that gate when no such review is recorded), and none of its makers. Lowering
+    customers below the approved plan and waiving an aftercare task need one: the manager alone may not."""
+    from lifecycle.services import gate_policy_departments, review_makers
+
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    review = _approved_retirement(product)
+    if review is not None:
+        departments = set(review.steps.values_list("department", flat=True))
+        makers = review_makers(review=review) | {product.owner_id}
+    else:
+        departments = {code for code, _days, _esc in gate_policy_departments(product=product, to_stage=S.RETIREMENT)}
+        makers = {product.owner_id}
+    return bool(departments & set(user.department_codes)) and four_eyes_allows(user=user, makers=makers)
+
+
+def _approved_customers(*, product: Product, plan: ExitPlan) -> dict[str, int]:
+    """Customers per segment as approved (the retirement gate's snapshot; the stored plan without one)."""
+    review = _approved_retirement(product)
+    segments = ((review.snapshot or {}).get("exit_plan") or {}).get("segments") if review else None
+    if segments:
+        return {s["name"]: s["customers"] for s in segments}
+    return dict(plan.segments.values_list("name", "customers"))
+
+
+def _lowered(*, product: Product, plan: ExitPlan | None, segments: list[dict]) -> list[str]:
+    """During retirement, the segments the new plan puts below the approved customers ("name: a → b")."""
+    if plan is None or product.stage != S.RETIREMENT:
+        return []
+    wanted = {s["name"].strip(): s["customers"] for s in segments}
+    return [f"{name}: {approved} → {wanted.get(name, 0)}"
+            for name, approved in _approved_customers(product=product, plan=plan).items()
+            if wanted.get(name, 0) < approved]
+
+
+def _beyond_segments(*, before: dict, data, successor, evidence: dict) -> bool:
+    """Whether a plan write changes anything but the segments (an exit reviewer only adjusts those)."""
+    after = {"reason": data.reason.strip(), "successor": successor.code if successor else None,
+             "notice_date": audit_value(data.notice_date), "close_date": audit_value(data.close_date),
+             **{kind: sorted(ids) for kind, ids in evidence.items()}}
+    return any(before.get(key) != value for key, value in after.items())
 
 
 # --- The plan ----------------------------------------------------------------------------------------------------
@@ -91,7 +146,9 @@ def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
     """Write the product's exit plan (create or replace), checking every rule; audited with the diff. The plan
     returned says whether this call created it (`created_now`)."""
     product = Product.objects.select_for_update().get(pk=product.pk)
-    if not product_can_edit(user=user, product=product):
+    editor = product_can_edit(user=user, product=product)
+    reviewer = product.stage == S.RETIREMENT and exit_reviewer_can_act(user=user, product=product)
+    if not (editor or reviewer):
         raise PermissionDenied(_("您无权编辑该产品的退出计划。"))
     if product.stage not in PLAN_STAGES:
         raise DomainConflict(ExitError.PLAN_NOT_EDITABLE)
@@ -104,6 +161,12 @@ def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
     successor, errors = _check_plan(product=product, plan=plan, data=data, segments=segments, evidence=evidence)
     if errors:
         raise ValidationError(errors)
+    if not editor and _beyond_segments(before=before, data=data, successor=successor, evidence=evidence):
+        raise PermissionDenied(_("退出流程的审批人只能调整客群客户数。"))
+    lowered = _lowered(product=product, plan=plan, segments=segments)
+    if lowered and not reviewer:
+        raise PermissionDenied(_("客群客户数低于审批的退出计划（%(items)s），须由退出流程的审批人调整。") % {
+            "items": "; ".join(lowered)})
     created = plan is None
     plan = plan or ExitPlan(product=product, created_by=user)
     plan.reason, plan.successor = data.reason.strip(), successor
@@ -121,6 +184,9 @@ def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
         audit_record(action=ExitAuditAction.PLAN_CREATED if created else ExitAuditAction.PLAN_UPDATED, actor=user,
                      product=product, obj=plan, from_value=", ".join(c["field"] for c in changes)[:200],
                      changes=changes)
+    if lowered:
+        audit_record(action=ExitAuditAction.SEGMENTS_LOWERED, actor=user, product=product, obj=plan,
+                     comment="; ".join(lowered))
     return plan
 
 
@@ -312,7 +378,9 @@ def exit_task_update(*, user, task: ExitTask, status: str, reason: str = "") -> 
     """Mark an aftercare task done or waive it (a waiver needs a reason); audited."""
     product = Product.objects.select_for_update().get(pk=task.plan.product_id)
     task = ExitTask.objects.select_for_update().select_related("plan__product").get(pk=task.pk)
-    if not exit_task_can_edit(user=user, task=task):
+    waiving = status == ExitTaskStatus.WAIVED
+    reviewer = waiving and exit_reviewer_can_act(user=user, product=product)
+    if not (exit_task_can_edit(user=user, task=task) or reviewer):
         raise PermissionDenied(_("只有任务负责人或可编辑该产品的人可以处理善后任务。"))
     if status not in FINISHED_TASK_STATUSES:
         raise ValidationError({"status": _("状态必须是 done 或 waived。")})
@@ -323,6 +391,8 @@ def exit_task_update(*, user, task: ExitTask, status: str, reason: str = "") -> 
         raise DomainConflict(ExitError.NOT_IN_RETIREMENT)
     if task.status != ExitTaskStatus.OPEN:
         raise DomainConflict(ExitError.TASK_CLOSED)
+    if waiving and not reviewer:  # every aftercare task is required: skipping one is a reviewer's call
+        raise PermissionDenied(_("豁免善后任务须由退出流程的审批人决定。"))
     task.complete() if status == ExitTaskStatus.DONE else task.waive()
     task.reason, task.completed_by, task.completed_at = reason, user, timezone.now()
     task.save()

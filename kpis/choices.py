@@ -101,6 +101,7 @@ class IngestError(models.TextChoices):
     NOT_INGESTIBLE = "not_ingestible", _("该指标由系统计算，不能直接提交。")
     BAD_DATE = "bad_date", _("日期格式必须是 YYYY-MM-DD。")
     DATE_OUT_OF_RANGE = "date_out_of_range", _("日期必须在 1970-01-01 到 2099-12-31 之间。")
+    DATE_IN_FUTURE = "date_in_future", _("观测日期不能晚于今天：未来的数字尚未发生。")
     BAD_VALUE = "bad_value", _("数值必须是有限的数字。")
     DUPLICATE = "duplicate", _("同一请求中重复的产品、指标和日期。")
 

@@ -115,11 +115,12 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
         return None
     writable, ingestible, ranges = _lookups(user=user, codes={item.product for item in items})
     product_ids, metric_ids, dates, values, seen = [], [], [], [], set()
+    last_day = _last_day()
     for item in items:
         product, metric, day, value = writable.get(item.product), ingestible.get(item.metric), item.date, item.value
         key = (product, metric, day)
         if product is None or metric is None or key in seen or not FIRST_OBSERVATION_DATE <= day \
-                <= LAST_OBSERVATION_DATE or value - value != 0.0:  # inf and nan are not finite
+                <= last_day or value - value != 0.0:  # inf and nan are not finite
             return None
         if metric in ranges and ranges[metric].range_error(value):
             return None
@@ -205,6 +206,12 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
 # Figures of a bank's products: a date outside these is a typo, and the periods around it (previous period, last
 # year) must exist as dates.
 FIRST_OBSERVATION_DATE, LAST_OBSERVATION_DATE = date(1970, 1, 1), date(2099, 12, 31)
+
+
+def _last_day() -> date:
+    """The latest day a figure may be for: today (a figure dated later has not happened; a pilot would otherwise
+    be judged on it)."""
+    return min(LAST_OBSERVATION_DATE, timezone.localdate())
 _NUMBER_TYPES = (float, int)
 
 
@@ -244,7 +251,7 @@ def _checked_day(text: str):
         parsed = date.fromisoformat(text)
     except ValueError:
         return False
-    return parsed if FIRST_OBSERVATION_DATE <= parsed <= LAST_OBSERVATION_DATE else False
+    return parsed if FIRST_OBSERVATION_DATE <= parsed <= _last_day() else False
 
 
 def _item_problems(item, products, metrics, editable) -> dict:
@@ -271,6 +278,8 @@ def _item_problems(item, products, metrics, editable) -> dict:
     elif "date" not in problems and not FIRST_OBSERVATION_DATE <= date.fromisoformat(item["date"]) \
             <= LAST_OBSERVATION_DATE:
         problems["date"] = [IngestError.DATE_OUT_OF_RANGE.label]
+    elif "date" not in problems and date.fromisoformat(item["date"]) > _last_day():
+        problems["date"] = [IngestError.DATE_IN_FUTURE.label]
     if "value" not in problems and not _is_finite_number(item["value"]):
         problems["value"] = [IngestError.BAD_VALUE.label]
     return problems
@@ -433,7 +442,7 @@ def _publish(run: TaskRun) -> None:
 
 def task_run_readable(*, user, run: TaskRun) -> bool:
     """A task's state is its starter's and the administrators' to read."""
-    return user.is_authenticated and (user.is_admin or run.started_by_id == user.pk)
+    return user.is_authenticated and (is_administrator(user) or run.started_by_id == user.pk)
 
 
 def task_run_heartbeat(*, task_id: str | None) -> None:

@@ -15,9 +15,9 @@ class LifecycleConfig(AppConfig):
         from accounts.choices import DepartmentCode
         from core.audit import register_value_labels
 
-        from .choices import Decision, DeliverableStatus, GateReviewStatus
+        from .choices import ConditionStatus, Decision, DeliverableStatus, GateReviewStatus
 
-        register_value_labels(DepartmentCode, DeliverableStatus, Decision, GateReviewStatus)
+        register_value_labels(DepartmentCode, DeliverableStatus, Decision, GateReviewStatus, ConditionStatus)
         from products.sections import register_product_section
         from products.services import register_edit_guard, register_on_product_created
 
@@ -28,4 +28,5 @@ class LifecycleConfig(AppConfig):
         register_edit_guard("lifecycle.owner_while_review_open", owner_change_guard)
 
         register_product_section(key="lifecycle", template="lifecycle/_product_panel.html", order=10, slot="top")
+        register_product_section(key="conditions", template="lifecycle/_product_conditions.html", order=15)
         register_product_section(key="history", template="lifecycle/_product_history.html", order=90)

@@ -30,6 +30,12 @@ class Decision(models.TextChoices):
     REJECT = "reject", _("驳回")
 
 
+class ConditionStatus(models.TextChoices):
+    OPEN = "open", _("待落实")
+    DONE = "done", _("已落实")
+    WAIVED = "waived", _("已豁免")
+
+
 class AuditAction(models.TextChoices):
     REVIEW_SUBMITTED = "review_submitted", _("提交阶段评审")
     STEP_OPENED = "step_opened", _("审批步骤开启")
@@ -50,6 +56,10 @@ class AuditAction(models.TextChoices):
     POLICY_CHANGED = "policy_changed", _("审批规则变更")
     DELEGATION_CREATED = "delegation_created", _("设置审批委托")
     DELEGATION_ENDED = "delegation_ended", _("取消审批委托")
+    CONDITION_SET = "condition_set", _("附条件批准：新增条件")
+    CONDITION_DONE = "condition_done", _("审批条件已落实")
+    CONDITION_WAIVED = "condition_waived", _("审批条件已豁免")
+    CONDITION_OVERDUE = "condition_overdue", _("审批条件逾期")
 
 
 class LifecycleError(models.TextChoices):
@@ -65,6 +75,8 @@ class LifecycleError(models.TextChoices):
     ONE_STEP_PER_PERSON = "one_step_per_person", _("职责分离：同一人在一次评审中只能审批一个步骤。")
     NOT_SUBMITTER = "not_submitter", _("只有产品负责人或产品主管可以提交阶段评审。")
     NO_DELEGATION = "no_delegation", _("您没有该审批人当前有效的委托。")
+    CONDITIONS_OPEN = "conditions_open", _("尚有未落实的审批条件。")
+    CONDITION_CLOSED = "condition_closed", _("该审批条件已落实或已豁免。")
     MISSING_DELIVERABLES = "missing_deliverables", _("以下必需交付物尚未完成或豁免：")
     STAGE_NOT_ALLOWED = "stage_not_allowed", _("当前阶段不能进入该目标阶段。")
     DELIVERABLE_OTHER_STAGE = "deliverable_other_stage", _("只能更新当前阶段的交付物。")

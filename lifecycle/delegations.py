@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import REVIEWING_DEPARTMENTS
 from core.audit import audit_record
+from core.roles import is_administrator
 
 from .choices import AuditAction
 from .models import Delegation
@@ -23,7 +24,7 @@ from .models import Delegation
 def delegation_list(*, user) -> QuerySet[Delegation]:
     """Delegations the user gave or received (admins see all)."""
     rows = Delegation.objects.select_related("delegator", "delegate")
-    return rows if user.is_admin else rows.filter(Q(delegator=user) | Q(delegate=user))
+    return rows if is_administrator(user) else rows.filter(Q(delegator=user) | Q(delegate=user))
 
 
 def delegations_active(*, delegate, on: date | None = None) -> QuerySet[Delegation]:
@@ -63,7 +64,7 @@ def delegation_create(*, user, delegate, starts_on: date, ends_on: date) -> Dele
 @transaction.atomic
 def delegation_delete(*, user, delegation: Delegation) -> None:
     """The delegator (or an admin) ends a delegation; decisions already taken under it stay."""
-    if delegation.delegator_id != user.pk and not user.is_admin:
+    if delegation.delegator_id != user.pk and not is_administrator(user):
         raise PermissionDenied(_("只有委托人可以取消该委托。"))
     audit_record(action=AuditAction.DELEGATION_ENDED, actor=user, obj=delegation,
                  from_value=delegation.delegator.username, to_value=delegation.delegate.username)

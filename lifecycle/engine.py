@@ -60,11 +60,15 @@ class Process:
         """What reviewers approve, recorded at submission."""
         return {}
 
+    # Audit actions on the product that shape what a review of this process approves: whoever wrote one since the
+    # product's last approved review is a maker (subclasses add their own, e.g. editing a change's draft).
+    shaping_actions: tuple[str, ...] = ()
+    # Whether open approval conditions of the product refuse a submission (409 conditions_open).
+    blocked_by_open_conditions = False
+
     def makers(self, *, review) -> set[int]:
-        """Users four-eyes excludes from deciding: the submitter, the product's owner, and everyone who owned the
-        product at any time since the review was submitted (read from the audited owner changes), so that handing
-        ownership away does not clear the way to approving one's own review."""
-        return {review.submitted_by_id, review.product.owner_id, *owners_since(review=review)}
+        """Users four-eyes excludes from deciding (the one maker set, see `maker_set`)."""
+        return maker_set(review=review, actions=self.shaping_actions)
 
     def describe(self, *, review) -> str:
         """One line naming the request, for notifications."""
@@ -77,14 +81,45 @@ class Process:
         """What a rejection sets in motion (in the deciding transaction)."""
 
 
-def owners_since(*, review) -> set[int]:
-    """Both sides of every owner change of the review's product since it was submitted."""
-    from core.models import AuditEntry
-    from products.choices import ProductAuditAction
+# Audit actions that shape every review of a product: its catalogue edits, owner changes and its deliverables.
+PRODUCT_SHAPING_ACTIONS = ("product_updated", "product_owner_changed", "deliverable_done", "deliverable_waived",
+                           "deliverable_waiver_requested", "deliverable_reopened", "deliverable_edited")
+OWNER_CHANGED = "product_owner_changed"
 
-    changes = AuditEntry.objects.filter(product_id=review.product_id, action=ProductAuditAction.OWNER_CHANGED,
-                                        created_at__gte=review.submitted_at).values_list("from_value", "to_value")
-    return {int(value) for pair in changes for value in pair if str(value).isdecimal()}
+
+def maker_cutoff(*, review):
+    """When the product's last approved review before this one was decided (its creation when there is none):
+    what happened before it was approved by someone else already."""
+    from .choices import GateReviewStatus
+    from .models import GateReview
+
+    decided = (GateReview.objects.filter(product_id=review.product_id, status=GateReviewStatus.APPROVED,
+                                         decided_at__lt=review.submitted_at)
+               .order_by("-decided_at").values_list("decided_at", flat=True).first())
+    return decided
+
+
+def maker_set(*, review, actions: tuple[str, ...] = ()) -> set[int]:
+    """The one maker set: everyone who shaped what the review approves never decides it.
+
+    The submitter; the product's owner; every owner since the product's last approved review (both sides of each
+    audited owner change, and whoever made it); and everyone who, since then, edited the product or its terms,
+    ticked, waived, reopened or edited its deliverables, or wrote one of the process's own shaping actions (e.g.
+    edited a change's draft). Read from the audit trail in one query (index product, action, created_at)."""
+    from core.models import AuditEntry
+
+    makers = {review.submitted_by_id, review.product.owner_id}
+    entries = AuditEntry.objects.filter(product_id=review.product_id,
+                                        action__in=[*PRODUCT_SHAPING_ACTIONS, *actions])
+    cutoff = maker_cutoff(review=review)
+    if cutoff is not None:
+        entries = entries.filter(created_at__gt=cutoff)
+    for actor, action, old, new in entries.values_list("actor_id", "action", "from_value", "to_value"):
+        makers.add(actor)
+        if action == OWNER_CHANGED:
+            makers.update(int(value) for value in (old, new) if str(value).isdecimal())
+    makers.discard(None)
+    return makers
 
 
 def register_process(process: Process) -> Process:

@@ -6,11 +6,11 @@ from accounts.choices import DepartmentCode
 from core.filtersets import AuditEntryFilterSet, RegisteredChoices
 from products.models import Product
 
-from .choices import GateReviewStatus
+from .choices import ConditionStatus, GateReviewStatus
 from .engine import process_choices
-from .models import GateReview
+from .models import Condition, GateReview
 
-__all__ = ["AuditEntryFilterSet", "GateReviewFilterSet"]
+__all__ = ["AuditEntryFilterSet", "ConditionFilterSet", "GateReviewFilterSet"]
 
 
 class GateReviewFilterSet(django_filters.FilterSet):
@@ -23,3 +23,16 @@ class GateReviewFilterSet(django_filters.FilterSet):
     class Meta:
         model = GateReview
         fields = ["status", "department", "product", "process"]
+
+
+class ConditionFilterSet(django_filters.FilterSet):
+    """`?product=&status=&owner=&review=` on approval conditions."""
+
+    status = django_filters.ChoiceFilter(choices=ConditionStatus.choices, label=_("状态"))
+    product = django_filters.NumberFilter(field_name="product_id", label=_("产品"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("负责人"))
+    review = django_filters.NumberFilter(field_name="review_id", label=_("评审"))
+
+    class Meta:
+        model = Condition
+        fields = ["status", "product", "owner", "review"]

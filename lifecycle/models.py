@@ -14,7 +14,7 @@ from bankpm.validators import link_constraint, validate_link
 from core.retention import KeptRecord
 from products.choices import LifecycleStage, ProductCategory, RiskRating
 
-from .choices import Decision, DeliverableStatus, GateReviewStatus, StepStatus
+from .choices import ConditionStatus, Decision, DeliverableStatus, GateReviewStatus, StepStatus
 
 
 class ProtectedFSMFieldsMixin:
@@ -334,3 +334,49 @@ class Delegation(models.Model):
             errors["delegate"] = _("不能委托给自己。")
         if errors:
             raise ValidationError(errors)
+
+
+class Condition(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord):
+    """An action an approving department attached to its decision ("approve with conditions"): owned by a person,
+    due on a date, open until done (with evidence) or waived (by the deciding department, with a reason). Open
+    conditions block what the process's policy says (by default the product's next gate and a change's rollout)."""
+
+    review = models.ForeignKey(GateReview, on_delete=models.PROTECT, related_name="conditions",
+                               verbose_name=_("评审"))
+    step = models.ForeignKey(ApprovalStep, on_delete=models.PROTECT, related_name="conditions",
+                             verbose_name=_("审批步骤"))
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="conditions",
+                                verbose_name=_("产品"))
+    department = models.CharField(_("审批部门"), max_length=32, choices=DepartmentCode.choices)
+    action = models.CharField(_("须落实事项"), max_length=500)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conditions",
+                              verbose_name=_("负责人"))
+    due = models.DateField(_("截止日期"))
+    status = FSMField(_("状态"), max_length=10, choices=ConditionStatus.choices, default=ConditionStatus.OPEN,
+                      protected=True, db_index=True)
+    evidence = models.TextField(_("落实说明"), blank=True)
+    document = models.FileField(_("证明文件"), upload_to="conditions/%Y/%m/", blank=True)
+    waiver_reason = models.TextField(_("豁免理由"), blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("处理人"))
+    closed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+        verbose_name = _("审批条件")
+        verbose_name_plural = _("审批条件")
+        indexes = [models.Index(fields=["product", "status"], name="condition_product_status")]
+
+    def __str__(self):
+        return f"{self.action} ({self.due})"
+
+    @transition(field=status, source=ConditionStatus.OPEN, target=ConditionStatus.DONE)
+    def complete(self):
+        """The owner did it; the evidence is kept."""
+
+    @transition(field=status, source=ConditionStatus.OPEN, target=ConditionStatus.WAIVED)
+    def waive(self):
+        """The deciding department no longer requires it; the reason is kept."""

@@ -16,6 +16,7 @@ class StageGate(Process):
     code = services.STAGE_GATE
     label = _("阶段评审")
     not_submitter_message = LifecycleError.NOT_SUBMITTER.label
+    blocked_by_open_conditions = True  # the next gate waits for the conditions of the last approvals
 
     def can_submit(self, *, user, subject) -> bool:
         """The product's owner (who must be allowed to own products) or a head of product submits gates."""

@@ -16,6 +16,16 @@ def gate_review_list() -> QuerySet[GateReview]:
         Prefetch("steps", queryset=steps))
 
 
+def pending_reviews(*, product) -> QuerySet[GateReview]:
+    """The one selector of "what is pending on this subject": the product's reviews still being decided (any
+    process). Guards (owner changes, terms edits, deliverable reopening, exit plans, submissions) ask it."""
+    return GateReview.objects.filter(product=product, status=GateReviewStatus.PENDING)
+
+
+def review_pending(*, product) -> bool:
+    return pending_reviews(product=product).exists()
+
+
 def open_review_for(*, product: Product) -> GateReview | None:
     return gate_review_list().filter(product=product, status=GateReviewStatus.PENDING).first()
 
@@ -30,18 +40,12 @@ def product_deliverables(*, product: Product, stage: str | None = None) -> Query
 
 
 def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
-    """Open steps of the user's departments that four-eyes lets them decide, and of the departments of whoever
-    delegated to them (running delegations only, four-eyes checked against the delegator too); overdue first."""
-    from .delegations import delegations_active
-
-    mine = Q(department__in=list(user.department_codes))
-    for delegation in delegations_active(delegate=user).prefetch_related("delegator__departments"):
-        delegator = delegation.delegator
-        codes = [d.code for d in delegator.departments.all()]
-        mine |= Q(department__in=codes) & ~Q(review__submitted_by=delegator) & ~Q(review__product__owner=delegator)
+    """Open steps of the user's own departments (a delegation never lends a department) that four-eyes lets them
+    decide; overdue first."""
     return (
         ApprovalStep.objects.select_related("review__product__owner", "review__submitted_by")
-        .filter(mine, status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING)
+        .filter(department__in=list(user.department_codes), status=StepStatus.PENDING,
+                review__status=GateReviewStatus.PENDING)
         .exclude(review__submitted_by=user).exclude(review__product__owner=user)
         .order_by("-overdue", "due_date", "id")
     )

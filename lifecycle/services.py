@@ -7,7 +7,6 @@ Lock order everywhere: product row, then review row, then step rows, then the au
 """
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,16 +17,18 @@ from django.utils.translation import gettext_noop
 
 from accounts.choices import DepartmentCode
 from core.audit import audit_edit, audit_record, field_values
-from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager
+from core.roles import department_members, four_eyes_allows, in_department, is_portfolio_manager, senior_managers
 from notifications.services import localised, notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
 
 from . import waivers
 from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, LifecycleError, StepStatus
+from .conditions import conditions_clean, conditions_create, conditions_guard
 from .engine import Facts, all_preconditions, full_snapshot, get_process, run_on_approved, run_on_rejected
 from .exceptions import GateConflict
 from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
+from .selectors import review_pending
 
 S = LifecycleStage
 SENIOR = DepartmentCode.SENIOR_MANAGEMENT
@@ -110,7 +111,7 @@ def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
 
 def deliverable_can_reopen(*, product: Product) -> bool:
     """Items are not reopened while a gate review of the product is open: its reviewers rely on them."""
-    return not product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists()
+    return not review_pending(product=product)
 
 
 def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Product, status: str) -> None:
@@ -301,8 +302,10 @@ def review_submit(*, process: str, subject, user, target: str = "", response: st
     # Who submits is judged on the locked row: an owner change committed a moment ago counts.
     if not proc.can_submit(user=user, subject=subject):
         raise PermissionDenied(proc.not_submitter_message)
-    if product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if review_pending(product=product):
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)
+    if proc.blocked_by_open_conditions:  # e.g. the next stage gate waits for the last approval's conditions
+        conditions_guard(product=product)
     target = proc.resolve_target(subject=subject, target=target)
     errors = all_preconditions(proc, subject=subject, target=target)
     if errors:
@@ -368,7 +371,7 @@ def _open_steps(*, review: GateReview, steps) -> None:
 def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
     """The owner of a product with an open review cannot change (an edit guard of products.services): four-eyes
     would otherwise be decided against an owner who is no longer the one who prepared the request."""
-    if "owner" in changed and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
+    if "owner" in changed and review_pending(product=product):
         raise GateConflict(LifecycleError.REVIEW_PENDING)
 
 
@@ -387,8 +390,9 @@ def department_reviewers(*, review: GateReview, department: str):
 def approval_step_check(*, user, review: GateReview, department: str, on_behalf_of=None) -> None:
     """Four-eyes and department membership; raises PermissionDenied. Used before any decision.
 
-    Acting for a delegator: a running delegation from them is needed, the department is checked against the
-    delegator, and four-eyes against both people."""
+    The decider always belongs to the step's department himself: a delegation never lends a department. Acting
+    for a delegator (only when asked explicitly) also needs a running delegation from him, his membership of the
+    department, and four-eyes against both people."""
     makers = review_makers(review=review)
     if on_behalf_of is not None:
         from .delegations import delegations_active
@@ -399,7 +403,8 @@ def approval_step_check(*, user, review: GateReview, department: str, on_behalf_
             raise PermissionDenied(LifecycleError.FOUR_EYES.label)
     if not four_eyes_allows(user=user, makers=makers):
         raise PermissionDenied(LifecycleError.FOUR_EYES.label)
-    if not in_department(user=on_behalf_of or user, department=department):
+    if not in_department(user=user, department=department) or (
+            on_behalf_of is not None and not in_department(user=on_behalf_of, department=department)):
         raise PermissionDenied(LifecycleError.WRONG_DEPARTMENT.label)
     # Segregation of duties: one person decides at most one step of a review, whatever departments they are in;
     # under a delegation neither the delegate nor the delegator may have decided another step, for anyone.
@@ -407,21 +412,6 @@ def approval_step_check(*, user, review: GateReview, department: str, on_behalf_
     if review.steps.filter(Q(decided_by__in=people) | Q(on_behalf_of__in=people)).exclude(
             department=department).exists():
         raise PermissionDenied(LifecycleError.ONE_STEP_PER_PERSON.label)
-
-
-def _acting_for(*, user, review: GateReview, department: str, on_behalf_of):
-    """Whom the user decides for: the named delegator, else the delegator whose running delegation covers the
-    department (one four-eyes does not exclude), else nobody (they decide for themselves)."""
-    if on_behalf_of is not None:
-        return on_behalf_of
-    from .delegations import delegations_active
-
-    makers = review_makers(review=review)
-    for delegation in delegations_active(delegate=user).order_by("id"):
-        delegator = delegation.delegator
-        if department in delegator.department_codes and four_eyes_allows(user=delegator, makers=makers):
-            return delegator
-    return None
 
 
 def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
@@ -442,21 +432,25 @@ def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
 
 @transaction.atomic
 def approval_step_decide(
-    *, review: GateReview, department: str, user, decision: str, comment: str = "", on_behalf_of=None
+    *, review: GateReview, department: str, user, decision: str, comment: str = "", on_behalf_of=None,
+    conditions: list[dict] | None = None,
 ) -> ApprovalStep:
     """Record one department's decision; a rejection closes the review, the last approval runs the process's
-    approval (for a stage gate: the product's transition). Under a delegation the step records "user for
-    on_behalf_of" and the delegator is told."""
+    approval (for a stage gate: the product's transition). A decision is the decider's own unless he names the
+    delegator he acts for (`on_behalf_of`): then the step records "user for on_behalf_of" and the delegator is
+    told."""
     product = Product.objects.select_for_update().get(pk=review.product_id)
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     review.product = product
-    on_behalf_of = _acting_for(user=user, review=review, department=department, on_behalf_of=on_behalf_of)
     approval_step_check(user=user, review=review, department=department, on_behalf_of=on_behalf_of)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("决定必须是 approve 或 reject。")})
     comment = (comment or "").strip()
     if decision == Decision.REJECT and not comment:
         raise ValidationError({"comment": _("驳回必须填写意见。")})
+    if conditions and decision != Decision.APPROVE:
+        raise ValidationError({"conditions": _("只有同意的决定可以附条件。")})
+    conditions = conditions_clean(conditions) if conditions else []
     step = _locked_step(review=review, department=department)
     step.approve() if decision == Decision.APPROVE else step.reject()
     step.decision, step.comment, step.decided_by, step.decided_at = decision, comment, user, timezone.now()
@@ -466,6 +460,9 @@ def approval_step_decide(
     audit_record(action=AuditAction.STEP_APPROVED if decision == Decision.APPROVE else AuditAction.STEP_REJECTED,
                  actor=user, product=product, obj=step, from_value=department, to_value=decision, comment=comment,
                  changes=delegated)
+    if conditions:
+        step.review = review
+        conditions_create(step=step, user=user, items=conditions)
     if on_behalf_of is not None:
         notify(recipients=[on_behalf_of], title_code=gettext_noop("%(user)s 代您审批了 %(product)s（%(decision)s）"),
                body_code="%(comment)s", url=product.get_absolute_url(),
@@ -552,7 +549,7 @@ def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
     open_steps = ApprovalStep.objects.select_for_update(of=("self",)).select_related("review__product").filter(
         status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING, due_date__lt=today)
     marked = escalated = 0
-    executives = list(get_user_model().objects.filter(departments__code=SENIOR, is_active=True).distinct())
+    executives = list(senior_managers())
     for step in open_steps:
         review = step.review
         if not step.overdue:
@@ -588,7 +585,7 @@ def approval_steps_escalate_unstaffed(*, departments, comment: str = "") -> int:
     steps = (ApprovalStep.objects.select_for_update(of=("self",)).select_related("review__product")
              .filter(status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING, escalated_at__isnull=True,
                      department__in=list(departments)))
-    executives = list(get_user_model().objects.filter(departments__code=SENIOR, is_active=True).distinct())
+    executives = list(senior_managers())
     escalated = 0
     for step in steps:
         if department_members(department=step.department).exists():

@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/<int:pk>/gate/", views.GateReviewCardView.as_view(), name="gate_panel"),
     path("products/<int:pk>/history/", views.ProductHistoryView.as_view(), name="product_history"),
     path("deliverables/<int:pk>/", views.DeliverableUpdateView.as_view(), name="deliverable_update"),
+    path("conditions/<int:pk>/", views.ConditionActionView.as_view(), name="condition_action"),
     path("deliverables/<int:pk>/waiver/", views.DeliverableWaiverDecideView.as_view(), name="deliverable_waiver"),
     path("deliverables/<int:pk>/attachment/", views.DeliverableAttachmentView.as_view(), name="deliverable_attachment"),
 ]

@@ -14,17 +14,17 @@ from django.views.generic import ListView
 from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import CARD_TAG, FilteredListView, card_messages
-from core.errors import DomainConflict, error_messages
+from core.errors import DOMAIN_ERRORS, DomainConflict, error_messages, error_text
 from core.models import AuditEntry
 from core.roles import audit_product_can_read
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import delegations, selectors, services, waivers
+from . import conditions, delegations, selectors, services, waivers
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
-from .models import ApprovalStep, Deliverable
+from .models import ApprovalStep, Condition, Deliverable
 from .templatetags.lifecycle_tags import gate_review_context
 
 
@@ -50,6 +50,7 @@ class MyReviewsView(LoginRequiredMixin, ListView):
             step.earlier = [s for s in step.review.steps.all() if s.decided_at and s.pk != step.pk]
             step.days_left = (step.due_date - today).days if step.due_date else None
             step.key_kpis = key_kpis.get(step.review.product_id, [])
+            # An option, never the default: the reviewer decides as himself unless he ticks "for" his delegator.
             makers = {step.review.submitted_by_id, step.review.product.owner_id}
             step.acting_for = next((d for d in delegators.values()
                                     if step.department in d.department_codes and d.pk not in makers), None)
@@ -100,7 +101,9 @@ class StepBulkDecideView(LoginRequiredMixin, View):
             messages.error(request, _("请至少选中一项审批，并选择同意或驳回。"))
             return redirect("lifecycle:my_reviews")
         steps = ApprovalStep.objects.select_related("review").filter(pk__in=ids).order_by("id")
-        decided, refused = services.approval_steps_decide_bulk(steps=steps, user=request.user, **form.cleaned_data)
+        decided, refused = services.approval_steps_decide_bulk(steps=steps, user=request.user,
+                                                               decision=form.cleaned_data["decision"],
+                                                               comment=form.cleaned_data["comment"])
         if decided:
             messages.success(request, _("已记录 %(n)s 项审批决定。") % {"n": len(decided)})
         # A refusal is shown on its card while the card is still in the queue, otherwise above it, naming the step.
@@ -239,3 +242,20 @@ class ProductHistoryView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "product": self.product}
+
+
+class ConditionActionView(LoginRequiredMixin, View):
+    """POST `action=done` (with the evidence) or `action=waive` (with the reason) for one approval condition."""
+
+    def post(self, request, pk):
+        condition = get_object_or_404(Condition.objects.select_related("product"), pk=pk)
+        text = request.POST.get("text", "")
+        try:
+            if request.POST.get("action") == "waive":
+                conditions.condition_waive(user=request.user, condition=condition, reason=text)
+            else:
+                conditions.condition_complete(user=request.user, condition=condition, comment=text)
+            messages.success(request, _("审批条件已更新。"))
+        except DOMAIN_ERRORS as error:
+            messages.error(request, error_text(error))
+        return redirect(f"{condition.product.get_absolute_url()}#product-conditions")

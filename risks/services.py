@@ -18,7 +18,14 @@ from django.utils.translation import gettext_noop
 from accounts.choices import DepartmentCode
 from core.audit import audit_record, diff, field_values
 from core.errors import DomainConflict
-from core.roles import department_members, four_eyes_allows, in_department, product_can_edit
+from core.roles import (
+    department_members,
+    four_eyes_allows,
+    in_department,
+    is_senior_management,
+    product_can_edit,
+    senior_managers,
+)
 from notifications.services import localised, notify
 
 from .choices import (
@@ -82,11 +89,30 @@ def risk_can_edit(*, user, product, risk: Risk | None = None) -> bool:
     return risk is not None and risk.owner_id == user.pk
 
 
+def risk_makers(*, risk: Risk) -> set[int]:
+    """Who shaped the risk up for acceptance, so never accepts it: its registrant, the product's owner, and every
+    owner of the risk since its last acceptance (both sides of each audited owner change, read from the trail)."""
+    from core.audit import object_type_of
+    from core.models import AuditEntry
+
+    makers = {risk.owner_id, risk.product.owner_id, risk.created_by_id}
+    trail = AuditEntry.objects.filter(object_type=object_type_of(risk), object_id=str(risk.pk))
+    last_accepted = trail.filter(action=RiskAuditAction.ACCEPTED).order_by("-id").values_list("id", flat=True).first()
+    if last_accepted is not None:
+        trail = trail.filter(id__gt=last_accepted)
+    for changes in trail.filter(changes__contains=[{"field": "owner"}]).values_list("changes", flat=True):
+        for change in changes:
+            if change.get("field") == "owner":
+                makers.update(v for v in (change.get("old"), change.get("new")) if isinstance(v, int))
+    makers.discard(None)
+    return makers
+
+
 def risk_can_accept(*, user, risk: Risk) -> bool:
-    """Senior management, never the risk's owner nor the product's owner (four-eyes)."""
-    if not (user and user.is_authenticated and user.is_active and user.is_senior_management):
+    """Senior management, never one of the risk's makers (four-eyes, `risk_makers`)."""
+    if not is_senior_management(user):
         return False
-    return four_eyes_allows(user=user, makers=[risk.owner_id, risk.product.owner_id])
+    return four_eyes_allows(user=user, makers=risk_makers(risk=risk))
 
 
 def _check_editor(*, user, product, risk: Risk | None = None) -> None:
@@ -162,8 +188,7 @@ def _settle_status(*, risk: Risk, previous_residual: tuple | None) -> bool:
 
 
 def _notify_acceptors(*, risk: Risk) -> None:
-    notify(recipients=department_members(department=DepartmentCode.SENIOR_MANAGEMENT,
-                                         exclude=[risk.owner_id, risk.product.owner_id]),
+    notify(recipients=senior_managers(exclude=risk_makers(risk=risk)),
            title_code=gettext_noop("待接受剩余风险：%(product)s「%(title)s」（%(level)s）"),
            body_code=gettext_noop("剩余风险等级为%(level)s，须经高级管理层接受。"),
            params={"product": risk.product.code, "title": risk.title,
@@ -249,6 +274,11 @@ def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = N
         _apply_scores(risk, level_matrix())
         requested = _settle_status(risk=risk,
                                    previous_residual=(before["residual_likelihood"], before["residual_impact"]))
+    if controls is not None and before_controls and not controls and risk.status == RiskStatus.ACCEPTED:
+        # The acceptance was given for a residual risk its controls held down: without any it is asked again.
+        risk.request_acceptance()
+        risk.accepted_by, risk.accepted_at, risk.acceptance_comment = None, None, ""
+        requested = True
     same_controls = controls is None or [
         {"description": c["description"].strip(), "type": c["type"], "owner": getattr(c.get("owner"), "pk", None)}
         for c in controls] == before_controls

@@ -20,6 +20,10 @@ BEAT_SCHEDULE = {
     "lifecycle-mark-overdue-steps": {
         "task": "lifecycle.tasks.mark_overdue_steps", "schedule": crontab(hour=7, minute=0),
     },
+    # lifecycle: approval conditions, reminders before due and overdue escalation
+    "lifecycle-remind-conditions": {
+        "task": "lifecycle.tasks.remind_conditions", "schedule": crontab(hour=7, minute=5),
+    },
     # requirements: (none yet)
     # exits: overdue aftercare tasks remind their owners
     "exits-remind-overdue-tasks": {

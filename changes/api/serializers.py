@@ -36,12 +36,15 @@ class ChangeSerializer(serializers.ModelSerializer):
     start = serializers.DateField(source="pilot_start", allow_null=True)
     end = serializers.DateField(source="pilot_end", allow_null=True)
     criteria = serializers.SerializerMethodField()
+    pilot_plan = serializers.JSONField(
+        allow_null=True, help_text="The pilot as approved with the change: regions, segments, channels, start, end "
+                                   "(ISO) and criteria [{metric, op, value}].")
 
     class Meta:
         model = Change
         fields = ["id", "product", "status", "summary", "reason", "terms", "diff", "requirements", "pilot",
-                  "effective_from", "review", "version", "regions", "segments", "channels", "start", "end",
-                  "criteria", "override_reason", "withdraw_reason", "created_by", "created_by_username",
+                  "pilot_plan", "effective_from", "review", "version", "regions", "segments", "channels", "start",
+                  "end", "criteria", "override_reason", "withdraw_reason", "created_by", "created_by_username",
                   "created_at", "updated_at", "decided_at", "closed_at"]
         read_only_fields = fields
 
@@ -60,6 +63,33 @@ class ChangeSubmittedSerializer(ChangeSerializer):
     review = serializers.IntegerField(source="review_id", help_text="The review opened in the engine.")
 
 
+class CriterionInputSerializer(StrictSerializer):
+    metric = serializers.CharField(max_length=40)
+    op = serializers.ChoiceField(choices=CriterionOp.choices)
+    value = serializers.FloatField(min_value=-1e15, max_value=1e15)
+
+
+class PilotPlanSerializer(StrictSerializer):
+    """The pilot as it is approved with the change: scope (empty lists: not restricted), window and criteria."""
+
+    regions = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
+    segments = serializers.ListField(child=serializers.ChoiceField(choices=CustomerSegment.choices), required=False,
+                                     max_length=50)
+    channels = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=50)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    criteria = CriterionInputSerializer(many=True, allow_empty=False, max_length=20)
+
+
+class PilotInputSerializer(PilotPlanSerializer):
+    """Starting the pilot: what is sent may narrow the approved plan, never widen it; what is left out is the
+    plan's."""
+
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    criteria = CriterionInputSerializer(many=True, required=False, allow_empty=False, max_length=20)
+
+
 class ChangeInputSerializer(StrictSerializer):
     summary = serializers.CharField(max_length=200)
     reason = serializers.ChoiceField(choices=ChangeReason.choices)
@@ -68,6 +98,8 @@ class ChangeInputSerializer(StrictSerializer):
     requirements = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
                                          required=False, max_length=200)
     pilot = serializers.BooleanField(required=False, default=False)
+    pilot_plan = PilotPlanSerializer(required=False, allow_null=True,
+                                     help_text="Required before submission when `pilot` is true; frozen by the review.")
     effective_from = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -79,22 +111,6 @@ class ChangeUpdateSerializer(ChangeInputSerializer):
     terms = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False)
     pilot = serializers.BooleanField(required=False)
     effective_from = serializers.DateField(required=False, allow_null=True)
-
-
-class CriterionInputSerializer(StrictSerializer):
-    metric = serializers.CharField(max_length=40)
-    op = serializers.ChoiceField(choices=CriterionOp.choices)
-    value = serializers.FloatField(min_value=-1e15, max_value=1e15)
-
-
-class PilotInputSerializer(StrictSerializer):
-    regions = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
-    segments = serializers.ListField(child=serializers.ChoiceField(choices=CustomerSegment.choices), required=False,
-                                     max_length=50)
-    channels = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=50)
-    start = serializers.DateField()
-    end = serializers.DateField()
-    criteria = CriterionInputSerializer(many=True, allow_empty=False, max_length=20)
 
 
 class RolloutInputSerializer(StrictSerializer):

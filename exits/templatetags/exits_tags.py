@@ -22,9 +22,14 @@ def exit_runbook(context, product):
         return {"show": product.stage != LifecycleStage.OPERATION or can_edit, "product": product,
                 "can_edit": can_edit, "plan": None}
     today = timezone.localdate()
+    retiring = product.stage == LifecycleStage.RETIREMENT
+    # A waiver is an exit reviewer's (asked once for the product, not per row).
+    can_waive = retiring and services.exit_reviewer_can_act(user=user, product=product)
     for task in plan.task_rows:
-        task.can_act = task.status == ExitTaskStatus.OPEN and product.stage == LifecycleStage.RETIREMENT and (
-            services.exit_task_can_edit(user=user, task=task))
+        is_open = task.status == ExitTaskStatus.OPEN and retiring
+        task.can_finish = is_open and services.exit_task_can_edit(user=user, task=task)
+        task.can_waive = is_open and can_waive
+        task.can_act = task.can_finish or task.can_waive
         task.overdue = task.status == ExitTaskStatus.OPEN and task.due_date < today
     return {
         "show": True, "product": product, "plan": plan, "can_edit": can_edit,

@@ -7,7 +7,7 @@ from bankpm.api.serializers import StrictSerializer
 from products.choices import LifecycleStage
 
 from ..choices import Decision, DeliverableStatus
-from ..models import ApprovalStep, Delegation, Deliverable, GateReview
+from ..models import ApprovalStep, Condition, Delegation, Deliverable, GateReview
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
@@ -78,13 +78,47 @@ class GateReviewSubmitSerializer(StrictSerializer):
     to_stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
 
 
+class ConditionInputSerializer(StrictSerializer):
+    """One condition of an approving decision: what must be done, by whom, by when."""
+
+    action = serializers.CharField(max_length=500)
+    owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+    due = serializers.DateField(help_text="Today or later.")
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Condition
+        fields = ["id", "review", "step", "product", "department", "action", "owner", "owner_username", "due",
+                  "status", "evidence", "document", "waiver_reason", "closed_by", "closed_at", "created_at"]
+        read_only_fields = fields
+
+    def get_document(self, condition) -> bool:
+        """Whether a document was filed as evidence."""
+        return bool(condition.document)
+
+
+class ConditionDoneSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=4000, help_text="The evidence: what was done.")
+
+
+class ConditionWaiveSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=4000)
+
+
 class DecisionSerializer(StrictSerializer):
     department = serializers.ChoiceField(choices=[c for c in DepartmentCode.choices if c[0] in REVIEWING_DEPARTMENTS])
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     on_behalf_of = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True, default=None,
-        help_text="The delegator a substitute decides for (found from the running delegation when omitted).")
+        help_text="The delegator a substitute explicitly decides for (a running delegation, both in the step's "
+                  "department); omitted, the decision is the user's own.")
+    conditions = ConditionInputSerializer(many=True, required=False, max_length=20,
+                                          help_text="Approve with conditions: each becomes an open action item.")
 
 
 class DelegationSerializer(serializers.ModelSerializer):

@@ -13,10 +13,13 @@ from core.roles import audit_product_can_read
 from core.serializers import AuditEntrySerializer
 from products.models import Product
 
-from .. import delegations, selectors, services, waivers
-from ..filtersets import AuditEntryFilterSet, GateReviewFilterSet
-from ..models import Delegation, Deliverable, GateReview
+from .. import conditions, delegations, selectors, services, waivers
+from ..filtersets import AuditEntryFilterSet, ConditionFilterSet, GateReviewFilterSet
+from ..models import Condition, Delegation, Deliverable, GateReview
 from .serializers import (
+    ConditionDoneSerializer,
+    ConditionSerializer,
+    ConditionWaiveSerializer,
     DecisionSerializer,
     DelegationSerializer,
     DeliverableSerializer,
@@ -144,3 +147,30 @@ class DelegationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.D
 
     def perform_destroy(self, instance):
         delegations.delegation_delete(user=self.request.user, delegation=instance)
+
+
+class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Conditions of approvals, filterable by product, status, owner and review; done (with evidence) or waived
+    (by the deciding department) through the services."""
+
+    queryset = Condition.objects.select_related("owner").order_by("due", "id")
+    serializer_class = ConditionSerializer
+    filterset_class = ConditionFilterSet
+
+    @extend_schema(request=ConditionDoneSerializer, responses={200: ConditionSerializer})
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        data = ConditionDoneSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        condition = conditions.condition_complete(user=request.user, condition=self.get_object(),
+                                                  comment=data.validated_data["comment"])
+        return Response(ConditionSerializer(condition).data)
+
+    @extend_schema(request=ConditionWaiveSerializer, responses={200: ConditionSerializer})
+    @action(detail=True, methods=["post"])
+    def waive(self, request, pk=None):
+        data = ConditionWaiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        condition = conditions.condition_waive(user=request.user, condition=self.get_object(),
+                                               reason=data.validated_data["reason"])
+        return Response(ConditionSerializer(condition).data)

@@ -78,6 +78,21 @@ def lifecycle_product_history(context, product, limit=15):
     return {"product": product, "entries": list(entries), "request": context["request"]}
 
 
+@register.inclusion_tag("lifecycle/_conditions.html", takes_context=True)
+def lifecycle_product_conditions(context, product, limit=20):
+    """The product's approval conditions (open first), with the actions the reader may take on each."""
+    from ..conditions import condition_can_complete, condition_can_waive
+    from ..models import Condition
+
+    user = context["request"].user
+    rows = list(Condition.objects.filter(product=product).select_related("owner", "review", "product")
+                .order_by("status", "due", "id")[:limit])
+    for row in rows:
+        row.can_done = row.status == "open" and condition_can_complete(user=user, condition=row)
+        row.can_waive = row.status == "open" and condition_can_waive(user=user, condition=row)
+    return {"product": product, "conditions": rows, "request": context["request"]}
+
+
 @register.inclusion_tag("lifecycle/_overdue.html", takes_context=True)
 def lifecycle_dashboard_panel(context, limit=10):
     """Overdue gate-review steps; needs nothing from the page but the request."""

@@ -20,6 +20,7 @@ from kpis import services as kpi_services
 from kpis.models import Alert, Snapshot, TaskRun
 from lifecycle import delegations
 from lifecycle import services as lifecycle_services
+from lifecycle.models import Condition
 from tests.factories import (
     PASSWORD,
     FeedbackFactory,
@@ -64,6 +65,7 @@ class World:
     retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
     exit_task: object
     delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
+    condition: object  # an open condition the risk reviewer set on the approved change, owned by owner_pm
     subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
     delivery: object  # one of its deliveries
     waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
@@ -106,8 +108,13 @@ def world(db):
         return change_services.change_create(user=owner, product=item, data=data)
 
     def approved_change(item):
-        change = change_services.change_submit(user=owner, change=change_of(item, pilot=True))
+        plan = {"regions": [], "segments": [], "channels": [], "start": timezone.localdate() - dt.timedelta(days=9),
+                "end": timezone.localdate() + dt.timedelta(days=30),
+                "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
+        change = change_services.change_submit(user=owner, change=change_of(item, pilot=True, pilot_plan=plan))
         approve_all(change.review, reviewers)
+        # Approved ten days ago: the pilot below runs over figures already stored.
+        type(change).objects.filter(pk=change.pk).update(decided_at=timezone.now() - dt.timedelta(days=10))
         change.refresh_from_db()
         return change
 
@@ -148,6 +155,9 @@ def world(db):
         retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
         delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
                                                  ends_on=today + dt.timedelta(days=3)),
+        condition=Condition.objects.create(
+            review=approved.review, step=approved.review.steps.get(department="risk"), product=approved.product,
+            department="risk", action="补充压力测试", owner=owner, due=today + dt.timedelta(days=30)),
         subscription=subscription, delivery=delivery,
         waiver=waiver,
     )
@@ -225,6 +235,14 @@ MATRIX = {
                                         lambda w, u: {"department": "risk", "decision": "approve"},
                                         [401, 403, 403, 201, 403, 403, 403, 403]),
     ("delegation-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    # Approval conditions: the owner (or a head of product, an admin) records one done; only the deciding
+    # department (risk) waives it.
+    ("condition-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("condition-detail", "get"): (lambda w: {"pk": w.condition.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("condition-done", "post"): (lambda w: {"pk": w.condition.pk}, lambda w, u: {"comment": "已完成"},
+                                 [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("condition-waive", "post"): (lambda w: {"pk": w.condition.pk}, lambda w, u: {"reason": "不再需要"},
+                                  [401, 403, 403, 200, 403, 403, 403, 403]),
     # Only reviewers delegate, to a colleague of their own department: finance and senior management name a risk
     # reviewer (400), the others are not reviewers at all (403).
     ("delegation-list", "post"): (None, lambda w, u: {"delegate": w.delegation.delegate_id,

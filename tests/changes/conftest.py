@@ -1,4 +1,6 @@
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -31,9 +33,20 @@ def launched(owner):
     return product
 
 
+def pilot_plan(**overrides):
+    """The pilot a change states for approval: any region, segment and channel, from a month ago for three
+    months, customer satisfaction at least 80."""
+    plan = {"regions": [], "segments": [], "channels": [], "start": TODAY() - dt.timedelta(days=30),
+            "end": TODAY() + dt.timedelta(days=60), "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
+    plan.update(overrides)
+    return plan
+
+
 def change_data(**overrides):
     data = {"summary": "年费下调", "reason": "competitor", "terms": {"fee": "80"}, "requirements": [],
             "pilot": False, "effective_from": None}
+    if overrides.get("pilot"):
+        data["pilot_plan"] = pilot_plan()
     data.update(overrides)
     return data
 
@@ -45,9 +58,16 @@ def approve_all(review, reviewers):
                                                 user=reviewers[step.department], decision="approve", comment="同意")
 
 
-def approved_change(product, reviewers, **overrides):
+def approved_change(product, reviewers, approved_days_ago=30, **overrides):
+    """A change approved through the engine; a pilot change's approval is dated `approved_days_ago` back, so that
+    its pilot may run over observations already stored."""
+    from changes.models import Change
+
     change = services.change_create(user=product.owner, product=product, data=change_data(**overrides))
     change = services.change_submit(user=product.owner, change=change)
     approve_all(change.review, reviewers)
+    if change.pilot:
+        Change.objects.filter(pk=change.pk).update(
+            decided_at=timezone.now() - dt.timedelta(days=approved_days_ago))
     change.refresh_from_db()
     return change

@@ -442,11 +442,10 @@ def test_a_pilot_plan_that_leaves_out_regions_is_started_without_regions(launche
     assert (change.status, change.regions) == ("piloting", [])
 
 
-def test_a_pilot_without_an_end_date_is_refused_on_the_end_field_and_changes_nothing(launched, reviewers):
+def test_a_pilot_without_an_end_date_runs_to_the_approved_plans_end(launched, reviewers):
     change = approved_change(launched, reviewers, pilot=True)
-    with assert_unchanged(Change, PilotCriterion), pytest.raises(FieldValidationError) as error:
-        services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(end=None))
-    assert error.value.errors == {"end": ["请填写试点结束日。"]}
+    change = services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(end=None))
+    assert change.pilot_end == TODAY + dt.timedelta(days=60)
 
 
 def test_a_pilot_without_criteria_is_refused_with_its_message(launched, reviewers):
@@ -503,7 +502,10 @@ def test_criterion_actual_uses_the_metrics_own_aggregation_over_the_pilot_window
 
 
 def test_last_and_derived_criteria_are_computed(launched, reviewers):
-    change = approved_change(launched, reviewers, pilot=True)
+    from tests.changes.conftest import pilot_plan
+
+    change = approved_change(launched, reviewers, pilot=True, pilot_plan=pilot_plan(criteria=[
+        {"metric": "market_share", "op": ">=", "value": 5}, {"metric": "margin", "op": ">=", "value": 30}]))
     change = services.change_pilot_start(user=launched.owner, change=change, data=pilot_data(criteria=[
         {"metric": "market_share", "op": ">=", "value": 5}, {"metric": "margin", "op": ">=", "value": 30}]))
     for metric, days_ago, value in (("market_share", 3, 4.0), ("market_share", 1, 6.0), ("revenue", 2, 100.0),
@@ -622,6 +624,7 @@ def test_a_substitute_decides_a_terms_change_step_for_its_delegator(launched, re
             lifecycle_services.approval_step_decide(review=change.review, department=other.department,
                                                     user=reviewers[other.department], decision="approve")
     decided = lifecycle_services.approval_step_decide(review=change.review, department="risk", user=colleague,
-                                                      decision="approve", comment="代为同意")
+                                                      decision="approve", comment="代为同意",
+                                                      on_behalf_of=reviewers["risk"])
     assert (decided.decided_by, decided.on_behalf_of) == (colleague, reviewers["risk"])
     assert Notification.objects.filter(recipient=reviewers["risk"], title__contains="代您审批").exists()

@@ -91,6 +91,19 @@ def test_proposing_saves_a_draft_and_shows_its_diff(client, launched):
     assert 'class="diff-old"><del>100</del>' in page and 'class="diff-new"><ins>80</ins>' in page
 
 
+def test_proposing_a_pilot_states_its_plan_on_the_page(client, launched):
+    client.force_login(launched.owner)
+    start, end = TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=40)
+    client.post(f"/changes/products/{launched.pk}/new/", proposal_form(
+        launched, fee="80", pilot="on", **{"plan-regions": "上海", "plan-segments": ["youth"],
+                                          "plan-start": start.isoformat(), "plan-end": end.isoformat(),
+                                          "plan-metric_0": "csat", "plan-op_0": ">=", "plan-value_0": "80"}))
+    plan = Change.objects.get().pilot_plan
+    assert (plan["regions"], plan["segments"], plan["start"], plan["end"]) == (["上海"], ["youth"], start.isoformat(),
+                                                                               end.isoformat())
+    assert plan["criteria"] == [{"metric": "csat", "op": ">=", "value": 80.0}]
+
+
 def test_proposal_without_a_change_shows_the_error_and_saves_nothing(client, launched):
     client.force_login(launched.owner)
     response = client.post(f"/changes/products/{launched.pk}/new/", proposal_form(launched))

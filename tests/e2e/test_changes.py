@@ -49,6 +49,14 @@ def test_change_walk_from_proposal_to_version_2(page, demo_data, login, screensh
     page.fill("input[name=summary]", "年费 50 元并新增外卖返现")
     page.select_option("select[name=reason]", "competitor")
     page.check("input[name=pilot]")
+    # The pilot's scope, window and criteria are stated with the change and approved with it.
+    page.fill("#pilot-plan input[name=plan-regions]", "上海, 深圳")
+    page.check("#pilot-plan input[name=plan-segments][value=youth]")
+    page.fill("#pilot-plan input[name=plan-start]", today.isoformat())
+    page.fill("#pilot-plan input[name=plan-end]", (today + dt.timedelta(days=30)).isoformat())
+    page.select_option("#pilot-plan select[name=plan-metric_0]", "csat")
+    page.select_option("#pilot-plan select[name=plan-op_0]", ">=")
+    page.fill("#pilot-plan input[name=plan-value_0]", "80")
     screenshot("changes-propose-diff")
     with page.expect_navigation():
         page.click("#save-change")

@@ -47,6 +47,7 @@ def test_substitute_decides_for_the_absent_reviewer(page, demo_data, login, scre
     screenshot("reviewer-delegated-queue")
     step_id = card.get_attribute("data-step")
     card.locator("textarea[name=comment]").fill("代为同意")
+    card.locator(".acting-for input[name=on_behalf_of]").check()  # acting for the delegator is an explicit choice
     with page.expect_navigation():
         card.locator("button[data-action=approve]").click()
         page.click("#confirm-ok")

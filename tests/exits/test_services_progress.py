@@ -171,9 +171,10 @@ def test_segments_report_customers_migrated_closed_remaining_and_migrated_pct(re
                                           "migrated_pct": 60.0}
 
 
-def test_segment_of_no_customers_has_no_migrated_pct(retiring):
+def test_segment_of_no_customers_has_no_migrated_pct(retiring, requirement, reviewers):
     segments = [{"name": "网点客户", "customers": 0}, {"name": "手机银行客户", "customers": 50}]
-    plan = save_plan(retiring, segments=segments)
+    # Lowered below the approved plan: an exit reviewer's.
+    plan = save_plan(retiring, requirement, segments=segments, user=reviewers["compliance"])
     segments = selectors.plan_segments(plan=plan)
     assert segments[0].migrated_pct is None and segments[0].remaining == 0
 

@@ -124,7 +124,7 @@ def test_anonymous_is_refused(product):
 
 
 def many(n):
-    start = date(2000, 1, 1)
+    start = date(1990, 1, 1)
     return [item(date=(start + timedelta(days=i)).isoformat(), value=i) for i in range(n)]
 
 
@@ -250,6 +250,22 @@ def test_a_date_outside_the_years_a_figure_can_have_is_refused_per_item_and_noth
 
 
 def test_figures_on_the_first_and_last_day_allowed_are_accepted(pm, product):
-    response = post(pm, [item(date="1970-01-01"), item(date="2099-12-31")])
+    from django.utils import timezone
+
+    response = post(pm, [item(date="1970-01-01"), item(date=timezone.localdate().isoformat())])
     assert response.status_code == 200, response.content
     assert Observation.objects.count() == 2
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_figure_dated_after_today_is_refused_at_its_index_and_nothing_is_written(pm, product, fast):
+    from django.utils import timezone
+
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    items = [item(), item(date=tomorrow)] if fast else [item(), {**item(date=tomorrow), "value": "x"}, item(
+        date=tomorrow, metric="csat", value=80)]
+    response = post(pm, items)
+    assert response.status_code == 400
+    errors = {e["index"]: e["errors"] for e in response.json()["errors"]}
+    assert errors[len(items) - 1] == {"date": [IngestError.DATE_IN_FUTURE.label]}
+    assert not Observation.objects.exists()

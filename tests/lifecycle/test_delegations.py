@@ -51,20 +51,42 @@ def test_a_manager_outside_the_review_departments_cannot_delegate(owner, substit
         delegate(owner, substitute)
 
 
-def test_the_substitute_decides_the_delegators_step_recorded_as_for_them(submitted, reviewers, make_user):
-    # the finance reviewer is away; a colleague who is only in legal... must share finance: give them both
+def test_the_substitute_who_asks_to_act_for_the_delegator_is_recorded_as_for_them(submitted, reviewers, make_user):
     colleague = make_user(username="fin_sub", role="reviewer", departments=["finance", "legal"])
     finance = reviewers["finance"]
     delegate(finance, colleague)
-    colleague.departments.remove(*colleague.departments.filter(code="finance"))
-    colleague = type(colleague).objects.get(pk=colleague.pk)
-    assert submitted.steps.get(department="finance") in selectors.steps_waiting_for(user=colleague)
     step = services.approval_step_decide(review=submitted, department="finance", user=colleague, decision="approve",
-                                         comment="代为同意")
+                                         comment="代为同意", on_behalf_of=finance)
     assert (step.decided_by, step.on_behalf_of) == (colleague, finance)
     entry = AuditEntry.objects.filter(action="step_approved").latest("id")
     assert entry.actor == colleague and entry.changes == [{"field": "on_behalf_of", "old": None, "new": "finance_rev"}]
     assert Notification.objects.filter(recipient=finance, title__contains="代您审批").count() == 1
+
+
+def test_a_reviewers_own_decision_is_his_own_while_a_delegation_to_him_runs(submitted, reviewers, make_user):
+    colleague = make_user(username="fin_own", role="reviewer", departments=["finance"])
+    delegate(reviewers["finance"], colleague)
+    step = services.approval_step_decide(review=submitted, department="finance", user=colleague, decision="approve",
+                                         comment="同意")
+    assert (step.decided_by, step.on_behalf_of) == (colleague, None)
+    assert AuditEntry.objects.filter(action="step_approved").latest("id").changes == []
+
+
+def test_a_delegate_outside_the_department_decides_nothing_for_his_delegator(submitted, make_user):
+    # An administrator in every department delegates to a technology reviewer: the delegate lends no department.
+    everywhere = make_user(username="adm_deleg", role="administrator", is_superuser=True, is_staff=True,
+                           departments=["risk", "compliance", "finance", "legal", "technology", "senior_management"])
+    tech = make_user(username="tech_deleg", role="reviewer", departments=["technology"])
+    delegate(everywhere, tech)
+    for department in ("risk", "senior_management"):
+        with pytest.raises(PermissionDenied):
+            services.approval_step_decide(review=submitted, department=department, user=tech, decision="approve",
+                                          comment="代为同意", on_behalf_of=everywhere)
+        with pytest.raises(PermissionDenied):
+            services.approval_step_decide(review=submitted, department=department, user=tech, decision="approve",
+                                          comment="代为同意")
+    assert submitted.steps.get(department="risk").status == "pending"
+    assert submitted.steps.get(department="risk") not in selectors.steps_waiting_for(user=tech)
 
 
 def test_an_expired_delegation_lets_the_substitute_decide_nothing(submitted, reviewers, make_user):
@@ -162,13 +184,6 @@ def test_api_lets_only_the_delegator_delete(reviewers, substitute):
     client.force_authenticate(substitute)
     assert client.delete(f"/api/v1/delegations/{delegation.pk}/").status_code == 403
     assert Delegation.objects.count() == 1
-
-
-def test_a_colleague_of_the_same_department_decides_for_the_delegator_while_it_runs(submitted, reviewers, make_user):
-    colleague = make_user(username="fin_same", role="reviewer", departments=["finance"])
-    delegate(reviewers["finance"], colleague)
-    step = services.approval_step_decide(review=submitted, department="finance", user=colleague, decision="approve")
-    assert (step.decided_by, step.on_behalf_of) == (colleague, reviewers["finance"])
 
 
 def test_the_delegations_endpoint_does_not_grow_with_delegations(admin_user):
