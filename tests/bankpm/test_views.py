@@ -1,4 +1,5 @@
 """Styled error pages in the reader's language, with the service's reason for a refusal."""
+import pytest
 from django.conf import settings
 
 from tests.factories import UserFactory
@@ -81,3 +82,14 @@ def test_a_language_picked_on_the_sign_in_page_wins_and_is_saved(client, db):
     user.refresh_from_db()
     assert user.language == "en"
     assert "Product catalogue" in client.get("/products/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/products/", "/requirements/", "/requirements/versions/", "/requirements/feedback/",
+                                  "/kpis/alerts/", "/risks/", "/audit/"])
+def test_filter_forms_say_all_instead_of_dashes(client, db, path):
+    client.force_login(UserFactory(username="head_filters", role="head_of_product"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(path).content.decode()
+    form = body[body.index('id="filter-form"'):body.index("</form>", body.index('id="filter-form"'))]
+    assert "---------" not in form and "Unknown" not in form
+    assert '<option value="" selected>Any</option>' in form or 'placeholder="Any"' in form
