@@ -81,9 +81,9 @@ def test_change_walk_from_proposal_to_version_2(page, demo_data, login, screensh
     page.reload()
     assert page.get_attribute("#pilot-criteria tr[data-metric=csat]", "data-met") == "no"
     page.wait_for_selector("#pilot-chart canvas")
-    with page.expect_navigation():
-        page.click("#rollout")
-    assert "试点标准尚未全部达到" in page.inner_text(".alert-danger")
+    # Unmet criteria: the button is disabled and says why (the service refuses a posted rollout as well).
+    assert page.is_disabled("#rollout")
+    assert "试点标准尚未全部达到" in page.inner_text("#rollout-blocked")
     assert page.get_attribute("#change-status", "data-status") == "piloting"
     screenshot("changes-rollout-blocked")
 
