@@ -71,3 +71,19 @@ def check_input(choice):
 def card_messages_for(mapping, key):
     """The messages a per-card action left for one card (see bankpm.views.card_messages)."""
     return (mapping or {}).get(key, [])
+
+
+@register.filter
+def list_join(items):
+    """Items joined with the reader's list separator (、 in Chinese, a comma in English)."""
+    from bankpm.text import list_join as join
+
+    return join(items)
+
+
+@register.simple_tag
+def colon():
+    """The reader's colon after a label (： in Chinese, ": " in English)."""
+    from bankpm.text import colon as reader_colon
+
+    return reader_colon()

@@ -93,3 +93,14 @@ def test_filter_forms_say_all_instead_of_dashes(client, db, path):
     form = body[body.index('id="filter-form"'):body.index("</form>", body.index('id="filter-form"'))]
     assert "---------" not in form and "Unknown" not in form
     assert '<option value="" selected>Any</option>' in form or 'placeholder="Any"' in form
+
+
+def test_punctuation_follows_the_readers_language():
+    from django.utils import translation
+
+    from bankpm.text import colon, list_join
+
+    with translation.override("en"):
+        assert (list_join(["Branch", "Mobile banking"]), colon()) == ("Branch, Mobile banking", ": ")
+    with translation.override("zh-hans"):
+        assert (list_join(["网点", "手机银行"]), colon()) == ("网点、手机银行", "：")

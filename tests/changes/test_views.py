@@ -342,3 +342,25 @@ def test_step_badges_are_coloured_by_their_state(client, launched, reviewers):
     approved = page[page.index(f'data-department="{first.department}"'):]
     assert '<span class="badge bg-green-lt">已同意</span>' in approved[:400]
     assert '<span class="badge bg-yellow-lt">待审批</span>' in page
+
+
+def test_a_version_superseded_the_day_it_took_effect_says_so(client, launched, reviewers):
+    from changes.models import TermsVersion
+
+    version = TermsVersion.objects.get(product=launched, version=1)
+    TermsVersion.objects.filter(pk=version.pk).update(effective_from=TODAY, effective_to=TODAY - dt.timedelta(days=1))
+    client.force_login(launched.owner)
+    page = client.get(f"/products/{launched.pk}/").content.decode()
+    timeline = page[page.index('id="terms-timeline"'):]
+    assert "当日即被取代" in timeline[:1500]
+    assert f"{TODAY.isoformat()} – {(TODAY - dt.timedelta(days=1)).isoformat()}" not in timeline
+
+
+def test_english_change_page_uses_english_punctuation(client, piloting):
+    from django.conf import settings
+
+    services.change_withdraw(user=piloting.product.owner, change=piloting, reason="效果不佳")
+    client.force_login(piloting.product.owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/changes/{piloting.pk}/").content.decode()
+    assert ": 效果不佳" in page and "：效果不佳" not in page
