@@ -34,7 +34,8 @@ def test_main_pages_do_not_overflow_the_window(
     screenshot(f"layout-dashboard-{width}")
 
 
-NAV_PAGES = MAIN_PAGES + ["/risks/", "/audit/", "/lifecycle/reviews/", "/requirements/versions/"]
+NAV_PAGES = MAIN_PAGES + ["/risks/", "/audit/", "/lifecycle/reviews/", "/requirements/versions/", "/kpis/targets/",
+                          "/lifecycle/delegations/"]
 # Right edge of the bar's last controls: notifications and the user menu must be on screen, not scrolled off.
 NAV_RIGHT_EDGE = """() => Math.max(...['#nav-notifications', '#user-menu', '#language-switcher', '#global-search']
     .map(s => document.querySelector(s).getBoundingClientRect().right))"""
