@@ -94,3 +94,23 @@ def test_search_box_widens_in_use_without_widening_the_page(page, demo_data, log
     page.wait_for_timeout(300)
     assert box.bounding_box()["width"] > resting
     assert page.evaluate(OVERFLOW) <= 0
+
+
+# Tops of each filter row's controls (text inputs, plain selects and tag pickers) must be equal.
+FILTER_ROW_TOPS = """() => { const rows = {}; document.querySelectorAll('#filter-form .filter-field').forEach(f => {
+    const control = f.lastElementChild.getBoundingClientRect(); const key = Math.round(f.getBoundingClientRect().top);
+    (rows[key] = rows[key] || new Set()).add(Math.round(control.top)); });
+  return Object.values(rows).map(s => s.size); }"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_filter_controls_share_one_baseline_and_say_any(page, demo_data, login, live_server, screenshot, language):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login("head1")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    for path in ["/risks/", "/products/", "/requirements/"]:
+        page.goto(path)
+        assert set(page.evaluate(FILTER_ROW_TOPS)) == {1}, path
+        assert "---------" not in page.inner_text("#filter-form"), path
+    page.goto("/risks/")
+    screenshot(f"layout-filters-{language}")
