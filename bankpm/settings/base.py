@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "exits",
     "changes",
     "notifications",
+    "webhooks",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sso.middleware.DirectoryRecheckMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -112,9 +115,37 @@ DATABASE_ROUTERS = ["core.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, reading the page frame's department codes and unread count with the user (bankpm/auth.py).
-    "bankpm.auth.UserBackend",
+    # ModelBackend, reading the page frame's department codes and unread count with the user (bankpm/auth.py);
+    # local passwords can be switched off but for break-glass administrators (sso/backends.py).
+    "sso.backends.LocalPasswordBackend",
 ]
+
+# Single sign-on (sso/): OpenID Connect and LDAP are on when configured; the directory rules (admin data) map groups
+# to role and departments. Local passwords stay on unless BANKPM_LOCAL_PASSWORDS=false (production), which keeps
+# only the accounts named in BANKPM_BREAK_GLASS_USERS.
+BANKPM_LOCAL_PASSWORDS = env.bool("BANKPM_LOCAL_PASSWORDS", default=True)
+BANKPM_BREAK_GLASS_USERS = env.list("BANKPM_BREAK_GLASS_USERS", default=[])
+BANKPM_DIRECTORY_RECHECK_SECONDS = env.int("BANKPM_DIRECTORY_RECHECK_SECONDS", default=0)
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+BANKPM_OIDC_LABEL = env("BANKPM_OIDC_LABEL", default="")
+if OIDC_OP_ISSUER:
+    OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default=f"{OIDC_OP_ISSUER}/auth")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default=f"{OIDC_OP_ISSUER}/token")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default=f"{OIDC_OP_ISSUER}/me")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default=f"{OIDC_OP_ISSUER}/jwks")
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile email groups")
+    OIDC_STORE_ACCESS_TOKEN = True  # the request re-check asks userinfo with it
+    AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryOIDCBackend")
+AUTH_LDAP_SERVER_URI = env("AUTH_LDAP_SERVER_URI", default="")
+if AUTH_LDAP_SERVER_URI:
+    from sso.ldap_settings import ldap_settings
+
+    globals().update(ldap_settings(env))
+    AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryLDAPBackend")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
