@@ -5,11 +5,15 @@ more than a bound (the sizes are read from the zip directory, and zipfile never 
 size). Rows are then streamed (openpyxl read-only mode, csv.reader) and counted, blank rows included, and reading
 stops at the first row past the limit.
 """
+import base64
+import binascii
 import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
 
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.exceptions import InvalidFileException
@@ -108,3 +112,68 @@ def read_upload(upload, *, read_csv: Callable, read_xlsx: Callable) -> list:
     except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException) as error:
         # openpyxl raises several kinds of errors on a damaged workbook; none of them helps the user.
         raise UploadRefused(gettext_lazy("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
+
+
+def header_aliases(columns, titles: dict) -> dict[str, str]:
+    """Each column's code and its title in every language (compared without case), all naming the column: a file
+    may head its columns "product", "产品代码" or "Product code"."""
+    from django.conf import settings
+    from django.utils import translation
+
+    aliases = {code.casefold(): code for code in columns}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases.update({str(title).strip().casefold(): code for code, title in titles.items()})
+    return aliases
+
+
+def normalise_header(header: list[str], columns, titles: dict) -> list[str]:
+    """The header with every known title replaced by its column code (unknown names kept as typed)."""
+    aliases = header_aliases(columns, titles)
+    return [aliases.get(str(name).strip().casefold(), str(name).strip()) for name in header]
+
+
+class KeptUploadForm(forms.Form):
+    """An upload with a dry run whose file is kept for the real import: the page re-posts it (base64, bounded by
+    MAX_UPLOAD_BYTES before it is decoded), so that nobody picks the file again after a dry run. Subclasses declare
+    `file` (not required) and `dry_run`, and `read_rows(upload)` which returns the rows or raises UploadRefused."""
+
+    content = forms.CharField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+    def read_rows(self, upload) -> list:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        try:
+            upload = data.get("file") or self._kept(data)
+            if upload is None:
+                raise UploadRefused(_("请选择要导入的文件。"))
+            check_upload_size(upload.size)
+            upload.seek(0)
+            content = upload.read()
+            data["kept"] = {"content": base64.b64encode(content).decode(), "filename": upload.name}
+            data["file"] = self.read_rows(SimpleUploadedFile(upload.name, content))
+        except UploadRefused as error:
+            self.add_error("file", error.args[0])
+        return data
+
+    @staticmethod
+    def _kept(data):
+        raw = data.get("content") or ""
+        if not raw:
+            return None
+        if len(raw) > (MAX_UPLOAD_BYTES + 2) // 3 * 4:
+            check_upload_size(MAX_UPLOAD_BYTES + 1)  # refused before decoding
+        try:
+            content = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise UploadRefused(_("请重新选择文件。")) from error
+        return SimpleUploadedFile(data.get("filename") or "upload.csv", content)
+
+
+def column_titled(errors: dict, titles: dict) -> dict:
+    """A row's errors keyed by the column's title in the reader's language with its code ("数值 (value)"), as the
+    person reading the page named the column, rather than by the bare field code."""
+    return {(f"{titles[name]} ({name})" if name in titles else name): problems for name, problems in errors.items()}

@@ -159,13 +159,17 @@ def audit_edit(*, action: str, actor, obj, before: dict, fields: Iterable[str], 
                         from_value=", ".join(c["field"] for c in changes)[:200])
 
 
-def audit_verify() -> AuditEntry | None:
-    """Walk the chain in order; return the first entry whose content or link does not match, or None."""
+def audit_verify(*, progress=None, every: int = 2000) -> AuditEntry | None:
+    """Walk the chain in order; return the first entry whose content or link does not match, or None.
+    `progress(done, total)` is called every `every` entries (a requested run shows it on the audit page)."""
     expected_prev = GENESIS_HASH
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+    total = AuditEntry.objects.count() if progress else 0
+    for done, entry in enumerate(AuditEntry.objects.order_by("id").iterator(chunk_size=2000), start=1):
         if entry.prev_hash != expected_prev or entry.compute_hash() != entry.entry_hash:
             return entry
         expected_prev = entry.entry_hash
+        if progress and done % every == 0:
+            progress(done, total)
     return None
 
 

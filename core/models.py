@@ -107,8 +107,32 @@ class AuditVerification(AppendOnly):
         verbose_name = _("审计链校验")
         verbose_name_plural = _("审计链校验")
 
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("发起人"),
+                                     help_text=_("为空表示夜间定时校验。"))
+
     def __str__(self):
         return f"{self.ran_at:%Y-%m-%d %H:%M} {'✓' if self.intact else '✗'}"
+
+
+class AuditVerificationRun(models.Model):
+    """An administrator's request to verify the chain now: its id is the Celery task's (progress is read from the
+    result backend while it runs); `verification` is the recorded result once the task has finished."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("发起人"))
+    requested_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    verification = models.OneToOneField(AuditVerification, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="run", verbose_name=_("校验结果"))
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("手动审计链校验")
+        verbose_name_plural = _("手动审计链校验")
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.requested_by}"
 
 
 class AuditCheckpoint(AppendOnly):

@@ -21,7 +21,8 @@ def open_review_for(*, product: Product) -> GateReview | None:
 
 
 def deliverable_list() -> QuerySet[Deliverable]:
-    return Deliverable.objects.select_related("product", "owner", "template", "completed_by")
+    return Deliverable.objects.select_related("product", "owner", "template", "completed_by",
+                                              "waiver_requested_by")
 
 
 def product_deliverables(*, product: Product, stage: str | None = None) -> QuerySet[Deliverable]:

@@ -1,7 +1,7 @@
 """Pages: reviewer queue, manager overview, and the POST endpoints behind the product page panel."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from core.models import AuditEntry
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import delegations, selectors, services
+from . import delegations, selectors, services, waivers
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
@@ -154,6 +154,31 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
                 "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
                 "can_reopen": services.deliverable_can_reopen(product=item.product)})
             # The gate review card listens for this and reloads (its warning and submit button follow the list).
+            response["HX-Trigger"] = "deliverables-changed"
+            return response
+        if error:
+            messages.error(request, error)
+        return redirect(deliverable.product)
+
+
+class DeliverableWaiverDecideView(LoginRequiredMixin, View):
+    """Approve or refuse a required item's waiver; htmx gets the updated row back, others a redirect."""
+
+    def post(self, request, pk):
+        deliverable = get_object_or_404(Deliverable.objects.select_related("product"), pk=pk)
+        error = None
+        try:
+            deliverable = waivers.deliverable_waiver_decide(
+                user=request.user, deliverable=deliverable, decision=request.POST.get("decision", ""),
+                comment=request.POST.get("comment", ""))
+        except (ValidationError, DomainConflict, PermissionDenied) as exc:
+            error = " ".join(error_messages(exc)) if not isinstance(exc, PermissionDenied) else str(exc)
+        if request.htmx:
+            item = selectors.deliverable_list().get(pk=deliverable.pk)
+            response = render(request, "lifecycle/_deliverable_row.html", {
+                "item": item, "row_error": error,
+                "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
+                "can_reopen": services.deliverable_can_reopen(product=item.product)})
             response["HX-Trigger"] = "deliverables-changed"
             return response
         if error:

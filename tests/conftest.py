@@ -54,6 +54,16 @@ def _is_transactional(item):
     )
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page request activates its language for the whole thread; every test starts in the default one, whatever
+    the test before it asked for."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """A database kept from an earlier run (--reuse-db) may have been left flushed: seed it once per session."""

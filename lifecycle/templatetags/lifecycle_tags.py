@@ -3,7 +3,7 @@ from django import template
 
 from products.choices import LifecycleStage
 
-from .. import selectors, services
+from .. import selectors, services, waivers
 from ..diagram import lifecycle_diagram
 
 register = template.Library()
@@ -35,7 +35,7 @@ def gate_review_context(*, user, product, deliverables) -> dict:
         "user": user, "product": product, "review": review, "can_submit": can_submit and review is None,
         "next_stage": services.next_stage(product=product),
         "can_cancel": LifecycleStage.CANCELLED in services.stage_targets(product=product),
-        "missing": [d for d in deliverables if d.required and d.status == "open"],
+        "missing": [d for d in deliverables if d.required and d.status in ("open", "waiver_requested")],
     }
 
 
@@ -100,3 +100,9 @@ def snapshot_extra(snapshot: dict) -> list[tuple[str, object]]:
     """Sections other processes or apps added to a snapshot, beyond product, terms and deliverables."""
     known = {"product", "terms", "deliverables", "from_stage", "to_stage", "diff", "change"}
     return [(key, value) for key, value in (snapshot or {}).items() if key not in known and value not in (None, {}, [])]
+
+
+@register.filter
+def can_decide_waiver(user, deliverable):
+    """Whether the reader may approve or refuse the item's requested waiver (lifecycle.waivers)."""
+    return waivers.waiver_can_decide(user=user, deliverable=deliverable)

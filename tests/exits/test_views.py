@@ -216,3 +216,19 @@ def test_successors_page_shows_the_customers_arriving(client, product, requireme
     html = login(client, successor.owner).get(successor.get_absolute_url()).content.decode()
     assert 'id="exit-arrivals"' in html and f'data-from="{product.code}"' in html
     assert "已迁入 42 名客户" in html
+
+
+def test_progress_upload_accepts_chinese_headers_and_names_the_column_of_an_error(client, retiring):
+    content = f"客群,日期,已迁移,已销户\n网点客户,{day(0)},-3,0\n".encode()
+    response = upload(login(client, retiring.owner), retiring, content, dry_run=True)
+    assert [e["row"] for e in response.context["row_errors"]] == [2]
+    assert "已迁移 (migrated)" in response.content.decode()
+
+
+def test_progress_dry_runs_file_is_kept_for_the_real_upload(client, retiring):
+    client = login(client, retiring.owner)
+    response = upload(client, retiring, f"segment,date,migrated,closed\n网点客户,{day(0)},10,0\n".encode(),
+                      dry_run=True)
+    kept = response.context["kept"]
+    response = client.post(f"/exits/products/{retiring.pk}/progress/upload/", kept)
+    assert response.context["result"].received == 1 and ExitProgress.objects.count() == 1
