@@ -2,8 +2,10 @@
 
 A file is refused before its rows are read when it is too large, or when an XLSX archive's parts would unpack to
 more than a bound (the sizes are read from the zip directory, and zipfile never inflates a member past its declared
-size). Rows are then streamed (openpyxl read-only mode, csv.reader) and counted, blank rows included, and reading
-stops at the first row past the limit.
+size). An XLSX file's XML parts are then scanned (expat, streaming, stopping at the first excess) before openpyxl
+sees them: no DTD or entity anywhere (billion laughs), a bounded shared-strings part (size and count), bounded
+sheets (size, `<row>` count and numbers, the `<dimension>`). Rows are then streamed (openpyxl read-only mode,
+csv.reader) and counted, blank rows included, and reading stops at the first row past the limit.
 """
 import base64
 import binascii
@@ -11,6 +13,8 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +24,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024
+# An XLSX file's parts: shared strings and each sheet are parsed by openpyxl into Python objects, so their size and
+# element counts are bounded well below what a worker can hold and parse within a second or two.
+MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
+MAX_SHARED_STRINGS = 100_000
+MAX_SHEET_BYTES = 16 * 1024 * 1024
+MAX_COLUMNS = 200
+_SCAN_CHUNK = 64 * 1024
 
 
 class UploadRefused(ValueError):
@@ -52,6 +63,88 @@ def check_xlsx_archive(fileobj) -> None:
         raise UploadRefused(_("文件解压后过大：最多 %(max)s。") % {"max": _megabytes(MAX_UNCOMPRESSED_BYTES)})
 
 
+class _Scan:
+    """One streaming pass of expat over an XML part: refuses any DTD (entities, billion laughs), and with `limits`
+    counts elements by local name, refusing the part at the first one past its limit."""
+
+    def __init__(self, *, limits: dict[str, tuple[int, UploadRefused]] | None = None, max_rows: int = 0):
+        self.limits, self.counts, self.max_rows = limits or {}, {}, max_rows
+        self.parser = expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._doctype
+        if self.limits or max_rows:
+            self.parser.StartElementHandler = self._element
+
+    def _doctype(self, *args):
+        raise UploadRefused(_("无法读取文件：XLSX 文件中不能包含 DTD 或实体声明。"))
+
+    def _element(self, name, attributes):
+        local = name.rpartition(":")[2]
+        if local in self.limits:
+            self.counts[local] = count = self.counts.get(local, 0) + 1
+            if count > self.limits[local][0]:
+                raise self.limits[local][1]
+        if local == "row" and self.max_rows:
+            number = attributes.get("r", "")
+            if number.isdigit() and int(number) > self.max_rows + 1:
+                raise _too_many_rows(self.max_rows)
+        elif local == "dimension":
+            _check_dimension(attributes.get("ref", ""), self.max_rows)
+
+    def feed(self, part) -> None:
+        while chunk := part.read(_SCAN_CHUNK):
+            self.parser.Parse(chunk, False)
+        self.parser.Parse(b"", True)
+
+
+def _check_dimension(ref: str, max_rows: int) -> None:
+    """`A1:XFD1048576` would make openpyxl pad every row to 16,384 cells and walk a million rows."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        _min_col, _min_row, max_col, max_row = range_boundaries(ref.upper())
+    except (ValueError, TypeError):
+        return  # openpyxl ignores a dimension it cannot read; the row and size bounds still apply
+    if (max_col or 0) > MAX_COLUMNS:
+        raise UploadRefused(_("表格列数过多：最多 %(max)s 列。") % {"max": MAX_COLUMNS})
+    if max_rows and (max_row or 0) > max_rows + 1:
+        raise _too_many_rows(max_rows)
+
+
+def check_xlsx_parts(fileobj, *, max_rows: int) -> None:
+    """Scan every XML part of an XLSX archive before openpyxl parses it (see the module docstring)."""
+    too_many_strings = UploadRefused(_("文件中的文本过多：最多 %(max)s 个不同的文本。")
+                                     % {"max": f"{MAX_SHARED_STRINGS:,}"})
+    too_many_rows = _too_many_rows(max_rows)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            for member in archive.infolist():
+                name = member.filename.lower()
+                if not name.endswith((".xml", ".rels")):
+                    continue
+                if name.endswith("sharedstrings.xml"):
+                    _check_part_size(member, MAX_SHARED_STRINGS_BYTES)
+                    scan = _Scan(limits={"si": (MAX_SHARED_STRINGS, too_many_strings)})
+                elif name.startswith("xl/worksheets/"):
+                    _check_part_size(member, MAX_SHEET_BYTES)
+                    scan = _Scan(limits={"row": (max_rows + 1, too_many_rows)}, max_rows=max_rows)
+                else:
+                    scan = _Scan()
+                with archive.open(member) as part:
+                    scan.feed(part)
+    except expat.ExpatError as error:
+        raise UploadRefused(_("无法读取文件：XLSX 文件中的 XML 已损坏。")) from error
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:
+        raise UploadRefused(_("无法读取文件：请确认是有效的 XLSX 文件。")) from error
+    finally:
+        fileobj.seek(0)
+
+
+def _check_part_size(member: zipfile.ZipInfo, limit: int) -> None:
+    if member.file_size > limit:
+        raise UploadRefused(_("文件中的工作表或文本部分过大：每部分最多 %(max)s。") % {"max": _megabytes(limit)})
+
+
 def _too_many_rows(max_rows: int) -> UploadRefused:
     return UploadRefused(_("每个文件最多 %(max)s 行数据（空行也计算在内）；请拆分后分批导入。")
                          % {"max": f"{max_rows:,}"})
@@ -70,6 +163,7 @@ def xlsx_rows(fileobj, *, max_rows: int) -> Iterator[tuple]:
     from openpyxl import load_workbook
 
     check_xlsx_archive(fileobj)
+    check_xlsx_parts(fileobj, max_rows=max_rows)
     book = load_workbook(fileobj, read_only=True, data_only=True)
     try:
         yield from counted(book.active.iter_rows(values_only=True), max_rows=max_rows)
@@ -109,8 +203,9 @@ def read_upload(upload, *, read_csv: Callable, read_xlsx: Callable) -> list:
         raise UploadRefused(gettext_lazy("无法读取文件：CSV 须为 UTF-8 编码。")) from error
     except UploadRefused:
         raise
-    except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException) as error:
-        # openpyxl raises several kinds of errors on a damaged workbook; none of them helps the user.
+    except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException, ParseError,
+            SyntaxError, TypeError, AttributeError, IndexError, expat.ExpatError) as error:
+        # openpyxl (and defusedxml under it) raise many kinds of errors on a damaged workbook; none helps the user.
         raise UploadRefused(gettext_lazy("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
 
 

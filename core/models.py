@@ -1,5 +1,6 @@
 """The append-only audit chain shared by every app (refused at queryset, model and database level)."""
 import hashlib
+import hmac
 import json
 from datetime import UTC
 
@@ -62,6 +63,9 @@ class AuditEntry(AppendOnly):
     created_at = models.DateTimeField(_("时间"), db_index=True)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     entry_hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    # Keyed (HMAC with settings.BANKPM_AUDIT_KEY, kept outside the database): whoever can rewrite the table cannot
+    # recompute the chain after a rewritten entry. Entries written before the key existed stay plain SHA-256.
+    keyed = models.BooleanField(_("密钥签名"), default=False)
 
     class Meta:
         ordering = ["-id"]
@@ -89,7 +93,14 @@ class AuditEntry(AppendOnly):
         return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
     def compute_hash(self) -> str:
+        if self.keyed:
+            return audit_mac(self.canonical())
         return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+
+def audit_mac(message: str) -> str:
+    """HMAC-SHA256 of `message` with the audit key (from the environment, never stored in the database)."""
+    return hmac.new(settings.BANKPM_AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 class AuditVerification(AppendOnly):
@@ -145,6 +156,8 @@ class AuditCheckpoint(AppendOnly):
     entry_count = models.PositiveBigIntegerField(_("记录数"))
     head_id = models.BigIntegerField(_("最后一条记录编号"), null=True, blank=True)
     head_hash = models.CharField(_("最后一条记录哈希"), max_length=64, blank=True)
+    # HMAC of count, head and hash with the audit key: a checkpoint inserted by hand does not verify.
+    signature = models.CharField(_("签名"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -153,6 +166,9 @@ class AuditCheckpoint(AppendOnly):
 
     def __str__(self):
         return f"#{self.pk} {self.entry_count} @ {self.head_hash[:12]}"
+
+    def signed_content(self) -> str:
+        return f"checkpoint|{self.entry_count}|{self.head_id or ''}|{self.head_hash}"
 
 
 class RowCountDelta(models.Model):

@@ -78,7 +78,7 @@ UPLOAD_TITLES = {"segment": _("客群"), "date": _("日期"), "migrated": _("已
 
 class ProgressUploadForm(uploads.KeptUploadForm):
     file = forms.FileField(label=_("进度文件"), required=False,
-                           help_text=_("CSV 或 XLSX，表头：segment, date, migrated, closed（或中文、英文列名）"))
+                           help_text=_("CSV 或 XLSX，表头见下方的文件格式（中文或英文列名均可）。"))
     dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
 
     def read_rows(self, upload) -> list:

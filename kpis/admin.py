@@ -62,6 +62,10 @@ class SnapshotAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Snapshots are evidence (exit plans cite them): only the computation writes them.
+        return False
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product", "metric")
 

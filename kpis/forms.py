@@ -15,7 +15,7 @@ UPLOAD_TITLES = {"product": _("产品代码"), "metric": _("指标"), "date": _(
 
 class ObservationUploadForm(uploads.KeptUploadForm):
     file = forms.FileField(label=_("数据文件"), required=False,
-                           help_text=_("CSV 或 XLSX，表头：product, metric, date, value（或中文、英文列名）"))
+                           help_text=_("CSV 或 XLSX，表头见下方的文件格式（中文或英文列名均可）。"))
     dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
 
     def read_rows(self, upload) -> list:

@@ -207,6 +207,8 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
                                      related_name="submitted_gate_reviews", verbose_name=_("提交人"))
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     decided_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The submitter's answer to the comments of the review rejected before this one, shown to its reviewers.
+    response = models.TextField(_("对上次驳回意见的答复"), blank=True, max_length=4000)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

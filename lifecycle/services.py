@@ -283,15 +283,17 @@ def gate_review_can_submit(*, user, product: Product) -> bool:
 
 
 @transaction.atomic
-def gate_review_submit(*, product: Product, user, to_stage: str | None = None) -> GateReview:
-    """Open a gate review for the next stage (or cancellation/retirement where the state machine allows it)."""
-    return review_submit(process=STAGE_GATE, subject=product, user=user, target=to_stage or "")
+def gate_review_submit(*, product: Product, user, to_stage: str | None = None, response: str = "") -> GateReview:
+    """Open a gate review for the next stage (or cancellation/retirement where the state machine allows it);
+    `response` answers the comments of the last rejected review."""
+    return review_submit(process=STAGE_GATE, subject=product, user=user, target=to_stage or "", response=response)
 
 
 @transaction.atomic
-def review_submit(*, process: str, subject, user, target: str = "") -> GateReview:
+def review_submit(*, process: str, subject, user, target: str = "", response: str = "") -> GateReview:
     """Open a review of any process: check who submits, lock the product, refuse a second open review, check the
-    process's preconditions, record the snapshot, create the policy's steps and open the first phase."""
+    process's preconditions, record the snapshot, create the policy's steps and open the first phase. `response`
+    (the submitter's answer to the last rejection's comments) is kept on the review and in its audit entry."""
     proc = get_process(process)
     product = Product.objects.select_for_update().get(pk=proc.product_of(subject).pk)
     if isinstance(subject, Product):  # a stage gate's subject is the product: use the locked row
@@ -314,7 +316,7 @@ def review_submit(*, process: str, subject, user, target: str = "") -> GateRevie
                 process=process, product=product, subject=subject,
                 from_stage=product.stage if process == STAGE_GATE else "",
                 to_stage=target if process == STAGE_GATE else "",
-                snapshot=full_snapshot(proc, subject=subject, target=target),
+                snapshot=full_snapshot(proc, subject=subject, target=target), response=response.strip(),
                 submitted_by=user, submitted_at=timezone.now())
     except IntegrityError as error:  # the partial unique constraint: another writer got there first
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN) from error
@@ -325,7 +327,7 @@ def review_submit(*, process: str, subject, user, target: str = "") -> GateRevie
     )
     audit_record(action=AuditAction.REVIEW_SUBMITTED, actor=user, product=product, obj=review,
                  from_value=product.stage if process == STAGE_GATE else process, to_value=target,
-                 comment=proc.describe(review=review))
+                 comment="\n".join(filter(None, [proc.describe(review=review), review.response])))
     _open_next_phase(review=review)
     return review
 

@@ -16,6 +16,7 @@ from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import CARD_TAG, FilteredListView, card_messages
 from core.errors import DomainConflict, error_messages
 from core.models import AuditEntry
+from core.roles import audit_product_can_read
 from products import selectors as product_selectors
 from products.models import Product
 
@@ -120,7 +121,8 @@ class GateSubmitView(LoginRequiredMixin, View):
         form.is_valid()
         try:
             services.gate_review_submit(product=product, user=request.user,
-                                        to_stage=form.cleaned_data.get("to_stage") or None)
+                                        to_stage=form.cleaned_data.get("to_stage") or None,
+                                        response=form.cleaned_data.get("response") or "")
         except (ValidationError, GateConflict) as error:
             for message in error_messages(error):
                 messages.error(request, message)
@@ -225,10 +227,12 @@ class ProductHistoryView(FilteredListView):
 
     def dispatch(self, request, *args, **kwargs):
         self.product = get_object_or_404(Product, pk=kwargs["pk"])
+        if request.user.is_authenticated and not audit_product_can_read(user=request.user, product=self.product):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
-        return selectors.product_history(product=self.product).order_by("-id")
+        return selectors.product_history(product=self.product, user=self.request.user).order_by("-id")
 
     def get(self, request, *args, **kwargs):
         file_format = request.GET.get("export")

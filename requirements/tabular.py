@@ -201,8 +201,8 @@ def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
         raise ImportFileError(str(error)) from error
     except UnicodeDecodeError as error:
         raise ImportFileError(_("CSV 文件必须是 UTF-8 编码。")) from error
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
-        raise ImportFileError(_("无法读取文件：%(error)s") % {"error": error}) from error
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a broken file; its text helps nobody
+        raise ImportFileError(_("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
 
 
 def _cell(value) -> str:

@@ -160,3 +160,15 @@ def reviewer(db):
 @pytest.fixture
 def executive(db):
     return UserFactory(role="senior_management", username="exec_a", departments=["senior_management"])
+
+
+@pytest.fixture(autouse=True)
+def _security_policy_not_cached():
+    """The security policy is cached per process; a test's own policy row must not outlive its rolled-back test."""
+    from django.core.cache import cache
+
+    from accounts.models import SecurityPolicy
+
+    cache.delete(SecurityPolicy.CACHE_KEY)
+    yield
+    cache.delete(SecurityPolicy.CACHE_KEY)

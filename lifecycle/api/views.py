@@ -1,12 +1,15 @@
 """Stage-gate API: thin views over lifecycle.services (domain errors are mapped by bankpm.api.exceptions)."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.idempotency import idempotent
 from core.models import AuditEntry
+from core.roles import audit_product_can_read
 from core.serializers import AuditEntrySerializer
 from products.models import Product
 
@@ -118,7 +121,10 @@ class ProductHistoryView(ProductScopedMixin, generics.ListAPIView):
     queryset = AuditEntry.objects.none()
 
     def get_queryset(self):
-        return selectors.product_history(product=self.get_product()).order_by("-id")
+        product = self.get_product()
+        if not audit_product_can_read(user=self.request.user, product=product):
+            raise PermissionDenied(_("无权查看该产品的审计记录。"))
+        return selectors.product_history(product=product, user=self.request.user).order_by("-id")
 
 
 class DelegationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,

@@ -211,7 +211,7 @@ MATRIX = {
     ("product-gate-reviews", "post"): (lambda w: {"product_pk": w.spare.pk}, lambda w, u: {},
                                        [401, 201, 403, 403, 403, 403, 201, 403]),
     ("product-history", "get"): (lambda w: {"product_pk": w.product.pk}, None,
-                                 [401, 200, 200, 200, 200, 200, 200, 200]),
+                                 [401, 200, 403, 200, 403, 200, 200, 200]),
     ("deliverable-detail", "get"): (lambda w: {"pk": w.deliverable.pk}, None,
                                     [401, 200, 200, 200, 200, 200, 200, 200]),
     ("deliverable-waiver", "post"): (lambda w: {"pk": w.waiver.pk}, lambda w, u: {"decision": "approve"},

@@ -11,7 +11,7 @@ from exits import services
 from exits.models import ExitPlan, ExitProgress, ExitTask
 from exits.views import ProgressUploadView
 from tests.factories import ProductFactory, UserFactory
-from tests.spreadsheets import measured, xlsx_shared_string_bomb, xlsx_with_rows
+from tests.spreadsheets import HOSTILE_XLSX, measured, xlsx_shared_string_bomb, xlsx_with_rows
 
 from .conftest import TODAY, day, save_plan
 
@@ -232,3 +232,13 @@ def test_progress_dry_runs_file_is_kept_for_the_real_upload(client, retiring):
     kept = response.context["kept"]
     response = client.post(f"/exits/products/{retiring.pk}/progress/upload/", kept)
     assert response.context["result"].received == 1 and ExitProgress.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", HOSTILE_XLSX)
+def test_upload_refuses_a_hostile_xlsx_within_two_seconds_and_200_mb(client, retiring, kind):
+    build, refusal = HOSTILE_XLSX[kind]
+    content = build(["segment", "date", "migrated", "closed"])
+    with measured(ProgressUploadView) as probe:
+        response = upload(login(client, retiring.owner), retiring, content, name=f"{kind}.xlsx")
+    assert response.status_code == 200 and refusal in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND

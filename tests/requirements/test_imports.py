@@ -282,3 +282,15 @@ def test_missing_columns_are_named_by_their_titles(client, pm, product):
     response = client.post("/requirements/import/requirements/",
                            {"file": SimpleUploadedFile("t.csv", content), "dry_run": "1"})
     assert "来源 (source)" in response.context["form"].errors["file"][0]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_confidence_over_100_is_a_row_error_in_the_dry_run(client, pm, product, language):
+    client.force_login(pm)
+    client.cookies["django_language"] = language
+    line = row("CC-IMP", "信心过高").replace(",80,", ",150,")
+    response = client.post("/requirements/import/requirements/", {"file": csv_file([line]), "dry_run": "1"})
+    assert response.status_code == 200
+    (bad,) = response.context["result"].rows
+    assert not bad.ok and "100%" in str(bad.errors) and "%%" not in str(bad.errors)
+    assert not Requirement.objects.exists()
