@@ -149,18 +149,7 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
                 error = " ".join(error_messages(exc))
         else:
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        if request.htmx:
-            item = selectors.deliverable_list().get(pk=deliverable.pk)
-            response = render(request, "lifecycle/_deliverable_row.html", {
-                "item": item, "row_error": error,
-                "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
-                "can_reopen": services.deliverable_can_reopen(product=item.product)})
-            # The gate review card listens for this and reloads (its warning and submit button follow the list).
-            response["HX-Trigger"] = "deliverables-changed"
-            return response
-        if error:
-            messages.error(request, error)
-        return redirect(deliverable.product)
+        return _deliverable_answer(request, deliverable, error)
 
 
 class DeliverableWaiverDecideView(LoginRequiredMixin, View):
@@ -175,17 +164,23 @@ class DeliverableWaiverDecideView(LoginRequiredMixin, View):
                 comment=request.POST.get("comment", ""))
         except (ValidationError, DomainConflict, PermissionDenied) as exc:
             error = " ".join(error_messages(exc)) if not isinstance(exc, PermissionDenied) else str(exc)
-        if request.htmx:
-            item = selectors.deliverable_list().get(pk=deliverable.pk)
-            response = render(request, "lifecycle/_deliverable_row.html", {
-                "item": item, "row_error": error,
-                "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
-                "can_reopen": services.deliverable_can_reopen(product=item.product)})
-            response["HX-Trigger"] = "deliverables-changed"
-            return response
-        if error:
-            messages.error(request, error)
-        return redirect(deliverable.product)
+        return _deliverable_answer(request, deliverable, error)
+
+
+def _deliverable_answer(request, deliverable, error):
+    """htmx gets the item's row again (with the error, if any); a plain post goes back to the product page."""
+    if request.htmx:
+        item = selectors.deliverable_list().get(pk=deliverable.pk)
+        response = render(request, "lifecycle/_deliverable_row.html", {
+            "item": item, "row_error": error,
+            "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
+            "can_reopen": services.deliverable_can_reopen(product=item.product)})
+        # The gate review card listens for this and reloads (its warning and submit button follow the list).
+        response["HX-Trigger"] = "deliverables-changed"
+        return response
+    if error:
+        messages.error(request, error)
+    return redirect(deliverable.product)
 
 
 class DeliverableAttachmentView(LoginRequiredMixin, View):
