@@ -10,6 +10,9 @@ DEMO_USERS = [
     ("pm2", "丽华", "李", Role.PRODUCT_MANAGER, ["product"], False),
     ("risk1", "建国", "张", Role.REVIEWER, ["risk"], False),
     ("compliance1", "敏", "刘", Role.REVIEWER, ["compliance"], False),
+    # Second reviewers of risk and compliance: a reviewer away names one of them as substitute (delegation).
+    ("risk2", "志远", "孙", Role.REVIEWER, ["risk"], False),
+    ("compliance2", "雪梅", "吴", Role.REVIEWER, ["compliance"], False),
     ("finance1", "强", "陈", Role.REVIEWER, ["finance"], False),
     ("legal1", "静", "杨", Role.REVIEWER, ["legal"], False),
     ("tech1", "磊", "赵", Role.REVIEWER, ["technology"], False),

@@ -12,7 +12,20 @@ class BankpmConfig(AppConfig):
     verbose_name = "BankPM"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         attach_single_line_validator()
+        # Whatever the sign-in path (password, LDAP, OpenID Connect), the language saved on the user follows them into
+        # the session; bankpm.middleware applies it when the browser has no language cookie.
+        user_logged_in.connect(remember_language, dispatch_uid="bankpm-remember-language")
+
+
+def remember_language(sender, request, user, **kwargs):
+    language = getattr(user, "language", None)
+    if request is not None and hasattr(request, "session") and language:
+        from .middleware import SESSION_LANGUAGE
+
+        request.session[SESSION_LANGUAGE] = language
 
 
 def single_line_fields():

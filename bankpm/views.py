@@ -6,6 +6,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages import get_messages
@@ -126,6 +127,28 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
     return redirect(settings.BANKPM_HOME_URL)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, which then applies the language the user last chose (saved on the user by the switcher,
+    which a new browser would not know); a language picked on the sign-in page itself wins and is saved."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user, languages = form.get_user(), dict(settings.LANGUAGES)
+        picked = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if picked in languages:
+            if picked != user.language:
+                get_user_model().objects.filter(pk=user.pk).update(language=picked)
+        elif user.language in languages:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, user.language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+        return response
 
 
 def set_language(request):

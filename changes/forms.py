@@ -96,7 +96,11 @@ class PilotForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        metrics = [("", "—")] + [(m.code, m.display_name) for m in Metric.objects.order_by("display_order", "code")]
+        # Each metric with its unit and how the pilot's actual is formed from its observations.
+        all_metrics = list(Metric.objects.order_by("display_order", "code"))
+        self.metric_info = {m.code: {"unit": m.display_unit, "aggregation": m.get_aggregation_display()}
+                            for m in all_metrics}
+        metrics = [("", _("（不设）"))] + [(m.code, m.display_name) for m in all_metrics]
         for i in range(PILOT_CRITERIA_ROWS):
             self.fields[f"metric_{i}"] = forms.ChoiceField(label=_("指标"), choices=metrics, required=False)
             self.fields[f"op_{i}"] = forms.ChoiceField(label=_("比较"), choices=CriterionOp.choices, required=False)
@@ -115,7 +119,23 @@ class PilotForm(forms.Form):
         return initial
 
     def criteria_rows(self):
-        return [(self[f"metric_{i}"], self[f"op_{i}"], self[f"value_{i}"]) for i in range(PILOT_CRITERIA_ROWS)]
+        """Per row: the metric, comparison and threshold fields, and the chosen metric's unit and aggregation."""
+        rows = []
+        for i in range(PILOT_CRITERIA_ROWS):
+            metric = self[f"metric_{i}"]
+            rows.append({"index": i, "metric": metric, "op": self[f"op_{i}"], "value": self[f"value_{i}"],
+                         "info": self.metric_info.get(str(metric.value() or ""))})
+        return rows
+
+    def add_service_errors(self, errors: dict) -> None:
+        """The service's errors on the fields that caused them: a criterion's by its row, the rest by name."""
+        for key, problems in errors.items():
+            if key == "criteria" and isinstance(problems, dict):
+                for index, row in problems.items():
+                    for name, row_problems in row.items():
+                        self.add_error(f"{name}_{index}" if f"{name}_{index}" in self.fields else None, row_problems)
+            else:
+                self.add_error(key if key in self.fields else None, problems)
 
     def service_data(self) -> dict:
         data = self.cleaned_data

@@ -1,7 +1,7 @@
 """Pages: propose a change, the change page, and the POST endpoints behind its buttons (all call the services)."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,13 +17,24 @@ from .forms import ChangeForm, PilotForm, ReasonForm
 from .models import Change
 
 
+def _field_label(name: str) -> str:
+    """The label a person knows a field by ("结束日", not "end"); the code only if nothing names it."""
+    if name in PilotForm.base_fields:
+        return str(PilotForm.base_fields[name].label)
+    try:
+        return str(Change._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
 def _flash(request, error) -> None:
     if isinstance(error, FieldValidationError):
         for key, value in error.errors.items():
             items = value.items() if isinstance(value, dict) else [(key, value)]
             for name, problems in items:
                 for problem in problems if isinstance(problems, list) else [problems]:
-                    messages.error(request, f"{name}: {problem}")
+                    messages.error(request, _("%(field)s：%(problem)s") % {"field": _field_label(name),
+                                                                          "problem": problem})
         return
     for message in error_messages(error):
         messages.error(request, message)
@@ -73,6 +84,11 @@ class ChangeDetailView(LoginRequiredMixin, View):
     """The diff, review progress, pilot scope and criteria with live actuals, and the allowed buttons."""
 
     def get(self, request, pk):
+        return self.render(request, pk)
+
+    @staticmethod
+    def render(request, pk, pilot_form=None, status=200):
+        """The page; after a refused pilot plan, with that plan's form and its errors on the fields."""
         change = get_object_or_404(selectors.change_list().select_related("review"), pk=pk)
         user = request.user
         can_edit = services.change_can_edit(user=user, change=change)
@@ -88,11 +104,14 @@ class ChangeDetailView(LoginRequiredMixin, View):
             "can_override": piloting and is_senior_management(user),
             "can_withdraw": can_edit and can_proceed(change.withdraw),
             "criteria_met": bool(criteria) and all(c["met"] is True for c in criteria),
-            "pilot_form": PilotForm(initial=PilotForm.initial_from(change.pilot_plan)), "chart": [
+            "unmet": [c for c in criteria if c["met"] is not True],
+            "pilot_form": pilot_form or PilotForm(initial=PilotForm.initial_from(change.pilot_plan)), "chart": [
                 {"metric": c["metric_name"], "op": c["op"], "value": c["value"], "actual": c["actual"],
-                 "met": c["met"]} for c in criteria],
+                 "met": c["met"], "unit": c["unit"]} for c in criteria],
         }
-        return render(request, "changes/change_detail.html", context)
+        context["has_actions"] = any(context[k] for k in ("can_submit", "can_pilot", "can_rollout", "can_override",
+                                                          "can_withdraw"))
+        return render(request, "changes/change_detail.html", context, status=status)
 
 
 class ChangeActionView(LoginRequiredMixin, View):
@@ -102,6 +121,8 @@ class ChangeActionView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         change = get_object_or_404(Change, pk=pk)
+        if self.action == "pilot":
+            return self.pilot(request, change)
         try:
             self.run(request, change)
         except DOMAIN_ERRORS as error:
@@ -110,20 +131,29 @@ class ChangeActionView(LoginRequiredMixin, View):
             _flash(request, error)
         return redirect("changes:detail", pk=pk)
 
+    def pilot(self, request, change):
+        """A refused plan comes back on the page with what was typed and each error on its field."""
+        form = PilotForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_pilot_start(user=request.user, change=change, data=form.service_data())
+            except FieldValidationError as error:
+                form.add_service_errors(error.errors)
+            except DOMAIN_ERRORS as error:
+                if isinstance(error, PermissionDenied):
+                    raise
+                _flash(request, error)
+                return redirect("changes:detail", pk=change.pk)
+            else:
+                messages.success(request, _("试点已开始。"))
+                return redirect("changes:detail", pk=change.pk)
+        return ChangeDetailView.render(request, change.pk, pilot_form=form, status=400)
+
     def run(self, request, change):
         user = request.user
         if self.action == "submit":
             services.change_submit(user=user, change=change)
             messages.success(request, _("已提交审批。"))
-        elif self.action == "pilot":
-            form = PilotForm(request.POST)
-            if not form.is_valid():
-                for name, problems in form.errors.items():
-                    messages.error(request, f"{form.fields[name].label if name in form.fields else name}: "
-                                            f"{' '.join(problems)}")
-                return
-            services.change_pilot_start(user=user, change=change, data=form.service_data())
-            messages.success(request, _("试点已开始。"))
         elif self.action in ("rollout", "override"):
             reason = ReasonForm(request.POST)
             reason.is_valid()

@@ -115,6 +115,7 @@ class KpiAuditAction(models.TextChoices):
     TARGET_CREATED = "kpi_target_created", _("新增指标目标")
     TARGET_UPDATED = "kpi_target_updated", _("修改指标目标")
     TARGET_DELETED = "kpi_target_deleted", _("删除指标目标")
+    TARGET_PLANNED = "kpi_target_planned", _("按年度计划设置指标目标")
     METRIC_CREATED = "kpi_metric_created", _("新增指标定义")
     METRIC_UPDATED = "kpi_metric_updated", _("修改指标定义")
     ALERT_ACKNOWLEDGED = "kpi_alert_acknowledged", _("确认指标预警")

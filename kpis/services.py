@@ -25,6 +25,7 @@ from core.audit import audit_edit, audit_record, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import in_department, is_administrator, is_portfolio_manager, products_editable_filter
 from notifications.services import localised, notify
+from products.choices import LifecycleStage, ProductCategory
 from products.models import Product
 
 from . import sql
@@ -41,6 +42,7 @@ from .choices import (
     MetricCode,
     ObservationSource,
     SnapshotStatus,
+    TargetGranularity,
 )
 from .formulas import derived_sql
 from .hooks import run_alert_opened
@@ -895,3 +897,151 @@ def metric_save(*, user, metric: Metric) -> Metric:
     action = KpiAuditAction.METRIC_CREATED if created else KpiAuditAction.METRIC_UPDATED
     audit_edit(action=action, actor=user, obj=metric, before=before, fields=METRIC_FIELDS, comment=metric.code)
     return metric
+
+
+# Annual plans: a head of product sets a year's target once; the service spreads it over months or quarters.
+# ---------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class TargetPlan:
+    """One annual target to spread: the products it applies to (one, or every product of a category), the metric,
+    the year, the annual value, monthly or quarterly periods, and the thresholds as a percentage of each period's
+    target (warning and critical)."""
+
+    products: list
+    metric: Metric
+    year: int
+    annual_value: float
+    granularity: str
+    warning_pct: float
+    critical_pct: float
+
+
+def target_plan_periods(*, plan: TargetPlan) -> list[tuple[date, float, float, float]]:
+    """(period start, target, warning, critical) per period. A metric summed over a period (revenue, new customers)
+    has its annual value divided between the periods; a level (a rate, a balance, a score) keeps it in each."""
+    count = 12 if plan.granularity == TargetGranularity.MONTH else 4
+    step = 12 // count
+    value = plan.annual_value / count if plan.metric.aggregation == Aggregation.SUM else plan.annual_value
+    value = round(value, 4)
+    warning, critical = (round(value * pct / 100, 4) for pct in (plan.warning_pct, plan.critical_pct))
+    return [(date(plan.year, 1 + i * step, 1), value, warning, critical) for i in range(count)]
+
+
+def _target_plan_errors(plan: TargetPlan) -> dict:
+    errors = {}
+    if not plan.products:
+        errors["products"] = [_("请选择产品或产品类别。")]
+    if plan.granularity not in (TargetGranularity.MONTH, TargetGranularity.QUARTER):
+        errors["granularity"] = [_("只能分解到月度或季度。")]
+    if not 2000 <= plan.year <= 2100:
+        errors["year"] = [_("年份必须在 2000 到 2100 之间。")]
+    for name in ("annual_value", "warning_pct", "critical_pct"):
+        value = getattr(plan, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            errors[name] = [_("必须是数字。")]
+    if not errors.keys() & {"warning_pct", "critical_pct"}:
+        lower = plan.metric.is_lower_better
+        if (lower and plan.critical_pct <= plan.warning_pct) or (not lower and plan.critical_pct >= plan.warning_pct):
+            errors["critical_pct"] = [_("预警阈值必须比关注阈值更差（越低越好的指标应更高，反之更低）。")]
+    return errors
+
+
+@transaction.atomic
+def target_plan_apply(*, user, plan: TargetPlan) -> int:
+    """Set the year's targets of every product of the plan in one go (created or replaced), each product audited
+    with the periods whose values changed. Refused as a whole, changing nothing, on any invalid field."""
+    if not target_can_edit(user=user):
+        raise PermissionDenied(_("只有产品负责人和管理员可以设置指标目标。"))
+    errors = _target_plan_errors(plan)
+    if errors:
+        raise ValidationError(errors)
+    periods = target_plan_periods(plan=plan)
+    product_ids = [p.pk for p in plan.products]
+    existing = {(t.product_id, t.period_start): t for t in Target.objects.select_for_update().filter(
+        product_id__in=product_ids, metric=plan.metric, granularity=plan.granularity,
+        period_start__in=[start for start, *_rest in periods])}
+    rows = [Target(product_id=pk, metric=plan.metric, granularity=plan.granularity, period_start=start,
+                   target_value=value, warning_threshold=warning, critical_threshold=critical)
+            for pk in product_ids for start, value, warning, critical in periods]
+    Target.objects.bulk_create(rows, update_conflicts=True,
+                               unique_fields=["product", "metric", "granularity", "period_start"],
+                               update_fields=["target_value", "warning_threshold", "critical_threshold"])
+    for product in plan.products:
+        before = {start.isoformat(): _plan_cell(existing.get((product.pk, start))) for start, *_rest in periods}
+        after = {start.isoformat(): f"{value:g} / {warning:g} / {critical:g}"
+                 for start, value, warning, critical in periods}
+        changes = diff(before, after)
+        if changes:
+            audit_record(action=KpiAuditAction.TARGET_PLANNED, actor=user, product=product, changes=changes,
+                         comment=f"{plan.metric.code} {plan.year} {plan.granularity} {plan.annual_value:g}")
+    return len(rows)
+
+
+def _plan_cell(target: Target | None) -> str | None:
+    """A period's target, warning and critical values as the audit shows them ("100 / 95 / 90")."""
+    if target is None:
+        return None
+    return f"{target.target_value:g} / {target.warning_threshold:g} / {target.critical_threshold:g}"
+
+
+TARGET_IMPORT_COLUMNS = ("product", "category", "metric", "year", "annual_target", "granularity", "warning_pct",
+                         "critical_pct")
+
+
+def category_products(*, category: str):
+    """The products a category's plan applies to: those not retired or cancelled."""
+    return Product.objects.filter(category=category).exclude(
+        stage__in=[LifecycleStage.RETIRED, LifecycleStage.CANCELLED]).order_by("code")
+
+
+def target_plans_import(*, user, rows: list[dict], dry_run: bool = False) -> int:
+    """Annual plans from an import (one row each: a product code or a category, metric code, year, annual target,
+    month/quarter, thresholds in percent), all or nothing: any row in error refuses the file with every row's errors
+    by index. Returns the number of period targets written (or that would be)."""
+    if not target_can_edit(user=user):
+        raise PermissionDenied(_("只有产品负责人和管理员可以设置指标目标。"))
+    metrics = {m.code: m for m in Metric.objects.all()}
+    codes = {str(r.get("product")).strip() for r in rows if r.get("product")}
+    products = {p.code: p for p in Product.objects.filter(code__in=codes)}
+    plans, errors = [], {}
+    for index, row in enumerate(rows):
+        plan, problems = _import_plan(row, metrics, products)
+        if plan is not None:
+            problems.update(_target_plan_errors(plan))
+        if problems:
+            errors[index] = problems
+        else:
+            plans.append(plan)
+    if errors:
+        raise BulkValidationError(errors)
+    if dry_run:
+        return sum(len(p.products) * (12 if p.granularity == TargetGranularity.MONTH else 4) for p in plans)
+    with transaction.atomic():
+        return sum(target_plan_apply(user=user, plan=plan) for plan in plans)
+
+
+def _import_plan(row: dict, metrics: dict, products: dict) -> tuple[TargetPlan | None, dict]:
+    problems: dict = {}
+    code, category = (row.get("product") or "").strip(), (row.get("category") or "").strip()
+    if bool(code) == bool(category):
+        problems["product"] = [_("请填写产品代码或产品类别（二选一）。")]
+    elif code and code not in products:
+        problems["product"] = [_("未知的产品代码。")]
+    elif category and category not in ProductCategory.values:
+        problems["category"] = [_("未知的产品类别。")]
+    metric = metrics.get((row.get("metric") or "").strip())
+    if metric is None:
+        problems["metric"] = [_("未知指标代码。")]
+    numbers = {}
+    for name in ("year", "annual_target", "warning_pct", "critical_pct"):
+        try:
+            numbers[name] = float(str(row.get(name, "")).strip().replace(",", ""))
+        except ValueError:
+            problems[name] = [_("必须是数字。")]
+    if problems:
+        return None, problems
+    scope = [products[code]] if code else list(category_products(category=category))
+    return TargetPlan(products=scope, metric=metric, year=int(numbers["year"]), annual_value=numbers["annual_target"],
+                      granularity=(row.get("granularity") or "").strip(), warning_pct=numbers["warning_pct"],
+                      critical_pct=numbers["critical_pct"]), {}

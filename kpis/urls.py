@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import target_views, views
 
 app_name = "kpis"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("alerts/<int:pk>/<slug:action>/", views.AlertActionView.as_view(), name="alert-action"),
     path("scorecards/", views.ScorecardView.as_view(), name="scorecards"),
     path("upload/", views.ObservationUploadView.as_view(), name="upload"),
+    path("targets/", target_views.TargetPlanView.as_view(), name="targets"),
 ]

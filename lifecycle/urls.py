@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import delegation_views, views
 
 app_name = "lifecycle"
 urlpatterns = [
     path("reviews/", views.MyReviewsView.as_view(), name="my_reviews"),
     path("my-products/", views.MyProductsView.as_view(), name="my_products"),
+    path("delegations/", delegation_views.DelegationPageView.as_view(), name="delegations"),
+    path("delegations/<int:pk>/end/", delegation_views.DelegationEndView.as_view(), name="delegation_end"),
     path("steps/<int:pk>/decide/", views.StepDecideView.as_view(), name="step_decide"),
     path("steps/decide/", views.StepBulkDecideView.as_view(), name="steps_decide_bulk"),
     path("products/<int:pk>/submit/", views.GateSubmitView.as_view(), name="gate_submit"),

@@ -1,5 +1,7 @@
 from django.db.models import QuerySet
 
+from bankpm.text import list_join
+
 from .models import Product
 
 
@@ -11,7 +13,7 @@ def product_list() -> QuerySet[Product]:
 def product_export_rows(queryset):
     """One row per product, display values in the active language."""
     for p in queryset:
-        channels = "、".join(str(c) for c in p.sales_channels.all())
+        channels = list_join(p.sales_channels.all())
         yield (
             p.code, p.name, p.name_en, p.get_category_display(), p.get_stage_display(), p.risk_rating,
             p.get_customer_segment_display(), channels, str(p.owner), p.interest_rate, p.fee, p.expected_yield_min,

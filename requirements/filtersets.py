@@ -2,8 +2,10 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from products.models import Product
@@ -38,7 +40,12 @@ def _versions(request):
 
 
 class _ProductField(LightModelChoiceField, django_filters.fields.ModelChoiceField):
-    label_fields = ("code", "name")
+    @property
+    def label_fields(self):
+        """Code and name in the reader's language (the Chinese name where no English one is set)."""
+        if (get_language() or "").startswith("en"):
+            return ("code", Coalesce(NullIf(F("name_en"), Value("")), F("name")))
+        return ("code", "name")
 
 
 class _VersionField(LightModelChoiceField, django_filters.fields.ModelChoiceField):

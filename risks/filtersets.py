@@ -1,5 +1,6 @@
 """One FilterSet serves the register pages (per product and portfolio), the API list and the heatmap."""
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,9 @@ class RiskFilterSet(django_filters.FilterSet):
                                                 label=_("固有风险等级"))
     residual_level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("剩余风险等级"))
     status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("状态"))
-    overdue = django_filters.BooleanFilter(label=_("评估逾期"))
+    # "Any" reads as any, not as Django's "unknown" of a yes/no/unknown choice.
+    overdue = django_filters.BooleanFilter(label=_("评估逾期"), widget=forms.Select(
+        choices=[("", _("全部")), ("true", _("已逾期")), ("false", _("未逾期"))]))
     owner = django_filters.ModelChoiceFilter(queryset=risk_owners, label=_("风险负责人"))
     likelihood = scale_filter("likelihood", _("可能性"))
     impact = scale_filter("impact", _("影响程度"))

@@ -178,6 +178,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A filter left open reads "all", not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+
 # Date inputs hold ISO dates in every language (bankpm/formats).
 FORMAT_MODULE_PATH = ["bankpm.formats"]
 TIME_ZONE = "Asia/Shanghai"

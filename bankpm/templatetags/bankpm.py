@@ -1,5 +1,6 @@
 """Template helpers shared by every app's pages."""
 from django import forms, template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -7,7 +8,7 @@ _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMu
 
 
 @register.filter
-def widget_class(bound_field):
+def widget_class(bound_field, extra=None):
     """Render a form field with Tabler's classes and its error state."""
     widget = bound_field.field.widget
     if isinstance(widget, forms.CheckboxInput):
@@ -21,7 +22,15 @@ def widget_class(bound_field):
     if isinstance(widget, forms.Select):
         # tom-select points the <label> at its own input, leaving the select it enhances without a name.
         attrs["aria-label"] = str(bound_field.label)
-    return bound_field.as_widget(attrs=attrs)
+    return bound_field.as_widget(attrs=attrs | (extra or {}))
+
+
+@register.filter
+def filter_widget(bound_field):
+    """A filter form's field: a multiple choice left empty says "all" (its picker shows the placeholder)."""
+    if isinstance(bound_field.field.widget, forms.SelectMultiple):
+        return widget_class(bound_field, {"placeholder": gettext("全部")})
+    return widget_class(bound_field)
 
 
 @register.filter
@@ -63,6 +72,21 @@ def card_messages_for(mapping, key):
     """The messages a per-card action left for one card (see bankpm.views.card_messages)."""
     return (mapping or {}).get(key, [])
 
+
+@register.filter
+def list_join(items):
+    """Items joined with the reader's list separator (、 in Chinese, a comma in English)."""
+    from bankpm.text import list_join as join
+
+    return join(items)
+
+
+@register.simple_tag
+def colon():
+    """The reader's colon after a label (： in Chinese, ": " in English)."""
+    from bankpm.text import colon as reader_colon
+
+    return reader_colon()
 
 def _decimal(value):
     from decimal import Decimal, InvalidOperation

@@ -1,6 +1,7 @@
 """Template tags that load the changes panels for the product page (which this app does not own)."""
 from django import template
 
+from bankpm.text import list_join
 from products.choices import CustomerSegment, RiskRating, SalesChannelCode
 from products.terms import TERM_FIELDS
 
@@ -60,5 +61,5 @@ def term_value(value, field=""):
         ("customer_segment", CustomerSegment), ("sales_channels", SalesChannelCode), ("risk_rating", RiskRating))}
     names = labels.get(field, {})
     if isinstance(value, list):
-        return "、".join(str(names.get(v, v)) for v in value)
+        return list_join(names.get(v, v) for v in value)
     return names.get(value, value)

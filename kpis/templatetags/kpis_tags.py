@@ -3,7 +3,7 @@ from django import template
 
 from accounts.permissions import can_manage_products
 
-from .. import selectors
+from .. import selectors, services
 
 register = template.Library()
 
@@ -24,6 +24,11 @@ def alert_colour(status):
 @register.filter
 def can_view_scorecards(user):
     return selectors.scorecard_can_view(user)
+
+
+@register.filter
+def can_set_targets(user):
+    return services.target_can_edit(user=user)
 
 
 @register.filter

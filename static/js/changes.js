@@ -51,30 +51,50 @@ document.addEventListener("DOMContentLoaded", () => {
     render();
   }
 
+  // The pilot form: each criterion row says the chosen metric's unit and how its actual is aggregated.
+  const infoData = document.getElementById("pilot-metric-info");
+  if (infoData) {
+    const info = JSON.parse(infoData.textContent);
+    document.querySelectorAll("#pilot-criteria-form .criterion-row").forEach((row) => {
+      const select = row.querySelector("select[name^=metric_]");
+      const cell = row.querySelector(".criterion-info");
+      const show = () => {
+        const i = info[select.value];
+        cell.textContent = i ? `${i.unit || "—"} · ${i.aggregation}` : "";
+      };
+      select.addEventListener("change", show);
+    });
+  }
+
+  // The pilot chart: one small chart per criterion, each on its own axis, so a score of 85 and a count of 2,000
+  // are never drawn against one scale.
   const chartEl = document.getElementById("pilot-chart");
   const data = document.getElementById("pilot-chart-data");
   if (chartEl && data && window.echarts) {
     const rows = JSON.parse(data.textContent);
-    chartEl.style.height = `${Math.max(120, rows.length * 60 + 40)}px`;
+    const rowHeight = 64;
+    chartEl.style.height = `${Math.max(120, rows.length * rowHeight + 20)}px`;
     const chart = echarts.init(chartEl);
-    chart.setOption({
-      animation: false,
-      grid: { left: 110, right: 30, top: 20, bottom: 20 },
-      xAxis: { type: "value" },
-      yAxis: { type: "category", data: rows.map((r) => `${r.metric} ${r.op} ${r.value}`) },
-      series: [
-        {
-          name: chartEl.dataset.actualLabel, type: "bar",
-          data: rows.map((r) => ({
-            value: r.actual, itemStyle: { color: r.met === null ? "#adb5bd" : r.met ? "#2fb344" : "#d63939" },
-          })),
-        },
-        {
-          name: chartEl.dataset.thresholdLabel, type: "scatter", symbol: "rect", symbolSize: [4, 28],
-          itemStyle: { color: "#1d273b" }, data: rows.map((r) => r.value),
-        },
-      ],
+    const fmt = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 2 });
+    const grid = [], xAxis = [], yAxis = [], series = [];
+    rows.forEach((r, i) => {
+      const top = 10 + i * rowHeight;
+      grid.push({ left: 200, right: 40, top, height: rowHeight - 34 });
+      xAxis.push({ gridIndex: i, type: "value", min: 0, splitNumber: 4,
+                   axisLabel: { formatter: (v) => `${fmt.format(v)}${r.unit ? " " + r.unit : ""}`, fontSize: 10 } });
+      yAxis.push({ gridIndex: i, type: "category", data: [`${r.metric} ${r.op} ${fmt.format(r.value)}`],
+                   axisLabel: { width: 190, overflow: "break" } });
+      series.push({
+        name: chartEl.dataset.actualLabel, type: "bar", xAxisIndex: i, yAxisIndex: i, barWidth: 14,
+        data: [{ value: r.actual, itemStyle: { color: r.met === null ? "#adb5bd" : r.met ? "#2fb344" : "#d63939" } }],
+        label: { show: r.actual !== null, position: "right", formatter: () => fmt.format(r.actual) },
+      });
+      series.push({
+        name: chartEl.dataset.thresholdLabel, type: "scatter", xAxisIndex: i, yAxisIndex: i, symbol: "rect",
+        symbolSize: [4, 24], itemStyle: { color: "#1d273b" }, data: [r.value],
+      });
     });
+    chart.setOption({ animation: false, tooltip: { trigger: "item" }, grid, xAxis, yAxis, series });
     window.addEventListener("resize", () => chart.resize());
   }
 });

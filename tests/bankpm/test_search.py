@@ -54,3 +54,56 @@ def test_risks_are_found_by_title(pm):
 
     risk = make_risk(ProductFactory(owner=pm), title="境外盗刷风险")
     assert [h.url for h in global_search(q="盗刷")] == [risk.get_absolute_url()]
+
+
+def test_an_english_kind_name_lists_the_latest_of_that_kind(pm):
+    from tests.factories import make_risk
+
+    risk = make_risk(ProductFactory(owner=pm), title="境外盗刷风险")
+    hits = global_search(q="RISK")
+    assert hits[0].url == "/risks/" and risk.get_absolute_url() in [h.url for h in hits]
+
+
+def test_a_chinese_kind_name_lists_that_kind_too(pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm), title="夜间转账限额")
+    assert requirement.get_absolute_url() in [h.url for h in global_search(q="需求")]
+
+
+def test_change_finds_term_changes_by_their_kind(pm):
+    from changes.models import Change
+
+    product = ProductFactory(owner=pm)
+    change = Change.objects.create(product=product, summary="上调额度", reason="competitor", created_by=pm)
+    assert change.get_absolute_url() in [h.url for h in global_search(q="change")]
+
+
+def test_risks_are_found_by_category_name_in_english(pm):
+    from tests.factories import make_risk
+
+    risk = make_risk(ProductFactory(owner=pm), title="违约", category="credit")
+    make_risk(ProductFactory(owner=pm), title="挤兑", category="liquidity")
+    assert [h.url for h in global_search(q="credit")] == [risk.get_absolute_url()]
+
+
+def test_a_kind_name_costs_no_more_queries_than_a_plain_search(pm):
+    with CaptureQueriesContext(connection) as plain:
+        global_search(q="转账")
+    with CaptureQueriesContext(connection) as kind:
+        global_search(q="risk")
+    assert len(kind) == len(plain)
+
+
+def test_result_badge_never_shrinks_and_no_match_names_every_kind(client, pm):
+    from tests.factories import make_risk
+
+    make_risk(ProductFactory(owner=pm), title="条款变更引起的风险")
+    client.force_login(pm)
+    html = client.get("/search/?q=条款变更引起", HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="badge bg-secondary-lt flex-shrink-0 text-nowrap"' in html
+    empty = client.get("/search/?q=zzzz", HTTP_HX_REQUEST="true").content.decode()
+    assert "没有找到匹配的产品、需求、条款变更或风险。" in empty
+
+
+def test_placeholder_names_everything_searched(client, pm):
+    client.force_login(pm)
+    assert 'placeholder="搜索产品、需求、条款变更、风险"' in client.get("/products/").content.decode()

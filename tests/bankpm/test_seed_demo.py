@@ -17,7 +17,8 @@ def seeded(demo_data):
 
 
 def test_seed_creates_the_demo_accounts_with_the_demo_password(seeded):
-    expected = {"pm1", "pm2", "risk1", "compliance1", "finance1", "legal1", "tech1", "exec1", "head1", "admin"}
+    expected = {"pm1", "pm2", "risk1", "compliance1", "finance1", "legal1", "tech1", "exec1", "head1", "admin",
+                "risk2", "compliance2"}
     assert expected <= set(User.objects.values_list("username", flat=True))
     assert User.objects.get(username="risk1").department_codes == {"risk"}
     assert User.objects.get(username="admin").is_superuser

@@ -1,4 +1,5 @@
 """Styled error pages in the reader's language, with the service's reason for a refusal."""
+import pytest
 from django.conf import settings
 
 from tests.factories import UserFactory
@@ -31,9 +32,13 @@ def test_unknown_url_gets_the_styled_page_without_url_patterns(client, db):
 
 
 def test_server_error_page_renders_without_a_request_context(rf):
+    from django.utils import translation
+
     from bankpm.views import server_error
 
-    response = server_error(rf.get("/"))
+    # The language an earlier request of this thread activated would otherwise carry over.
+    with translation.override(settings.LANGUAGE_CODE):
+        response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "服务器错误" in response.content.decode()
 
@@ -78,3 +83,61 @@ def test_favicon_ico_redirects_to_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code in (301, 302)
     assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_signing_in_applies_the_language_the_user_chose_last_time(client, db):
+    from tests.factories import PASSWORD
+
+    UserFactory(username="pm_english", language="en")
+    response = client.post("/login/", {"username": "pm_english", "password": PASSWORD})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "Product catalogue" in client.get("/products/").content.decode()
+
+
+def test_signing_in_keeps_chinese_for_a_user_who_never_switched(client, db):
+    from tests.factories import PASSWORD
+
+    UserFactory(username="pm_chinese")
+    response = client.post("/login/", {"username": "pm_chinese", "password": PASSWORD})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+    assert "产品目录" in client.get("/products/").content.decode()
+
+
+def test_a_refused_sign_in_sets_no_language(client, db):
+    UserFactory(username="pm_wrong", language="en")
+    response = client.post("/login/", {"username": "pm_wrong", "password": "not-it"})
+    assert response.status_code == 200
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_a_language_picked_on_the_sign_in_page_wins_and_is_saved(client, db):
+    from tests.factories import PASSWORD
+
+    user = UserFactory(username="pm_picked")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post("/login/", {"username": "pm_picked", "password": PASSWORD})
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert "Product catalogue" in client.get("/products/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/products/", "/requirements/", "/requirements/versions/", "/requirements/feedback/",
+                                  "/kpis/alerts/", "/risks/", "/audit/"])
+def test_filter_forms_say_all_instead_of_dashes(client, db, path):
+    client.force_login(UserFactory(username="head_filters", role="head_of_product"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(path).content.decode()
+    form = body[body.index('id="filter-form"'):body.index("</form>", body.index('id="filter-form"'))]
+    assert "---------" not in form and "Unknown" not in form
+    assert '<option value="" selected>Any</option>' in form or 'placeholder="Any"' in form
+
+
+def test_punctuation_follows_the_readers_language():
+    from django.utils import translation
+
+    from bankpm.text import colon, list_join
+
+    with translation.override("en"):
+        assert (list_join(["Branch", "Mobile banking"]), colon()) == ("Branch, Mobile banking", ": ")
+    with translation.override("zh-hans"):
+        assert (list_join(["网点", "手机银行"]), colon()) == ("网点、手机银行", "：")

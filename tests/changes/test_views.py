@@ -248,3 +248,132 @@ def test_change_page_renders_in_english_when_chosen(client, launched):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/changes/{change.pk}/").content.decode()
     assert "Terms diff" in page and "Submit for review" in page
+
+
+# --- The pilot form and the change page's buttons (issue 19, items 10 and 11) ---------------------------------------
+
+def pilot_post(**overrides):
+    data = {"regions": "上海", "segments": ["youth"], "channels": ["mobile_banking"],
+            "start": TODAY.isoformat(), "end": (TODAY + dt.timedelta(days=30)).isoformat(),
+            "metric_0": "csat", "op_0": ">=", "value_0": "80"}
+    return {**data, **overrides}
+
+
+def test_pilot_form_rows_are_labelled_with_unit_and_aggregation(client, launched, reviewers):
+    csat = MetricFactory(code="csat")
+    change = approved_change(launched, reviewers, pilot=True)
+    client.force_login(launched.owner)
+    response = client.get(f"/changes/{change.pk}/")
+    page = response.content.decode()
+    form = page[page.index('id="pilot-criteria-form"'):page.index('id="start-pilot"')]
+    assert "单位 · 汇总方式" in form and 'class="form-select' in form and 'class="form-control' in form
+    assert 'for="id_metric_0"' in form
+    assert 'id="pilot-metric-info"' in page
+    info = response.context["pilot_form"].metric_info["csat"]
+    assert info == {"unit": csat.display_unit, "aggregation": csat.get_aggregation_display()}
+
+
+def test_refused_pilot_plan_keeps_what_was_typed_and_names_the_field_by_its_label(client, launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    client.force_login(launched.owner)
+    response = client.post(f"/changes/{change.pk}/pilot/", pilot_post(
+        regions="上海，深圳", end=(TODAY - dt.timedelta(days=1)).isoformat()))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="上海，深圳"' in page and 'value="80"' in page
+    assert '<option value="csat" selected>' in page
+    assert 'data-field="end">试点结束日必须晚于开始日。' in page and "end:" not in page
+    change.refresh_from_db()
+    assert (change.status, change.pilot_start) == ("approved", None)
+
+
+def test_refused_pilot_criterion_is_marked_on_its_row(client, launched, reviewers):
+    change = approved_change(launched, reviewers, pilot=True)
+    client.force_login(launched.owner)
+    response = client.post(f"/changes/{change.pk}/pilot/", pilot_post(metric_0="", value_0=""))
+    assert "至少需要一项试点标准。" in response.content.decode()
+    change.refresh_from_db()
+    assert change.status == "approved"
+
+
+def test_a_flashed_service_error_names_the_field_by_its_label():
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    from changes.views import _flash
+    from core.errors import FieldValidationError
+
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    _flash(request, FieldValidationError({"end": ["试点结束日必须晚于开始日。"]}))
+    assert [str(m) for m in request._messages] == ["结束日：试点结束日必须晚于开始日。"]
+
+
+def test_rollout_button_is_disabled_with_the_unmet_criteria_shown(client, piloting):
+    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=70.0)
+    client.force_login(piloting.product.owner)
+    page = client.get(f"/changes/{piloting.pk}/").content.decode()
+    button = page[page.index('id="rollout"'):page.index("</button>", page.index('id="rollout"'))]
+    assert "disabled" in button
+    blocked = page[page.index('id="rollout-blocked"'):]
+    assert "试点标准尚未全部达到" in blocked and "实际 70" in blocked
+
+
+def test_rollout_button_is_enabled_once_every_criterion_is_met(client, piloting):
+    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=90.0)
+    client.force_login(piloting.product.owner)
+    page = client.get(f"/changes/{piloting.pk}/").content.decode()
+    button = page[page.index('id="rollout"'):page.index("</button>", page.index('id="rollout"'))]
+    assert "disabled" not in button and 'id="rollout-blocked"' not in page
+
+
+def test_pilot_chart_data_carries_each_metrics_unit(client, piloting):
+    client.force_login(piloting.product.owner)
+    response = client.get(f"/changes/{piloting.pk}/")
+    assert [row["unit"] for row in response.context["chart"]] == [MetricFactory(code="csat").display_unit]
+
+
+def test_no_actions_card_while_the_change_is_under_review(client, launched, reviewers):
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    services.change_submit(user=launched.owner, change=change)
+    client.force_login(launched.owner)
+    page = client.get(f"/changes/{change.pk}/").content.decode()
+    assert 'id="change-actions"' not in page
+
+
+def test_step_badges_are_coloured_by_their_state(client, launched, reviewers):
+    from lifecycle import services as lifecycle_services
+
+    change = services.change_create(user=launched.owner, product=launched, data=change_data())
+    change = services.change_submit(user=launched.owner, change=change)
+    first = change.review.steps.order_by("position", "id").first()
+    lifecycle_services.approval_step_decide(review=change.review, department=first.department,
+                                            user=reviewers[first.department], decision="approve", comment="同意")
+    client.force_login(launched.owner)
+    page = client.get(f"/changes/{change.pk}/").content.decode()
+    approved = page[page.index(f'data-department="{first.department}"'):]
+    assert '<span class="badge bg-green-lt">已同意</span>' in approved[:400]
+    assert '<span class="badge bg-yellow-lt">待审批</span>' in page
+
+
+def test_a_version_superseded_the_day_it_took_effect_says_so(client, launched, reviewers):
+    from changes.models import TermsVersion
+
+    version = TermsVersion.objects.get(product=launched, version=1)
+    TermsVersion.objects.filter(pk=version.pk).update(effective_from=TODAY, effective_to=TODAY - dt.timedelta(days=1))
+    client.force_login(launched.owner)
+    page = client.get(f"/products/{launched.pk}/").content.decode()
+    timeline = page[page.index('id="terms-timeline"'):]
+    assert "当日即被取代" in timeline[:1500]
+    assert f"{TODAY.isoformat()} – {(TODAY - dt.timedelta(days=1)).isoformat()}" not in timeline
+
+
+def test_english_change_page_uses_english_punctuation(client, piloting):
+    from django.conf import settings
+
+    services.change_withdraw(user=piloting.product.owner, change=piloting, reason="效果不佳")
+    client.force_login(piloting.product.owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/changes/{piloting.pk}/").content.decode()
+    assert ": 效果不佳" in page and "：效果不佳" not in page

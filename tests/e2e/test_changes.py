@@ -81,6 +81,10 @@ def test_change_walk_from_proposal_to_version_2(page, demo_data, login, screensh
     page.select_option("#pilot-form select[name=metric_0]", "csat")
     page.select_option("#pilot-form select[name=op_0]", ">=")
     page.fill("#pilot-form input[name=value_0]", "80")
+    # The chosen metric's unit and aggregation appear on its row; the form stays within the window.
+    assert page.inner_text("#pilot-criteria-form tr[data-row='0'] .criterion-info").strip()
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot("changes-pilot-form")
     with page.expect_navigation():
         page.click("#start-pilot")
     assert page.get_attribute("#change-status", "data-status") == "piloting"
@@ -90,9 +94,9 @@ def test_change_walk_from_proposal_to_version_2(page, demo_data, login, screensh
     page.reload()
     assert page.get_attribute("#pilot-criteria tr[data-metric=csat]", "data-met") == "no"
     page.wait_for_selector("#pilot-chart canvas")
-    with page.expect_navigation():
-        page.click("#rollout")
-    assert "试点标准尚未全部达到" in page.inner_text(".alert-danger")
+    # Unmet criteria: the button is disabled and says why (the service refuses a posted rollout as well).
+    assert page.is_disabled("#rollout")
+    assert "试点标准尚未全部达到" in page.inner_text("#rollout-blocked")
     assert page.get_attribute("#change-status", "data-status") == "piloting"
     screenshot("changes-rollout-blocked")
 

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -176,6 +177,22 @@ def test_exported_text_cannot_run_as_a_spreadsheet_formula(client, pm):
     lines = client.get("/products/", {"export": "csv"}).content.decode("utf-8-sig").splitlines()
     assert "'=HYPERLINK" in lines[1]
 
+
+def test_english_list_and_csv_join_channels_with_a_comma(client, pm):
+    ProductFactory(owner=pm, code="L-9", sales_channels=["branch", "mobile_banking"])
+    client.force_login(pm)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/products/").content.decode()
+    assert "Branch, Mobile banking" in body and "、" not in body
+    csv_text = client.get("/products/", {"export": "csv"}).content.decode("utf-8-sig")
+    assert '"Branch, Mobile banking"' in csv_text and "、" not in csv_text
+
+
+def test_chinese_csv_keeps_the_chinese_list_separator(client, pm):
+    ProductFactory(owner=pm, code="L-8", sales_channels=["branch", "mobile_banking"])
+    client.force_login(pm)
+    csv_text = client.get("/products/", {"export": "csv"}).content.decode("utf-8-sig")
+    assert "、手机银行" in csv_text.splitlines()[1]
 
 def test_detail_page_shows_the_rate_at_its_precision_and_the_fee_with_separators_and_unit(client, db):
     product = ProductFactory(interest_rate=Decimal("18.2500"), fee=Decimal("12000"))

@@ -62,3 +62,16 @@ def test_feedback_filter_by_converted_and_date():
     params = {"converted": "false", "received_after": "2025-01-01"}
     qs = FeedbackFilterSet(params, queryset=product.feedback_items.all()).qs
     assert [f.text for f in qs] == ["新的"]
+
+
+def test_product_filter_options_use_the_english_name_in_english():
+    from django.utils import translation
+
+    ProductFactory(code="CC-77", name="白金信用卡", name_en="Platinum Card")
+    ProductFactory(code="CC-78", name="无英文名卡", name_en="")
+    with translation.override("en"):
+        options = [str(label) for _value, label in RequirementFilterSet({}).form.fields["product"].choices]
+    assert "CC-77 Platinum Card" in options and "CC-78 无英文名卡" in options
+    with translation.override("zh-hans"):
+        options = [str(label) for _value, label in RequirementFilterSet({}).form.fields["product"].choices]
+    assert "CC-77 白金信用卡" in options

@@ -139,3 +139,21 @@ def test_close_form_closes_with_its_reason(loan, client_as):
     client_as(loan.owner).post(f"/risks/{risk.pk}/close/", {"reason": "产品停办"})
     closed = Risk.objects.get(pk=risk.pk)
     assert (closed.status, closed.closure_reason) == ("closed", "产品停办")
+
+
+def test_overdue_filter_offers_any_by_default_not_unknown(client_as, head):
+    body = client_as(head).get("/risks/").content.decode()
+    overdue = body[body.index('name="overdue"'):]
+    overdue = overdue[:overdue.index("</select>")]
+    assert '<option value="" selected>全部</option>' in overdue
+    assert "未知" not in overdue and "---------" not in body
+
+
+def test_overdue_filter_still_filters_overdue_reviews(client_as, head):
+    product = ProductFactory()
+    overdue = make_risk(product, title="逾期的风险")
+    # A review date in the past cannot be typed; it is reached by time passing.
+    Risk.objects.filter(pk=overdue.pk).update(review_due=timezone.localdate() - timedelta(days=3))
+    make_risk(product, title="按期的风险", review_due=timezone.localdate() + timedelta(days=30))
+    body = client_as(head).get(f"/risks/products/{product.pk}/?overdue=true").content.decode()
+    assert "逾期的风险" in body and "按期的风险" not in body
