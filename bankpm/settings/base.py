@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "exits",
     "changes",
     "notifications",
+    "roadmap",
 ]
 
 MIDDLEWARE = [
