@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("exits.api.urls")),
     path("", include("changes.api.urls")),
     path("", include("roadmap.api.urls")),
+    path("", include("reports.api.urls")),
 ]

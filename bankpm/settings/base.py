@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "changes",
     "notifications",
     "roadmap",
+    "reports",
 ]
 
 MIDDLEWARE = [
