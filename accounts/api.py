@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .models import User
@@ -46,6 +47,9 @@ class ObtainTokenView(ObtainAuthToken):
     """`POST {"username", "password"}` -> `{"token"}`; locked-out accounts (django-axes) get 429, not a vague 400."""
 
     serializer_class = TokenRequestSerializer
+    # JSON only, like every API body (DRF's view also takes forms and multipart, which the schema would then offer
+    # all at once: a generated client's token module did not import).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -134,7 +134,19 @@ def audit_record(*, action: str, actor=None, product=None, obj=None, from_value:
         )
         entry.entry_hash = entry.compute_hash()
         entry.save()
+        for listener in _LISTENERS:
+            listener(entry=entry)
         return entry
+
+
+_LISTENERS: list = []
+
+
+def register_audit_listener(listener) -> None:
+    """`listener(*, entry)` runs after each entry is appended, in its transaction (apps above the core publish
+    their events from here, e.g. webhooks: an event is then written on every path that audits it)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def audit_edit(*, action: str, actor, obj, before: dict, fields: Iterable[str], product=None,

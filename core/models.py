@@ -144,3 +144,26 @@ class RowCountDelta(models.Model):
 
     def __str__(self):
         return f"{self.table} {self.delta:+d}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` (core.idempotency): the same user, key and body
+    within 24 hours get it again and nothing is done twice. The unique (user, key) row is claimed in the request's
+    own transaction, so a concurrent request with the key waits for it and then replays it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("用户"))
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求指纹"), max_length=64, help_text=_("方法、路径与请求体的 SHA-256。"))
+    status_code = models.PositiveSmallIntegerField(_("响应状态"), null=True)
+    content_type = models.CharField(_("响应类型"), max_length=100, blank=True)
+    body = models.BinaryField(_("响应体"), default=b"")
+    created_at = models.DateTimeField(_("创建时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等记录")
+        verbose_name_plural = _("幂等记录")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

@@ -38,3 +38,11 @@ def compact_row_counts():
     from .counts import compact_row_counts as compact
 
     compact()
+
+
+@shared_task(name="core.tasks.purge_idempotency_records", ignore_result=True)
+def purge_idempotency_records() -> int:
+    """Beat, hourly: forget Idempotency-Key answers past their 24-hour window."""
+    from .idempotency import idempotency_purge
+
+    return idempotency_purge()

@@ -553,3 +553,28 @@ def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
                            "due": str(step.due_date)},
                    url=review.product.get_absolute_url())
     return {"marked": marked, "escalated": escalated}
+
+
+@transaction.atomic
+def approval_steps_escalate_unstaffed(*, departments, comment: str = "") -> int:
+    """Open steps of `departments` that no active member is left to decide (e.g. the last reviewer left the
+    directory group) go to senior management now: escalated once, audited, executives notified."""
+    steps = (ApprovalStep.objects.select_for_update(of=("self",)).select_related("review__product")
+             .filter(status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING, escalated_at__isnull=True,
+                     department__in=list(departments)))
+    executives = list(get_user_model().objects.filter(departments__code=SENIOR, is_active=True).distinct())
+    escalated = 0
+    for step in steps:
+        if department_members(department=step.department).exists():
+            continue
+        step.escalated_at = timezone.now()
+        step.save(update_fields=["escalated_at"])
+        escalated += 1
+        audit_record(action=AuditAction.STEP_ESCALATED, product=step.review.product, obj=step,
+                     to_value=step.department, comment=comment)
+        notify(recipients=executives,
+               title_code=gettext_noop("上报：%(product)s 的%(dept)s审批已无人可审"),
+               body_code=gettext_noop("该部门已无在岗审批人，请高层处理或指定审批人。"),
+               params={"product": step.review.product.code, "dept": localised(step.get_department_display)},
+               url=step.review.product.get_absolute_url())
+    return escalated

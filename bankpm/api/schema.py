@@ -8,7 +8,10 @@ from bankpm.validators import SingleLineTextValidator
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "Field-keyed messages (`{field: [messages]}`), or `{detail: message}`; bulk writes: per index.",
+    "description": "400: field-keyed messages (`{field: [messages]}`), or `{detail: message}`; bulk writes: per "
+                   "index. 409: `{detail, code}` with a stable machine-readable `code`, plus `field` when the "
+                   "conflict is about one body field (a taken product code: `{\"code\": \"duplicate_code\", "
+                   "\"field\": \"code\", \"detail\"}`).",
     "additionalProperties": True,
 }
 ERROR_RESPONSES = {
@@ -18,7 +21,7 @@ ERROR_RESPONSES = {
     "404": "Not found.",
     "405": "Method not allowed.",
     "406": "Not acceptable.",
-    "409": "Conflict with the current state.",
+    "409": "Conflict with the current state: `{detail, code}`, plus `field` when one body field is concerned.",
     "413": "The request body is over the limit named in the message (`limit`, in bytes).",
     "415": "Unsupported media type.",
 }
@@ -49,6 +52,8 @@ def _decimal_pattern(pattern: str) -> str:
 
 
 def add_error_responses(result, generator, request, public):
+    from core import idempotency  # core.models: loaded once the apps are
+
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
@@ -62,6 +67,10 @@ def add_error_responses(result, generator, request, public):
                 if code == "404" and "{" not in path and method != "get":
                     continue
                 responses[code] = {"description": description, "content": {"application/json": {"schema": ref}}}
+            if any(p.get("in") == "header" and p.get("name") == idempotency.HEADER
+                   for p in operation.get("parameters", [])):
+                responses.setdefault("422", {"description": idempotency.KEY_MISMATCH,
+                                             "content": {"application/json": {"schema": ref}}})
     return result
 
 
@@ -115,6 +124,15 @@ def _decimal_floor(pattern: str, minimum) -> str | None:
 class AutoSchema(drf_spectacular.openapi.AutoSchema):
     """drf-spectacular's, saying in request bodies what the serializers refuse beyond a field's type: text with NUL
     or control characters (single-line fields), blank-after-stripping text, empty lists, negative decimals."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            from core.idempotency import KEY_PARAMETER  # core.models: loaded once the apps are
+
+            parameters = [*parameters, KEY_PARAMETER]
+        return parameters
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         self._direction = direction  # read by _insert_field_validators, which drf-spectacular calls without it
@@ -213,6 +231,8 @@ def body_rules(result, generator, request, public):
     for name, rules in BODY_RULES.items():
         if name in schemas:
             schemas[name].setdefault("allOf", []).extend(rules)
+    if "ImpactEnum" in schemas:  # a generated client names the values by the RICE scale, not VALUE_0 ...
+        schemas["ImpactEnum"]["x-enum-varnames"] = ["MASSIVE", "HIGH", "MEDIUM", "LOW", "MINIMAL"]
     if "ProductRequest" in schemas:
         product = schemas["ProductRequest"]
         product["required"] = sorted({*product.get("required", []), "owner"})

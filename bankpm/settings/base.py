@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "exits",
     "changes",
     "notifications",
+    "webhooks",
+    "sso",
     "roadmap",
     "reports",
 ]
@@ -48,11 +50,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bankpm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.replica.ReplicaMiddleware",
     "bankpm.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sso.middleware.DirectoryRecheckMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -92,14 +96,58 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+if env("DATABASE_CONNECT_TIMEOUT", default=""):  # fail fast (a 503) rather than hang while the database is down
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT")
+# A streaming replica for the lag-tolerant pages (core/replica.py); unset, every read goes to the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+BANKPM_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+BANKPM_READ_YOUR_WRITES = env.int("DATABASE_READ_YOUR_WRITES", default=5)
+# Pages whose reads may lag a few seconds: the portfolio and the lists.
+BANKPM_REPLICA_VIEWS = {
+    "kpis:dashboard", "products:list", "requirements:list", "risks:list", "changes:list", "exits:list",
+    "roadmap:timeline",
+}
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db_url_config(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else []
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, reading the page frame's department codes and unread count with the user (bankpm/auth.py).
-    "bankpm.auth.UserBackend",
+    # ModelBackend, reading the page frame's department codes and unread count with the user (bankpm/auth.py);
+    # local passwords can be switched off but for break-glass administrators (sso/backends.py).
+    "sso.backends.LocalPasswordBackend",
 ]
+
+# Single sign-on (sso/): OpenID Connect and LDAP are on when configured; the directory rules (admin data) map groups
+# to role and departments. Local passwords stay on unless BANKPM_LOCAL_PASSWORDS=false (production), which keeps
+# only the accounts named in BANKPM_BREAK_GLASS_USERS.
+BANKPM_LOCAL_PASSWORDS = env.bool("BANKPM_LOCAL_PASSWORDS", default=True)
+BANKPM_BREAK_GLASS_USERS = env.list("BANKPM_BREAK_GLASS_USERS", default=[])
+BANKPM_DIRECTORY_RECHECK_SECONDS = env.int("BANKPM_DIRECTORY_RECHECK_SECONDS", default=0)
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+BANKPM_OIDC_LABEL = env("BANKPM_OIDC_LABEL", default="")
+if OIDC_OP_ISSUER:
+    OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default=f"{OIDC_OP_ISSUER}/auth")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default=f"{OIDC_OP_ISSUER}/token")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default=f"{OIDC_OP_ISSUER}/me")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default=f"{OIDC_OP_ISSUER}/jwks")
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile email groups")
+    OIDC_STORE_ACCESS_TOKEN = True  # the request re-check asks userinfo with it
+    AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryOIDCBackend")
+AUTH_LDAP_SERVER_URI = env("AUTH_LDAP_SERVER_URI", default="")
+if AUTH_LDAP_SERVER_URI:
+    from sso.ldap_settings import ldap_settings
+
+    globals().update(ldap_settings(env))
+    AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryLDAPBackend")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -130,7 +178,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/tabler", _NODE / "@tabler/core/dist"),
+    # Tabler's own CSS and JS only: its bundled third-party libraries (dist/libs) are unused and name files they
+    # do not ship, which production's hashed storage refuses.
+    ("vendor/tabler/css", _NODE / "@tabler/core/dist/css"),
+    ("vendor/tabler/js", _NODE / "@tabler/core/dist/js"),
     ("vendor/htmx", _NODE / "htmx.org/dist"),
     ("vendor/sortablejs", _NODE / "sortablejs"),
     ("vendor/echarts", _NODE / "echarts/dist"),
@@ -218,12 +269,14 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # (kpis.tasks.sweep_task_runs) fails runs without a sign of life for 10 minutes. Tasks are idempotent.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1,
-                                   "visibility_timeout": 15 * 60}
+                                   "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": 2.0, "max_retries": 1}}
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
+# Only one beat sends, even when a second is started by mistake (core/beat.py).
+CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "flush-notification-outbox": {
         "task": "notifications.tasks.flush_notification_outbox",

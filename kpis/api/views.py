@@ -9,6 +9,7 @@ from rest_framework.reverse import reverse
 from bankpm.api.exceptions import as_drf_validation_error
 from bankpm.api.filters import boolean_query_parameter
 from bankpm.api.parsers import is_utf8_json
+from core.idempotency import idempotent
 
 from .. import selectors, services
 from ..filtersets import AlertFilterSet, SnapshotFilterSet
@@ -31,6 +32,7 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                    400: OpenApiResponse(description='{"errors": [{"index": 3, "errors": {"metric": ["…"]}}]}')},
     )
     @action(detail=False, methods=["post"], url_path="observations")
+    @idempotent
     def observations(self, request):
         """Up to 10,000 observations, all-or-nothing; a (product, metric, date) sent again replaces its value."""
         dry_run = boolean_query_parameter(request, "dry_run")

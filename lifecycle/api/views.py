@@ -5,6 +5,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.idempotency import idempotent
 from core.models import AuditEntry
 from core.serializers import AuditEntrySerializer
 from products.models import Product
@@ -67,6 +68,7 @@ class ProductGateReviewListView(ProductScopedMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.gate_review_list().filter(product=self.get_product())
 
+    @idempotent
     @extend_schema(request=GateReviewSubmitSerializer, responses={201: GateReviewSerializer})
     def post(self, request, *args, **kwargs):
         data = GateReviewSubmitSerializer(data=request.data)
@@ -85,6 +87,7 @@ class GateReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=DecisionSerializer, responses={201: GateReviewSerializer})
     @action(detail=True, methods=["post"])
+    @idempotent
     def decisions(self, request, pk=None):
         review = self.get_object()
         data = DecisionSerializer(data=request.data)

@@ -35,6 +35,7 @@ from tests.factories import (
     reviewer_for,
     target,
 )
+from webhooks.models import AllowedNetwork, Delivery, Event, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,8 @@ class World:
     retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
     exit_task: object
     delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
+    subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
+    delivery: object  # one of its deliveries
 
 
 @pytest.fixture
@@ -124,6 +127,7 @@ def world(db):
     type(retiring).objects.filter(pk=retiring.pk).update(stage="retirement")
     retiring = type(retiring).objects.get(pk=retiring.pk)
     exit_services.exit_tasks_ensure(plan=plan, user=owner)
+    subscription, delivery = webhook_fixture(users["admin"])
 
     return World(
         users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
@@ -139,7 +143,16 @@ def world(db):
         retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
         delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
                                                  ends_on=today + dt.timedelta(days=3)),
+        subscription=subscription, delivery=delivery,
     )
+
+
+def webhook_fixture(admin):
+    AllowedNetwork.objects.create(network="127.0.0.0/8", reason="matrix")
+    subscription = Subscription.objects.create(owner=admin, name="核心系统", target_url="http://127.0.0.1:9/hook",
+                                               events=["risk.accepted"])
+    event = Event.objects.create(id=uuid.uuid4(), type="risk.accepted", occurred_at=timezone.now(), data={})
+    return subscription, Delivery.objects.create(event=event, subscription=subscription, status="failed")
 
 
 REQUIREMENT = {"source": "internal", "type": "feature", "priority": "P2", "description": "说明"}
@@ -322,6 +335,21 @@ MATRIX = {
     ("exit-task-detail", "get"): (lambda w: {"pk": w.exit_task.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("exit-task-detail", "patch"): (lambda w: {"pk": w.exit_task.pk}, lambda w, u: {"status": "done"},
                                     [401, 200, 403, 403, 403, 403, 200, 200]),
+    # Webhooks: only administrators subscribe; an owner (here the administrator) sees and manages their own.
+    ("webhook-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("webhook-list", "post"): (None, lambda w, u: {"name": "数据仓库", "target_url": "http://127.0.0.1:9/dw",
+                                                   "events": ["review.decided"]},
+                               [401, 403, 403, 403, 403, 403, 403, 201]),
+    ("webhook-detail", "get"): (lambda w: {"pk": w.subscription.pk}, None, [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-detail", "patch"): (lambda w: {"pk": w.subscription.pk}, lambda w, u: {"name": "核心系统（新）"},
+                                  [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-rotate-secret", "post"): (lambda w: {"pk": w.subscription.pk}, None,
+                                        [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-delivery-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("webhook-delivery-detail", "get"): (lambda w: {"pk": w.delivery.pk}, None,
+                                         [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-delivery-resend", "post"): (lambda w: {"pk": w.delivery.pk}, None,
+                                          [401, 404, 404, 404, 404, 404, 404, 202]),
 }
 
 
