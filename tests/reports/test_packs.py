@@ -5,6 +5,7 @@ import io
 
 import openpyxl
 import pytest
+from django.db import ProgrammingError, connection, transaction
 
 from core.models import AuditImmutable
 from exits.models import ExitPlan, ExitSegment
@@ -88,6 +89,13 @@ def test_a_kept_pack_cannot_be_changed_or_deleted(portfolio):
     with pytest.raises(AuditImmutable):
         PortfolioPack.objects.filter(pk=pack.pk).delete()
     assert PortfolioPack.objects.get(pk=pack.pk).figures["period"] == ["2026-11-01", "2026-11-30"]
+
+
+def test_the_database_refuses_to_change_a_kept_pack(portfolio):
+    pack = build("zh-hans")
+    with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE reports_portfoliopack SET sha256 = 'x' WHERE id = %s", [pack.pk])
+    assert PortfolioPack.objects.get(pk=pack.pk).sha256 == pack.sha256
 
 
 def test_the_beat_task_builds_the_closed_month_and_quarter_in_both_languages_once(portfolio):
