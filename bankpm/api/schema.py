@@ -146,6 +146,8 @@ class AutoSchema(drf_spectacular.openapi.AutoSchema):
                 schema.setdefault("maxItems", field.max_length)
             if getattr(field, "min_length", None) is not None:
                 schema["minItems"] = max(schema.get("minItems", 0), field.min_length)
+        elif isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
+            schema["minimum"] = 1  # ids start at 1: `{"owner": 0}` names no row and the schema says so
         elif isinstance(field, serializers.DecimalField) and "pattern" in schema:
             floor = _decimal_floor(_decimal_pattern(schema["pattern"]), field.min_value)
             if floor:
@@ -215,6 +217,19 @@ BODY_RULES = {
         {"properties": {"period": {"pattern": "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"}}},
     ]}],
 }
+# Dates the services refuse in the past (risks.services: a next review by hand is today or later). JSON Schema
+# has no "today": the pattern admits the years after the current one (through 2099), each a valid date.
+FUTURE_DATES = {"RiskWriteRequest": ["review_due"], "PatchedRiskUpdateRequest": ["review_due"],
+                "ReviewRequest": ["review_due"]}
+
+
+def future_date_pattern() -> str:
+    from django.utils import timezone
+
+    years = "|".join(str(year) for year in range(timezone.localdate().year + 1, 2100))
+    return f"^({years})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"
+
+
 # Products.clean: only deposits and wealth products have an expected-yield range (elsewhere null or zero).
 _NO_YIELD = {"type": "string", "nullable": True, "pattern": "^[0.]*$"}
 YIELD_RULE = {"anyOf": [
@@ -233,6 +248,11 @@ def body_rules(result, generator, request, public):
             schemas[name].setdefault("allOf", []).extend(rules)
     if "ImpactEnum" in schemas:  # a generated client names the values by the RICE scale, not VALUE_0 ...
         schemas["ImpactEnum"]["x-enum-varnames"] = ["MASSIVE", "HIGH", "MEDIUM", "LOW", "MINIMAL"]
+    for name in FUTURE_DATES:
+        for field in FUTURE_DATES[name]:
+            prop = schemas.get(name, {}).get("properties", {}).get(field)
+            if prop is not None:
+                prop["pattern"] = future_date_pattern()
     if "ProductRequest" in schemas:
         product = schemas["ProductRequest"]
         product["required"] = sorted({*product.get("required", []), "owner"})

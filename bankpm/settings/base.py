@@ -9,6 +9,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
+# The audit chain's HMAC key: outside the database, so that a database superuser who rewrites an entry cannot
+# recompute the chain after it. Set its own value in production; never change it once entries are written.
+BANKPM_AUDIT_KEY = env("BANKPM_AUDIT_KEY", default=SECRET_KEY)
+# Every audit write appends the signed chain head to this file, outside the database (README: what is detected).
+# Empty: no external anchors (the unit tests; tests of the anchors set their own file).
+BANKPM_AUDIT_ANCHOR_FILE = env("BANKPM_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.log"))
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
@@ -55,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle timeout and key rotation on a privilege change (the admin's security policy).
+    "accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "sso.middleware.DirectoryRecheckMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -93,6 +101,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# The cache counts API rate limits: give every worker the same one (Redis) in production via CACHE_URL.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
@@ -161,13 +172,16 @@ LOGOUT_REDIRECT_URL = "login"
 # Brute-force protection for the login page and the token endpoint.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One lock per (username, address) pair: failures for unknown or other users never lock everyone on an address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date inputs hold ISO dates in every language (bankpm/formats).
+FORMAT_MODULE_PATH = ["bankpm.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -196,7 +210,7 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous or bad-token request is a 401 with `WWW-Authenticate: Token`, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -205,6 +219,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["bankpm.api.parsers.FastJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "bankpm.api.schema.AutoSchema",
+    # Rate limits per API token and per address (bankpm/api/throttling.py); 429 with Retry-After beyond them.
+    "DEFAULT_THROTTLE_CLASSES": ["bankpm.api.throttling.TokenRateThrottle",
+                                 "bankpm.api.throttling.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_PER_TOKEN", default="600/min"),
+                               "address": env("API_RATE_PER_ADDRESS", default="1200/min")},
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

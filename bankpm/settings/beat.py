@@ -6,8 +6,8 @@ BEAT_SCHEDULE = {
     "core-verify-audit-chain": {
         "task": "core.tasks.verify_audit_chain", "schedule": crontab(hour=2, minute=15),
     },
-    # core: anchor the audit chain every hour; the nightly anchor also goes to the administrators
-    "core-audit-checkpoint": {"task": "core.tasks.checkpoint_audit_chain", "schedule": crontab(minute=5)},
+    # core: anchor the audit chain every minute (signed); the nightly anchor also goes to the administrators
+    "core-audit-checkpoint": {"task": "core.tasks.checkpoint_audit_chain", "schedule": 60.0},
     "core-audit-checkpoint-nightly": {
         "task": "core.tasks.checkpoint_audit_chain", "schedule": crontab(hour=2, minute=0),
         "kwargs": {"notify_admins": True},

@@ -1,4 +1,3 @@
-from celery.result import AsyncResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -78,12 +77,7 @@ class TaskViewSet(viewsets.ViewSet):
         run = TaskRun.objects.filter(pk=pk).first()
         if run is None or not services.task_run_readable(user=request.user, run=run):
             raise exceptions.NotFound()
-        result = AsyncResult(pk)
-        info = result.info
-        progress = info if result.state == "PROGRESS" and isinstance(info, dict) else None
-        outcome = result.result if result.state == "SUCCESS" else (str(info) if result.state == "FAILURE" else None)
-        data = {"id": pk, "state": result.state, "progress": progress, "result": outcome}
-        return Response(s.TaskStatusSerializer(data).data)
+        return Response(s.TaskStatusSerializer(services.task_run_status(run=run)).data)
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

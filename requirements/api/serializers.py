@@ -143,7 +143,8 @@ class RequirementSerializer(FastReadMixin, FixedProductMixin, GeneratedFieldSafe
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
+        # A PUT names the product (which must stay the same); only a PATCH may leave it out.
+        if self.instance is not None and not isinstance(self.instance, list | tuple) and self.partial:
             fields["product"].required = False
         return fields
 
@@ -223,7 +224,7 @@ class VersionSerializer(FixedProductMixin, StrictModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None:
+        if self.instance is not None and self.partial:  # a PUT names the product; only a PATCH may leave it out
             fields["product"].required = False
         return fields
 
@@ -259,7 +260,7 @@ class FeedbackSerializer(FixedProductMixin, StrictModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None:
+        if self.instance is not None and self.partial:  # a PUT names the product; only a PATCH may leave it out
             fields["product"].required = False
         return fields
 

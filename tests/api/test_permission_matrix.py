@@ -66,6 +66,7 @@ class World:
     delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
     subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
     delivery: object  # one of its deliveries
+    waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
 
 
 @pytest.fixture
@@ -128,6 +129,10 @@ def world(db):
     retiring = type(retiring).objects.get(pk=retiring.pk)
     exit_services.exit_tasks_ensure(plan=plan, user=owner)
     subscription, delivery = webhook_fixture(users["admin"])
+    waiving = ProductFactory(code="MX-W", owner=owner, category="loan")
+    lifecycle_services.deliverables_ensure(product=waiving)
+    waiver = lifecycle_services.deliverable_update(user=owner, deliverable=waiving.deliverables.filter(
+        required=True).first(), status="waived", reason="沿用上一产品的调研")
 
     return World(
         users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
@@ -144,6 +149,7 @@ def world(db):
         delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
                                                  ends_on=today + dt.timedelta(days=3)),
         subscription=subscription, delivery=delivery,
+        waiver=waiver,
     )
 
 
@@ -207,9 +213,11 @@ MATRIX = {
     ("product-gate-reviews", "post"): (lambda w: {"product_pk": w.spare.pk}, lambda w, u: {},
                                        [401, 201, 403, 403, 403, 403, 201, 403]),
     ("product-history", "get"): (lambda w: {"product_pk": w.product.pk}, None,
-                                 [401, 200, 200, 200, 200, 200, 200, 200]),
+                                 [401, 200, 403, 200, 403, 200, 200, 200]),
     ("deliverable-detail", "get"): (lambda w: {"pk": w.deliverable.pk}, None,
                                     [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("deliverable-waiver", "post"): (lambda w: {"pk": w.waiver.pk}, lambda w, u: {"decision": "approve"},
+                                     [401, 403, 403, 200, 403, 200, 200, 403]),
     ("deliverable-detail", "patch"): (lambda w: {"pk": w.deliverable.pk},
                                       lambda w, u: {"link": "https://docs.bank.example/x"},
                                       [401, 200, 403, 403, 403, 403, 200, 200]),

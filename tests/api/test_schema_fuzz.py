@@ -1,5 +1,6 @@
 """Schemathesis over every endpoint of /api/schema/: no 5xx, and every response matches the schema."""
 import hashlib
+import os
 import zlib
 from decimal import Decimal
 
@@ -20,6 +21,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+# CI's run is the same every time (Hypothesis derandomized: cases from a fixed seed, no example database), so a
+# disagreement found by chance never turns CI red at random. Developers explore new cases with
+# BANKPM_FUZZ_RANDOM=1 (a random seed each run; Hypothesis prints how to reproduce a failure).
+DERANDOMIZE = os.environ.get("BANKPM_FUZZ_RANDOM", "") != "1"
 # The schema's `single-line` text (bankpm.api.schema): what SingleLineTextValidator lets through, i.e. no character
 # of Unicode category C but the zero-width joiner. (Its pattern bars the control characters a short class can
 # name; the format stands for the rest, which no regular expression of reasonable size spells.)
@@ -172,7 +177,8 @@ def token(db, demo_data_for_module):
 
 # The head of product's run: every operation with its boundary cases (schemathesis' coverage phase) and generated
 # cases, reads and writes as two tests so that the two halves can run side by side.
-HEAD_SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+HEAD_SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck),
+                         derandomize=DERANDOMIZE)
 
 
 @schema.include(method="GET").parametrize()
@@ -225,7 +231,7 @@ def admin_token(db, demo_data_for_module):
 # explicit examples, the larger part of a run's requests) are the same for every role: the head of product's run
 # has them. (Schemathesis cannot take a parametrized fixture, hence one test per role.)
 ROLE_SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck),
-                         phases=[Phase.generate])
+                         phases=[Phase.generate], derandomize=DERANDOMIZE)
 
 
 @schema.parametrize()
@@ -260,7 +266,8 @@ change_schema = schema.include(path_regex=r"/(changes|terms)/")
 
 
 @change_schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate],
+          derandomize=DERANDOMIZE)
 def test_change_endpoints_conform_to_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
 

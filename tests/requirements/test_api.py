@@ -445,3 +445,18 @@ def test_a_converted_title_or_a_tag_with_control_characters_is_a_400_on_the_fiel
     tagged = client.post(URL, payload(item.product, tags=[title]), format="json")
     assert tagged.status_code == 400 and "tags" in tagged.json()
     assert not Requirement.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["requirements", "versions", "feedback"])
+def test_a_put_without_the_product_is_a_400_and_a_patch_without_it_is_taken(pm, kind):
+    product = ProductFactory(owner=pm)
+    row, body = {
+        "requirements": (lambda: RequirementFactory(product=product), {"title": "新标题", "source": "internal"}),
+        "versions": (lambda: ProductVersionFactory(product=product), {"name": "v9", "planned_date": "2099-01-01"}),
+        "feedback": (lambda: FeedbackFactory(product=product),
+                     {"channel": "branch", "received_on": "2026-01-05", "text": "再议"}),
+    }[kind]
+    item = row()
+    put = api(pm).put(f"/api/v1/{kind}/{item.pk}/", body, format="json")
+    assert put.status_code == 400 and "product" in put.json()
+    assert api(pm).patch(f"/api/v1/{kind}/{item.pk}/", body, format="json").status_code == 200
