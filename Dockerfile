@@ -7,6 +7,9 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=bankpm.settings.production
 WORKDIR /app
+# pango for WeasyPrint (committee packs as PDF) and CJK fonts for their Chinese text.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
 # python-ldap (LDAP sign-on) builds against OpenLDAP's and SASL's headers.

@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2 --dist worksteal
 
-.PHONY: run test install install-test assets browser directory ldap-headers lint messages bench mutate cluster resilience clean
+.PHONY: run test install install-test assets browser pdf directory ldap-headers lint messages bench mutate cluster resilience \
+	clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +23,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed assets
-install-test: $(VENV)/.installed-test assets browser directory
+install: $(VENV)/.installed assets pdf
+install-test: $(VENV)/.installed-test assets browser directory pdf
 assets: node_modules/.installed
 
 # Debian's Chromium and CJK fonts for the browser tests (Chinese pages render as boxes without the fonts).
@@ -31,6 +32,16 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		echo "Installing chromium and fonts-noto-cjk from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# Debian's pango for WeasyPrint (review and portfolio packs as PDF), CJK fonts for their Chinese text, and poppler's
+# pdftotext/pdftoppm with which the tests read a pack back.
+pdf:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || [ ! -x /usr/bin/pdftotext ] \
+		|| ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "Installing pango, poppler-utils and fonts-noto-cjk from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+			poppler-utils fonts-noto-cjk >/dev/null; \
 	fi
 
 # python-ldap (django-auth-ldap) builds against OpenLDAP's and SASL's headers.
@@ -62,7 +73,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # Chinese is the source language; each app keeps its own English catalogue in <app>/locale.
-APPS := core accounts products lifecycle requirements kpis risks exits changes notifications webhooks sso bankpm
+APPS := core accounts products lifecycle requirements kpis risks exits changes notifications webhooks sso roadmap reports \
+	bankpm
 messages: $(VENV)/.installed
 	for app in $(APPS); do (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l en --no-obsolete) || exit 1; done
 	$(BIN)/python manage.py makemessages -l en --no-obsolete $(foreach a,$(APPS),--ignore=$(a)) --ignore=.venv \

@@ -26,6 +26,8 @@ urlpatterns = [
     path("exits/", include("exits.urls")),
     path("changes/", include("changes.urls")),
     path("notifications/", include("notifications.urls")),
+    path("roadmap/", include("roadmap.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include(("bankpm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so the docs work under the CSP too.

@@ -5,7 +5,8 @@ DATABASE_URL) and prints a last line `RESULTS {json}`; this script streams their
     KPIs:          <DATABASE_URL name>_kpi_bench (kept between runs: generating 7.3 M rows takes minutes)
     workers:       the same database, real Celery workers (needs CELERY_BROKER_URL), 1 vs 2 processes
     requirements:  <DATABASE_URL name>_bench (created and dropped), including gunicorn over loopback
-BENCH_ONLY=kpis, workers or requirements runs one of them.
+    roadmap:       <DATABASE_URL name>_roadmap_bench (created and dropped): 1,000 products over three years
+BENCH_ONLY=kpis, workers, requirements or roadmap runs one of them.
 """
 import json
 import os
@@ -104,6 +105,16 @@ def requirement_rows(r: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def roadmap_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    page, api, xlsx = r["page"], r["api"], r["xlsx"]
+    return [
+        ("roadmap page, 1,000 products × 3 years", f"{page['ms']:.0f} ms, {page['queries']} q (load {r['load']})",
+         "< 1 s, constant queries", _ok(page["ms"] < 1000)),
+        ("roadmap API, the same items", f"{api['ms']:.0f} ms, {api['queries']} q", "constant queries", "measured"),
+        ("roadmap XLSX export, the same items", f"{xlsx['ms']:.0f} ms, {xlsx['queries']} q", "", "measured"),
+    ]
+
+
 def _ok(flag: bool) -> str:
     return "met" if flag else "NOT met"
 
@@ -125,6 +136,8 @@ def main():
                       f"({workers['one']:.1f} s → {workers['two']:.1f} s)", "reported", "measured"))
     if only in ("", "requirements"):
         table += requirement_rows(_run("requirements_bench.py", {**os.environ, "DATABASE_URL": base}))
+    if only in ("", "roadmap"):
+        table += roadmap_rows(_run("roadmap_bench.py", {**os.environ, "DATABASE_URL": base}))
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     width = max(len(row[0]) for row in table)
     print(f"\n{'measure':<{width}}  {'result (runs)':<44}  {'aim':<34}  verdict")

@@ -288,3 +288,34 @@ def exit_finish(product, user=None):
     services.exit_progress_record(user=user, product=product, items=items)
     for task in plan.tasks.filter(status="open"):
         services.exit_task_update(user=user, task=task, status="done")
+
+
+# --- roadmap --------------------------------------------------------------------------------------------------------
+def noon(day: str):
+    """Noon of an ISO day in the project's time zone."""
+    import datetime as dt
+
+    return timezone.make_aware(dt.datetime.fromisoformat(day) + dt.timedelta(hours=12))
+
+
+def created_on(product, day: str):
+    """The product as if created on `day`."""
+    Product.objects.filter(pk=product.pk).update(created_at=noon(day))
+    return product
+
+
+def walked_product(owner, reviewers, stage: str, days: list[str], **fields):
+    """A product created on days[0] that passed its gates on the following days (each submitted two days before
+    it was decided), up to `stage`."""
+    import datetime as dt
+
+    from lifecycle.models import GateReview
+
+    product = created_on(ProductFactory(owner=owner, **fields), days[0])
+    advance_to(product, stage, reviewers)
+    reviews = GateReview.objects.filter(product=product, process="stage_gate").order_by("submitted_at", "id")
+    for review, day in zip(reviews, days[1:], strict=True):
+        GateReview.objects.filter(pk=review.pk).update(submitted_at=noon(day) - dt.timedelta(days=2),
+                                                       decided_at=noon(day))
+    product.refresh_from_db()
+    return product

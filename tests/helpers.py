@@ -111,3 +111,23 @@ def race_values(worker: Callable[[int], Any], count: int, timeout: float = 60) -
         index, first = failed[0]
         raise AssertionError(f"{len(failed)} of {count} workers raised; worker {index}: {first!r}") from first
     return [o.value for o in outcomes]
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF as poppler's pdftotext reads it (layout kept, so table rows stay on one line)."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True,
+                          timeout=60).stdout.decode()
+
+
+def pdf_first_page_png(content: bytes, name: str):
+    """The PDF's first page as a PNG kept with the browser tests' screenshots (pdftoppm, 80 dpi)."""
+    import subprocess
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "e2e" / "screenshots"
+    folder.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", "-", str(folder / name)],
+                   input=content, check=True, timeout=60)
+    return folder / f"{name}.png"

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("exits.api.urls")),
     path("", include("changes.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("roadmap.api.urls")),
+    path("", include("reports.api.urls")),
 ]

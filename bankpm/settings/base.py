@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "notifications",
     "webhooks",
     "sso",
+    "roadmap",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,10 @@ BEAT_SCHEDULE = {
     "changes-activate-terms-versions": {
         "task": "changes.tasks.activate_terms_versions", "schedule": crontab(hour=0, minute=1),
     },
+    # reports: portfolio packs of the month and quarter just closed (kept; built once per period and language)
+    "reports-build-portfolio-packs": {
+        "task": "reports.tasks.build_portfolio_packs", "schedule": crontab(hour=3, minute=30),
+    },
     # kpis: nightly KPI snapshots
     "kpis-nightly-snapshots": {
         "task": "kpis.tasks.compute_recent_kpi_snapshots",

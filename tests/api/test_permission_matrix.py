@@ -206,6 +206,8 @@ MATRIX = {
     ("me", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("audit-list", "get"): (None, None, [401, 200, 200, 200, 403, 200, 200, 200]),
     ("product-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("roadmap", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("review-pack", "get"): (lambda w: {"pk": w.review.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("product-list", "post"): (None, product_payload, [401, 201, 201, 403, 403, 403, 201, 201]),
     ("product-detail", "get"): (lambda w: {"pk": w.product.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("product-detail", "patch"): (lambda w: {"pk": w.product.pk}, lambda w, u: {"name": "改名"},
