@@ -288,3 +288,11 @@ def exit_finish(product, user=None):
     services.exit_progress_record(user=user, product=product, items=items)
     for task in plan.tasks.filter(status="open"):
         services.exit_task_update(user=user, task=task, status="done")
+
+
+def region(code="east", name="华东", name_en="East China", is_active=True):
+    """A region of the reference list (regions are admin data, not seeded)."""
+    from kpis.models import Region
+
+    return Region.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en,
+                                                             "is_active": is_active})[0]

@@ -44,7 +44,7 @@ class ProductSerializer(FastReadMixin, StrictModelSerializer):
             "id", "url", "code", "name", "name_en", "category", "owner", "owner_username", "customer_segment",
             "risk_rating", "sales_channels", "description", "interest_rate", "fee", "fee_terms",
             "expected_yield_min", "expected_yield_max", "features", "target_market", "excluded_market",
-            "stage", "created_at", "updated_at",
+            "excluded_segments", "stage", "created_at", "updated_at",
         ]
         read_only_fields = ["stage", "created_at", "updated_at"]
         extra_kwargs = {
