@@ -296,3 +296,12 @@ def region(code="east", name="华东", name_en="East China", is_active=True):
 
     return Region.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en,
                                                              "is_active": is_active})[0]
+
+
+def observe_in_pilot(product, code, day, value, region_code="sh", segment="youth", channel="mobile_banking"):
+    """A dimensioned figure inside the tests' usual pilot scope (上海, youth, mobile banking)."""
+    from kpis.models import DimensionObservation
+
+    region(region_code, "上海", "Shanghai")
+    return DimensionObservation.objects.create(product=product, metric=metric(code), date=day, value=value,
+                                               region=region_code, segment=segment, channel=channel)
