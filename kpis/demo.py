@@ -49,6 +49,9 @@ def seed(*, stdout=None):
     end = timezone.localdate().replace(day=1) - timedelta(days=1)
     start = add_months(end.replace(day=1), -23)
     rows = _generate(products, start, end)
+    from .demo_dimensions import seed_dimensions
+
+    seed_dimensions(end=end)
     _compute(start, end)
     _targets(products)
     _compute(start, end)
