@@ -50,6 +50,13 @@ MODULES = {
                           "--ignore=tests/risks/test_demo.py"],
     "exits/services.py": ["tests/exits", "--ignore=tests/exits/test_concurrency.py",
                           "--ignore=tests/exits/test_demo.py"],
+    # rules that live outside the services: progress uploads' row checks, the risk's level and status rules, the
+    # admin's frozen fields and reference-data guards
+    "exits/progress.py": ["tests/exits", "--ignore=tests/exits/test_concurrency.py",
+                          "--ignore=tests/exits/test_demo.py"],
+    "risks/models.py": ["tests/risks", "--ignore=tests/risks/test_concurrency.py",
+                        "--ignore=tests/risks/test_demo.py"],
+    "products/admin.py": ["tests/products/test_admin.py", "tests/bankpm/test_views.py"],
 }
 # MUTATE_TESTS=services: the service-level tests only (no pages, API or admin), for a run that has to fit in the
 # time at hand; a mutant only these miss may still be killed by the full selection.

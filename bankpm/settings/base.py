@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bankpm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.replica.ReplicaMiddleware",
     "bankpm.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,7 +91,21 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A streaming replica for the lag-tolerant pages (core/replica.py); unset, every read goes to the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+BANKPM_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+BANKPM_READ_YOUR_WRITES = env.int("DATABASE_READ_YOUR_WRITES", default=5)
+# Pages whose reads may lag a few seconds: the portfolio and the lists.
+BANKPM_REPLICA_VIEWS = {
+    "kpis:dashboard", "products:list", "requirements:list", "risks:list", "changes:list", "exits:list",
+    "roadmap:timeline",
+}
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db_url_config(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else []
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -222,6 +237,8 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": 2.0, "max_retries": 1}}
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
+# Only one beat sends, even when a second is started by mistake (core/beat.py).
+CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "flush-notification-outbox": {
         "task": "notifications.tasks.flush_notification_outbox",

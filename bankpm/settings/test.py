@@ -6,6 +6,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 # The test runner empties every table between transactional tests (TRUNCATE); the audit tables refuse that unless
 # the session allows it (core migration 0003). Tests of the refusal switch it off with SET LOCAL.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c bankpm.audit_truncate=allowed"
+# The replica tests (tests/core/test_replica.py) read through a second connection to the test database; the router
+# is installed only by them.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = []
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 # Unit tests run tasks in-process; the tests that need a real worker switch this off themselves.

@@ -186,8 +186,8 @@ def test_api_permission_matrix(retiring, requirement, role, read, write, progres
                         format="json").status_code == task
 
 
-def test_anonymous_is_401_or_403(retiring):
-    assert api().get(plan_url(retiring)).status_code in (401, 403)
+def test_anonymous_is_401(retiring):
+    assert api().get(plan_url(retiring)).status_code == 401
 
 
 def test_plan_read_costs_the_same_queries_with_more_segments_and_progress(retiring, owner, requirement):
