@@ -6,6 +6,7 @@ DATABASE_URL) and prints a last line `RESULTS {json}`; this script streams their
     workers:       the same database, real Celery workers (needs CELERY_BROKER_URL), 1 vs 2 processes
     requirements:  <DATABASE_URL name>_bench (created and dropped), including gunicorn over loopback
 BENCH_ONLY=kpis, workers or requirements runs one of them.
+bench/dimensions_bench.py runs on its own (see its docstring).
 """
 import json
 import os
