@@ -24,6 +24,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("exits/", include("exits.urls")),
     path("changes/", include("changes.urls")),
+    path("complaints/", include("complaints.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(("bankpm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

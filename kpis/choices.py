@@ -87,6 +87,7 @@ class ObservationSource(models.TextChoices):
     BACKLOG = "backlog", _("需求待办")
     DEMO = "demo", _("演示数据")
     ROLLUP = "rollup", _("分维度汇总")
+    REGISTER = "register", _("投诉登记簿")
 
 
 class MetricCode(models.TextChoices):
@@ -121,6 +122,7 @@ class IngestError(models.TextChoices):
     UNKNOWN_CHANNEL = "unknown_channel", _("未知的渠道代码。")
     UNKNOWN_REGION = "unknown_region", _("未知或已停用的地区代码。")
     TOTAL_AND_DIMENSIONS = "total_and_dimensions", _("同一产品、指标和日期不能既有合计又有分维度数据。")
+    FED_ELSEWHERE = "fed_elsewhere", _("该产品的这一指标由系统从登记簿计算（如投诉登记簿），不能直接提交。")
     MIXED_DIMENSIONS = "mixed_dimensions", _("同一产品、指标和日期的分维度数据必须使用相同的维度组合。")
 
 

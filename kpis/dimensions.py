@@ -142,10 +142,16 @@ def store(*, rows: list[tuple], source: str) -> int:
         batch_size=2000, update_conflicts=True, update_fields=["value", "source"],
         unique_fields=["product", "metric", "date", "segment", "channel", "region"])
     observation_partitions_ensure(days=set(days))
-    with connection.cursor() as cursor:
-        cursor.execute(_ROLLUP.format(products=", ".join(map(str, products)), metrics=", ".join(map(str, metrics))),
-                       [ObservationSource.ROLLUP, days[0], days[-1]])
+    rollup_totals(product_ids=products, metric_ids=metrics, first=days[0], last=days[-1])
     return len(keys) - existing
+
+
+def rollup_totals(*, product_ids, metric_ids, first: date, last: date) -> None:
+    """(Re)compute the day totals of these products and metrics in [first, last] from their dimensioned rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROLLUP.format(products=", ".join(str(int(p)) for p in product_ids),
+                                      metrics=", ".join(str(int(m)) for m in metric_ids)),
+                       [ObservationSource.ROLLUP, first, last])
 
 
 def member_label(dimension: str, member: str, regions: dict | None = None) -> str:

@@ -44,7 +44,7 @@ from .choices import (
     SnapshotStatus,
 )
 from .formulas import derived_sql
-from .hooks import run_alert_opened
+from .hooks import metric_fed_elsewhere, run_alert_opened
 from .models import Alert, Metric, Observation, Snapshot, StalePeriod, Target, TaskRun
 from .periods import Period, add_months, parse_period, period_containing, period_range
 
@@ -83,6 +83,8 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
             % {"max": f"{MAX_OBSERVATIONS_PER_REQUEST:,}", "count": f"{len(items):,}"}
         ]})
     rows, errors, dimensioned, totals = _validate_items(user=user, items=items)
+    if not errors:
+        errors = _fed_elsewhere_errors(totals, dimensioned)
     if not errors and (dimensioned or dimensions.totals_blocked(product_ids=rows[0], dates=rows[2])):
         errors = dimensions.rule_errors(totals=totals, dimensioned=dimensioned)
     if errors:
@@ -132,9 +134,18 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
         metric_ids.append(metric)
         dates.append(day)
         values.append(value)
-    if dimensions.totals_blocked(product_ids=product_ids, dates=dates):
-        return None  # days with figures by dimension: the full checks say which items
+    if dimensions.totals_blocked(product_ids=product_ids, dates=dates) or metric_fed_elsewhere(
+            product_ids=set(product_ids), metric_ids=set(metric_ids)):
+        return None  # days with figures by dimension, or figures another app computes: the full checks say which
     return _store((product_ids, metric_ids, dates, values), source=source, dry_run=dry_run)
+
+
+def _fed_elsewhere_errors(totals: dict, dimensioned: list) -> list[dict]:
+    """Items of a (product, metric) whose figures another app computes (kpis.hooks.register_metric_source)."""
+    keys = [(index, p, m) for (p, m, _d), index in totals.items()] + [(i, p, m) for i, p, m, *_r in dimensioned]
+    fed = metric_fed_elsewhere(product_ids={p for _i, p, _m in keys}, metric_ids={m for _i, _p, m in keys})
+    return [{"index": i, "errors": {"metric": [IngestError.FED_ELSEWHERE.label]}}
+            for i, p, m in sorted(keys) if (p, m) in fed]
 
 
 def _check_may_ingest(user) -> None:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("risks.api.urls")),
     path("", include("exits.api.urls")),
     path("", include("changes.api.urls")),
+    path("", include("complaints.api.urls")),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "risks",
     "exits",
     "changes",
+    "complaints",
     "notifications",
 ]
 

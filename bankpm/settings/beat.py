@@ -41,6 +41,10 @@ BEAT_SCHEDULE = {
     "risks-remind-overdue-reviews": {
         "task": "risks.tasks.remind_overdue_reviews", "schedule": crontab(hour=7, minute=15),
     },
+    # complaints: overdue complaints remind their managers and escalate
+    "complaints-remind-overdue": {
+        "task": "complaints.tasks.remind_overdue_complaints", "schedule": crontab(hour=7, minute=20),
+    },
     # kpis: requested computations that no worker picked up, or whose worker died
     "kpis-sweep-task-runs": {"task": "kpis.tasks.sweep_task_runs", "schedule": 60.0},
 }

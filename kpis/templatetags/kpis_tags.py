@@ -30,6 +30,14 @@ def market_breach(alert):
 
 
 @register.filter
+def dimension_label(member, dimension):
+    """A segment, channel or region code as people read it ("—" when empty)."""
+    from ..dimensions import member_label
+
+    return member_label(dimension, member) if member else "—"
+
+
+@register.filter
 def segment_label(code):
     from products.choices import CustomerSegment
 
