@@ -44,7 +44,15 @@ def complaints_kpi_sync(*, product_id: int, days: set[date]) -> None:
     ordered = sorted(days)
     marks = ", ".join(["%s"] * len(ordered))
     observation_partitions_ensure(days=set(ordered))
+    first = Complaint.objects.filter(product_id=product_id).order_by("received_on").values_list(
+        "received_on", flat=True).first() or ordered[0]
     with connection.cursor() as cursor:
+        # One source per product: from its first registered complaint on, figures from elsewhere are dropped.
+        for table, own in (("kpis_dimensionobservation", ObservationSource.REGISTER),
+                           ("kpis_observation", ObservationSource.ROLLUP)):
+            cursor.execute(f"DELETE FROM {table} WHERE product_id = %s AND metric_id = %s AND date >= %s "
+                           "AND source <> %s RETURNING date", [product_id, metric, first, own])
+            days = days | {row[0] for row in cursor.fetchall()}
         for table in ("kpis_dimensionobservation", "kpis_observation"):
             cursor.execute(f"DELETE FROM {table} WHERE product_id = %s AND metric_id = %s AND date IN ({marks})",
                            [product_id, metric, *ordered])
@@ -55,4 +63,4 @@ def complaints_kpi_sync(*, product_id: int, days: set[date]) -> None:
             "GROUP BY product_id, received_on, segment, channel, region",
             [metric, ObservationSource.REGISTER, product_id, ComplaintStatus.REJECTED, *ordered])
     rollup_totals(product_ids=[product_id], metric_ids=[metric], first=ordered[0], last=ordered[-1])
-    snapshots_mark_stale(product_months={(product_id, d.replace(day=1)) for d in ordered})
+    snapshots_mark_stale(product_months={(product_id, d.replace(day=1)) for d in days})

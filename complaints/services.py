@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from accounts.choices import DepartmentCode, Role
 from core.audit import audit_edit, audit_record, field_values
 from core.errors import BulkValidationError, DomainConflict
-from core.roles import in_department, is_administrator, is_portfolio_manager, product_can_edit
+from core.roles import can_manage_products, in_department, is_administrator, is_portfolio_manager, product_can_edit
 from kpis.models import Region
 from notifications.services import notify
 from products.choices import CustomerSegment, SalesChannelCode
@@ -203,6 +203,8 @@ def _save_new(*, user, complaint: Complaint, links: dict, source: str) -> Compla
 def complaints_register(*, user, items, source: str = ComplaintSource.API) -> list[Complaint]:
     """Register complaints in bulk: every item is checked first, errors per index, and nothing is written unless
     all are valid. The page, the upload and the API all come here."""
+    if not (can_manage_products(user) or in_department(user=user, department=DepartmentCode.COMPLIANCE)):
+        raise PermissionDenied(_("只有产品经理、产品负责人、管理员和合规部可以登记投诉。"))
     if not isinstance(items, list) or not items:
         raise ValidationError({"non_field_errors": [_("请求体必须是非空的 JSON 数组。")]})
     if len(items) > MAX_COMPLAINTS_PER_REQUEST:

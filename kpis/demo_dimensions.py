@@ -12,7 +12,7 @@ from .target_market import target_market_check
 REGIONS = [("sh", "上海", "Shanghai"), ("sz", "深圳", "Shenzhen"), ("bj", "北京", "Beijing"),
            ("gz", "广州", "Guangzhou"), ("cd", "成都", "Chengdu")]
 # Day value per metric at weight w of the segment × channel × region cell (deterministic).
-BASE = {"new_customers": 6, "sales_volume": 40, "complaints": 1, "csat": 86}
+BASE = {"new_customers": 6, "sales_volume": 40, "csat": 86}  # complaints come from the register (complaints.demo)
 DEMO_PRODUCTS = ["CC-001", "WM-001"]
 
 
@@ -36,8 +36,6 @@ def seed_dimensions(*, end) -> int:
                                 value = 0.0  # almost no sales outside the target market …
                             elif code == "csat":
                                 value = base + (weight - 3) * 0.8
-                            elif code == "complaints":
-                                value = float((weight + i) % 3 == 0)
                             else:
                                 value = float(base * weight)
                             rows.append((product.pk, metrics[code], day, segment, channel, region, value))

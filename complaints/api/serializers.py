@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from bankpm.api.serializers import StrictSerializer
+from products.choices import CustomerSegment, SalesChannelCode
 
 from ..choices import MAX_COMPLAINTS_PER_REQUEST, MAX_TEXT, ComplaintCategory, RootCause, Severity
 from ..models import Complaint
@@ -26,9 +27,9 @@ class ComplaintItemSerializer(StrictSerializer):
     category = serializers.ChoiceField(choices=ComplaintCategory.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     description = serializers.CharField(max_length=MAX_TEXT)
-    segment = serializers.CharField(required=False, allow_blank=True)
-    channel = serializers.CharField(required=False, allow_blank=True)
-    region = serializers.CharField(required=False, allow_blank=True)
+    segment = serializers.ChoiceField(choices=CustomerSegment.choices, required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=SalesChannelCode.choices, required=False, allow_blank=True)
+    region = serializers.CharField(required=False, allow_blank=True, help_text="An active region's code.")
     root_cause = serializers.ChoiceField(choices=RootCause.choices, required=False, allow_blank=True)
     root_cause_text = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     risks = serializers.ListField(child=serializers.IntegerField(), required=False)
@@ -49,9 +50,9 @@ class ComplaintUpdateSerializer(StrictSerializer):
     category = serializers.ChoiceField(choices=ComplaintCategory.choices, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     description = serializers.CharField(required=False, max_length=MAX_TEXT)
-    segment = serializers.CharField(required=False, allow_blank=True)
-    channel = serializers.CharField(required=False, allow_blank=True)
-    region = serializers.CharField(required=False, allow_blank=True)
+    segment = serializers.ChoiceField(choices=CustomerSegment.choices, required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=SalesChannelCode.choices, required=False, allow_blank=True)
+    region = serializers.CharField(required=False, allow_blank=True, help_text="An active region's code.")
     root_cause = serializers.ChoiceField(choices=RootCause.choices, required=False, allow_blank=True)
     root_cause_text = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     resolution = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)

@@ -175,6 +175,12 @@ WRITE_DISAGREEMENTS = {
     # Per-item rules that depend on the rows named: each metric's valid range, the products the user may edit, a
     # (product, metric, date) sent twice in one batch.
     "/api/v1/metrics/observations/": "per-item data rules",
+    # Complaints: a receipt day not after today, an active region code, the products the user may register for
+    # (per index); resolving needs a root cause already recorded; a closed complaint keeps its facts.
+    "/api/v1/complaints/": "per-item data rules",
+    "/api/v1/complaints/{id}/": "closed complaints keep their facts",
+    "/api/v1/complaints/{id}/transition/": "resolve needs a root cause, reject a reason",
+    "/api/v1/complaints/from-feedback/": "the feedback's product must be the user's",
 }
 
 

@@ -163,3 +163,13 @@ def test_complaint_counts_of_a_product_with_a_register_cannot_be_uploaded(pm, pr
         kpi_services.observations_ingest(user=pm, items=[
             {"product": "CC-C", "metric": "complaints", "date": "2026-01-05", "value": 148}])
     assert error.value.item_errors == [{"index": 0, "errors": {"metric": [IngestError.FED_ELSEWHERE.label]}}]
+
+
+def test_uploaded_complaint_counts_after_the_first_registered_complaint_are_dropped(pm, product):
+    before, after = TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=1)
+    kpi_services.observations_ingest(user=pm, items=[
+        {"product": "CC-C", "metric": "complaints", "date": d.isoformat(), "value": 40} for d in (before, after)])
+    register(pm)  # received two days ago
+    assert list(Observation.objects.filter(product=product, metric=metric("complaints")).order_by("date")
+                .values_list("date", "value", "source")) == [(before, 40, "api"), (TODAY - dt.timedelta(days=2), 1,
+                                                                                        "rollup")]

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from changes import demo as changes_demo
+from complaints import demo as complaints_demo
 from exits import demo as exits_demo
 from kpis import demo as kpis_demo
 from lifecycle import demo as lifecycle_demo
@@ -14,7 +15,7 @@ from risks import demo as risks_demo
 
 # Risks before lifecycle: the lifecycle demo walks products through launch gates that check the register.
 SEEDERS = [accounts_demo, products_demo, risks_demo, lifecycle_demo, requirements_demo, kpis_demo, changes_demo,
-           exits_demo]
+           exits_demo, complaints_demo]
 
 
 class Command(BaseCommand):
