@@ -1,6 +1,7 @@
 """Reads of the breakdowns by segment, channel or region (product KPI page, dashboard, exports): a fixed number of
 queries whatever the number of dimension values."""
 from django.db.models import Sum
+from django.utils import timezone
 
 from .choices import Aggregation, Dimension, Granularity
 from .dimensions import member_label
@@ -12,7 +13,11 @@ def _dimension(value) -> str:
 
 
 def _latest(rows) -> object:
-    return rows.order_by("-period_start").values_list("period_start", flat=True).first()
+    """The latest whole month with figures (the month in progress only when there is nothing before it: a partial
+    month would show every summed figure as a slump)."""
+    current = timezone.localdate().replace(day=1)
+    latest = rows.filter(period_start__lt=current).order_by("-period_start").values_list("period_start", flat=True)
+    return latest.first() or rows.order_by("-period_start").values_list("period_start", flat=True).first()
 
 
 def _table(dimension: str, cells: dict, metrics: list[Metric], period: str, chart_metric: Metric | None) -> dict:

@@ -9,10 +9,13 @@ from .dimensions import store
 from .models import Metric, Region
 from .target_market import target_market_check
 
+# Regions sell unevenly (a factor per region), so that the breakdown shows a shape.
+REGION_FACTORS = [1.8, 1.3, 1.0, 0.7, 0.4]
 REGIONS = [("sh", "上海", "Shanghai"), ("sz", "深圳", "Shenzhen"), ("bj", "北京", "Beijing"),
            ("gz", "广州", "Guangzhou"), ("cd", "成都", "Chengdu")]
-# Day value per metric at weight w of the segment × channel × region cell (deterministic).
-BASE = {"new_customers": 6, "sales_volume": 40, "csat": 86}  # complaints come from the register (complaints.demo)
+# Day value per metric at weight w of the segment × channel × region cell (deterministic), scaled so that the
+# rolled-up totals stay near the demo's product totals (kpis.demo.FORMULAS).
+BASE = {"new_customers": 0.5, "sales_volume": 4, "csat": 86}  # complaints come from the register (complaints.demo)
 DEMO_PRODUCTS = ["CC-001", "WM-001"]
 
 
@@ -37,7 +40,7 @@ def seed_dimensions(*, end) -> int:
                             elif code == "csat":
                                 value = base + (weight - 3) * 0.8
                             else:
-                                value = float(base * weight)
+                                value = float(round(base * weight * REGION_FACTORS[r]))
                             rows.append((product.pk, metrics[code], day, segment, channel, region, value))
         if product.code == DEMO_PRODUCTS[1] and product.customer_segment != "senior":
             product.excluded_segments = ["senior"]  # … but some: the demo's target-market alert
