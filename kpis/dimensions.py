@@ -44,6 +44,24 @@ def item_dimensions(item: dict, regions: set[str]) -> tuple[tuple[str, str, str]
     return (None if problems else tuple(values)), problems
 
 
+_SEGMENTS, _CHANNELS = frozenset(CustomerSegment.values), frozenset(SalesChannelCode.values)
+
+
+def fast_key(item: dict, core_key, regions: set[str]) -> tuple:
+    """(key, dims) of a well-formed dimensioned item in a few lookups (`core_key` checks the four required
+    fields), else (None, None) for the full checks."""
+    segment, channel, region = item.get("segment") or "", item.get("channel") or "", item.get("region") or ""
+    if type(segment) is not str or type(channel) is not str or type(region) is not str \
+            or (segment and segment not in _SEGMENTS) or (channel and channel not in _CHANNELS) \
+            or (region and region not in regions):
+        return None, None
+    core = {name: item[name] for name in ("product", "metric", "date", "value") if name in item}
+    if len(item) - len(core) != sum(1 for name in DIMENSION_FIELDS if name in item):
+        return None, None  # an unknown field
+    key = core_key(core)
+    return (key, (segment, channel, region)) if key is not None else (None, None)
+
+
 def has_dimensions(item) -> bool:
     return type(item) is dict and any(item.get(name) not in (None, "") for name in DIMENSION_FIELDS)
 
@@ -130,20 +148,57 @@ def store(*, rows: list[tuple], source: str) -> int:
     totals up from every dimensioned row of those days in one statement. Returns how many rows were new."""
     from .partitions import observation_partitions_ensure
 
-    keys = {(p, m, d, s, c, r) for p, m, d, s, c, r, _v in rows}
-    products, metrics = sorted({k[0] for k in keys}), sorted({k[1] for k in keys})
-    days = sorted({k[2] for k in keys})
-    existing = sum(1 for key in DimensionObservation.objects.filter(
-        product_id__in=products, metric_id__in=metrics, date__gte=days[0], date__lte=days[-1]).values_list(
-        "product_id", "metric_id", "date", "segment", "channel", "region") if key in keys)
-    DimensionObservation.objects.bulk_create(
-        [DimensionObservation(product_id=p, metric_id=m, date=d, segment=s, channel=c, region=r, value=v,
-                              source=source) for p, m, d, s, c, r, v in rows],
-        batch_size=2000, update_conflicts=True, update_fields=["value", "source"],
-        unique_fields=["product", "metric", "date", "segment", "channel", "region"])
+    products, metrics = sorted({row[0] for row in rows}), sorted({row[1] for row in rows})
+    days = sorted({row[2] for row in rows})
+    if connection.vendor == "postgresql":
+        created = _merge_pg(rows, source, days)
+    else:
+        keys = {row[:6] for row in rows}
+        existing = sum(1 for key in DimensionObservation.objects.filter(
+            product_id__in=products, metric_id__in=metrics, date__gte=days[0], date__lte=days[-1]).values_list(
+            "product_id", "metric_id", "date", "segment", "channel", "region") if key in keys)
+        DimensionObservation.objects.bulk_create(
+            [DimensionObservation(product_id=p, metric_id=m, date=d, segment=s, channel=c, region=r, value=v,
+                                  source=source) for p, m, d, s, c, r, v in rows],
+            batch_size=2000, update_conflicts=True, update_fields=["value", "source"],
+            unique_fields=["product", "metric", "date", "segment", "channel", "region"])
+        created = len(keys) - existing
     observation_partitions_ensure(days=set(days))
     rollup_totals(product_ids=products, metric_ids=metrics, first=days[0], last=days[-1])
-    return len(keys) - existing
+    return created
+
+
+_MERGE = """
+WITH existing AS (
+  SELECT count(*) AS n FROM kpi_dim_staging s JOIN kpis_dimensionobservation o ON o.product_id = s.product_id
+    AND o.metric_id = s.metric_id AND o.date = s.date AND o.segment = s.segment AND o.channel = s.channel
+    AND o.region = s.region
+), merged AS (
+  INSERT INTO kpis_dimensionobservation (product_id, metric_id, date, segment, channel, region, value, source)
+  SELECT product_id, metric_id, date, segment, channel, region, value, source FROM kpi_dim_staging
+  ON CONFLICT (product_id, metric_id, date, segment, channel, region)
+  DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM merged) - (SELECT n FROM existing)"""
+
+
+def _merge_pg(rows, source: str, days) -> int:
+    """COPY into a staging table, then one merge that also counts the keys that existed (as for totals)."""
+    iso = {d: d.isoformat() for d in days}
+    lines = "".join([f"{p}\t{m}\t{iso[d]}\t{s}\t{c}\t{r}\t{v!r}\t{source}\n"
+                     for p, m, d, s, c, r, v in rows]).encode()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE kpi_dim_staging (product_id bigint, metric_id bigint, date date, "
+                       "segment varchar(32), channel varchar(32), region varchar(40), value double precision, "
+                       "source varchar(10)) ON COMMIT DROP")
+        with cursor.copy("COPY kpi_dim_staging FROM STDIN") as copy:
+            copy.write(lines)
+        cursor.execute("ANALYZE kpi_dim_staging")
+        cursor.execute(_MERGE)
+        created = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE kpi_dim_staging")
+    return created
 
 
 def rollup_totals(*, product_ids, metric_ids, first: date, last: date) -> None:

@@ -207,6 +207,9 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
     for index, item in enumerate(items):
         dims = None
         key = _fast_key(item, writable, ingestible, days)
+        if key is None and type(item) is dict and 4 < len(item) <= 7:  # a figure by dimension, well-formed
+            regions = dimensions.active_region_codes() if regions is None else regions
+            key, dims = dimensions.fast_key(item, lambda core: _fast_key(core, writable, ingestible, days), regions)
         if key is None:
             problems = _item_problems(item, products, metrics, writable)
             if isinstance(item, dict) and any(name in item for name in OPTIONAL_FIELDS):
