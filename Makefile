@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2 --dist worksteal
 
-.PHONY: run test install install-test assets browser lint messages bench mutate clean
+.PHONY: run test install install-test assets browser lint messages bench mutate cluster resilience clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,15 @@ bench: $(VENV)/.installed-test assets
 mutate: $(VENV)/.installed-test assets
 	$(BIN)/python scripts/mutate.py $(MODULES)
 	$(BIN)/python scripts/hand_mutants.py
+
+# The production shape on one machine (HAProxy, two web nodes, two workers, a beat, a primary with a streaming
+# replica, Redis; scripts/cluster.sh), and the fault drills against it (scripts/resilience.py; not in CI: minutes).
+cluster: install
+	scripts/cluster.sh up
+
+resilience: install
+	$(BIN)/python scripts/resilience.py $(DRILLS)
+	scripts/cluster.sh down
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .mutate

@@ -33,3 +33,4 @@ urlpatterns = [
 ]
 handler403 = "bankpm.views.permission_denied"
 handler404 = "bankpm.views.not_found"
+handler500 = "bankpm.views.server_error"

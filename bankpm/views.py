@@ -1,13 +1,16 @@
 """Shared page plumbing: filtered list views, the service-backed create/edit view, home and health check."""
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext
 from django.views.generic import FormView, ListView
 
@@ -181,6 +184,24 @@ def not_found(request, exception=None):
     # Django's own 404 messages ("No Product matches the given query") are internal, never shown.
     return _error_page(request, status=404, title=gettext("页面不存在"),
                        reason=gettext("您访问的页面不存在或已被移除。"))
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """500; or 503 with Retry-After when the database cannot be reached: it is not a bug, and the client should
+    simply retry shortly (load balancers and API clients act on the status). Renders without the database."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, DATABASE_DOWN):
+        return HttpResponseServerError(loader.render_to_string("500.html", request=None))
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": gettext("数据库暂时无法连接，请几秒后重试。"),
+                                 "code": "service_unavailable"}, status=503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 def permission_denied(request, exception=None):

@@ -29,11 +29,13 @@ _reading_replica: contextvars.ContextVar[bool] = contextvars.ContextVar("bankpm_
 # process-wide health: (checked at, healthy)
 _health = {"at": 0.0, "ok": False}
 
-# How far the replica is behind: 0 when it has replayed all it received, else the age of the last replayed
-# transaction (seconds). An idle primary does not make a caught-up replica look late.
-LAG_SQL = (
-    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-    "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+# How far the replica is behind: 0 once it has replayed everything the primary had written when asked (read on the
+# primary first), else the age of its last replayed transaction. An idle primary does not make a caught-up replica
+# look late, and a replica that has just restarted counts as caught up as soon as it has replayed the primary's WAL.
+PRIMARY_LSN_SQL = "SELECT pg_current_wal_lsn()::text"
+REPLICA_LAG_SQL = (
+    "SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, false), "
+    "COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)"
 )
 
 
@@ -62,9 +64,13 @@ class ReplicaRouter:
 
 def replica_lag() -> float:
     """The replica's lag in seconds (raises when it cannot be reached)."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(PRIMARY_LSN_SQL)
+        primary_lsn = cursor.fetchone()[0]
     with connections[REPLICA].cursor() as cursor:
-        cursor.execute(LAG_SQL)
-        return float(cursor.fetchone()[0])
+        cursor.execute(REPLICA_LAG_SQL, [primary_lsn])
+        caught_up, age = cursor.fetchone()
+    return 0.0 if caught_up else float(age)
 
 
 def replica_healthy(*, now: float | None = None) -> bool:

@@ -92,6 +92,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+if env("DATABASE_CONNECT_TIMEOUT", default=""):  # fail fast (a 503) rather than hang while the database is down
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT")
 # A streaming replica for the lag-tolerant pages (core/replica.py); unset, every read goes to the primary.
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
 BANKPM_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
@@ -144,7 +146,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/tabler", _NODE / "@tabler/core/dist"),
+    # Tabler's own CSS and JS only: its bundled third-party libraries (dist/libs) are unused and name files they
+    # do not ship, which production's hashed storage refuses.
+    ("vendor/tabler/css", _NODE / "@tabler/core/dist/css"),
+    ("vendor/tabler/js", _NODE / "@tabler/core/dist/js"),
     ("vendor/htmx", _NODE / "htmx.org/dist"),
     ("vendor/sortablejs", _NODE / "sortablejs"),
     ("vendor/echarts", _NODE / "echarts/dist"),
@@ -232,7 +237,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # (kpis.tasks.sweep_task_runs) fails runs without a sign of life for 10 minutes. Tasks are idempotent.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1,
-                                   "visibility_timeout": 15 * 60}
+                                   "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 10

@@ -15,6 +15,10 @@ DATABASES = {**DATABASES, "default": {  # noqa: F405
     "CONN_HEALTH_CHECKS": True,
 }}
 
+# A cache shared by every web node (rate limits, cached probes); without it each process keeps its own.
+if env("CACHE_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}}
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # Load balancers probe /healthz over plain HTTP inside the network.
@@ -30,7 +34,7 @@ X_FRAME_OPTIONS = "DENY"
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "bankpm.staticstorage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 # The API map is for signed-in users only (session or token), not for whoever can reach the host.

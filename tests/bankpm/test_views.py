@@ -31,11 +31,47 @@ def test_unknown_url_gets_the_styled_page_without_url_patterns(client, db):
 
 
 def test_server_error_page_renders_without_a_request_context(rf):
-    from django.views.defaults import server_error
+    from bankpm.views import server_error
 
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "服务器错误" in response.content.decode()
+
+
+def _database_down(*args, **kwargs):
+    from django.db import OperationalError
+
+    raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+
+
+def test_a_page_whose_database_is_down_answers_503_with_retry_after(client, db, monkeypatch):
+    from products import views
+
+    client.force_login(UserFactory(username="pm_503"))
+    monkeypatch.setattr(views.ProductListView, "get", _database_down)
+    client.raise_request_exception = False
+    response = client.get("/products/")
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    assert "服务暂时不可用" in response.content.decode()
+
+
+def test_the_api_whose_database_is_down_answers_503_in_json(client, db, monkeypatch):
+    from products.api import views
+
+    client.force_login(UserFactory(username="pm_503_api"))
+    monkeypatch.setattr(views.ProductViewSet, "list", _database_down)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/products/")
+    assert (response.status_code, response.json()["code"]) == (503, "service_unavailable")
+
+
+def test_another_error_is_still_a_500(client, db, monkeypatch):
+    from products import views
+
+    client.force_login(UserFactory(username="pm_500"))
+    monkeypatch.setattr(views.ProductListView, "get", lambda *a, **k: 1 / 0)
+    client.raise_request_exception = False
+    assert client.get("/products/").status_code == 500
 
 
 def test_favicon_ico_redirects_to_the_static_icon(client):
