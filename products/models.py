@@ -124,6 +124,8 @@ class Product(ConcurrentTransitions, KeptRecord):
         elif low is not None and high is not None and low > high:
             errors["expected_yield_max"] = _("预期收益率上限不能低于下限。")
         errors.update(self._features_errors())
+        if self.excluded_segments is None:  # an admin form left empty
+            self.excluded_segments = []
         excluded = self.excluded_segments
         if not isinstance(excluded, list) or not set(excluded) <= set(CustomerSegment.values):
             errors["excluded_segments"] = _("排除客群必须是已知客群代码的列表。")
