@@ -9,6 +9,10 @@ from ..models import Complaint
 
 class ComplaintSerializer(serializers.ModelSerializer):
     product_code = serializers.CharField(source="product.code", read_only=True)
+    root_cause = serializers.CharField(read_only=True, help_text="A RootCause code; empty while unknown.")
+    segment = serializers.CharField(read_only=True, help_text="A customer-segment code, or empty.")
+    channel = serializers.CharField(read_only=True, help_text="A sales-channel code, or empty.")
+    region = serializers.CharField(read_only=True, help_text="A region code, or empty.")
 
     class Meta:
         model = Complaint

@@ -1,8 +1,9 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from products.models import Product
@@ -65,13 +66,17 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(parameters=[OpenApiParameter("product", OpenApiTypes.INT, description="A product's id; the "
                                                 "portfolio without it.")],
                    responses={200: s.ParetoRowSerializer(many=True)})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def pareto(self, request):
         """Root causes by count with the cumulative share, for one product or the portfolio."""
         product = None
-        if request.query_params.get("product"):
-            product = Product.objects.filter(pk=request.query_params["product"]).first() \
-                if request.query_params["product"].isdigit() else None
+        if "product" in request.query_params:
+            text = request.query_params["product"].strip()
+            digits = text[1:] if text[:1] in "+-" else text
+            if not (digits.isascii() and digits.isdecimal()):
+                raise ValidationError({"product": [_("必须是产品编号。")]})
+            pk = int(text)
+            product = Product.objects.filter(pk=pk).first() if 0 < pk < 2 ** 63 else None
             if product is None:
                 raise NotFound()
         return Response(selectors.root_cause_pareto(product=product))

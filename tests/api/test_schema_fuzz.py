@@ -250,3 +250,16 @@ change_schema = schema.include(path_regex=r"/(changes|terms)/")
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
 def test_change_endpoints_conform_to_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+# The complaints register and the observations with their dimensions get a deeper run too (bulk bodies with
+# optional fields): the contract checks, and the agreement checks for the reads.
+complaint_schema = schema.include(path_regex=r"/(complaints|metrics/observations)/")
+
+
+@complaint_schema.parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+def test_complaint_and_observation_endpoints_conform_to_schema(case, token):
+    with_demo_references(case)
+    checks = CHECKS + [negative_data_rejection] if case.method != "GET" else CHECKS + AGREEMENT
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=checks)
