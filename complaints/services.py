@@ -89,7 +89,7 @@ def _text(errors, data, name, *, required=False) -> str:
         if required:
             errors[name] = [_("该字段是必填项。")]
         return ""
-    if not isinstance(value, str) or "\x00" in value or len(value) > MAX_TEXT:
+    if not _storable(value) or len(value) > MAX_TEXT:
         errors[name] = [_("必须是不超过 %(n)s 个字符的文字。") % {"n": MAX_TEXT}]
         return ""
     return value.strip()
@@ -159,6 +159,17 @@ def _links(errors: dict, data: dict, product: Product) -> dict:
     return out
 
 
+def _storable(text) -> bool:
+    """A string PostgreSQL can be asked about (JSON admits NUL characters and lone surrogates)."""
+    if not isinstance(text, str) or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _unknown(data: dict, allowed) -> dict:
     return {name: [_("未知字段。")] for name in data if name not in allowed}
 
@@ -210,7 +221,7 @@ def complaints_register(*, user, items, source: str = ComplaintSource.API) -> li
     if len(items) > MAX_COMPLAINTS_PER_REQUEST:
         raise ValidationError({"non_field_errors": [
             _("单次最多登记 %(n)s 条投诉。") % {"n": f"{MAX_COMPLAINTS_PER_REQUEST:,}"}]})
-    codes = {i.get("product") for i in items if isinstance(i, dict) and isinstance(i.get("product"), str)}
+    codes = {i.get("product") for i in items if isinstance(i, dict) and _storable(i.get("product"))}
     products = {p.code: p for p in Product.objects.filter(code__in=codes).select_related("owner")}
     regions = set(Region.objects.filter(is_active=True).values_list("code", flat=True))
     prepared, errors = [], []

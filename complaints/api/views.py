@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from products.models import Product
+from requirements.api.serializers import ConflictSerializer
 from requirements.models import Feedback
 
 from .. import selectors, services
@@ -39,7 +40,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                                               data=dict(request.data))
         return Response(s.ComplaintSerializer(selectors.complaint_detail().get(pk=complaint.pk)).data)
 
-    @extend_schema(request=s.ComplaintTransitionSerializer, responses={200: s.ComplaintSerializer})
+    @extend_schema(request=s.ComplaintTransitionSerializer, responses={
+        200: s.ComplaintSerializer, 400: OpenApiResponse(description="A missing reason, root cause or resolution."),
+        409: OpenApiResponse(ConflictSerializer, description="Not possible in the complaint's status.")})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """investigate, resolve (root cause and resolution required) or reject (reason required)."""
@@ -49,7 +52,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                                                   **body.validated_data)
         return Response(s.ComplaintSerializer(selectors.complaint_detail().get(pk=complaint.pk)).data)
 
-    @extend_schema(request=s.FromFeedbackSerializer, responses={201: s.ComplaintSerializer})
+    @extend_schema(request=s.FromFeedbackSerializer, responses={
+        201: s.ComplaintSerializer, 400: BULK_ERRORS, 404: OpenApiResponse(description="No such feedback."),
+        409: OpenApiResponse(ConflictSerializer, description="Not of the complaint channel, or registered already.")})
     @action(detail=False, methods=["post"], url_path="from-feedback")
     def from_feedback(self, request):
         """Turn a feedback item of the complaint channel into a complaint (once)."""

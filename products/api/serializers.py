@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer
+from products.choices import CustomerSegment
 
 from .. import services
 from ..models import MAX_FEATURE_LENGTH, MAX_FEATURES, Product, SalesChannel
@@ -25,6 +26,10 @@ class ProductSerializer(FastReadMixin, StrictModelSerializer):
         child=serializers.CharField(max_length=MAX_FEATURE_LENGTH), required=False, max_length=MAX_FEATURES,
         help_text="Free-text items, e.g. cashback categories or a credit-limit cap (a term).",
     )
+    excluded_segments = serializers.ListField(
+        child=serializers.ChoiceField(choices=CustomerSegment.choices), required=False, max_length=10,
+        help_text="Segments the product must not be sold to (not the target segment); sales into them raise a "
+                  "target-market alert.")
     url = serializers.HyperlinkedIdentityField(view_name="api:product-detail")
 
     def get_fields(self):

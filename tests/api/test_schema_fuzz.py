@@ -119,13 +119,22 @@ def _ordered_range(body: dict) -> dict:
     return body
 
 
+def _target_not_excluded(body: dict) -> dict:
+    """A product's target segment is never one of its excluded segments (Product.clean; said in the description)."""
+    excluded, target = body.get("excluded_segments"), body.get("customer_segment", "mass_market")  # the default
+    if isinstance(excluded, list) and target in excluded:
+        body = {**body, "excluded_segments": [s for s in excluded if s != target]}
+    return body
+
+
 def steer_references(body):
     """The body with every reference field (at any depth) naming a demo row."""
     if isinstance(body, list):
         return [steer_references(item) for item in body]
     if isinstance(body, dict):
-        return _version_of_product(_ordered_range(
-            {key: _steer(key, value) if key in REFERENCES else steer_references(value) for key, value in body.items()}))
+        steered = {key: _steer(key, value) if key in REFERENCES else steer_references(value)
+                   for key, value in body.items()}
+        return _target_not_excluded(_version_of_product(_ordered_range(steered)))
     return body
 
 
