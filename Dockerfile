@@ -9,6 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=bankpm.s
 WORKDIR /app
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
+# python-ldap (LDAP sign-on) builds against OpenLDAP's and SASL's headers.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libldap2-dev libsasl2-dev \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir -e . \
     && DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
     && useradd --system --home /app bankpm && chown -R bankpm /app

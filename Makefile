@@ -4,17 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2 --dist worksteal
 
-.PHONY: run test install install-test assets browser lint messages bench mutate cluster resilience clean
+.PHONY: run test install install-test assets browser directory ldap-headers lint messages bench mutate cluster resilience clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python ldap-headers
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python ldap-headers
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
@@ -23,7 +23,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.installed assets
-install-test: $(VENV)/.installed-test assets browser
+install-test: $(VENV)/.installed-test assets browser directory
 assets: node_modules/.installed
 
 # Debian's Chromium and CJK fonts for the browser tests (Chinese pages render as boxes without the fonts).
@@ -31,6 +31,20 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		echo "Installing chromium and fonts-noto-cjk from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# python-ldap (django-auth-ldap) builds against OpenLDAP's and SASL's headers.
+ldap-headers:
+	@if [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ]; then \
+		echo "Installing libldap2-dev and libsasl2-dev from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev >/dev/null; \
+	fi
+
+# Debian's OpenLDAP server for the LDAP sign-on tests (tests/sso/ldap_server.py starts its own slapd on a free port).
+directory:
+	@if [ ! -x /usr/sbin/slapd ]; then \
+		echo "Installing slapd from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; \
 	fi
 
 run: install
@@ -48,7 +62,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # Chinese is the source language; each app keeps its own English catalogue in <app>/locale.
-APPS := core accounts products lifecycle requirements kpis risks exits changes complaints notifications bankpm
+APPS := core accounts products lifecycle requirements kpis risks exits changes complaints notifications webhooks sso bankpm
 messages: $(VENV)/.installed
 	for app in $(APPS); do (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l en --no-obsolete) || exit 1; done
 	$(BIN)/python manage.py makemessages -l en --no-obsolete $(foreach a,$(APPS),--ignore=$(a)) --ignore=.venv \

@@ -1,13 +1,28 @@
 """Admin: users are saved through accounts.services.user_save, so role, department and active changes are
 audited; users are deactivated, never deleted (the audit chain refers to them)."""
+import copy
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from . import services
-from .models import Department, User
+from .models import ApiToken, Department, SecurityPolicy, User
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's password form, saved through accounts.services.user_password_set (audited, tokens revoked);
+    `actor` is set per request by UserAdmin.user_change_password."""
+
+    actor = None
+
+    def save(self, commit=True):
+        password = self.cleaned_data["password1"] if self.cleaned_data.get("set_usable_password", True) else None
+        return services.user_password_set(actor=self.actor, user=self.user, password=password)
 
 
 @admin.register(Department)
@@ -31,6 +46,13 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def user_change_password(self, request, id, form_url=""):
+        # A copy of this (shared) admin whose password form knows who acts, for this request only.
+        per_request = copy.copy(self)
+        per_request.change_password_form = type("ActorPasswordForm", (AuditedPasswordChangeForm,),
+                                                {"actor": request.user})
+        return super(UserAdmin, per_request).user_change_password(request, id, form_url)
+
     def save_model(self, request, obj, form, change):
         """Saved with its many-to-many fields in save_related, through the service, as one audited change."""
 
@@ -47,23 +69,46 @@ class UserAdmin(BaseUserAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-# API tokens: issued only to their owner through POST /api/v1/auth/token/. The admin may revoke one (delete), never
-# mint or read one, so that nobody acts through the API under another user's name.
+# API tokens: issued only to their owner through POST /api/v1/auth/token/. The admin may revoke one (delete, audited),
+# never mint or read one (it is named by owner and prefix), so that nobody acts through the API under another's name.
 admin.site.unregister(TokenProxy)
 
 
-@admin.register(TokenProxy)
+@admin.register(ApiToken)
 class TokenAdmin(BaseTokenAdmin):
     list_display = ("user", "key_hint", "created")
-    fields = ("user", "created")
-    readonly_fields = ("user", "created")
+    fields = ("user", "key_hint", "created")
+    readonly_fields = ("user", "key_hint", "created")
 
     @admin.display(description=_("令牌"))
     def key_hint(self, obj):
-        return f"{obj.key[:4]}…"
+        return services.token_hint(obj.key)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        services.token_revoke(actor=request.user, token=obj, reason=_gettext("管理员吊销"))
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            self.delete_model(request, token)
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(admin.ModelAdmin):
+    """One row (idle session timeout, API token lifetime), saved through the audited service."""
+
+    list_display = ("__str__", "session_idle_minutes", "token_lifetime_days")
+
+    def has_add_permission(self, request):
+        return not SecurityPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.security_policy_save(actor=request.user, policy=obj)

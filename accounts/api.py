@@ -2,12 +2,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from bankpm.api.throttling import AddressRateThrottle
+
+from . import services
 from .models import User
 
 
@@ -46,6 +49,10 @@ class ObtainTokenView(ObtainAuthToken):
     """`POST {"username", "password"}` -> `{"token"}`; locked-out accounts (django-axes) get 429, not a vague 400."""
 
     serializer_class = TokenRequestSerializer
+    # JSON only, like every API body (DRF's view also takes forms and multipart, which the schema would then offer
+    # all at once: a generated client's token module did not import).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    throttle_classes = [AddressRateThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -61,5 +68,5 @@ class ObtainTokenView(ObtainAuthToken):
             if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
                 raise exceptions.Throttled(detail=_("登录失败次数过多，账户已被暂时锁定，请稍后再试。"))
             raise exceptions.ValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token = services.token_issue(user=serializer.validated_data["user"])
         return Response({"token": token.key})

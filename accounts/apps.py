@@ -12,3 +12,9 @@ class AccountsConfig(AppConfig):
         from .choices import AccountAuditAction
 
         register_actions(AccountAuditAction)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="accounts-session-started")

@@ -29,3 +29,7 @@ class AccountAuditAction(models.TextChoices):
 
     USER_CREATED = "user_created", _("新增用户")
     USER_UPDATED = "user_updated", _("修改用户角色或部门")
+    PASSWORD_CHANGED = "password_changed", _("修改用户密码")
+    TOKEN_ISSUED = "token_issued", _("签发 API 令牌")
+    TOKEN_REVOKED = "token_revoked", _("吊销 API 令牌")
+    SECURITY_POLICY_UPDATED = "security_policy_updated", _("修改安全策略")

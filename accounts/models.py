@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from .choices import DepartmentCode, Role
 
@@ -79,3 +82,43 @@ class User(AbstractUser):
         if not hasattr(self, "_department_codes"):
             self._department_codes = frozenset(self.departments.values_list("code", flat=True))
         return self._department_codes
+
+
+class SecurityPolicy(models.Model):
+    """The administrators' security settings, one row: how long an idle session lasts and an API token lives.
+    Until an administrator saves it, the defaults apply (reading it never writes)."""
+
+    CACHE_KEY = "accounts:security-policy"
+
+    session_idle_minutes = models.PositiveIntegerField(
+        _("会话空闲超时（分钟）"), default=30, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
+    token_lifetime_days = models.PositiveIntegerField(
+        _("API 令牌有效期（天）"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)])
+
+    class Meta:
+        verbose_name = _("安全策略")
+        verbose_name_plural = _("安全策略")
+
+    def __str__(self):
+        return str(_("安全策略"))
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        """The saved row or the defaults; cached for a minute (every request reads it)."""
+        policy = cache.get(cls.CACHE_KEY)
+        if policy is None:
+            policy = cls.objects.order_by("pk").first() or cls()
+            cache.set(cls.CACHE_KEY, policy, 60)
+        return policy
+
+
+class ApiToken(TokenProxy):
+    """An API token as the admin shows it: by its owner and prefix, never the whole key."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self):
+        return f"{self.user} · {self.key[:4]}…"

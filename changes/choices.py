@@ -53,6 +53,7 @@ class ChangeError(models.TextChoices):
     """Codes of the 409 responses (`code`), with the message pages show."""
 
     TERMS_FROZEN = "terms_frozen", _("产品已上线，条款已冻结：请通过条款变更流程修改。")
+    CATEGORY_FROZEN = "category_frozen", _("产品已上线，产品类别不能修改（它决定适用的审批政策和退出通知期）。")
     REVIEW_PENDING = "review_pending", _("该产品有进行中的评审，评审期间条款不能修改。")
     TERMS_NOT_FROZEN = "terms_not_frozen", _("产品尚未上线，请直接编辑条款。")
     CHANGE_OPEN = "change_open", _("该产品已有尚未完成的条款变更。")

@@ -57,6 +57,13 @@ def terms_frozen_guard(*, product: Product, user, changed: set[str]) -> None:
         raise DomainConflict(ChangeError.TERMS_FROZEN)
 
 
+def category_frozen_guard(*, product: Product, user, changed: set[str]) -> None:
+    """The category picks the product's policies and exit notice period: fixed after launch, like the terms, and
+    not a term a change may alter either (409 category_frozen)."""
+    if "category" in changed and terms_frozen(product=product):
+        raise DomainConflict(ChangeError.CATEGORY_FROZEN, field="category")
+
+
 def terms_review_pending_guard(*, product: Product, user, changed: set[str]) -> None:
     """While any review of the product is pending its reviewers are reviewing these terms (409 review_pending)."""
     if changed & set(TERM_FIELDS) and product.gate_reviews.filter(status=GateReviewStatus.PENDING).exists():
@@ -437,7 +444,7 @@ def change_pilot_start(*, user, change: Change, data: dict) -> Change:
     audit_record(action=ChangeAuditAction.PILOT_STARTED, actor=user, product=product, obj=change,
                  from_value=ChangeStatus.APPROVED, to_value=ChangeStatus.PILOTING,
                  comment=f"{change.pilot_start} – {change.pilot_end}: " + "; ".join(
-                     f"{c.metric.code} {c.op} {c.value:g}" for c in criteria))
+                     f"{c.metric.name} {CriterionOp(c.op).label} {c.value:g}" for c in criteria))
     return change
 
 

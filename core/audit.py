@@ -3,14 +3,23 @@
 Appends are serialised by a PostgreSQL advisory lock so the chain never forks. Actions are codes registered by
 each app (`register_actions`) so the trail can name them in the reader's language.
 """
+import json
+import logging
+import os
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import AuditCheckpoint, AuditEntry
+from . import labels
+from .models import AuditCheckpoint, AuditEntry, audit_mac
+
+logger = logging.getLogger(__name__)
+# The anchor file's tail that verification reads (its newest lines; appends arrive roughly in order).
+ANCHOR_TAIL_BYTES = 256 * 1024
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant key of the transaction-level advisory lock that serialises appends.
@@ -31,46 +40,30 @@ def action_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(label)) for code, label in _ACTION_LABELS.items()), key=lambda c: c[0])
 
 
-_VALUE_LABELS: dict[str, object] = {}
-
-
 def register_value_labels(*choices: type[models.TextChoices]) -> None:
-    """Codes an app stores in from/to values (stages, statuses, departments), named in the reader's language."""
-    for each in choices:
-        _VALUE_LABELS.update(dict(each.choices))
+    """Codes an app stores in from/to values (stages, statuses, departments): see core/labels."""
+    labels.register_codes(*choices)
 
 
 def value_label(code: str) -> str:
-    return str(_VALUE_LABELS.get(code, code))
+    return labels.code_label(code)
 
 
 def object_type_choices() -> list[tuple[str, str]]:
-    """Every model that can be the object of an entry, named by its verbose name."""
-    from django.apps import apps
-    from django.conf import settings
-
-    base = str(settings.BASE_DIR)
-    return sorted(((m._meta.model_name, str(m._meta.verbose_name)) for m in apps.get_models()
-                   if str(m._meta.app_config.path).startswith(base) and ".venv" not in str(m._meta.app_config.path)
-                   and not m._meta.model_name.startswith("historical")), key=lambda c: c[0])
+    """The kinds of object a person acts on, by verbose name (core/labels: no internal bookkeeping models)."""
+    return labels.object_types()
 
 
 def object_type_label(model_name: str) -> str:
-    return dict(object_type_choices()).get(model_name, model_name)
+    from django.apps import apps
+
+    model = next((m for m in apps.get_models() if m._meta.model_name == model_name), None)
+    return str(model._meta.verbose_name) if model is not None else model_name
 
 
 def field_label(model_name: str, field: str) -> str:
-    """A diff's field named by its verbose name (the code when the model or field is unknown)."""
-    from django.apps import apps
-    from django.core.exceptions import FieldDoesNotExist
-
-    for model in apps.get_models():
-        if model._meta.model_name == model_name:
-            try:
-                return str(model._meta.get_field(field).verbose_name)
-            except FieldDoesNotExist:
-                return field
-    return field
+    """A diff's field named by its verbose name (see core/labels; the code when nothing knows it)."""
+    return labels.field_label(model_name, field)
 
 
 def object_type_of(obj) -> str:
@@ -130,11 +123,91 @@ def audit_record(*, action: str, actor=None, product=None, obj=None, from_value:
             product=product, object_type=object_type_of(obj) if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
             from_value=str(from_value)[:200], to_value=str(to_value)[:200], comment=str(comment),
-            changes=changes or [], created_at=timezone.now(), prev_hash=last or GENESIS_HASH,
+            changes=changes or [], created_at=timezone.now(), prev_hash=last or GENESIS_HASH, keyed=True,
         )
         entry.entry_hash = entry.compute_hash()
         entry.save()
+        for listener in _LISTENERS:
+            listener(entry=entry)
+        if settings.BANKPM_AUDIT_ANCHOR_FILE:
+            transaction.on_commit(lambda: audit_anchor_append(head_id=entry.pk, head_hash=entry.entry_hash))
         return entry
+
+
+_LISTENERS: list = []
+
+
+def register_audit_listener(listener) -> None:
+    """`listener(*, entry)` runs after each entry is appended, in its transaction (apps above the core publish
+    their events from here, e.g. webhooks: an event is then written on every path that audits it)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+# --- Anchors outside the database ----------------------------------------------------------------------------
+
+def _anchor_line(*, head_id: int, head_hash: str) -> str:
+    return f"anchor|{head_id}|{head_hash}"
+
+
+def audit_anchor_append(*, head_id: int, head_hash: str) -> None:
+    """Append the signed chain head to the anchor file (after the entry's commit). A failure is logged, never
+    raised: the write it anchors has happened."""
+    record = {"head_id": head_id, "head_hash": head_hash, "at": timezone.now().isoformat(),
+              "sig": audit_mac(_anchor_line(head_id=head_id, head_hash=head_hash))}
+    try:
+        os.makedirs(os.path.dirname(settings.BANKPM_AUDIT_ANCHOR_FILE) or ".", exist_ok=True)
+        # One short line per O_APPEND write: concurrent workers' lines never interleave.
+        fd = os.open(settings.BANKPM_AUDIT_ANCHOR_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (json.dumps(record) + "\n").encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        logger.exception("Audit anchor not written for entry #%s", head_id)
+
+
+def _latest_anchor() -> tuple[dict | None, str | None]:
+    """The anchor file's newest correctly signed head, or what is wrong with the file."""
+    path = settings.BANKPM_AUDIT_ANCHOR_FILE
+    try:
+        with open(path, "rb") as anchors:
+            offset = max(0, anchors.seek(0, os.SEEK_END) - ANCHOR_TAIL_BYTES)
+            anchors.seek(offset)
+            lines = anchors.read().decode(errors="replace").splitlines()
+    except FileNotFoundError:
+        return None, None
+    latest = None
+    for line in lines[1:] if offset else lines:  # past the first line read from the middle of the file
+        try:
+            record = json.loads(line)
+            signed = audit_mac(_anchor_line(head_id=int(record["head_id"]), head_hash=str(record["head_hash"])))
+        except (ValueError, KeyError, TypeError):
+            return None, f"anchor file {path}: an unreadable line"
+        if signed != record.get("sig"):
+            return None, f"anchor file {path}: a line for entry #{record['head_id']} is not signed with the audit key"
+        if latest is None or int(record["head_id"]) > latest["head_id"]:
+            latest = {"head_id": int(record["head_id"]), "head_hash": record["head_hash"]}
+    return latest, None
+
+
+def audit_verify_anchor() -> str | None:
+    """What the anchor file outside the database says is missing from the chain, or None: its newest head entry
+    must still be there with its hash (a removed tail, a TRUNCATE of the trail and its checkpoints together)."""
+    if not settings.BANKPM_AUDIT_ANCHOR_FILE:
+        return None
+    latest, problem = _latest_anchor()
+    if problem:
+        return problem
+    if latest is None:
+        if AuditEntry.objects.filter(keyed=True).exists():
+            return f"anchor file {settings.BANKPM_AUDIT_ANCHOR_FILE} is missing although keyed entries exist"
+        return None
+    found = AuditEntry.objects.filter(pk=latest["head_id"]).values_list("entry_hash", flat=True).first()
+    if found != latest["head_hash"]:
+        return (f"anchor file: entry #{latest['head_id']} is missing or was rewritten (the chain's tail or the "
+                f"whole trail was removed)")
+    return None
 
 
 def audit_edit(*, action: str, actor, obj, before: dict, fields: Iterable[str], product=None,
@@ -147,13 +220,20 @@ def audit_edit(*, action: str, actor, obj, before: dict, fields: Iterable[str], 
                         from_value=", ".join(c["field"] for c in changes)[:200])
 
 
-def audit_verify() -> AuditEntry | None:
-    """Walk the chain in order; return the first entry whose content or link does not match, or None."""
-    expected_prev = GENESIS_HASH
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+def audit_verify(*, progress=None, every: int = 2000) -> AuditEntry | None:
+    """Walk the chain in order; return the first entry whose content or link does not match, or None. Once a keyed
+    entry appears every later one must be keyed (an unkeyed hash there is a rewrite without the key).
+    `progress(done, total)` is called every `every` entries (a requested run shows it on the audit page)."""
+    expected_prev, keyed_seen = GENESIS_HASH, False
+    total = AuditEntry.objects.count() if progress else 0
+    for done, entry in enumerate(AuditEntry.objects.order_by("id").iterator(chunk_size=2000), start=1):
         if entry.prev_hash != expected_prev or entry.compute_hash() != entry.entry_hash:
             return entry
-        expected_prev = entry.entry_hash
+        if keyed_seen and not entry.keyed:
+            return entry
+        expected_prev, keyed_seen = entry.entry_hash, keyed_seen or entry.keyed
+        if progress and done % every == 0:
+            progress(done, total)
     return None
 
 
@@ -166,15 +246,26 @@ def audit_checkpoint() -> AuditCheckpoint:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])
         head = AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first()
-        return AuditCheckpoint.objects.create(entry_count=AuditEntry.objects.count(),
-                                              head_id=head[0] if head else None, head_hash=head[1] if head else "")
+        checkpoint = AuditCheckpoint(entry_count=AuditEntry.objects.count(), head_id=head[0] if head else None,
+                                     head_hash=head[1] if head else "")
+        checkpoint.signature = audit_mac(checkpoint.signed_content())
+        checkpoint.save()
+        return checkpoint
 
 
 def audit_verify_checkpoints() -> str | None:
-    """What the checkpoints say is missing from the chain, or None: every checkpoint's head entry must still be
-    there with its hash, with exactly as many entries up to it as were counted; entries are never removed, so the
-    chain also holds at least as many entries as the latest checkpoint counted."""
+    """What the checkpoints say is missing from the chain, or None: every checkpoint must carry the audit key's
+    signature (those taken before the key existed excepted), its head entry must still be there with its hash, with
+    exactly as many entries up to it as were counted; entries are never removed, so the chain also holds at least
+    as many entries as the latest checkpoint counted. Then the anchor file outside the database (see there)."""
     entries = AuditEntry.objects.all()
+    signed_seen = False
+    for checkpoint in AuditCheckpoint.objects.order_by("id").iterator(chunk_size=500):
+        if checkpoint.signature and checkpoint.signature != audit_mac(checkpoint.signed_content()):
+            return f"checkpoint #{checkpoint.pk} is not signed with the audit key"
+        if signed_seen and not checkpoint.signature:
+            return f"checkpoint #{checkpoint.pk} is unsigned after signed ones"
+        signed_seen = signed_seen or bool(checkpoint.signature)
     latest = AuditCheckpoint.objects.order_by("-id").first()
     if latest is not None and entries.count() < latest.entry_count:
         return (f"checkpoint #{latest.pk} of {latest.created_at:%Y-%m-%d %H:%M} counted {latest.entry_count} "
@@ -187,4 +278,4 @@ def audit_verify_checkpoints() -> str | None:
         if counted != checkpoint.entry_count:
             return (f"checkpoint #{checkpoint.pk}: {checkpoint.entry_count} entries up to #{checkpoint.head_id}, "
                     f"{counted} found")
-    return None
+    return audit_verify_anchor()

@@ -1,5 +1,6 @@
 """The append-only audit chain shared by every app (refused at queryset, model and database level)."""
 import hashlib
+import hmac
 import json
 from datetime import UTC
 
@@ -62,6 +63,9 @@ class AuditEntry(AppendOnly):
     created_at = models.DateTimeField(_("时间"), db_index=True)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     entry_hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    # Keyed (HMAC with settings.BANKPM_AUDIT_KEY, kept outside the database): whoever can rewrite the table cannot
+    # recompute the chain after a rewritten entry. Entries written before the key existed stay plain SHA-256.
+    keyed = models.BooleanField(_("密钥签名"), default=False)
 
     class Meta:
         ordering = ["-id"]
@@ -89,7 +93,14 @@ class AuditEntry(AppendOnly):
         return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
     def compute_hash(self) -> str:
+        if self.keyed:
+            return audit_mac(self.canonical())
         return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+
+def audit_mac(message: str) -> str:
+    """HMAC-SHA256 of `message` with the audit key (from the environment, never stored in the database)."""
+    return hmac.new(settings.BANKPM_AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 class AuditVerification(AppendOnly):
@@ -107,8 +118,32 @@ class AuditVerification(AppendOnly):
         verbose_name = _("审计链校验")
         verbose_name_plural = _("审计链校验")
 
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("发起人"),
+                                     help_text=_("为空表示夜间定时校验。"))
+
     def __str__(self):
         return f"{self.ran_at:%Y-%m-%d %H:%M} {'✓' if self.intact else '✗'}"
+
+
+class AuditVerificationRun(models.Model):
+    """An administrator's request to verify the chain now: its id is the Celery task's (progress is read from the
+    result backend while it runs); `verification` is the recorded result once the task has finished."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("发起人"))
+    requested_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    verification = models.OneToOneField(AuditVerification, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="run", verbose_name=_("校验结果"))
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("手动审计链校验")
+        verbose_name_plural = _("手动审计链校验")
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.requested_by}"
 
 
 class AuditCheckpoint(AppendOnly):
@@ -121,6 +156,8 @@ class AuditCheckpoint(AppendOnly):
     entry_count = models.PositiveBigIntegerField(_("记录数"))
     head_id = models.BigIntegerField(_("最后一条记录编号"), null=True, blank=True)
     head_hash = models.CharField(_("最后一条记录哈希"), max_length=64, blank=True)
+    # HMAC of count, head and hash with the audit key: a checkpoint inserted by hand does not verify.
+    signature = models.CharField(_("签名"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -129,6 +166,9 @@ class AuditCheckpoint(AppendOnly):
 
     def __str__(self):
         return f"#{self.pk} {self.entry_count} @ {self.head_hash[:12]}"
+
+    def signed_content(self) -> str:
+        return f"checkpoint|{self.entry_count}|{self.head_id or ''}|{self.head_hash}"
 
 
 class RowCountDelta(models.Model):
@@ -144,3 +184,26 @@ class RowCountDelta(models.Model):
 
     def __str__(self):
         return f"{self.table} {self.delta:+d}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` (core.idempotency): the same user, key and body
+    within 24 hours get it again and nothing is done twice. The unique (user, key) row is claimed in the request's
+    own transaction, so a concurrent request with the key waits for it and then replays it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("用户"))
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求指纹"), max_length=64, help_text=_("方法、路径与请求体的 SHA-256。"))
+    status_code = models.PositiveSmallIntegerField(_("响应状态"), null=True)
+    content_type = models.CharField(_("响应类型"), max_length=100, blank=True)
+    body = models.BinaryField(_("响应体"), default=b"")
+    created_at = models.DateTimeField(_("创建时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等记录")
+        verbose_name_plural = _("幂等记录")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

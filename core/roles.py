@@ -101,6 +101,12 @@ def audit_can_read(user) -> bool:
     return can_oversee(user) or can_manage_products(user)
 
 
+def audit_product_can_read(*, user, product) -> bool:
+    """One product's trail (its history page, export and API) by the same rule as the whole trail: control
+    functions read any product's, product managers their own products'."""
+    return can_oversee(user) or (can_manage_products(user) and product.owner_id == user.pk)
+
+
 def audit_visible_filter(*, user) -> Q:
     """`audit_can_read` as a filter on audit entries."""
     if can_oversee(user):

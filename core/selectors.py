@@ -4,7 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .audit import action_label, field_label, object_type_label, value_label
+from .audit import action_label, object_type_label
+from .labels import describe_changes
 from .models import AuditEntry
 from .roles import audit_visible_filter
 
@@ -19,24 +20,28 @@ def audit_entries(*, user) -> QuerySet[AuditEntry]:
             .order_by("-id"))
 
 
-def _changes_text(model_name: str, changes) -> str:
-    return "; ".join(f"{field_label(model_name, str(c.get('field')))}: {_plain(c.get('old'))} → {_plain(c.get('new'))}"
-                     for c in changes or [])
-
-
-def _plain(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
-    return value_label(str(value)) if isinstance(value, str) else str(value)
+def _changes_text(entry) -> str:
+    return "; ".join(f"{c['field']}: {c['old']} → {c['new']}" for c in entry.described)
 
 
 def audit_export_rows(entries: QuerySet[AuditEntry]):
     """One tuple per entry in the order of EXPORT_HEADERS: local time, names and labels instead of raw codes."""
     system = _("系统")
-    for e in entries.iterator(chunk_size=1000):
-        yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-               e.product.code if e.product else "", str(e.actor) if e.actor else system, action_label(e.action),
-               object_type_label(e.object_type), e.object_id, value_label(e.from_value), value_label(e.to_value),
-               _changes_text(e.object_type, e.changes), e.comment, e.entry_hash)
+    for chunk in _chunks(entries.iterator(chunk_size=1000), 1000):
+        describe_changes(chunk)
+        for e in chunk:
+            yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                   e.product.code if e.product else "", str(e.actor) if e.actor else system, action_label(e.action),
+                   object_type_label(e.object_type), e.object_id, e.from_text, e.to_text, _changes_text(e),
+                   e.comment, e.entry_hash)
+
+
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from .audit import audit_checkpoint
-from .verification import audit_verification_run
+from .verification import audit_verification_complete, audit_verification_run
 
 
 @shared_task(ignore_result=True)
@@ -13,6 +13,16 @@ def verify_audit_chain():
     """Beat, nightly: verify the audit chain, record the run, notify administrators of a break."""
     run = audit_verification_run()
     return {"intact": run.intact, "entries_checked": run.entries_checked}
+
+
+@shared_task(bind=True, name="core.tasks.verify_audit_chain_now")
+def verify_audit_chain_now(self, run_id: str):
+    """An administrator's verification (from the audit page): progress goes to the result backend as it runs."""
+    def report(done, total):
+        self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
+    verification = audit_verification_complete(run_id=run_id, progress=report)
+    return {"intact": verification.intact, "entries_checked": verification.entries_checked} if verification else None
 
 
 @shared_task(name="core.tasks.checkpoint_audit_chain")
@@ -38,3 +48,11 @@ def compact_row_counts():
     from .counts import compact_row_counts as compact
 
     compact()
+
+
+@shared_task(name="core.tasks.purge_idempotency_records", ignore_result=True)
+def purge_idempotency_records() -> int:
+    """Beat, hourly: forget Idempotency-Key answers past their 24-hour window."""
+    from .idempotency import idempotency_purge
+
+    return idempotency_purge()

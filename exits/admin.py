@@ -2,6 +2,8 @@
 the services (pages and API), so here they are read-only."""
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import ExitNoticePolicy, ExitPlan, ExitTask, ExitTaskTemplate
 
@@ -28,17 +30,6 @@ class ExitNoticePolicyAdmin(AuditedPolicyAdmin):
 class ExitTaskTemplateAdmin(AuditedPolicyAdmin):
     list_display = ["title", "code", "anchor", "offset_days", "position", "is_active"]
     list_filter = ["anchor", "is_active"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExitPlan)

@@ -72,17 +72,19 @@ class ExitPlanForm(forms.Form):
 HeaderError = uploads.HeaderError
 
 
-class ProgressUploadForm(forms.Form):
-    file = forms.FileField(label=_("进度文件"), help_text=_("CSV 或 XLSX，表头：segment, date, migrated, closed"))
+# Column titles a file may use instead of the codes (in either language).
+UPLOAD_TITLES = {"segment": _("客群"), "date": _("日期"), "migrated": _("已迁移"), "closed": _("已销户")}
+
+
+class ProgressUploadForm(uploads.KeptUploadForm):
+    file = forms.FileField(label=_("进度文件"), required=False,
+                           help_text=_("CSV 或 XLSX，表头见下方的文件格式（中文或英文列名均可）。"))
     dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
 
-    def clean_file(self):
-        try:
-            rows = uploads.read_upload(self.cleaned_data["file"], read_csv=_csv_rows, read_xlsx=_xlsx_rows)
-        except uploads.UploadRefused as error:
-            raise forms.ValidationError(error.args[0]) from error
+    def read_rows(self, upload) -> list:
+        rows = uploads.read_upload(upload, read_csv=_csv_rows, read_xlsx=_xlsx_rows)
         if not rows:
-            raise forms.ValidationError(_("文件中没有数据行。"))
+            raise uploads.UploadRefused(_("文件中没有数据行。"))
         return rows
 
 
@@ -110,8 +112,8 @@ def _item(values) -> dict:
 # (bankpm.uploads), so a file of millions of empty rows is refused without being read.
 def _csv_rows(fileobj) -> list[dict]:
     rows = uploads.csv_rows(fileobj, max_rows=MAX_PROGRESS_ITEMS)
-    header = [c.strip() for c in next(rows, [])]
-    if header != list(UPLOAD_COLUMNS):
+    header = [c.strip().lstrip("\ufeff") for c in next(rows, [])]
+    if uploads.normalise_header(header, UPLOAD_COLUMNS, UPLOAD_TITLES) != list(UPLOAD_COLUMNS):
         raise HeaderError(_("表头必须是 segment, date, migrated, closed"))
     return [_item(row) for row in rows if any(c.strip() for c in row)]
 
@@ -119,6 +121,6 @@ def _csv_rows(fileobj) -> list[dict]:
 def _xlsx_rows(fileobj) -> list[dict]:
     rows = uploads.xlsx_rows(fileobj, max_rows=MAX_PROGRESS_ITEMS)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    if header[:4] != list(UPLOAD_COLUMNS):
+    if uploads.normalise_header(header[:4], UPLOAD_COLUMNS, UPLOAD_TITLES) != list(UPLOAD_COLUMNS):
         raise HeaderError(_("表头必须是 segment, date, migrated, closed"))
     return [_item(row[:4]) for row in rows if any(c is not None for c in row)]

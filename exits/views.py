@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from bankpm.uploads import column_titled
 from core.errors import BulkValidationError, DomainConflict, error_text
 from products.models import Product
 
 from . import selectors, services
-from .forms import ExitPlanForm, ProgressUploadForm
+from .forms import UPLOAD_TITLES, ExitPlanForm, ProgressUploadForm
 
 
 class ExitPortfolioView(LoginRequiredMixin, TemplateView):
@@ -73,13 +74,15 @@ class ProgressUploadView(ProductEditorMixin, FormView):
                                                    dry_run=form.cleaned_data["dry_run"])
         except BulkValidationError as error:
             # Row numbers as people see them in a spreadsheet: the header is row 1.
-            rows = [{"row": item["index"] + 2, "errors": item["errors"]} for item in error.errors[:200]]
+            rows = [{"row": item["index"] + 2, "errors": column_titled(item["errors"], UPLOAD_TITLES)}
+                    for item in error.errors[:200]]
             return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
                                                                  error_count=len(error.errors)))
         except (ValidationError, DomainConflict) as error:
             form.add_error("file", error_text(error))
             return self.form_invalid(form)
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+        return self.render_to_response(self.get_context_data(form=form, result=result,
+                                                             kept=form.cleaned_data.get("kept")))
 
 
 class ExitTaskActionView(LoginRequiredMixin, View):

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Alert, Metric, Region, Snapshot, Target
 from .templatetags.kpis_tags import metric_num
@@ -63,18 +65,15 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(ReadOnlyAdmin):
+    """Snapshots are evidence (exit plans cite them): only the computation writes them."""
+
     list_display = ("product", "metric", "period", "shown_value", "shown_target", "shown_attainment", "status")
     list_filter = ("granularity", "status", "metric")
     list_select_related = ("product", "metric")
     search_fields = ("product__code", "period")
     actions = ["recompute"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product", "metric")
@@ -99,7 +98,9 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
+    """Alerts are acknowledged and resolved on the alerts page or the API, through the service."""
+
     list_display = ("product", "metric", "period", "shown_value", "status", "opened_at", "resolved_at",
                     "auto_resolved")
     list_filter = ("status", "metric")
@@ -113,11 +114,3 @@ class AlertAdmin(admin.ModelAdmin):
     def shown_value(self, obj):
         return metric_num(obj.value, obj.metric)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # acknowledged and resolved on the alerts page or the API, through the service
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,7 +3,9 @@
 24 months of daily figures (up to the end of the last full month) for the live demo products are generated in the database with one
 INSERT … SELECT (PostgreSQL and SQLite alike), snapshots are computed, targets are derived from them (mostly
 met, some missed), and snapshots are computed again: the loan "LN-002" breaks its default-rate limit and has an
-open alert.
+open alert. A product being withdrawn counts the customers its exit plan counts (`_exit_customers`): no new
+customers from its notice date on, and its active customers fall with the migration reported on its plan (the exits
+demo runs first).
 """
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from products.models import Product
 
 from . import services
 from .choices import Granularity, ObservationSource
-from .models import Observation, Snapshot, Target
+from .models import Metric, Observation, Snapshot, Target
 from .periods import add_months, period_containing
 from .selectors import LIVE_STAGES
 
@@ -37,6 +39,7 @@ FORMULAS = {
 RISK_LIMIT = (1.5, 1.8, 2.0)  # default rate: target, warning, limit (%)
 TARGETED = ["revenue", "csat", "complaints", "active_customers", "margin", "market_share"]
 LOWER_IS_BETTER = {"complaints"}
+EXIT_METRICS = ["active_customers", "new_customers"]
 
 
 def seed(*, stdout=None):
@@ -49,6 +52,7 @@ def seed(*, stdout=None):
     end = timezone.localdate().replace(day=1) - timedelta(days=1)
     start = add_months(end.replace(day=1), -23)
     rows = _generate(products, start, end)
+    _exit_customers(products, start, end)
     from .demo_dimensions import seed_dimensions
 
     seed_dimensions(end=end)
@@ -86,6 +90,43 @@ def _generate(products, start, end) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement)
     return Observation.objects.filter(source=ObservationSource.DEMO).count()
+
+
+def _exit_customers(products, start, end) -> None:
+    """Replace the generated customer figures of products with an exit plan by figures drawn from the plan: before
+    its notice date the active customers fall towards the plan's count (0.1 % a day), from then on they are the plan's
+    customers less those reported migrated or closed, and nobody new joins."""
+    from exits.models import ExitPlan
+
+    plans = ExitPlan.objects.filter(product_id__in=products, notice_date__isnull=False).prefetch_related(
+        "segments__progress")
+    metrics = dict(Metric.objects.filter(code__in=EXIT_METRICS).values_list("code", "id"))
+    rows = []
+    for plan in plans:
+        Observation.objects.filter(product_id=plan.product_id, metric_id__in=metrics.values(),
+                                   source=ObservationSource.DEMO).delete()
+        for i in range((end - start).days + 1):
+            day = start + timedelta(days=i)
+            active, new = _exit_day(plan, day)
+            rows += [Observation(product_id=plan.product_id, metric_id=metrics["active_customers"], date=day,
+                                 value=active, source=ObservationSource.DEMO),
+                     Observation(product_id=plan.product_id, metric_id=metrics["new_customers"], date=day,
+                                 value=new, source=ObservationSource.DEMO)]
+    Observation.objects.bulk_create(rows, batch_size=2000)
+
+
+def _exit_day(plan, day) -> tuple[int, int]:
+    """(active customers, new customers) of a product being withdrawn on a day."""
+    segments = list(plan.segments.all())
+    customers = sum(s.customers for s in segments)
+    if day < plan.notice_date:
+        return round(customers * (1 + 0.001 * (plan.notice_date - day).days)), 3 + day.day % 4
+    left = 0
+    for segment in segments:
+        reported = [p for p in segment.progress.all() if p.date <= day]
+        last = max(reported, key=lambda p: p.date, default=None)
+        left += segment.customers - (last.migrated + last.closed if last else 0)
+    return left, 0
 
 
 def _compute(start, end):

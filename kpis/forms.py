@@ -9,21 +9,36 @@ from bankpm import uploads
 from .choices import MAX_OBSERVATIONS_PER_REQUEST
 
 UPLOAD_COLUMNS = ("product", "metric", "date", "value")
+# Column titles a file may use instead of the codes (in either language).
+UPLOAD_TITLES = {"product": _("产品代码"), "metric": _("指标"), "date": _("日期"), "value": _("数值"),
+                 "segment": _("客群"), "channel": _("渠道"), "region": _("地区")}
 # Optional breakdown columns after the four required ones, in this order (a blank cell = not broken down by it).
 DIMENSION_COLUMNS = ("segment", "channel", "region")
 
 
-class ObservationUploadForm(forms.Form):
-    file = forms.FileField(label=_("数据文件"), help_text=_("CSV 或 XLSX，表头：product, metric, date, value，"
-                                                       "可选分维度列 segment, channel, region"))
+class ObservationUploadForm(uploads.KeptUploadForm):
+    file = forms.FileField(label=_("数据文件"), required=False,
+                           help_text=_("CSV 或 XLSX，表头见下方的文件格式（中文或英文列名均可）。"))
     dry_run = forms.BooleanField(label=_("仅校验（试运行，不写入）"), required=False, initial=True)
 
-    def clean_file(self):
-        try:
-            rows = uploads.read_upload(self.cleaned_data["file"], read_csv=_csv_rows, read_xlsx=_xlsx_rows)
-        except uploads.UploadRefused as error:
-            raise forms.ValidationError(error.args[0]) from error
+    def read_rows(self, upload) -> list:
+        rows = uploads.read_upload(upload, read_csv=_csv_rows, read_xlsx=_xlsx_rows)
+        names = _metric_names()
+        for row in rows:  # a metric may be written by its Chinese or English name
+            if isinstance(row["metric"], str):
+                row["metric"] = names.get(row["metric"].strip().casefold(), row["metric"].strip())
         return rows
+
+
+def _metric_names() -> dict[str, str]:
+    from .models import Metric
+
+    names = {}
+    for code, name, name_en in Metric.objects.values_list("code", "name", "name_en"):
+        names.update({code.casefold(): code, name.strip().casefold(): code})
+        if name_en:
+            names[name_en.strip().casefold()] = code
+    return names
 
 
 HeaderError = uploads.HeaderError
@@ -56,6 +71,7 @@ def _checked_header(rows) -> tuple[str, ...]:
         header[0] = header[0][1:]
     while header and not header[-1]:
         header.pop()
+    header = uploads.normalise_header(header, (*UPLOAD_COLUMNS, *DIMENSION_COLUMNS), UPLOAD_TITLES)
     extra = header[4:]
     if header[:4] != list(UPLOAD_COLUMNS) or extra != list(DIMENSION_COLUMNS[:len(extra)]):
         raise HeaderError(_("表头必须是 product, metric, date, value（可选 segment, channel, region）"))

@@ -512,6 +512,30 @@ def task_runs_sweep(*, now=None) -> dict:
     return {"republished": republished, "abandoned": abandoned}
 
 
+def task_run_status(*, run: TaskRun) -> dict:
+    """A run's state and progress from the result backend; when the backend (the broker's Redis) cannot be read,
+    the state the run's own row knows (abandoned: FAILURE, a heartbeat: STARTED, else PENDING), never an error."""
+    from celery.result import AsyncResult
+
+    try:
+        result = AsyncResult(str(run.id))
+        state, info = result.state, result.info
+    except Exception:  # noqa: BLE001 - any backend error: the row answers instead
+        logger.warning("Result backend unreadable; task %s answered from its row", run.id, exc_info=True)
+        return _task_run_stored_status(run)
+    progress = info if state == "PROGRESS" and isinstance(info, dict) else None
+    outcome = info if state == "SUCCESS" else (str(info) if state == "FAILURE" else None)
+    return {"id": str(run.id), "state": state, "progress": progress, "result": outcome}
+
+
+def _task_run_stored_status(run: TaskRun) -> dict:
+    if run.abandoned_at is not None:
+        return {"id": str(run.id), "state": "FAILURE", "progress": None,
+                "result": str(_("任务中断：工作进程长时间无响应，请重新发起。"))}
+    return {"id": str(run.id), "state": "STARTED" if run.heartbeat_at else "PENDING", "progress": None,
+            "result": None}
+
+
 class TaskAbandoned(Exception):
     """Stored as the result of a run whose worker died or went silent."""
 

@@ -11,13 +11,15 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin
+from bankpm.uploads import column_titled
 from bankpm.views import FilteredListView, card_messages
 from products.models import Product
 
 from . import breakdowns, exports, selectors, services
+from .charts import product_charts
 from .choices import ALERT_COMMENT_MAX_LENGTH, ObservationSource
 from .filtersets import AlertFilterSet
-from .forms import ObservationUploadForm
+from .forms import UPLOAD_TITLES, ObservationUploadForm
 from .hooks import dashboard_cards
 from .models import Alert
 from .periods import parse_period, period_containing
@@ -74,14 +76,7 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        charts = [{
-            "id": f"chart-{item['metric'].code}", "name": item["metric"].display_name,
-            "unit": item["metric"].display_unit,
-            "periods": [s.period for s in item["rows"]], "values": [s.value for s in item["rows"]],
-            "targets": [s.target_value for s in item["rows"]],
-            # Counts are read against zero; money and rates may zoom in on their range.
-            "zero_based": item["metric"].decimals == 0,
-        } for item in self.data["series"]]
+        charts = product_charts(self.data["series"])
         # One block per metric (in its usual order), newest month first within it.
         rows = sorted(self.data["snapshots"], key=lambda s: (s.metric.display_order, s.metric.code,
                                                              -s.period_start.toordinal()))
@@ -170,10 +165,12 @@ class ObservationUploadView(ProductEditorRequiredMixin, FormView):
                                                   source=ObservationSource.UPLOAD, dry_run=form.cleaned_data["dry_run"])
         except services.BulkValidationError as error:
             # Row numbers as people see them in a spreadsheet: the header is row 1.
-            rows = [{"row": e["index"] + 2, "errors": e["errors"]} for e in error.item_errors[:200]]
+            rows = [{"row": e["index"] + 2, "errors": column_titled(e["errors"], UPLOAD_TITLES)}
+                    for e in error.item_errors[:200]]
             return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
                                                                  error_count=len(error.item_errors)))
         except ValidationError as error:
             form.add_error("file", error.messages)
             return self.form_invalid(form)
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+        return self.render_to_response(self.get_context_data(form=form, result=result,
+                                                             kept=form.cleaned_data.get("kept")))

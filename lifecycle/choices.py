@@ -7,6 +7,8 @@ class DeliverableStatus(models.TextChoices):
     OPEN = "open", _("待完成")
     DONE = "done", _("已完成")
     WAIVED = "waived", _("已豁免")
+    # A required item's waiver is a decision: asked for by the manager, it counts as open until it is approved.
+    WAIVER_REQUESTED = "waiver_requested", _("豁免待批准")
 
 
 class GateReviewStatus(models.TextChoices):
@@ -41,6 +43,9 @@ class AuditAction(models.TextChoices):
     DELIVERABLE_DONE = "deliverable_done", _("交付物完成")
     DELIVERABLE_WAIVED = "deliverable_waived", _("交付物豁免")
     DELIVERABLE_REOPENED = "deliverable_reopened", _("交付物重新打开")
+    DELIVERABLE_WAIVER_REQUESTED = "deliverable_waiver_requested", _("申请豁免必需交付物")
+    DELIVERABLE_WAIVER_APPROVED = "deliverable_waiver_approved", _("批准交付物豁免")
+    DELIVERABLE_WAIVER_REJECTED = "deliverable_waiver_rejected", _("驳回交付物豁免")
     DELIVERABLE_EDITED = "deliverable_edited", _("交付物信息修改")
     POLICY_CHANGED = "policy_changed", _("审批规则变更")
     DELEGATION_CREATED = "delegation_created", _("设置审批委托")
@@ -64,3 +69,4 @@ class LifecycleError(models.TextChoices):
     STAGE_NOT_ALLOWED = "stage_not_allowed", _("当前阶段不能进入该目标阶段。")
     DELIVERABLE_OTHER_STAGE = "deliverable_other_stage", _("只能更新当前阶段的交付物。")
     DELIVERABLE_UNDER_REVIEW = "deliverable_under_review", _("阶段评审进行中，不能重新打开交付物。")
+    WAIVER_NOT_REQUESTED = "waiver_not_requested", _("该交付物没有待批准的豁免申请。")

@@ -19,3 +19,4 @@ class DeliverableForm(forms.Form):
 
 class GateSubmitForm(forms.Form):
     to_stage = forms.CharField(required=False)
+    response = forms.CharField(required=False, max_length=4000)

@@ -60,9 +60,14 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, KeptRecord):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliverables",
                               verbose_name=_("负责人"))
     due_date = models.DateField(_("截止日期"), null=True, blank=True)
-    status = FSMField(_("状态"), max_length=10, choices=DeliverableStatus.choices, default=DeliverableStatus.OPEN,
+    status = FSMField(_("状态"), max_length=20, choices=DeliverableStatus.choices, default=DeliverableStatus.OPEN,
                       protected=True)
     waiver_reason = models.TextField(_("豁免理由"), blank=True)
+    waiver_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                            blank=True, related_name="+", verbose_name=_("豁免申请人"))
+    waiver_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="+", verbose_name=_("豁免审批人"))
+    waiver_decided_at = models.DateTimeField(_("豁免审批时间"), null=True, blank=True)
     attachment = models.FileField(_("附件"), upload_to="deliverables/%Y/%m/", blank=True)
     link = models.URLField(_("链接"), blank=True, validators=[validate_link])
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -92,7 +97,8 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, KeptRecord):
         return title_en if (get_language() or "").startswith("en") and title_en else title
 
     def clean(self):
-        if self.status == DeliverableStatus.WAIVED and not self.waiver_reason.strip():
+        if self.status in (DeliverableStatus.WAIVED, DeliverableStatus.WAIVER_REQUESTED) \
+                and not self.waiver_reason.strip():
             raise ValidationError({"reason": _("豁免必须填写理由。")})
         if self.attachment and not self.attachment._committed:
             # A new upload (page, admin or code alike): only allow-listed document types, by content.
@@ -111,9 +117,22 @@ class Deliverable(ProtectedFSMFieldsMixin, FSMModelMixin, KeptRecord):
     def waive(self):
         """Not needed for this product; the reason is kept."""
 
-    @transition(field=status, source=[DeliverableStatus.DONE, DeliverableStatus.WAIVED], target=DeliverableStatus.OPEN)
+    @transition(field=status, source=[DeliverableStatus.DONE, DeliverableStatus.WAIVED,
+                                      DeliverableStatus.WAIVER_REQUESTED], target=DeliverableStatus.OPEN)
     def reopen(self):
-        """Ticked by mistake or needs rework."""
+        """Ticked by mistake or needs rework (or the waiver request is withdrawn)."""
+
+    @transition(field=status, source=DeliverableStatus.OPEN, target=DeliverableStatus.WAIVER_REQUESTED)
+    def request_waiver(self):
+        """A required item: the manager asks the head of product or the gate's reviewers to waive it."""
+
+    @transition(field=status, source=DeliverableStatus.WAIVER_REQUESTED, target=DeliverableStatus.WAIVED)
+    def approve_waiver(self):
+        """The waiver is approved: the item counts as settled for the gate."""
+
+    @transition(field=status, source=DeliverableStatus.WAIVER_REQUESTED, target=DeliverableStatus.OPEN)
+    def reject_waiver(self):
+        """The waiver is refused: the item is open again."""
 
 
 class GatePolicy(models.Model):
@@ -188,6 +207,8 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
                                      related_name="submitted_gate_reviews", verbose_name=_("提交人"))
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     decided_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The submitter's answer to the comments of the review rejected before this one, shown to its reviewers.
+    response = models.TextField(_("对上次驳回意见的答复"), blank=True, max_length=4000)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

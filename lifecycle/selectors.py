@@ -21,7 +21,8 @@ def open_review_for(*, product: Product) -> GateReview | None:
 
 
 def deliverable_list() -> QuerySet[Deliverable]:
-    return Deliverable.objects.select_related("product", "owner", "template", "completed_by")
+    return Deliverable.objects.select_related("product", "owner", "template", "completed_by",
+                                              "waiver_requested_by")
 
 
 def product_deliverables(*, product: Product, stage: str | None = None) -> QuerySet[Deliverable]:
@@ -46,21 +47,28 @@ def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
     )
 
 
-def product_history(*, product: Product | None = None) -> QuerySet[AuditEntry]:
+def product_history(*, product: Product | None = None, user=None) -> QuerySet[AuditEntry]:
+    """A product's audit entries; given a user, only those core.roles lets them read (the trail's one rule)."""
+    from core.roles import audit_visible_filter
+
     entries = AuditEntry.objects.select_related("actor", "product")
+    if user is not None:
+        entries = entries.filter(audit_visible_filter(user=user))
     return entries.filter(product=product) if product is not None else entries
 
 
 def history_export_rows(entries: QuerySet[AuditEntry]):
     """One tuple per entry, in the order of the history export's headers: local time, names and labels (as the
     screen shows them), not UTC and raw codes."""
-    from core.audit import action_label, value_label
+    from core.audit import action_label
+    from core.labels import describe_changes
 
     system = gettext("系统")
     for e in entries.iterator(chunk_size=1000):
+        describe_changes([e])
         yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-               str(e.actor) if e.actor else system, action_label(e.action), value_label(e.from_value),
-               value_label(e.to_value), e.comment, e.entry_hash)
+               str(e.actor) if e.actor else system, action_label(e.action), e.from_text, e.to_text, e.comment,
+               e.entry_hash)
 
 
 def products_managed_by(*, user) -> QuerySet[Product]:

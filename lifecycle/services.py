@@ -23,6 +23,7 @@ from notifications.services import localised, notify
 from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
 
+from . import waivers
 from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, LifecycleError, StepStatus
 from .engine import Facts, all_preconditions, full_snapshot, get_process, run_on_approved, run_on_rejected
 from .exceptions import GateConflict
@@ -131,10 +132,11 @@ def deliverable_update(*, user, deliverable: Deliverable, status: str | None = N
     status = status or deliverable.status
     if status not in DeliverableStatus.values:
         raise ValidationError({"status": _("无效的状态。")})
-    _check_deliverable_editable(user=user, deliverable=deliverable, product=product, status=status)
-    if status == DeliverableStatus.WAIVED and not (reason or "").strip():
-        raise ValidationError({"reason": _("豁免必须填写理由。")})
     old = deliverable.status
+    status = _waiver_status(deliverable=deliverable, status=status)
+    _check_deliverable_editable(user=user, deliverable=deliverable, product=product, status=status)
+    if status in (DeliverableStatus.WAIVED, DeliverableStatus.WAIVER_REQUESTED) and not (reason or "").strip():
+        raise ValidationError({"reason": _("豁免必须填写理由。")})
     before = field_values(deliverable, ("link", "attachment"))
     if link is not None:
         deliverable.link = link
@@ -146,9 +148,12 @@ def deliverable_update(*, user, deliverable: Deliverable, status: str | None = N
     deliverable.save()
     if status != old:
         action = {DeliverableStatus.DONE: AuditAction.DELIVERABLE_DONE, DeliverableStatus.WAIVED:
-                  AuditAction.DELIVERABLE_WAIVED, DeliverableStatus.OPEN: AuditAction.DELIVERABLE_REOPENED}[status]
+                  AuditAction.DELIVERABLE_WAIVED, DeliverableStatus.OPEN: AuditAction.DELIVERABLE_REOPENED,
+                  DeliverableStatus.WAIVER_REQUESTED: AuditAction.DELIVERABLE_WAIVER_REQUESTED}[status]
         audit_record(action=action, actor=user, product=product, obj=deliverable, from_value=old, to_value=status,
                      comment=f"{deliverable.title}" + (f": {reason}" if reason else ""))
+        if status == DeliverableStatus.WAIVER_REQUESTED:
+            waivers.waiver_requested_notify(deliverable=deliverable, user=user)
     audit_edit(action=AuditAction.DELIVERABLE_EDITED, actor=user, obj=deliverable, before=before, product=product,
                fields=("link", "attachment"), comment=deliverable.title)
     return deliverable
@@ -177,6 +182,17 @@ def deliverable_edit(*, user, deliverable: Deliverable, data: dict) -> Deliverab
     return deliverable
 
 
+def _waiver_status(*, deliverable: Deliverable, status: str) -> str:
+    """Waiving a required item asks for the waiver (lifecycle.waivers decides it); asking again, or waiving an
+    item whose waiver was approved, changes nothing."""
+    waiving = status in (DeliverableStatus.WAIVED, DeliverableStatus.WAIVER_REQUESTED)
+    if not waiving:
+        return status
+    if deliverable.status in (DeliverableStatus.WAIVED, DeliverableStatus.WAIVER_REQUESTED):
+        return deliverable.status
+    return DeliverableStatus.WAIVER_REQUESTED if deliverable.required else DeliverableStatus.WAIVED
+
+
 def _deliverable_move(*, deliverable: Deliverable, user, status: str, reason: str) -> None:
     if deliverable.status != DeliverableStatus.OPEN and status != DeliverableStatus.OPEN:
         deliverable.reopen()  # done <-> waived goes through open
@@ -184,17 +200,25 @@ def _deliverable_move(*, deliverable: Deliverable, user, status: str, reason: st
         deliverable.complete()
     elif status == DeliverableStatus.WAIVED:
         deliverable.waive()
+    elif status == DeliverableStatus.WAIVER_REQUESTED:
+        deliverable.request_waiver()
     else:
         deliverable.reopen()
-    deliverable.waiver_reason = reason.strip() if status == DeliverableStatus.WAIVED else ""
-    deliverable.completed_by = user if status != DeliverableStatus.OPEN else None
-    deliverable.completed_at = timezone.now() if status != DeliverableStatus.OPEN else None
+    waiving = status in (DeliverableStatus.WAIVED, DeliverableStatus.WAIVER_REQUESTED)
+    deliverable.waiver_reason = reason.strip() if waiving else ""
+    deliverable.waiver_requested_by = user if status == DeliverableStatus.WAIVER_REQUESTED else None
+    deliverable.waiver_decided_by, deliverable.waiver_decided_at = None, None
+    settled = status in (DeliverableStatus.DONE, DeliverableStatus.WAIVED)
+    deliverable.completed_by = user if settled else None
+    deliverable.completed_at = timezone.now() if settled else None
 
 
 def missing_deliverables(*, product: Product) -> list[str]:
     """Titles (in the reader's language) of the current stage's required deliverables neither done nor waived."""
     deliverables_ensure(product=product)
-    missing = product.deliverables.filter(stage=product.stage, required=True, status=DeliverableStatus.OPEN)
+    # A waiver still waiting for its approval does not count as waived.
+    missing = product.deliverables.filter(stage=product.stage, required=True, status__in=[
+        DeliverableStatus.OPEN, DeliverableStatus.WAIVER_REQUESTED])
     rows = missing.order_by("template__position", "id").values_list("title", "title_en")
     return [Deliverable.localized_title(title, title_en) for title, title_en in rows]
 
@@ -259,15 +283,17 @@ def gate_review_can_submit(*, user, product: Product) -> bool:
 
 
 @transaction.atomic
-def gate_review_submit(*, product: Product, user, to_stage: str | None = None) -> GateReview:
-    """Open a gate review for the next stage (or cancellation/retirement where the state machine allows it)."""
-    return review_submit(process=STAGE_GATE, subject=product, user=user, target=to_stage or "")
+def gate_review_submit(*, product: Product, user, to_stage: str | None = None, response: str = "") -> GateReview:
+    """Open a gate review for the next stage (or cancellation/retirement where the state machine allows it);
+    `response` answers the comments of the last rejected review."""
+    return review_submit(process=STAGE_GATE, subject=product, user=user, target=to_stage or "", response=response)
 
 
 @transaction.atomic
-def review_submit(*, process: str, subject, user, target: str = "") -> GateReview:
+def review_submit(*, process: str, subject, user, target: str = "", response: str = "") -> GateReview:
     """Open a review of any process: check who submits, lock the product, refuse a second open review, check the
-    process's preconditions, record the snapshot, create the policy's steps and open the first phase."""
+    process's preconditions, record the snapshot, create the policy's steps and open the first phase. `response`
+    (the submitter's answer to the last rejection's comments) is kept on the review and in its audit entry."""
     proc = get_process(process)
     product = Product.objects.select_for_update().get(pk=proc.product_of(subject).pk)
     if isinstance(subject, Product):  # a stage gate's subject is the product: use the locked row
@@ -290,7 +316,7 @@ def review_submit(*, process: str, subject, user, target: str = "") -> GateRevie
                 process=process, product=product, subject=subject,
                 from_stage=product.stage if process == STAGE_GATE else "",
                 to_stage=target if process == STAGE_GATE else "",
-                snapshot=full_snapshot(proc, subject=subject, target=target),
+                snapshot=full_snapshot(proc, subject=subject, target=target), response=response.strip(),
                 submitted_by=user, submitted_at=timezone.now())
     except IntegrityError as error:  # the partial unique constraint: another writer got there first
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN) from error
@@ -301,7 +327,7 @@ def review_submit(*, process: str, subject, user, target: str = "") -> GateRevie
     )
     audit_record(action=AuditAction.REVIEW_SUBMITTED, actor=user, product=product, obj=review,
                  from_value=product.stage if process == STAGE_GATE else process, to_value=target,
-                 comment=proc.describe(review=review))
+                 comment="\n".join(filter(None, [proc.describe(review=review), review.response])))
     _open_next_phase(review=review)
     return review
 
@@ -336,7 +362,7 @@ def _open_steps(*, review: GateReview, steps) -> None:
             params["review"] = localised(lambda: get_process(review.process).describe(review=review))
         notify(recipients=department_reviewers(review=review, department=step.department),
                title_code=gettext_noop("待审批：%(product)s %(process)s（%(dept)s）"), body_code=body_code,
-               params=params, url=reverse("lifecycle:my_reviews"))
+               params=params, url=reverse("lifecycle:my_reviews"), group=f"review:{review.pk}")
 
 
 def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
@@ -450,7 +476,7 @@ def approval_step_decide(
            params={"product": product.code, "process": localised(review.get_process_display),
                    "dept": localised(step.get_department_display),
                    "decision": localised(step.get_decision_display)},
-           body=comment, url=product.get_absolute_url())
+           body=comment, url=product.get_absolute_url(), group=f"review:{review.pk}")
     if decision == Decision.REJECT:
         _review_reject(review=review, user=user, comment=comment)
     else:
@@ -553,3 +579,28 @@ def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
                            "due": str(step.due_date)},
                    url=review.product.get_absolute_url())
     return {"marked": marked, "escalated": escalated}
+
+
+@transaction.atomic
+def approval_steps_escalate_unstaffed(*, departments, comment: str = "") -> int:
+    """Open steps of `departments` that no active member is left to decide (e.g. the last reviewer left the
+    directory group) go to senior management now: escalated once, audited, executives notified."""
+    steps = (ApprovalStep.objects.select_for_update(of=("self",)).select_related("review__product")
+             .filter(status=StepStatus.PENDING, review__status=GateReviewStatus.PENDING, escalated_at__isnull=True,
+                     department__in=list(departments)))
+    executives = list(get_user_model().objects.filter(departments__code=SENIOR, is_active=True).distinct())
+    escalated = 0
+    for step in steps:
+        if department_members(department=step.department).exists():
+            continue
+        step.escalated_at = timezone.now()
+        step.save(update_fields=["escalated_at"])
+        escalated += 1
+        audit_record(action=AuditAction.STEP_ESCALATED, product=step.review.product, obj=step,
+                     to_value=step.department, comment=comment)
+        notify(recipients=executives,
+               title_code=gettext_noop("上报：%(product)s 的%(dept)s审批已无人可审"),
+               body_code=gettext_noop("该部门已无在岗审批人，请高层处理或指定审批人。"),
+               params={"product": step.review.product.code, "dept": localised(step.get_department_display)},
+               url=step.review.product.get_absolute_url())
+    return escalated

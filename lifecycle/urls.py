@@ -12,5 +12,6 @@ urlpatterns = [
     path("products/<int:pk>/gate/", views.GateReviewCardView.as_view(), name="gate_panel"),
     path("products/<int:pk>/history/", views.ProductHistoryView.as_view(), name="product_history"),
     path("deliverables/<int:pk>/", views.DeliverableUpdateView.as_view(), name="deliverable_update"),
+    path("deliverables/<int:pk>/waiver/", views.DeliverableWaiverDecideView.as_view(), name="deliverable_waiver"),
     path("deliverables/<int:pk>/attachment/", views.DeliverableAttachmentView.as_view(), name="deliverable_attachment"),
 ]

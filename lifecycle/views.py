@@ -1,7 +1,7 @@
 """Pages: reviewer queue, manager overview, and the POST endpoints behind the product page panel."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,10 +16,11 @@ from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import CARD_TAG, FilteredListView, card_messages
 from core.errors import DomainConflict, error_messages
 from core.models import AuditEntry
+from core.roles import audit_product_can_read
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import delegations, selectors, services
+from . import delegations, selectors, services, waivers
 from .exceptions import GateConflict
 from .filtersets import AuditEntryFilterSet
 from .forms import DecisionForm, DeliverableForm, GateSubmitForm
@@ -120,7 +121,8 @@ class GateSubmitView(LoginRequiredMixin, View):
         form.is_valid()
         try:
             services.gate_review_submit(product=product, user=request.user,
-                                        to_stage=form.cleaned_data.get("to_stage") or None)
+                                        to_stage=form.cleaned_data.get("to_stage") or None,
+                                        response=form.cleaned_data.get("response") or "")
         except (ValidationError, GateConflict) as error:
             for message in error_messages(error):
                 messages.error(request, message)
@@ -147,18 +149,38 @@ class DeliverableUpdateView(LoginRequiredMixin, View):
                 error = " ".join(error_messages(exc))
         else:
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        if request.htmx:
-            item = selectors.deliverable_list().get(pk=deliverable.pk)
-            response = render(request, "lifecycle/_deliverable_row.html", {
-                "item": item, "row_error": error,
-                "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
-                "can_reopen": services.deliverable_can_reopen(product=item.product)})
-            # The gate review card listens for this and reloads (its warning and submit button follow the list).
-            response["HX-Trigger"] = "deliverables-changed"
-            return response
-        if error:
-            messages.error(request, error)
-        return redirect(deliverable.product)
+        return _deliverable_answer(request, deliverable, error)
+
+
+class DeliverableWaiverDecideView(LoginRequiredMixin, View):
+    """Approve or refuse a required item's waiver; htmx gets the updated row back, others a redirect."""
+
+    def post(self, request, pk):
+        deliverable = get_object_or_404(Deliverable.objects.select_related("product"), pk=pk)
+        error = None
+        try:
+            deliverable = waivers.deliverable_waiver_decide(
+                user=request.user, deliverable=deliverable, decision=request.POST.get("decision", ""),
+                comment=request.POST.get("comment", ""))
+        except (ValidationError, DomainConflict, PermissionDenied) as exc:
+            error = " ".join(error_messages(exc)) if not isinstance(exc, PermissionDenied) else str(exc)
+        return _deliverable_answer(request, deliverable, error)
+
+
+def _deliverable_answer(request, deliverable, error):
+    """htmx gets the item's row again (with the error, if any); a plain post goes back to the product page."""
+    if request.htmx:
+        item = selectors.deliverable_list().get(pk=deliverable.pk)
+        response = render(request, "lifecycle/_deliverable_row.html", {
+            "item": item, "row_error": error,
+            "can_edit": services.deliverable_can_edit(user=request.user, deliverable=item),
+            "can_reopen": services.deliverable_can_reopen(product=item.product)})
+        # The gate review card listens for this and reloads (its warning and submit button follow the list).
+        response["HX-Trigger"] = "deliverables-changed"
+        return response
+    if error:
+        messages.error(request, error)
+    return redirect(deliverable.product)
 
 
 class DeliverableAttachmentView(LoginRequiredMixin, View):
@@ -200,10 +222,12 @@ class ProductHistoryView(FilteredListView):
 
     def dispatch(self, request, *args, **kwargs):
         self.product = get_object_or_404(Product, pk=kwargs["pk"])
+        if request.user.is_authenticated and not audit_product_can_read(user=request.user, product=self.product):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
-        return selectors.product_history(product=self.product).order_by("-id")
+        return selectors.product_history(product=self.product, user=self.request.user).order_by("-id")
 
     def get(self, request, *args, **kwargs):
         file_format = request.GET.get("export")

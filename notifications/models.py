@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bankpm.validators import link_constraint, validate_link
 
+from .kinds import NotificationKind
+
 
 class Notification(models.Model):
     """An in-app message to one user; it doubles as the e-mail outbox (`emailed_at` is empty until sent)."""
@@ -22,6 +24,10 @@ class Notification(models.Model):
     body_code = models.CharField(_("内容消息代码"), max_length=500, blank=True)
     params = models.JSONField(_("消息参数"), default=dict, blank=True)
     send_email = models.BooleanField(_("发送邮件"), default=True)
+    # Grouping on the list (notifications.kinds): what it is about, one line per group, and whether it asks to act.
+    kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices, default=NotificationKind.OTHER)
+    group_key = models.CharField(_("分组"), max_length=64, blank=True)
+    action_required = models.BooleanField(_("需要处理"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
@@ -37,6 +43,7 @@ class Notification(models.Model):
         constraints = [link_constraint("url", name="notification_url_safe")]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notif_unread_idx"),
+            models.Index(fields=["recipient", "group_key"], name="notif_group_idx"),
             models.Index(
                 fields=["id"], name="notif_outbox_idx", condition=models.Q(send_email=True, emailed_at__isnull=True)
             ),

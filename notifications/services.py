@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from bankpm.broker import publish
 
+from .kinds import classify, group_key
 from .models import LOCALISED, Notification, render_message
 
 logger = logging.getLogger(__name__)
@@ -23,21 +24,26 @@ logger = logging.getLogger(__name__)
 
 def notify(
     *, recipients: Iterable, title: str = "", body: str = "", url: str = "", email: bool = True,
-    title_code: str = "", body_code: str = "", params: dict | None = None,
+    title_code: str = "", body_code: str = "", params: dict | None = None, group: str = "",
 ) -> list[Notification]:
     """Create one notification per distinct recipient and queue their e-mails after commit.
 
     With `title_code` / `body_code` (a catalogue entry marked with gettext_noop) and `params`, each recipient reads
     the message in their own language, on the page and in the mail; `localised(...)` makes a parameter such as a
-    status label follow the reader's language too. `title` and `body` are then filled in when not given.
+    status label follow the reader's language too. `title` and `body` are then filled in when not given. The kind
+    and whether it asks the reader to act come from the code (notifications.kinds); `group` puts related messages
+    on one line of the list (e.g. `review:12`: every department's decision on one review).
     """
     params = params or {}
+    kind, action = classify(title_code)
+    key = group_key(kind=kind, url=url, params=params, group=group)
     title = title or render_message(title_code, params, fallback="")
     body = body or render_message(body_code, params, fallback="")
     unique = {user.pk: user for user in recipients if user is not None and user.is_active}
     rows = Notification.objects.bulk_create(
         Notification(recipient=user, title=title[:200], body=body, url=url, send_email=email,
-                     title_code=title_code, body_code=body_code, params=params)
+                     title_code=title_code, body_code=body_code, params=params, kind=kind, group_key=key,
+                     action_required=action)
         for user in unique.values()
     )
     ids = [row.pk for row in rows if email]
@@ -117,9 +123,12 @@ def _send_one(pk: int) -> int:
         return 1
 
 
-def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def mark_read(*, user, ids: Iterable[int] | None = None, groups: Iterable[str] | None = None) -> int:
+    """Mark the user's notifications read: the given ids, the given groups, or all of them."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     user.__dict__.pop("unread_notification_count", None)  # read with the session user (bankpm.auth)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
+    if groups is not None:
+        qs = qs.filter(group_key__in=list(groups))
     return qs.update(read_at=timezone.now())

@@ -41,7 +41,27 @@ class ProductAdminForm(forms.ModelForm):
 
 @admin.register(SalesChannel)
 class SalesChannelAdmin(admin.ModelAdmin):
-    list_display = ("code",)
+    """Channels are deactivated (audited, through products.services), never deleted: products' terms name them."""
+
+    list_display = ("code", "is_active")
+    readonly_fields = ("is_active",)
+    actions = ["deactivate", "activate"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code", "is_active") if obj is not None else ("is_active",)
+
+    @admin.action(description=_("停用所选销售渠道"))
+    def deactivate(self, request, queryset):
+        for channel in queryset:
+            services.sales_channel_set_active(user=request.user, channel=channel, active=False)
+
+    @admin.action(description=_("启用所选销售渠道"))
+    def activate(self, request, queryset):
+        for channel in queryset:
+            services.sales_channel_set_active(user=request.user, channel=channel, active=True)
 
 
 @admin.register(Product)

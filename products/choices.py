@@ -66,6 +66,8 @@ class ProductAuditAction(models.TextChoices):
     CREATED = "product_created", _("创建产品")
     UPDATED = "product_updated", _("修改产品")
     OWNER_CHANGED = "product_owner_changed", _("变更产品负责人")
+    CHANNEL_DEACTIVATED = "sales_channel_deactivated", _("停用销售渠道")
+    CHANNEL_ACTIVATED = "sales_channel_activated", _("启用销售渠道")
 
 
 class ProductError(models.TextChoices):

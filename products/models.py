@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,8 @@ class SalesChannel(models.Model):
     """A channel through which a product is sold (branch, online banking, mobile banking, partner)."""
 
     code = models.CharField(_("代码"), max_length=32, unique=True, choices=SalesChannelCode.choices)
+    # Products' frozen terms point here: a channel the bank stops using is deactivated, never deleted.
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["id"]
@@ -39,6 +42,9 @@ class SalesChannel(models.Model):
 
     def __str__(self):
         return str(self.get_code_display())
+
+    def delete(self, *args, **kwargs):
+        raise ProtectedError(str(_("销售渠道不能删除，请停用。")), {self})
 
 
 class Product(ConcurrentTransitions, KeptRecord):

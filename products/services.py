@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, field_values
 from core.errors import DomainConflict
-from core.roles import can_manage_products, is_portfolio_manager, product_can_edit
+from core.roles import can_manage_products, is_administrator, is_portfolio_manager, product_can_edit
 
 from .choices import ProductAuditAction, ProductError
-from .models import Product
+from .models import Product, SalesChannel
 
 EDITABLE_FIELDS = (
     "code", "name", "name_en", "category", "owner", "customer_segment", "risk_rating", "description",
@@ -25,7 +25,7 @@ EDITABLE_FIELDS = (
 
 
 __all__ = ["product_can_edit", "product_create", "product_update", "register_on_product_created",
-           "register_edit_guard", "product_edit_check", "product_edit_refusal"]
+           "register_edit_guard", "product_edit_check", "product_edit_refusal", "sales_channel_set_active"]
 
 # Apps above the catalogue act on a new product in its creating transaction (lifecycle: the first checklist).
 _ON_CREATED: list = []
@@ -95,6 +95,17 @@ def _owner_for(*, user, requested_owner):
     return requested_owner
 
 
+def _channels_check(*, product: Product | None, data: dict) -> None:
+    """A deactivated channel stays on the products that have it but is never added to one."""
+    if "sales_channels" not in data:
+        return
+    had = set(product.sales_channels.values_list("pk", flat=True)) if product is not None else set()
+    added = [c.pk for c in data["sales_channels"] if c.pk not in had]
+    inactive = [str(c) for c in SalesChannel.objects.filter(pk__in=added, is_active=False)]
+    if inactive:
+        raise ValidationError({"sales_channels": _("销售渠道已停用：%(names)s。") % {"names": "、".join(inactive)}})
+
+
 def _apply(product: Product, data: dict) -> None:
     for field in EDITABLE_FIELDS:
         if field in data:
@@ -107,6 +118,7 @@ def product_create(*, user, data: dict) -> Product:
         raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以创建产品。"))
     if data.get("code"):
         product_code_check(code=data["code"])
+    _channels_check(product=None, data=data)
     product = Product()
     _apply(product, data)
     product.owner = _owner_for(user=user, requested_owner=data.get("owner"))
@@ -143,7 +155,11 @@ def product_update(*, user, product: Product, data: dict) -> Product:
     if "code" in data:
         product_code_check(code=data["code"], product=product)
     product = Product.objects.select_for_update().get(pk=product.pk)
-    product_edit_check(user=user, product=product, changed=product_changed_fields(product=product, data=data))
+    changed = product_changed_fields(product=product, data=data)
+    product_edit_check(user=user, product=product, changed=changed)
+    _channels_check(product=product, data=data)
+    if not changed:
+        return product  # a form sent back untouched writes nothing, not even `updated_at`
     before = field_values(product, AUDITED_FIELDS)
     _apply(product, data)
     product.full_clean()
@@ -160,3 +176,20 @@ def product_update(*, user, product: Product, data: dict) -> Product:
             audit_record(action=ProductAuditAction.OWNER_CHANGED, actor=user, product=product, obj=product,
                          from_value=owner_change["old"], to_value=owner_change["new"])
     return product
+
+
+@transaction.atomic
+def sales_channel_set_active(*, user, channel: SalesChannel, active: bool) -> SalesChannel:
+    """Administrators deactivate a channel the bank stops using (never delete it: launched products' frozen terms
+    name it) or activate it again; audited."""
+    if not is_administrator(user):
+        raise PermissionDenied(_("只有管理员可以启用或停用销售渠道。"))
+    channel = SalesChannel.objects.select_for_update().get(pk=channel.pk)
+    if channel.is_active == active:
+        return channel
+    channel.is_active = active
+    channel.save(update_fields=["is_active"])
+    action = ProductAuditAction.CHANNEL_ACTIVATED if active else ProductAuditAction.CHANNEL_DEACTIVATED
+    audit_record(action=action, actor=user, obj=channel, from_value=str(not active), to_value=str(active),
+                 comment=channel.code)
+    return channel

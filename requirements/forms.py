@@ -19,7 +19,8 @@ class RequirementForm(forms.ModelForm):
                   "due_date", "target_version", "tags", "reach", "impact", "confidence", "effort"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "confidence": forms.NumberInput(attrs={"min": 0, "max": 100}),
         }
         help_texts = {
             "reach": _("每季度受影响的客户数。"),
@@ -61,7 +62,7 @@ class VersionForm(forms.ModelForm):
     class Meta:
         model = ProductVersion
         fields = ["product", "name", "planned_date", "description"]
-        widgets = {"planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"planned_date": forms.DateInput(attrs={"type": "date"}),
                    "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
@@ -81,7 +82,7 @@ class FeedbackForm(forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["product", "channel", "customer_segment", "sentiment", "received_on", "text"]
-        widgets = {"received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"received_on": forms.DateInput(attrs={"type": "date"}),
                    "text": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):

@@ -114,7 +114,7 @@ class Requirement(ConcurrentTransitions, models.Model):
                                  default=Decimal("1.00"))
     confidence = models.PositiveSmallIntegerField(
         _("信心度（%）"), default=80,
-        validators=[MinValueValidator(0), MaxValueValidator(100, message=_("信心度不能超过 100%。"))],
+        validators=[MinValueValidator(0), MaxValueValidator(100, message=_("信心度不能超过 100%%。"))],
     )
     effort = models.DecimalField(
         _("工作量（人月）"), max_digits=6, decimal_places=1, default=Decimal("1.0"),

@@ -145,11 +145,16 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     _check_can_edit(user, requirement.product)
     product_fixed_check(obj=requirement, product=data.get("product"))
     previous_version_id = requirement.target_version_id
+    # Compared with the stored row: the admin hands over an instance its form has already changed.
+    stored = Requirement.objects.get(pk=requirement.pk)
+    before = {name: getattr(stored, name) for name in UPDATABLE_FIELDS}
     _apply(requirement, data, UPDATABLE_FIELDS)
     _check_tags(data.get("tags"))
     _validate(requirement, previous_version_id)
     requirement._history_user = user
-    requirement.save(update_fields=[*UPDATABLE_FIELDS, "updated_at"])
+    # A form sent back untouched writes nothing: no save, no history row, no new `updated_at`.
+    if any(getattr(requirement, name) != value for name, value in before.items()):
+        requirement.save(update_fields=[*UPDATABLE_FIELDS, "updated_at"])
     if "tags" in data:
         requirement.tags.set(_tags_for(data["tags"] or []))
     return requirement
@@ -438,6 +443,8 @@ def version_update(*, user, version: ProductVersion, data: dict) -> ProductVersi
     version.full_clean()
     if version.planned_date != previous_date:
         _check_planned_date(version.planned_date)
+    if not diff(before, field_values(version, VERSION_FIELDS)):
+        return version  # sent back untouched: nothing to write
     version.save(update_fields=["name", "planned_date", "description"])
     audit_edit(action=RequirementsAuditAction.VERSION_UPDATED, actor=user, product=version.product, obj=version,
                before=before, fields=VERSION_FIELDS, comment=version.name)

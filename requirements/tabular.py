@@ -119,9 +119,52 @@ def _header_aliases(kind: str) -> dict[str, str]:
     return aliases
 
 
+def _value_aliases(kind: str) -> dict[str, dict[str, str]]:
+    """For each coded column, what a file may write for each value: the code, or its label in any language (the
+    whole label, or its words after a leading code such as "P1 高" → "高"), compared without case."""
+    from django.conf import settings
+
+    aliases: dict[str, dict[str, str]] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, _title, choices in coded_columns(kind):
+                names = aliases.setdefault(code, {})
+                for value, label in choices:
+                    names.setdefault(value.casefold(), value)
+                    names.setdefault(label.strip().casefold(), value)
+                    head, _space, rest = label.strip().partition(" ")
+                    if rest and head.casefold() in (value.casefold(), value.rstrip("0").rstrip(".").casefold()):
+                        names.setdefault(rest.strip().casefold(), value)
+    return aliases
+
+
+# An example row per kind, in codes; the template writes the coded ones as labels in the reader's language.
+EXAMPLES = {
+    "requirements": {"title": gettext_lazy("示例：信用卡账单分期支持提前还款"),
+                     "description": gettext_lazy("客户热线反馈较多，希望可随时提前结清。"),
+                     "source": "customer_feedback", "type": "feature", "priority": "P1",
+                     "requester": gettext_lazy("客服中心"), "due_date": "2027-03-31",
+                     "tags": gettext_lazy("分期,还款"), "reach": "64000", "impact": "2.00", "confidence": "80",
+                     "effort": "3"},
+    "feedback": {"channel": "hotline", "customer_segment": "mass_market",
+                 "text": gettext_lazy("示例：希望账单分期可以提前还款。"), "sentiment": "neutral",
+                 "received_on": "2026-11-30"},
+}
+
+
+def example_row(kind: str) -> list[str]:
+    """The template's example row, in file order (coded values as their labels, the product a real code)."""
+    labels = {code: dict(choices) for code, _title, choices in coded_columns(kind)}
+    values = {**EXAMPLES[kind], "product": Product.objects.order_by("code").values_list("code", flat=True).first()
+              or "CC-001"}
+    return [str(labels.get(code, {}).get(values.get(code, ""), values.get(code, ""))) for code in KINDS[kind][1]]
+
+
 def template_book(kind: str) -> tablib.Databook:
-    """The import template: a sheet with the headers in the active language, and a sheet of the valid codes."""
-    sheet = tablib.Dataset(headers=[title for _code, title in column_labels(kind)], title=_("数据")[:31])
+    """The import template: a sheet with the headers in the active language and an example row, and a sheet of
+    the valid codes."""
+    sheet = tablib.Dataset(example_row(kind), headers=[title for _code, title in column_labels(kind)],
+                           title=_("数据")[:31])
     codes = tablib.Dataset(headers=[_("列"), _("可填代码"), _("含义")], title=_("可用代码")[:31])
     for _code, title, choices in coded_columns(kind):
         for value, label in choices:
@@ -158,8 +201,8 @@ def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
         raise ImportFileError(str(error)) from error
     except UnicodeDecodeError as error:
         raise ImportFileError(_("CSV 文件必须是 UTF-8 编码。")) from error
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
-        raise ImportFileError(_("无法读取文件：%(error)s") % {"error": error}) from error
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a broken file; its text helps nobody
+        raise ImportFileError(_("无法读取文件：请确认是有效的 CSV 或 XLSX 文件。")) from error
 
 
 def _cell(value) -> str:
@@ -176,22 +219,29 @@ def _cell(value) -> str:
 def import_rows(*, user, kind: str, dataset: tablib.Dataset, dry_run: bool) -> services.ImportResult:
     """Validate every row with its form, then let the service create them all or none."""
     form_class, columns, create, label_field = KINDS[kind]
-    aliases = _header_aliases(kind)
-    headers = [aliases.get(str(h or "").strip(), str(h or "").strip()) for h in (dataset.headers or [])]
+    aliases, values = _header_aliases(kind), _value_aliases(kind)
+    typed_headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    headers = [aliases.get(h, h) for h in typed_headers]
     missing = [c for c in required_columns(kind) if c not in headers]
     if missing:
-        raise ImportFileError(_("缺少列：%(cols)s") % {"cols": ", ".join(missing)})
+        titles = dict(column_labels(kind))
+        raise ImportFileError(_("缺少列：%(cols)s") % {"cols": ", ".join(f"{titles[c]} ({c})" for c in missing)})
+    # Errors name the column as the file's header wrote it (else its title in the reader's language).
+    typed = {**dict(column_labels(kind)), **dict(zip(headers, typed_headers, strict=False))}
     if len(dataset) > MAX_ROWS:
         raise ImportFileError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
     rows = []
-    for number, values in enumerate(dataset, start=2):  # line 1 is the header
-        raw = {h: _cell(v) for h, v in zip(headers, values, strict=False)}
+    for number, cells in enumerate(dataset, start=2):  # line 1 is the header
+        raw = {h: _cell(v) for h, v in zip(headers, cells, strict=False)}
+        for code, names in values.items():
+            if raw.get(code):
+                raw[code] = names.get(raw[code].casefold(), raw[code])
         form = form_class(data={c: raw.get(c, "") for c in columns})
         label = raw.get(label_field, "")[:60]
         if form.is_valid():
             rows.append((number, label, dict(form.cleaned_data), {}))
         else:
-            rows.append((number, label, None, {k: list(v) for k, v in form.errors.items()}))
+            rows.append((number, label, None, {typed.get(k, _("整行")): list(v) for k, v in form.errors.items()}))
     return services.run_import(user=user, rows=rows, create=create, dry_run=dry_run)
 
 

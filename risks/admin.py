@@ -2,6 +2,8 @@
 itself is read-only here — risks change through the pages and the API, which apply the rules."""
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from . import services
 from .models import Risk, RiskAssessment, RiskCategoryRequirement, RiskControl, RiskLevelMatrix
 
@@ -29,17 +31,6 @@ class RiskCategoryRequirementAdmin(AuditedRiskPolicyAdmin):
     list_filter = ["product_category", "risk_category", "is_active"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class ControlInline(ReadOnlyInline):
     model = RiskControl
     fields = ["description", "type", "owner"]
@@ -51,18 +42,9 @@ class AssessmentInline(ReadOnlyInline):
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(ReadOnlyAdmin):
     list_display = ["title", "product", "category", "inherent_level", "residual_level", "status", "owner",
                     "review_due"]
     list_filter = ["category", "residual_level", "status"]
     search_fields = ["title", "product__code"]
     inlines = [ControlInline, AssessmentInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

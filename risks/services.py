@@ -182,6 +182,12 @@ def _record_assessment(*, risk: Risk, user, kind: str, comment: str = "") -> Ris
 # --- Create, edit, review, accept, close ---------------------------------------------------------------------
 
 @transaction.atomic
+def _review_due_check(value: date | None) -> None:
+    """A next review set by hand is not in the past (it would be overdue, and reminded, at once)."""
+    if value is not None and value < timezone.localdate():
+        raise ValidationError({"review_due": _("下次评估日期不能早于今天。")})
+
+
 def risk_create(*, user, product, data: dict, controls: list[dict] | None = None) -> Risk:
     """Register a risk with its first assessment and controls; owner defaults to the product's owner and the next
     review to 90 days ahead; residual scores default to the inherent ones."""
@@ -189,6 +195,7 @@ def risk_create(*, user, product, data: dict, controls: list[dict] | None = None
     data = dict(data)
     data.setdefault("owner", product.owner)
     data["owner"] = data["owner"] or product.owner
+    _review_due_check(data.get("review_due"))
     data["review_due"] = data.get("review_due") or timezone.localdate() + timedelta(days=REVIEW_INTERVAL_DAYS)
     data.setdefault("residual_likelihood", data.get("likelihood"))
     data.setdefault("residual_impact", data.get("impact"))
@@ -226,6 +233,8 @@ def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = N
     _check_editor(user=user, product=risk.product, risk=risk)
     before = field_values(risk, AUDITED_FIELDS)
     before_controls = _controls_snapshot(risk)
+    if data.get("review_due") != risk.review_due:
+        _review_due_check(data.get("review_due"))
     for name, value in data.items():
         if name not in EDITABLE_FIELDS:
             raise ValidationError({name: _("该字段不能修改。")})
@@ -240,6 +249,11 @@ def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = N
         _apply_scores(risk, level_matrix())
         requested = _settle_status(risk=risk,
                                    previous_residual=(before["residual_likelihood"], before["residual_impact"]))
+    same_controls = controls is None or [
+        {"description": c["description"].strip(), "type": c["type"], "owner": getattr(c.get("owner"), "pk", None)}
+        for c in controls] == before_controls
+    if same_controls and not diff(before, field_values(risk, AUDITED_FIELDS)):
+        return risk  # sent back untouched: nothing to write
     risk.save()
     if controls is not None:
         _write_controls(risk, controls)
@@ -270,6 +284,7 @@ def risk_review(*, user, risk: Risk, likelihood: int, impact: int, residual_like
     risk = _locked(risk)
     _check_editor(user=user, product=risk.product, risk=risk)
     comment = (comment or "").strip()
+    _review_due_check(review_due)
     before = field_values(risk, AUDITED_FIELDS)
     risk.likelihood, risk.impact = likelihood, impact
     risk.residual_likelihood, risk.residual_impact = residual_likelihood, residual_impact

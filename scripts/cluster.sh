@@ -29,6 +29,8 @@ export DJANGO_SETTINGS_MODULE=bankpm.settings.production
 export DJANGO_SECRET_KEY=cluster-rehearsal-not-a-secret-$(hostname)
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SECURE_SSL_REDIRECT=false
+# The drills' load comes from one address: they measure recovery, not the API rate limit.
+export API_RATE_PER_TOKEN=1000000/min API_RATE_PER_ADDRESS=1000000/min
 export DATABASE_URL=postgres://postgres@127.0.0.1:$PRIMARY_PORT/$DB
 export DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/$DB
 export DATABASE_CONN_MAX_AGE=60

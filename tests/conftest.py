@@ -54,6 +54,16 @@ def _is_transactional(item):
     )
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page request activates its language for the whole thread; every test starts in the default one, whatever
+    the test before it asked for."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """A database kept from an earlier run (--reuse-db) may have been left flushed: seed it once per session."""
@@ -150,3 +160,15 @@ def reviewer(db):
 @pytest.fixture
 def executive(db):
     return UserFactory(role="senior_management", username="exec_a", departments=["senior_management"])
+
+
+@pytest.fixture(autouse=True)
+def _security_policy_not_cached():
+    """The security policy is cached per process; a test's own policy row must not outlive its rolled-back test."""
+    from django.core.cache import cache
+
+    from accounts.models import SecurityPolicy
+
+    cache.delete(SecurityPolicy.CACHE_KEY)
+    yield
+    cache.delete(SecurityPolicy.CACHE_KEY)

@@ -4,6 +4,7 @@ import io
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from unittest import mock
 
 _CONTENT_TYPES = (
@@ -94,6 +95,68 @@ def xlsx_shared_string_bomb(header: list[str], *, megabytes: int = 300) -> bytes
         part.write(b"</t></si></sst>")
 
     return _archive(sheet, strings)
+
+
+def _header_sheet(header: list[str], extra: str = "", *, head: str = _SHEET_HEAD) -> Callable:
+    def sheet(part):
+        part.write((head + _inline_row(1, header) + extra + _SHEET_TAIL).encode())
+    return sheet
+
+
+def xlsx_many_shared_strings(header: list[str], *, megabytes: int = 31) -> bytes:
+    """Tens of kilobytes whose shared strings hold `megabytes` MB of one-character strings (about 1.9 million of
+    them for 31 MB): under the archive's total bound, but each one a Python object for openpyxl."""
+
+    def strings(part):
+        part.write(_SST_HEAD.encode())
+        item = b"<si><t>A</t></si>"
+        chunk = item * (1024 * 1024 // len(item))
+        for _ in range(megabytes):
+            part.write(chunk)
+        part.write(b"</sst>")
+
+    return _archive(_header_sheet(header, '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'), strings)
+
+
+def xlsx_empty_rows_without_dimension(header: list[str], *, rows: int = 3_000_000) -> bytes:
+    """`rows` bare `<row/>` elements (no numbers, no `<dimension>`): a few tens of kilobytes."""
+
+    def sheet(part):
+        part.write((_SHEET_HEAD + _inline_row(1, header)).encode())
+        chunk = b"<row/>" * 100_000
+        for _ in range(rows // 100_000):
+            part.write(chunk)
+        part.write(_SHEET_TAIL.encode())
+
+    return _archive(sheet)
+
+
+def xlsx_with_dimension(header: list[str], ref: str = "A1:XFD1048576") -> bytes:
+    """A two-row sheet that declares itself `ref` large."""
+    head = _SHEET_HEAD.replace("<sheetData>", f'<dimension ref="{ref}"/><sheetData>')
+    return _archive(_header_sheet(header, _inline_row(2, ["x"] * len(header)), head=head))
+
+
+def xlsx_billion_laughs(header: list[str]) -> bytes:
+    """Shared strings whose one string is an entity expanding to 10^9 "lol"s."""
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    bomb = (f'<?xml version="1.0"?><!DOCTYPE sst [{entities}]>'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>')
+    return _archive(_header_sheet(header, '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'),
+                    lambda part: part.write(bomb.encode()))
+
+
+# The hostile files of the upload bounds tests, each with the refusal it must get (a form error, never a 500).
+HOSTILE_XLSX = {
+    "shared-strings": (xlsx_many_shared_strings, "文件中的工作表或文本部分过大"),
+    # 3,000,000 rows are 18 MB of sheet XML (over the part bound); a million, 6 MB, are counted and stopped.
+    "rows-without-dimension": (xlsx_empty_rows_without_dimension, "文件中的工作表或文本部分过大"),
+    "million-rows-without-dimension": (lambda header: xlsx_empty_rows_without_dimension(header, rows=1_000_000),
+                                       "行数据"),
+    "dimension": (xlsx_with_dimension, "表格列数过多"),
+    "billion-laughs": (xlsx_billion_laughs, "不能包含 DTD"),
+}
 
 
 @contextlib.contextmanager

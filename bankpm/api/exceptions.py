@@ -33,11 +33,13 @@ def body_limit_text() -> str:
 
 
 def exception_handler(exc, context):
-    """Domain errors mapped once for every endpoint: conflicts are 409 `{"detail", "code"}` (plus the error's
-    `extra` fields, e.g. the failing pilot criteria), bulk errors 400 `{"errors": [{"index", "errors"}]}`, model
-    validation 400 keyed by field."""
+    """Domain errors mapped once for every endpoint: conflicts are 409 `{"detail", "code"}`, plus `"field"` when the
+    conflict is about one body field, plus the error's `extra` fields (e.g. the failing pilot criteria); bulk
+    errors 400 `{"errors": [{"index", "errors"}]}`, model validation 400 keyed by field."""
     if isinstance(exc, DomainConflict):
         body = {"detail": exc.message, "code": exc.code} if exc.code else {"detail": exc.message}
+        if exc.field:  # the body field the conflict is about (a taken product code: "code")
+            body["field"] = exc.field
         body.update(getattr(exc, "extra", {}))
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, FieldValidationError):

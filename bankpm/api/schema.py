@@ -8,7 +8,10 @@ from bankpm.validators import SingleLineTextValidator
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "Field-keyed messages (`{field: [messages]}`), or `{detail: message}`; bulk writes: per index.",
+    "description": "400: field-keyed messages (`{field: [messages]}`), or `{detail: message}`; bulk writes: per "
+                   "index. 409: `{detail, code}` with a stable machine-readable `code`, plus `field` when the "
+                   "conflict is about one body field (a taken product code: `{\"code\": \"duplicate_code\", "
+                   "\"field\": \"code\", \"detail\"}`).",
     "additionalProperties": True,
 }
 ERROR_RESPONSES = {
@@ -18,7 +21,7 @@ ERROR_RESPONSES = {
     "404": "Not found.",
     "405": "Method not allowed.",
     "406": "Not acceptable.",
-    "409": "Conflict with the current state.",
+    "409": "Conflict with the current state: `{detail, code}`, plus `field` when one body field is concerned.",
     "413": "The request body is over the limit named in the message (`limit`, in bytes).",
     "415": "Unsupported media type.",
 }
@@ -49,6 +52,8 @@ def _decimal_pattern(pattern: str) -> str:
 
 
 def add_error_responses(result, generator, request, public):
+    from core import idempotency  # core.models: loaded once the apps are
+
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
@@ -62,6 +67,10 @@ def add_error_responses(result, generator, request, public):
                 if code == "404" and "{" not in path and method != "get":
                     continue
                 responses[code] = {"description": description, "content": {"application/json": {"schema": ref}}}
+            if any(p.get("in") == "header" and p.get("name") == idempotency.HEADER
+                   for p in operation.get("parameters", [])):
+                responses.setdefault("422", {"description": idempotency.KEY_MISMATCH,
+                                             "content": {"application/json": {"schema": ref}}})
     return result
 
 
@@ -116,6 +125,15 @@ class AutoSchema(drf_spectacular.openapi.AutoSchema):
     """drf-spectacular's, saying in request bodies what the serializers refuse beyond a field's type: text with NUL
     or control characters (single-line fields), blank-after-stripping text, empty lists, negative decimals."""
 
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            from core.idempotency import KEY_PARAMETER  # core.models: loaded once the apps are
+
+            parameters = [*parameters, KEY_PARAMETER]
+        return parameters
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         self._direction = direction  # read by _insert_field_validators, which drf-spectacular calls without it
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -128,6 +146,8 @@ class AutoSchema(drf_spectacular.openapi.AutoSchema):
                 schema.setdefault("maxItems", field.max_length)
             if getattr(field, "min_length", None) is not None:
                 schema["minItems"] = max(schema.get("minItems", 0), field.min_length)
+        elif isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
+            schema["minimum"] = 1  # ids start at 1: `{"owner": 0}` names no row and the schema says so
         elif isinstance(field, serializers.DecimalField) and "pattern" in schema:
             floor = _decimal_floor(_decimal_pattern(schema["pattern"]), field.min_value)
             if floor:
@@ -197,6 +217,19 @@ BODY_RULES = {
         {"properties": {"period": {"pattern": "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"}}},
     ]}],
 }
+# Dates the services refuse in the past (risks.services: a next review by hand is today or later). JSON Schema
+# has no "today": the pattern admits the years after the current one (through 2099), each a valid date.
+FUTURE_DATES = {"RiskWriteRequest": ["review_due"], "PatchedRiskUpdateRequest": ["review_due"],
+                "ReviewRequest": ["review_due"]}
+
+
+def future_date_pattern() -> str:
+    from django.utils import timezone
+
+    years = "|".join(str(year) for year in range(timezone.localdate().year + 1, 2100))
+    return f"^({years})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"
+
+
 # Products.clean: only deposits and wealth products have an expected-yield range (elsewhere null or zero).
 _NO_YIELD = {"type": "string", "nullable": True, "pattern": "^[0.]*$"}
 YIELD_RULE = {"anyOf": [
@@ -213,6 +246,13 @@ def body_rules(result, generator, request, public):
     for name, rules in BODY_RULES.items():
         if name in schemas:
             schemas[name].setdefault("allOf", []).extend(rules)
+    if "ImpactEnum" in schemas:  # a generated client names the values by the RICE scale, not VALUE_0 ...
+        schemas["ImpactEnum"]["x-enum-varnames"] = ["MASSIVE", "HIGH", "MEDIUM", "LOW", "MINIMAL"]
+    for name in FUTURE_DATES:
+        for field in FUTURE_DATES[name]:
+            prop = schemas.get(name, {}).get("properties", {}).get(field)
+            if prop is not None:
+                prop["pattern"] = future_date_pattern()
     if "ProductRequest" in schemas:
         product = schemas["ProductRequest"]
         product["required"] = sorted({*product.get("required", []), "owner"})

@@ -10,12 +10,20 @@ from .exceptions import as_drf_validation_error
 
 
 class RejectUnknownFieldsMixin:
+    """Unknown fields are refused, and a text field takes only a JSON string (DRF would turn `0` into "0", which
+    the schema's `type: string` calls invalid)."""
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
             known = {name for name, field in self.fields.items() if not field.read_only}
             unknown = sorted(set(data) - known)
             if unknown:
                 raise serializers.ValidationError({name: [_("未知字段。")] for name in unknown})
+            not_text = sorted(name for name, field in self.fields.items()
+                              if isinstance(field, serializers.CharField) and not field.read_only and name in data
+                              and data[name] is not None and not isinstance(data[name], str))
+            if not_text:
+                raise serializers.ValidationError({name: [_("必须是字符串。")] for name in not_text})
         return super().to_internal_value(data)
 
 

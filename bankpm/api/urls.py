@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("exits.api.urls")),
     path("", include("changes.api.urls")),
     path("", include("complaints.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]

@@ -9,6 +9,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
+# The audit chain's HMAC key: outside the database, so that a database superuser who rewrites an entry cannot
+# recompute the chain after it. Set its own value in production; never change it once entries are written.
+BANKPM_AUDIT_KEY = env("BANKPM_AUDIT_KEY", default=SECRET_KEY)
+# Every audit write appends the signed chain head to this file, outside the database (README: what is detected).
+# Empty: no external anchors (the unit tests; tests of the anchors set their own file).
+BANKPM_AUDIT_ANCHOR_FILE = env("BANKPM_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.log"))
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
@@ -41,6 +47,8 @@ INSTALLED_APPS = [
     "changes",
     "complaints",
     "notifications",
+    "webhooks",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -52,7 +60,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle timeout and key rotation on a privilege change (the admin's security policy).
+    "accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sso.middleware.DirectoryRecheckMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -90,6 +101,9 @@ TEMPLATES = [
     },
 ]
 
+# The cache counts API rate limits: give every worker the same one (Redis) in production via CACHE_URL.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if env("DATABASE_CONNECT_TIMEOUT", default=""):  # fail fast (a 503) rather than hang while the database is down
@@ -113,9 +127,37 @@ DATABASE_ROUTERS = ["core.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, reading the page frame's department codes and unread count with the user (bankpm/auth.py).
-    "bankpm.auth.UserBackend",
+    # ModelBackend, reading the page frame's department codes and unread count with the user (bankpm/auth.py);
+    # local passwords can be switched off but for break-glass administrators (sso/backends.py).
+    "sso.backends.LocalPasswordBackend",
 ]
+
+# Single sign-on (sso/): OpenID Connect and LDAP are on when configured; the directory rules (admin data) map groups
+# to role and departments. Local passwords stay on unless BANKPM_LOCAL_PASSWORDS=false (production), which keeps
+# only the accounts named in BANKPM_BREAK_GLASS_USERS.
+BANKPM_LOCAL_PASSWORDS = env.bool("BANKPM_LOCAL_PASSWORDS", default=True)
+BANKPM_BREAK_GLASS_USERS = env.list("BANKPM_BREAK_GLASS_USERS", default=[])
+BANKPM_DIRECTORY_RECHECK_SECONDS = env.int("BANKPM_DIRECTORY_RECHECK_SECONDS", default=0)
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+BANKPM_OIDC_LABEL = env("BANKPM_OIDC_LABEL", default="")
+if OIDC_OP_ISSUER:
+    OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default=f"{OIDC_OP_ISSUER}/auth")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default=f"{OIDC_OP_ISSUER}/token")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default=f"{OIDC_OP_ISSUER}/me")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default=f"{OIDC_OP_ISSUER}/jwks")
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile email groups")
+    OIDC_STORE_ACCESS_TOKEN = True  # the request re-check asks userinfo with it
+    AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryOIDCBackend")
+AUTH_LDAP_SERVER_URI = env("AUTH_LDAP_SERVER_URI", default="")
+if AUTH_LDAP_SERVER_URI:
+    from sso.ldap_settings import ldap_settings
+
+    globals().update(ldap_settings(env))
+    AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryLDAPBackend")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -129,13 +171,16 @@ LOGOUT_REDIRECT_URL = "login"
 # Brute-force protection for the login page and the token endpoint.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One lock per (username, address) pair: failures for unknown or other users never lock everyone on an address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date inputs hold ISO dates in every language (bankpm/formats).
+FORMAT_MODULE_PATH = ["bankpm.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -164,7 +209,7 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous or bad-token request is a 401 with `WWW-Authenticate: Token`, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -173,6 +218,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["bankpm.api.parsers.FastJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["bankpm.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "bankpm.api.schema.AutoSchema",
+    # Rate limits per API token and per address (bankpm/api/throttling.py); 429 with Retry-After beyond them.
+    "DEFAULT_THROTTLE_CLASSES": ["bankpm.api.throttling.TokenRateThrottle",
+                                 "bankpm.api.throttling.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_PER_TOKEN", default="600/min"),
+                               "address": env("API_RATE_PER_ADDRESS", default="1200/min")},
     "EXCEPTION_HANDLER": "bankpm.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

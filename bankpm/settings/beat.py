@@ -6,14 +6,16 @@ BEAT_SCHEDULE = {
     "core-verify-audit-chain": {
         "task": "core.tasks.verify_audit_chain", "schedule": crontab(hour=2, minute=15),
     },
-    # core: anchor the audit chain every hour; the nightly anchor also goes to the administrators
-    "core-audit-checkpoint": {"task": "core.tasks.checkpoint_audit_chain", "schedule": crontab(minute=5)},
+    # core: anchor the audit chain every minute (signed); the nightly anchor also goes to the administrators
+    "core-audit-checkpoint": {"task": "core.tasks.checkpoint_audit_chain", "schedule": 60.0},
     "core-audit-checkpoint-nightly": {
         "task": "core.tasks.checkpoint_audit_chain", "schedule": crontab(hour=2, minute=0),
         "kwargs": {"notify_admins": True},
     },
     # core: fold the row-count deltas of large tables (core.counts) so that reading a count stays one small sum
     "core-compact-row-counts": {"task": "core.tasks.compact_row_counts", "schedule": crontab(minute="*/10")},
+    # core: Idempotency-Key answers are kept 24 hours
+    "core-purge-idempotency-records": {"task": "core.tasks.purge_idempotency_records", "schedule": crontab(minute=20)},
     # lifecycle: overdue approval steps, reminders and escalation
     "lifecycle-mark-overdue-steps": {
         "task": "lifecycle.tasks.mark_overdue_steps", "schedule": crontab(hour=7, minute=0),
@@ -45,6 +47,10 @@ BEAT_SCHEDULE = {
     "complaints-remind-overdue": {
         "task": "complaints.tasks.remind_overdue_complaints", "schedule": crontab(hour=7, minute=20),
     },
+    # sso: LDAP users' groups re-read (API tokens see no session re-check)
+    "sso-recheck-ldap-users": {"task": "sso.tasks.recheck_ldap_users", "schedule": crontab(minute="*/10")},
+    # webhooks: retries with backoff, and deliveries the broker lost
+    "webhooks-send-due": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60.0},
     # kpis: requested computations that no worker picked up, or whose worker died
     "kpis-sweep-task-runs": {"task": "kpis.tasks.sweep_task_runs", "schedule": 60.0},
 }

@@ -5,6 +5,8 @@ from .base import MIDDLEWARE, SPECTACULAR_SETTINGS, env
 DEBUG = False
 BANKPM_PRODUCTION = True
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Its own secret in production (docker-compose passes it); falling back to the secret key ties the chain to it.
+BANKPM_AUDIT_KEY = env("BANKPM_AUDIT_KEY", default=SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -17,8 +17,12 @@ CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_FAILURE_LIMIT = 50
+# Rate limits far above what the suite or the schema fuzz sends; tests of the limits override them.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "address": "100000/min"}}  # noqa: F405
 LANGUAGE_CODE = "zh-hans"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No external audit anchors by default: each test's rolled-back entries would pile up in one shared file.
+BANKPM_AUDIT_ANCHOR_FILE = ""

@@ -62,3 +62,53 @@ def check_input(choice):
 def card_messages_for(mapping, key):
     """The messages a per-card action left for one card (see bankpm.views.card_messages)."""
     return (mapping or {}).get(key, [])
+
+
+def _decimal(value):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+@register.filter
+def grouped(value, digits=None):
+    """A number with thousands separators ("64,000", "1,200"); `digits` fixes the decimals, else the value's own
+    precision with trailing zeros dropped. An em dash for a missing value; text that is not a number unchanged."""
+    if value is None or value == "":
+        return "—"
+    number = _decimal(value)
+    if number is None:
+        return value
+    if digits is None or digits == "":
+        number = number.normalize()
+        places = max(-number.as_tuple().exponent, 0)
+    else:
+        places = int(digits)
+    return f"{number:,.{places}f}"
+
+
+@register.filter
+def rate(value):
+    """A rate at its precision, at least two decimals: 18.2500 → "18.25%", 0.2 → "0.20%"."""
+    if value is None or value == "":
+        return "—"
+    number = _decimal(value)
+    if number is None:
+        return value
+    places = max(-number.normalize().as_tuple().exponent, 2)
+    return f"{number:,.{places}f}%"
+
+
+@register.filter
+def money(value, unit=""):
+    """An amount with thousands separators and its unit: "2,000.00 元"."""
+    if value is None or value == "":
+        return "—"
+    number = _decimal(value)
+    if number is None:
+        return value
+    return f"{number:,.2f} {unit}".strip()

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('changes', '0002_seed_change_policy'),
-        ('products', '0004_product_excluded_segments'),
+        ('products', '0005_product_excluded_segments'),
         ('requirements', '0002_requirement_row_count'),
         ('risks', '0002_seed_matrix_and_requirements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -2,6 +2,7 @@
 from django import template
 
 from ..audit import field_label, object_type_label, value_label
+from ..labels import describe_changes
 from ..roles import audit_can_read
 from ..roles import can_own_products as _can_own_products
 from ..roles import can_review as _can_review
@@ -27,6 +28,14 @@ def object_type_name(model_name: str) -> str:
 @register.filter
 def audit_field(field: str, model_name: str) -> str:
     return field_label(model_name, field)
+
+
+@register.filter
+def described(entries):
+    """Audit entries with their changes and from/to values in words (core/labels), named in a few queries."""
+    entries = list(entries)
+    describe_changes(entries)
+    return entries
 
 
 @register.filter

@@ -6,6 +6,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
 from bankpm.api.filters import boolean_query_parameter
+from core.idempotency import idempotent
 from products.models import Product
 
 from .. import selectors, services
@@ -61,6 +62,7 @@ class ExitProgressView(ProductScopedMixin, generics.GenericAPIView):
     serializer_class = s.ProgressResultSerializer
     queryset = ExitPlan.objects.none()
 
+    @idempotent
     @extend_schema(
         request=s.ProgressItemSerializer(many=True),
         parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Validate only, write nothing.")],

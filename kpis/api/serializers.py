@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from rest_framework import serializers
 
 from bankpm.api.serializers import StrictSerializer
@@ -44,7 +46,41 @@ class IngestResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
+PERCENT_DECIMALS = 2
+
+
+def figure(value: float | None, decimals: int) -> Decimal | None:
+    """A stored float as the decimal a person reads: rounded half-up to `decimals` places from its shortest repr,
+    so 1005917.0499999999 (a float sum's artefact) answers 1005917.05. JSON renders it as that exact decimal text."""
+    if value is None:
+        return None
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+class MetricFiguresMixin:
+    """Rounds a row's figures to its metric's precision (a count 0 places, an amount, a percentage or a score 2)
+    and its percentages to 2."""
+
+    figure_fields: tuple[str, ...] = ()
+    percent_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        decimals = instance.metric.decimals
+        for name in self.figure_fields:
+            data[name] = figure(data[name], decimals)
+        for name in self.percent_fields:
+            data[name] = figure(data[name], PERCENT_DECIMALS)
+        return data
+
+
+class SnapshotSerializer(MetricFiguresMixin, serializers.ModelSerializer):
+    """A period snapshot; figures carry the metric's precision (`MetricFiguresMixin`)."""
+
+    figure_fields = ("value", "previous_value", "last_year_value", "target_value", "warning_threshold",
+                     "critical_threshold")
+    percent_fields = ("change_pct", "yoy_pct", "attainment_pct")
+
     product = serializers.CharField(source="product.code", read_only=True)
     metric = serializers.CharField(source="metric.code", read_only=True)
 
@@ -79,7 +115,11 @@ class TaskStatusSerializer(serializers.Serializer):
     result = serializers.JSONField(allow_null=True)
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(MetricFiguresMixin, serializers.ModelSerializer):
+    """An early warning; its figures carry the metric's precision."""
+
+    figure_fields = ("value", "critical_threshold")
+
     product = serializers.CharField(source="product.code", read_only=True)
     metric = serializers.CharField(source="metric.code", read_only=True)
     acknowledged_by = serializers.CharField(source="acknowledged_by.username", read_only=True, allow_null=True,

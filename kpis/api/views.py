@@ -1,4 +1,3 @@
-from celery.result import AsyncResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -9,6 +8,7 @@ from rest_framework.reverse import reverse
 from bankpm.api.exceptions import as_drf_validation_error
 from bankpm.api.filters import boolean_query_parameter
 from bankpm.api.parsers import is_utf8_json
+from core.idempotency import idempotent
 
 from .. import selectors, services
 from ..filtersets import AlertFilterSet, SnapshotFilterSet
@@ -31,6 +31,7 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                    400: OpenApiResponse(description='{"errors": [{"index": 3, "errors": {"metric": ["…"]}}]}')},
     )
     @action(detail=False, methods=["post"], url_path="observations")
+    @idempotent
     def observations(self, request):
         """Up to 10,000 observations, all-or-nothing; a (product, metric, date) sent again replaces its value."""
         dry_run = boolean_query_parameter(request, "dry_run")
@@ -76,12 +77,7 @@ class TaskViewSet(viewsets.ViewSet):
         run = TaskRun.objects.filter(pk=pk).first()
         if run is None or not services.task_run_readable(user=request.user, run=run):
             raise exceptions.NotFound()
-        result = AsyncResult(pk)
-        info = result.info
-        progress = info if result.state == "PROGRESS" and isinstance(info, dict) else None
-        outcome = result.result if result.state == "SUCCESS" else (str(info) if result.state == "FAILURE" else None)
-        data = {"id": pk, "state": result.state, "progress": progress, "result": outcome}
-        return Response(s.TaskStatusSerializer(data).data)
+        return Response(s.TaskStatusSerializer(services.task_run_status(run=run)).data)
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

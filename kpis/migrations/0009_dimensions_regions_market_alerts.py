@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kpis', '0008_metric_value_kind_and_range'),
-        ('products', '0004_product_excluded_segments'),
+        ('products', '0005_product_excluded_segments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,16 +20,26 @@ class DeliverableSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deliverable
         fields = ["id", "product", "stage", "title", "title_en", "required", "owner", "owner_username", "due_date",
-                  "status", "reason", "attachment", "link", "completed_by", "completed_at", "updated_at"]
+                  "status", "reason", "waiver_requested_by", "waiver_decided_by", "waiver_decided_at", "attachment",
+                  "link", "completed_by", "completed_at", "updated_at"]
         read_only_fields = fields
 
 
 class DeliverableUpdateSerializer(StrictSerializer):
-    """`{"status": "done"}`, `{"status": "waived", "reason": "..."}`, `{"status": "open"}`, and/or a link."""
+    """`{"status": "done"}`, `{"status": "waived", "reason": "..."}`, `{"status": "open"}`, and/or a link. Waiving
+    a required item asks for the waiver: the item answers `waiver_requested` until it is decided
+    (POST /deliverables/{id}/waiver/)."""
 
     status = serializers.ChoiceField(choices=DeliverableStatus.choices, required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     link = serializers.URLField(required=False, allow_blank=True, max_length=200)
+
+
+class WaiverDecisionSerializer(StrictSerializer):
+    """`{"decision": "approve"}` or `{"decision": "reject", "comment": "..."}` on a required item's waiver."""
+
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 class ApprovalStepSerializer(serializers.ModelSerializer):

@@ -1,15 +1,19 @@
 """Stage-gate API: thin views over lifecycle.services (domain errors are mapped by bankpm.api.exceptions)."""
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from core.idempotency import idempotent
 from core.models import AuditEntry
+from core.roles import audit_product_can_read
 from core.serializers import AuditEntrySerializer
 from products.models import Product
 
-from .. import delegations, selectors, services
+from .. import delegations, selectors, services, waivers
 from ..filtersets import AuditEntryFilterSet, GateReviewFilterSet
 from ..models import Delegation, Deliverable, GateReview
 from .serializers import (
@@ -19,6 +23,7 @@ from .serializers import (
     DeliverableUpdateSerializer,
     GateReviewSerializer,
     GateReviewSubmitSerializer,
+    WaiverDecisionSerializer,
 )
 
 
@@ -57,6 +62,18 @@ class DeliverableViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         deliverable = services.deliverable_update(user=request.user, deliverable=deliverable, **data.validated_data)
         return Response(DeliverableSerializer(selectors.deliverable_list().get(pk=deliverable.pk)).data)
 
+    @extend_schema(request=WaiverDecisionSerializer, responses={200: DeliverableSerializer, 409: OpenApiResponse(
+        description="The item has no waiver waiting (code waiver_not_requested).")})
+    @action(detail=True, methods=["post"])
+    def waiver(self, request, pk=None):
+        """Approve or refuse a required item's requested waiver: heads of product and the next gate's reviewers,
+        never its makers."""
+        data = WaiverDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deliverable = waivers.deliverable_waiver_decide(user=request.user, deliverable=self.get_object(),
+                                                        **data.validated_data)
+        return Response(DeliverableSerializer(selectors.deliverable_list().get(pk=deliverable.pk)).data)
+
 
 class ProductGateReviewListView(ProductScopedMixin, generics.ListCreateAPIView):
     """A product's gate reviews; POST submits a new one."""
@@ -67,6 +84,7 @@ class ProductGateReviewListView(ProductScopedMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.gate_review_list().filter(product=self.get_product())
 
+    @idempotent
     @extend_schema(request=GateReviewSubmitSerializer, responses={201: GateReviewSerializer})
     def post(self, request, *args, **kwargs):
         data = GateReviewSubmitSerializer(data=request.data)
@@ -85,6 +103,7 @@ class GateReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=DecisionSerializer, responses={201: GateReviewSerializer})
     @action(detail=True, methods=["post"])
+    @idempotent
     def decisions(self, request, pk=None):
         review = self.get_object()
         data = DecisionSerializer(data=request.data)
@@ -102,7 +121,10 @@ class ProductHistoryView(ProductScopedMixin, generics.ListAPIView):
     queryset = AuditEntry.objects.none()
 
     def get_queryset(self):
-        return selectors.product_history(product=self.get_product()).order_by("-id")
+        product = self.get_product()
+        if not audit_product_can_read(user=self.request.user, product=product):
+            raise PermissionDenied(_("无权查看该产品的审计记录。"))
+        return selectors.product_history(product=product, user=self.request.user).order_by("-id")
 
 
 class DelegationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,

@@ -1,9 +1,10 @@
 """Template tags that load the lifecycle panels for pages this app does not own (product page, dashboard)."""
 from django import template
 
+from core.roles import audit_product_can_read
 from products.choices import LifecycleStage
 
-from .. import selectors, services
+from .. import selectors, services, waivers
 from ..diagram import lifecycle_diagram
 
 register = template.Library()
@@ -35,8 +36,28 @@ def gate_review_context(*, user, product, deliverables) -> dict:
         "user": user, "product": product, "review": review, "can_submit": can_submit and review is None,
         "next_stage": services.next_stage(product=product),
         "can_cancel": LifecycleStage.CANCELLED in services.stage_targets(product=product),
-        "missing": [d for d in deliverables if d.required and d.status == "open"],
+        "missing": [d for d in deliverables if d.required and d.status in ("open", "waiver_requested")],
+        **_past_reviews(product=product, open_review=review),
     }
+
+
+def _past_reviews(*, product, open_review) -> dict:
+    """The product's decided reviews, newest first, with who rejected and why; the last one when it was rejected
+    and nothing is open (the manager answers it on resubmission)."""
+    from ..choices import GateReviewStatus, StepStatus
+    from ..models import ApprovalStep, GateReview
+
+    past = list(GateReview.objects.filter(product=product).exclude(status=GateReviewStatus.PENDING)
+                .select_related("submitted_by").order_by("-submitted_at", "-id")[:10])
+    # Always two queries, whatever the history holds (a prefetch would skip its query for an empty history).
+    rejections = ApprovalStep.objects.filter(review__in=[r.pk for r in past] or [0], status=StepStatus.REJECTED)
+    by_review: dict[int, list] = {}
+    for step in rejections.select_related("decided_by").order_by("position", "id"):
+        by_review.setdefault(step.review_id, []).append(step)
+    for r in past:
+        r.rejections = by_review.get(r.pk, [])
+    last = past[0] if past and open_review is None and past[0].status == GateReviewStatus.REJECTED else None
+    return {"past_reviews": past, "last_rejected": last}
 
 
 def _stage_bar(current: str) -> list[dict]:
@@ -49,8 +70,12 @@ def _stage_bar(current: str) -> list[dict]:
 
 @register.inclusion_tag("lifecycle/_history.html", takes_context=True)
 def lifecycle_product_history(context, product, limit=15):
-    return {"product": product, "entries": list(selectors.product_history(product=product).order_by("-id")[:limit]),
-            "request": context["request"]}
+    """The product page's last entries, only for who may read the product's trail (core.roles)."""
+    user = context["request"].user
+    if not audit_product_can_read(user=user, product=product):
+        return {"product": product, "hidden": True, "request": context["request"]}
+    entries = selectors.product_history(product=product, user=user).order_by("-id")[:limit]
+    return {"product": product, "entries": list(entries), "request": context["request"]}
 
 
 @register.inclusion_tag("lifecycle/_overdue.html", takes_context=True)
@@ -96,7 +121,50 @@ def term_label(name: str) -> str:
 
 
 @register.filter
-def snapshot_extra(snapshot: dict) -> list[tuple[str, object]]:
-    """Sections other processes or apps added to a snapshot, beyond product, terms and deliverables."""
-    known = {"product", "terms", "deliverables", "from_stage", "to_stage", "diff", "change"}
-    return [(key, value) for key, value in (snapshot or {}).items() if key not in known and value not in (None, {}, [])]
+def snapshot_sections(snapshot: dict) -> list[dict]:
+    """The snapshot's sections with the template each is shown with (lifecycle/snapshot_sections.py)."""
+    from ..snapshot_sections import snapshot_sections as sections
+
+    return sections(snapshot)
+
+
+@register.filter
+def label_of(value, spec: str) -> str:
+    """A stored value in words through the label registry: `{{ value|label_of:"risk.category" }}`."""
+    from core.labels import value_text
+
+    model, _sep, field = spec.partition(".")
+    return value_text(value, model=model, field=field)
+
+
+@register.filter
+def section_title(key: str) -> str:
+    from django.utils.translation import gettext as _
+
+    titles = {"product": _("产品"), "change": _("条款变更"), "diff": _("条款差异"), "terms": _("产品条款"),
+              "deliverables": _("交付物"), "risk_register": _("风险登记册"), "exit_plan": _("退出计划")}
+    from core.labels import field_label
+
+    return titles.get(key) or field_label("gatereview", key)
+
+
+LEVEL_COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "critical": "red"}
+
+
+@register.filter
+def level_colour(level: str) -> str:
+    return LEVEL_COLOURS.get(str(level), "secondary")
+
+
+@register.filter
+def term_text(value, field: str) -> str:
+    """A product term of a snapshot in words (segments, channels, ratings by their labels)."""
+    from core.labels import value_text
+
+    return value_text(value, model="product", field=field)
+
+
+@register.filter
+def can_decide_waiver(user, deliverable):
+    """Whether the reader may approve or refuse the item's requested waiver (lifecycle.waivers)."""
+    return waivers.waiver_can_decide(user=user, deliverable=deliverable)

@@ -1,6 +1,7 @@
 from rest_framework import mixins, viewsets
 
 from accounts.permissions import ReadOrProductEditor
+from core.idempotency import IdempotentCreateMixin
 
 from .. import selectors, services
 from ..filtersets import ProductFilterSet
@@ -8,6 +9,7 @@ from .serializers import ProductSerializer
 
 
 class ProductViewSet(
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,

@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.validators import UniqueTogetherValidator
 
@@ -37,7 +37,6 @@ class ProductCodeField(serializers.CharField):
         return code if code is not None else super().get_attribute(instance)
 
 
-@extend_schema_field({"type": "number", "enum": [float(value) for value, _label in IMPACT_CHOICES]})
 class ImpactField(serializers.Field):
     """The RICE impact as the number the API answers with (2.0), accepted as 2, 2.0 or "2.00" alike."""
 
@@ -55,6 +54,25 @@ class ImpactField(serializers.Field):
 
     def to_representation(self, value):
         return float(value)
+
+
+# The scale's spellings ("3", "0.5", ...): what a request declares, as a string enum every client generator reads
+# (openapi-python-client refuses a number enum). The server still takes the numbers too.
+IMPACT_VALUES = [f"{value.normalize():f}" for value, _label in IMPACT_CHOICES]
+
+
+class ImpactFieldSchema(OpenApiSerializerFieldExtension):
+    """Requests: the string enum `ImpactEnum`; answers: the number (3, 2, 1, 0.5 or 0.25) they have always been."""
+
+    target_class = ImpactField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "string", "enum": IMPACT_VALUES,
+                    "description": "RICE impact: 3 massive, 2 high, 1 medium, 0.5 low, 0.25 minimal (a number is "
+                                   "also accepted)."}
+        return {"type": "number", "format": "double", "minimum": 0.25, "maximum": 3,
+                "description": "RICE impact: one of 3, 2, 1, 0.5, 0.25."}
 
 
 class FixedProductMixin:
@@ -125,7 +143,8 @@ class RequirementSerializer(FastReadMixin, FixedProductMixin, GeneratedFieldSafe
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
+        # A PUT names the product (which must stay the same); only a PATCH may leave it out.
+        if self.instance is not None and not isinstance(self.instance, list | tuple) and self.partial:
             fields["product"].required = False
         return fields
 
@@ -205,7 +224,7 @@ class VersionSerializer(FixedProductMixin, StrictModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None:
+        if self.instance is not None and self.partial:  # a PUT names the product; only a PATCH may leave it out
             fields["product"].required = False
         return fields
 
@@ -241,7 +260,7 @@ class FeedbackSerializer(FixedProductMixin, StrictModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None:
+        if self.instance is not None and self.partial:  # a PUT names the product; only a PATCH may leave it out
             fields["product"].required = False
         return fields
 

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.permissions import ReadOrProductEditor
+from core.idempotency import IdempotentCreateMixin, idempotent
 
 from .. import selectors, services
 from ..filtersets import FeedbackFilterSet, RequirementFilterSet, VersionFilterSet
@@ -27,7 +28,7 @@ from .serializers import (
 CONFLICT = OpenApiResponse(ConflictSerializer, description="The state machine refuses this now; nothing changed.")
 
 
-class RequirementViewSet(viewsets.ModelViewSet):
+class RequirementViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     """The backlog: requirements of every product, filtered like the backlog page."""
 
     serializer_class = RequirementSerializer
@@ -73,6 +74,7 @@ class RequirementViewSet(viewsets.ModelViewSet):
     )
     # Not paginated: the 201 is every requirement created (the schema would otherwise declare a page).
     @action(detail=False, methods=["post"], pagination_class=None)
+    @idempotent
     def bulk(self, request):
         """Create up to 1,000 requirements: all or nothing, errors per item index."""
         items = request.data

@@ -55,7 +55,8 @@ class RiskWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer)
                                                help_text="A user id; default the product's owner.")
     metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all(), required=False,
                                           allow_null=True, help_text="A metric code, or null.")
-    review_due = serializers.DateField(required=False, allow_null=True, help_text="Default 90 days ahead.")
+    review_due = serializers.DateField(required=False, allow_null=True,
+                                       help_text="Today or later; default 90 days ahead.")
     likelihood = serializers.IntegerField(**SCALE)
     impact = serializers.IntegerField(**SCALE)
     residual_likelihood = serializers.IntegerField(required=False, **SCALE,
@@ -91,12 +92,12 @@ class ReviewSerializer(StrictSerializer):
     impact = serializers.IntegerField(**SCALE)
     residual_likelihood = serializers.IntegerField(**SCALE, help_text="No higher than likelihood.")
     residual_impact = serializers.IntegerField(**SCALE, help_text="No higher than impact.")
-    comment = serializers.CharField(max_length=4000, allow_blank=True)
-    review_due = serializers.DateField(required=False, allow_null=True)
+    comment = serializers.CharField(max_length=4000, help_text="Required: the assessment's reasoning.")
+    review_due = serializers.DateField(required=False, allow_null=True, help_text="Today or later; default 90 days.")
 
 
 class AcceptSerializer(StrictSerializer):
-    comment = serializers.CharField(max_length=4000, allow_blank=True)
+    comment = serializers.CharField(max_length=4000, help_text="Required: why the residual risk is accepted.")
 
 
 class HeatmapSerializer(serializers.Serializer):

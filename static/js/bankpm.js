@@ -76,3 +76,53 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.addEventListener("click", (event) => { if (!form.contains(event.target)) show(false); });
 });
+
+// A button (or form) with data-confirm asks first, in a dialog: approving, rejecting, closing a risk, deciding a
+// waiver. The submit is held back (before htmx sees it) and sent again, with the same button, once confirmed.
+const bankpmConfirmLabels = {
+  zh: {ok: "确认", cancel: "取消", title: "请确认"},
+  en: {ok: "Confirm", cancel: "Cancel", title: "Please confirm"},
+};
+function bankpmConfirm(message, danger) {
+  const labels = bankpmConfirmLabels[(document.documentElement.lang || "zh").slice(0, 2)] || bankpmConfirmLabels.zh;
+  return new Promise((resolve) => {
+    const dialog = document.createElement("dialog");
+    dialog.className = "bankpm-confirm";
+    dialog.id = "confirm-dialog";
+    dialog.setAttribute("aria-labelledby", "confirm-title");
+    dialog.setAttribute("aria-describedby", "confirm-message");
+    const form = document.createElement("form");
+    form.method = "dialog";
+    form.className = "card";
+    form.innerHTML = '<div class="card-body"><h3 class="card-title" id="confirm-title"></h3>' +
+      '<p class="mb-0" id="confirm-message"></p></div><div class="card-footer d-flex justify-content-end gap-2">' +
+      '<button class="btn btn-outline-secondary" value="cancel" id="confirm-cancel"></button>' +
+      '<button class="btn" value="ok" id="confirm-ok"></button></div>';
+    form.querySelector("#confirm-title").textContent = labels.title;
+    form.querySelector("#confirm-message").textContent = message;
+    form.querySelector("#confirm-cancel").textContent = labels.cancel;
+    const ok = form.querySelector("#confirm-ok");
+    ok.textContent = labels.ok;
+    ok.classList.add(danger ? "btn-danger" : "btn-primary");
+    dialog.append(form);
+    dialog.addEventListener("close", () => { resolve(dialog.returnValue === "ok"); dialog.remove(); });
+    document.body.append(dialog);
+    dialog.showModal();
+    ok.focus();
+  });
+}
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const submitter = event.submitter;
+  const message = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+  if (!message) return;
+  if (form.dataset.confirmed === "1") { delete form.dataset.confirmed; return; }
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  const danger = !!submitter && /danger/.test(submitter.className);
+  bankpmConfirm(message, danger).then((confirmed) => {
+    if (!confirmed) { if (submitter) submitter.focus(); return; }
+    form.dataset.confirmed = "1";
+    form.requestSubmit(submitter || undefined);
+  });
+}, true);

@@ -1,24 +1,48 @@
-// The product KPI page: one ECharts line per metric, with its target dashed.
+// The product KPI page: one ECharts line per metric, with its target dashed. Only the charts on screen are drawn at
+// first; the others as they scroll into view (IntersectionObserver), so that the first screen does not wait on all
+// fifteen. The mark "kpi-first-screen" tells when the first screen is drawn (the browser test reads it).
 (function () {
   const charts = JSON.parse(document.getElementById("product-charts").textContent);
   const labels = JSON.parse(document.getElementById("chart-labels").textContent);
   const targetLabel = labels.target, valueLabel = labels.value;
-  const instances = charts.map((c) => {
-    const chart = echarts.init(document.getElementById(c.id));
+  const byId = new Map(charts.map((c) => [c.id, c]));
+  const instances = [];
+
+  function draw(element) {
+    const c = byId.get(element.id);
+    if (!c || element.dataset.drawn) return;
+    const chart = echarts.init(element);
     const series = [{name: valueLabel, type: "line", smooth: true, showSymbol: false, data: c.values}];
     if (c.targets.some((t) => t !== null)) {
       series.push({name: targetLabel, type: "line", showSymbol: false, connectNulls: false,
                    lineStyle: {type: "dashed"}, data: c.targets});
     }
     chart.setOption({
+      animation: false,
       grid: {left: 50, right: 12, top: 28, bottom: 24}, tooltip: {trigger: "axis"},
       legend: {top: 0, right: 0, textStyle: {fontSize: 11}},
       xAxis: {type: "category", data: c.periods, axisLabel: {fontSize: 10}},
-      // Counts start at zero; other figures scale to their range.
-      yAxis: {type: "value", scale: !c.zero_based, min: c.zero_based ? 0 : null, axisLabel: {fontSize: 10}},
+      // A baseline chosen by the server (kpis/charts.py): zero, or the metric's natural lower bound.
+      yAxis: {type: "value", scale: c.axis_min === null, min: c.axis_min, axisLabel: {fontSize: 10}},
       series: series,
     });
-    return chart;
-  });
+    element.dataset.drawn = "1";
+    instances.push(chart);
+  }
+
+  const elements = Array.from(document.querySelectorAll(".kpi-chart"));
+  const markFirstScreen = () => { if (!performance.getEntriesByName("kpi-first-screen").length) performance.mark("kpi-first-screen"); };
+  if (!("IntersectionObserver" in window)) {
+    elements.forEach(draw);
+    markFirstScreen();
+  } else {
+    const observer = new IntersectionObserver((entries) => {
+      entries.forEach((entry) => {
+        if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
+      });
+      markFirstScreen();  // the first callback reports every chart: those on screen are drawn now
+    }, {rootMargin: "200px 0px"});
+    elements.forEach((element) => observer.observe(element));
+  }
   window.addEventListener("resize", () => instances.forEach((c) => c.resize()));
 })();

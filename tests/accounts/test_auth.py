@@ -68,3 +68,13 @@ def test_overlong_credentials_are_a_400_naming_the_field_not_a_500(db):
     response = APIClient().post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 400
     assert "username" in response.json()
+
+
+def test_failures_for_unknown_users_do_not_lock_others_out_of_the_same_address(pm, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    client = APIClient()
+    for n in range(6):
+        client.post("/api/v1/auth/token/", {"username": f"ghost{n}", "password": "bad"}, format="json")
+        client.post("/api/v1/auth/token/", {"username": "ghost", "password": "bad"}, format="json")
+    response = client.post("/api/v1/auth/token/", {"username": pm.username, "password": PASSWORD}, format="json")
+    assert response.status_code == 200 and response.json()["token"]

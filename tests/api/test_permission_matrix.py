@@ -37,6 +37,7 @@ from tests.factories import (
     reviewer_for,
     target,
 )
+from webhooks.models import AllowedNetwork, Delivery, Event, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,9 @@ class World:
     delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
     complaint: object  # an open complaint about `product`
     complaint_feedback: object  # feedback of the complaint channel about `product`, not yet registered
+    subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
+    delivery: object  # one of its deliveries
+    waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
 
 
 @pytest.fixture
@@ -128,6 +132,11 @@ def world(db):
     type(retiring).objects.filter(pk=retiring.pk).update(stage="retirement")
     retiring = type(retiring).objects.get(pk=retiring.pk)
     exit_services.exit_tasks_ensure(plan=plan, user=owner)
+    subscription, delivery = webhook_fixture(users["admin"])
+    waiving = ProductFactory(code="MX-W", owner=owner, category="loan")
+    lifecycle_services.deliverables_ensure(product=waiving)
+    waiver = lifecycle_services.deliverable_update(user=owner, deliverable=waiving.deliverables.filter(
+        required=True).first(), status="waived", reason="沿用上一产品的调研")
 
     return World(
         users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
@@ -143,6 +152,8 @@ def world(db):
         retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
         delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
                                                  ends_on=today + dt.timedelta(days=3)),
+        subscription=subscription, delivery=delivery,
+        waiver=waiver,
         complaint=complaint_services.complaints_register(user=owner, items=[COMPLAINT])[0],
         complaint_feedback=FeedbackFactory(product=product, channel="complaint"),
     )
@@ -150,6 +161,16 @@ def world(db):
 
 COMPLAINT = {"product": "MX-1", "received_on": "2026-10-02", "category": "fees", "severity": "medium",
              "description": "提前还款手续费未告知"}
+
+
+def webhook_fixture(admin):
+    AllowedNetwork.objects.create(network="127.0.0.0/8", reason="matrix")
+    subscription = Subscription.objects.create(owner=admin, name="核心系统", target_url="http://127.0.0.1:9/hook",
+                                               events=["risk.accepted"])
+    event = Event.objects.create(id=uuid.uuid4(), type="risk.accepted", occurred_at=timezone.now(), data={})
+    return subscription, Delivery.objects.create(event=event, subscription=subscription, status="failed")
+
+
 REQUIREMENT = {"source": "internal", "type": "feature", "priority": "P2", "description": "说明"}
 
 
@@ -200,9 +221,11 @@ MATRIX = {
     ("product-gate-reviews", "post"): (lambda w: {"product_pk": w.spare.pk}, lambda w, u: {},
                                        [401, 201, 403, 403, 403, 403, 201, 403]),
     ("product-history", "get"): (lambda w: {"product_pk": w.product.pk}, None,
-                                 [401, 200, 200, 200, 200, 200, 200, 200]),
+                                 [401, 200, 403, 200, 403, 200, 200, 200]),
     ("deliverable-detail", "get"): (lambda w: {"pk": w.deliverable.pk}, None,
                                     [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("deliverable-waiver", "post"): (lambda w: {"pk": w.waiver.pk}, lambda w, u: {"decision": "approve"},
+                                     [401, 403, 403, 200, 403, 200, 200, 403]),
     ("deliverable-detail", "patch"): (lambda w: {"pk": w.deliverable.pk},
                                       lambda w, u: {"link": "https://docs.bank.example/x"},
                                       [401, 200, 403, 403, 403, 403, 200, 200]),
@@ -340,6 +363,21 @@ MATRIX = {
                                                               "severity": "low"},
                                           [401, 201, 400, 403, 403, 403, 201, 201]),
     ("complaint-pareto", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    # Webhooks: only administrators subscribe; an owner (here the administrator) sees and manages their own.
+    ("webhook-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("webhook-list", "post"): (None, lambda w, u: {"name": "数据仓库", "target_url": "http://127.0.0.1:9/dw",
+                                                   "events": ["review.decided"]},
+                               [401, 403, 403, 403, 403, 403, 403, 201]),
+    ("webhook-detail", "get"): (lambda w: {"pk": w.subscription.pk}, None, [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-detail", "patch"): (lambda w: {"pk": w.subscription.pk}, lambda w, u: {"name": "核心系统（新）"},
+                                  [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-rotate-secret", "post"): (lambda w: {"pk": w.subscription.pk}, None,
+                                        [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-delivery-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("webhook-delivery-detail", "get"): (lambda w: {"pk": w.delivery.pk}, None,
+                                         [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("webhook-delivery-resend", "post"): (lambda w: {"pk": w.delivery.pk}, None,
+                                          [401, 404, 404, 404, 404, 404, 404, 202]),
 }
 
 

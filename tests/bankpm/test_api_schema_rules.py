@@ -107,3 +107,24 @@ def test_the_server_refuses_what_the_schema_bars_and_a_head_without_owner(head):
     assert refused.status_code == 400 and "expected_yield_min" in refused.json()
     product = ProductFactory(owner=head)
     assert client.patch(f"/api/v1/products/{product.pk}/", {"name": "  "}, format="json").status_code == 400
+
+
+def test_a_risk_review_states_its_comment_is_required_and_not_blank(components):
+    body = {"likelihood": 3, "impact": 3, "residual_likelihood": 2, "residual_impact": 2}
+    assert not valid(components, "ReviewRequest", {**body, "comment": ""})
+    assert not valid(components, "AcceptRequest", {"comment": "  "})
+    assert valid(components, "ReviewRequest", {**body, "comment": "复核"})
+
+
+@pytest.mark.parametrize("name", ["RiskWriteRequest", "PatchedRiskUpdateRequest", "ReviewRequest"])
+def test_a_risks_next_review_date_in_the_past_is_schema_invalid(components, name):
+    from django.utils import timezone
+
+    prop = components[name]["properties"]["review_due"]
+    next_year = f"{timezone.localdate().year + 1}-03-01"
+    assert not re.search(prop["pattern"], "2000-01-01") and re.search(prop["pattern"], next_year)
+
+
+def test_an_id_of_zero_is_schema_invalid_for_a_reference(components):
+    assert components["PatchedProductRequest"]["properties"]["owner"]["minimum"] == 1
+    assert not valid(components, "PatchedProductRequest", {"owner": 0})

@@ -36,6 +36,22 @@ def test_terms_of_a_launched_product_cannot_be_edited_directly(launched):
     assert launched.fee == Decimal("100.00")
 
 
+def test_the_category_of_a_launched_product_cannot_be_edited(launched):
+    category = launched.category
+    with pytest.raises(DomainConflict) as error:
+        product_services.product_update(user=launched.owner, product=launched, data={"category": "deposit"})
+    assert error.value.code == "category_frozen"
+    launched.refresh_from_db()
+    assert launched.category == category
+
+
+def test_the_category_of_a_product_before_launch_can_be_edited(owner):
+    product = ProductFactory(owner=owner, category="loan")
+    product_services.product_update(user=owner, product=product, data={"category": "deposit"})
+    product.refresh_from_db()
+    assert product.category == "deposit"
+
+
 def test_other_fields_of_a_launched_product_can_still_be_edited(launched):
     product_services.product_update(user=launched.owner, product=launched,
                                     data={"name": "新名称", "fee": Decimal("100.0")})
@@ -394,7 +410,8 @@ def test_pilot_starts_with_its_scope_and_criteria(piloting):
 def test_a_pilots_start_is_audited_from_approved_to_piloting_with_its_dates_and_criteria(piloting):
     entry = AuditEntry.objects.get(action="change_pilot_started")
     start, end = TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=20)
-    assert (entry.from_value, entry.to_value, entry.comment) == ("approved", "piloting", f"{start} – {end}: csat >= 80")
+    assert (entry.from_value, entry.to_value, entry.comment) == (
+        "approved", "piloting", f"{start} – {end}: 客户满意度 ≥ 80")
 
 
 @pytest.mark.parametrize(("overrides", "field"), [

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import models
 
-from core import audit
+from core import audit, labels
 from core.models import AuditEntry
 from products.models import Product
 from tests.factories import ProductFactory
@@ -32,11 +32,11 @@ class FreezeState(models.TextChoices):
 
 @pytest.fixture
 def registered_values():
-    before = dict(audit._VALUE_LABELS)
+    before = dict(labels._CODES)
     audit.register_value_labels(FreezeAction, FreezeState)
     yield
-    audit._VALUE_LABELS.clear()
-    audit._VALUE_LABELS.update(before)
+    labels._CODES.clear()
+    labels._CODES.update(before)
 
 
 def test_a_registered_action_is_named_by_its_label(registered):
@@ -91,7 +91,7 @@ def test_a_diffs_field_is_named_by_its_verbose_name():
     assert audit.field_label("product", "owner") == "产品经理"
 
 
-@pytest.mark.parametrize(("model_name", "field"), [("product", "no_such_field"), ("nosuchmodel", "owner")])
+@pytest.mark.parametrize(("model_name", "field"), [("product", "no_such_field"), ("nosuchmodel", "no_such_key")])
 def test_a_field_of_an_unknown_model_or_an_unknown_field_is_named_by_its_code(model_name, field):
     assert audit.field_label(model_name, field) == field
 

@@ -52,7 +52,7 @@ def test_a_conflict_becomes_a_non_field_error_on_a_form():
     assert error_messages(DomainConflict("x", "已有评审")) == ["已有评审"]
 
 
-def test_a_conflict_about_a_field_lands_on_that_field_and_the_api_body_keeps_its_shape():
+def test_a_conflict_about_a_field_lands_on_that_field_and_the_api_body_names_it():
     conflict = DomainConflict("planned_in_past", "计划发布日期不能早于今天。", field="name")
     form = _Form({})
     form.is_valid()
@@ -60,7 +60,7 @@ def test_a_conflict_about_a_field_lands_on_that_field_and_the_api_body_keeps_its
     assert form.errors == {"name": ["计划发布日期不能早于今天。"]}
     response = exception_handler(conflict, {})
     assert (response.status_code, response.data) == (409, {"detail": "计划发布日期不能早于今天。",
-                                                           "code": "planned_in_past"})
+                                                           "code": "planned_in_past", "field": "name"})
 
 
 def test_a_conflict_about_a_field_the_form_lacks_goes_on_top():

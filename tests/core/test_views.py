@@ -73,3 +73,60 @@ def test_the_page_costs_the_same_queries_for_more_entries(client, admin_user, pr
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("core:audit"))
     assert len(many) == len(few)
+
+
+@pytest.fixture
+def governed(pm):
+    """A risk with controls and an exit plan: their audited diffs hold reverse relations, ids and dicts."""
+    from tests.factories import a_control, exit_plan_ready, make_risk
+
+    loan = ProductFactory(code="AUD-LN", owner=pm, category="loan", stage="operation")
+    make_risk(loan, controls=[a_control(), a_control(description="贷后月度监测", type="detective")])
+    exit_plan_ready(loan)
+    return loan
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_page_names_a_risks_controls_and_an_exit_plans_fields(client, admin_user, governed, language):
+    client.force_login(admin_user)
+    client.cookies["django_language"] = language
+    response = client.get(reverse("core:audit"))
+    assert response.status_code == 200
+    from django.utils import translation
+
+    from risks.models import RiskControl
+
+    page = response.content.decode()
+    with translation.override(language):
+        controls = str(RiskControl._meta.verbose_name_plural)
+    assert controls in page and "放款前双人复核" in page
+    assert "{&#x27;" not in page and "[&#x27;" not in page
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("scope", [{}, {"product": "AUD-LN"}])
+def test_the_exports_of_a_trail_with_controls_and_an_exit_plan_answer_a_file(client, admin_user, governed,
+                                                                              file_format, scope):
+    client.force_login(admin_user)
+    response = client.get(reverse("core:audit"), {**scope, "export": file_format})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+
+
+def test_the_csv_export_names_a_risks_owner_and_its_controls_in_words(client, admin_user, governed, pm):
+    client.force_login(admin_user)
+    text = client.get(reverse("core:audit"), {"product": "AUD-LN", "export": "csv"}).content.decode("utf-8-sig")
+    assert "控制措施: — → " in text and "放款前双人复核" in text and "预防" in text
+    assert "'description'" not in text and str(pm) in text
+
+
+def test_every_page_of_the_demo_trail_and_its_exports_answer(client, demo_data):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="admin"))
+    pages = client.get(reverse("core:audit")).context["paginator"].num_pages
+    statuses = {n: client.get(reverse("core:audit"), {"page": n}).status_code for n in range(1, pages + 1)}
+    assert set(statuses.values()) == {200}
+    code = client.get(reverse("core:audit")).context["object_list"][0].product.code
+    for scope in ({}, {"product": code}):
+        for file_format in ("csv", "xlsx"):
+            assert client.get(reverse("core:audit"), {**scope, "export": file_format}).status_code == 200

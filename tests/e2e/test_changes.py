@@ -26,6 +26,7 @@ def approve_in_queue(page, login, username):
     card.locator("textarea[name=comment]").fill(f"{username} 同意")
     with page.expect_navigation():
         card.locator("button[data-action=approve]").click()
+        page.click("#confirm-ok")
     assert page.locator(".alert-success").count() == 1
 
 

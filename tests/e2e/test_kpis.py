@@ -21,6 +21,7 @@ def test_head_of_product_sees_the_dashboard_charts_and_a_product_kpi_page(
     screenshot("kpis-dashboard-zh")
 
     page.click("#heat-table a:text('LN-002')")
+    page.locator("#chart-default_rate").scroll_into_view_if_needed()  # charts are drawn as they come into view
     page.wait_for_selector("#chart-default_rate canvas")
     series = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-default_rate'))"
                            ".getOption().series.map((s) => [s.name, s.data.length])")

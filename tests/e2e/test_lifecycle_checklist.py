@@ -21,18 +21,18 @@ def test_gate_card_enables_submit_once_the_last_required_item_is_ticked(page, de
     screenshot("lifecycle-gate-card-follows-checklist")
 
 
-def test_enter_in_the_waiver_reason_waives_the_item(page, demo_data, login, screenshot):
+def test_enter_in_the_waiver_reason_asks_for_the_waiver_of_a_required_item(page, demo_data, login, screenshot):
     product = Product.objects.get(code="CC-005")
     login("pm1")
     page.goto(f"/products/{product.pk}/")
-    row = page.locator("#deliverables tr[data-status=open]").first
+    row = page.locator('#deliverables tr[data-status=open][data-required="1"]').first
     row_id = row.get_attribute("id")
     row.locator("input[name=reason]").fill("沿用上一版本的调研报告")
     row.locator("input[name=reason]").press("Enter")
-    page.wait_for_selector(f"#{row_id}[data-status=waived]")
+    page.wait_for_selector(f"#{row_id}[data-status=waiver_requested]")
     item = Deliverable.objects.get(pk=row_id.split("-")[1])
-    assert item.status == "waived" and item.waiver_reason == "沿用上一版本的调研报告"
-    screenshot("lifecycle-enter-waives")
+    assert item.status == "waiver_requested" and item.waiver_reason == "沿用上一版本的调研报告"
+    screenshot("lifecycle-enter-asks-waiver")
 
 
 def test_focus_stays_in_the_row_after_an_action(page, demo_data, login):

@@ -18,6 +18,7 @@ def approve_in_queue(page, login, username, product_code):
     card.locator("textarea[name=comment]").fill(f"{username} 同意")
     with page.expect_navigation():
         card.locator("button[data-action=approve]").click()
+        page.click("#confirm-ok")
     assert page.locator(".alert-success").count() == 1
     assert page.locator(f"[data-product='{product_code}']").count() == 0
 
@@ -65,6 +66,7 @@ def test_reviewer_queue_shows_overdue_first_and_rejection_needs_comment(page, de
     assert "逾期" in cards.first.inner_text()
     with page.expect_navigation():
         cards.first.locator("button[data-action=reject]").click()
+        page.click("#confirm-ok")
     assert "驳回必须填写意见" in page.inner_text(".alert-danger")
     screenshot("lifecycle-my-reviews-finance1")
     switch_user(page, login, "pm1")

@@ -13,6 +13,7 @@ def test_rejection_without_comment_shows_its_error_on_that_card_only(page, demo_
     step = rejected.get_attribute("data-step")
     with page.expect_navigation():
         rejected.locator("button[data-action=reject]").click()
+        page.click("#confirm-ok")
     card = page.locator(f"#my-reviews [data-step='{step}']")
     assert "驳回必须填写意见" in card.locator(".card-error").inner_text()
     assert page.locator(".card-error").count() == 1

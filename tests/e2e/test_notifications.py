@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 
 def test_english_reader_opens_a_mention_and_lands_on_the_comment(page, demo_data, login, screenshot):
     login("compliance1")
-    page.goto("/notifications/")
+    page.goto("/notifications/?kind=requirement")  # what asks to act (reviews to decide) is listed first otherwise
     with page.expect_navigation():
         page.select_option("#language-switcher select", "en")
     item = page.locator("#notifications [data-read=no]", has_text="mentioned you on requirement").first

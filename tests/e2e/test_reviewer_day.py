@@ -23,6 +23,7 @@ def test_finance_reviewer_approves_two_steps_with_one_comment(page, demo_data, l
     screenshot("reviewer-bulk-selected")
     with page.expect_navigation():
         page.click("button[data-action=bulk-approve]")
+        page.click("#confirm-ok")
     assert "已记录 2 项审批决定" in page.inner_text(".alert-success")
     decided = ApprovalStep.objects.filter(pk__in=ids[:2])
     assert {(s.status, s.comment) for s in decided} == {("approved", "材料齐全，同意")}
@@ -48,5 +49,6 @@ def test_substitute_decides_for_the_absent_reviewer(page, demo_data, login, scre
     card.locator("textarea[name=comment]").fill("代为同意")
     with page.expect_navigation():
         card.locator("button[data-action=approve]").click()
+        page.click("#confirm-ok")
     step = ApprovalStep.objects.get(pk=step_id)
     assert (step.decided_by, step.on_behalf_of) == (substitute, finance1)

@@ -11,7 +11,7 @@ from exits import services
 from exits.models import ExitPlan, ExitProgress, ExitTask
 from exits.views import ProgressUploadView
 from tests.factories import ProductFactory, UserFactory
-from tests.spreadsheets import measured, xlsx_shared_string_bomb, xlsx_with_rows
+from tests.spreadsheets import HOSTILE_XLSX, measured, xlsx_shared_string_bomb, xlsx_with_rows
 
 from .conftest import TODAY, day, save_plan
 
@@ -216,3 +216,29 @@ def test_successors_page_shows_the_customers_arriving(client, product, requireme
     html = login(client, successor.owner).get(successor.get_absolute_url()).content.decode()
     assert 'id="exit-arrivals"' in html and f'data-from="{product.code}"' in html
     assert "已迁入 42 名客户" in html
+
+
+def test_progress_upload_accepts_chinese_headers_and_names_the_column_of_an_error(client, retiring):
+    content = f"客群,日期,已迁移,已销户\n网点客户,{day(0)},-3,0\n".encode()
+    response = upload(login(client, retiring.owner), retiring, content, dry_run=True)
+    assert [e["row"] for e in response.context["row_errors"]] == [2]
+    assert "已迁移 (migrated)" in response.content.decode()
+
+
+def test_progress_dry_runs_file_is_kept_for_the_real_upload(client, retiring):
+    client = login(client, retiring.owner)
+    response = upload(client, retiring, f"segment,date,migrated,closed\n网点客户,{day(0)},10,0\n".encode(),
+                      dry_run=True)
+    kept = response.context["kept"]
+    response = client.post(f"/exits/products/{retiring.pk}/progress/upload/", kept)
+    assert response.context["result"].received == 1 and ExitProgress.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", HOSTILE_XLSX)
+def test_upload_refuses_a_hostile_xlsx_within_two_seconds_and_200_mb(client, retiring, kind):
+    build, refusal = HOSTILE_XLSX[kind]
+    content = build(["segment", "date", "migrated", "closed"])
+    with measured(ProgressUploadView) as probe:
+        response = upload(login(client, retiring.owner), retiring, content, name=f"{kind}.xlsx")
+    assert response.status_code == 200 and refusal in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND

@@ -68,3 +68,18 @@ def test_the_snapshot_admin_titles_records_by_product_and_metric_and_rounds_figu
     assert "2.01" in listing and "2.0113666" not in listing
     page = client.get(f"/admin/kpis/snapshot/{snap.pk}/change/").content.decode()
     assert f"{product.code} · {snap.metric.display_name} · 2026-09" in page
+
+
+def test_a_snapshot_cannot_be_deleted_in_the_admin(signed_in, pm):
+    from kpis.models import Snapshot
+    from tests.factories import live_products, observe
+
+    [product] = live_products(1, pm)
+    observe(product, "default_rate", "2026-09-03", 2.0)
+    services.kpi_snapshots_compute(period="2026-09", granularity="month")
+    snap = Snapshot.objects.get(product=product, metric__code="default_rate", period="2026-09")
+    one = signed_in.post(reverse("admin:kpis_snapshot_delete", args=[snap.pk]), {"post": "yes"})
+    bulk = signed_in.post(reverse("admin:kpis_snapshot_changelist"),
+                          {"action": "delete_selected", "_selected_action": [snap.pk], "post": "yes"})
+    assert one.status_code == 403 and bulk.status_code in (200, 302)
+    assert Snapshot.objects.filter(pk=snap.pk).exists()

@@ -7,7 +7,7 @@ from kpis.forms import UPLOAD_COLUMNS
 from kpis.models import Observation
 from kpis.views import ObservationUploadView
 from tests.factories import ProductFactory
-from tests.spreadsheets import measured, xlsx_shared_string_bomb, xlsx_with_rows
+from tests.spreadsheets import HOSTILE_XLSX, measured, xlsx_shared_string_bomb, xlsx_with_rows
 
 pytestmark = pytest.mark.django_db
 MEMORY_BOUND = 200 * 1024 * 1024
@@ -66,3 +66,13 @@ def test_file_errors_of_the_upload_form_are_translated():
     assert not form.is_valid()
     with translation.override("en"):
         assert form.errors["file"] == ["Cannot read the file: a CSV file must be encoded in UTF-8."]
+
+
+@pytest.mark.parametrize("kind", HOSTILE_XLSX)
+def test_a_hostile_xlsx_is_a_form_error_within_two_seconds_and_200_mb(client, pm, kind):
+    build, refusal = HOSTILE_XLSX[kind]
+    content = build(list(UPLOAD_COLUMNS))
+    with measured(ObservationUploadView) as probe:
+        response = post(client, pm, content, f"{kind}.xlsx")
+    assert response.status_code == 200 and refusal in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND

@@ -85,3 +85,27 @@ def test_the_sweeper_runs_every_minute(settings):
 def test_a_killed_worker_hands_its_task_back_promptly():
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert app.conf.broker_transport_options["visibility_timeout"] <= 15 * 60
+
+
+@pytest.fixture
+def backend_down(monkeypatch):
+    """The result backend (the broker's Redis) unreachable, as when the broker is down."""
+    from celery.backends.redis import RedisBackend
+
+    down = RedisBackend(app=app, url="redis://127.0.0.1:1/0")
+    monkeypatch.setattr(type(app), "backend", property(lambda self: down))
+    return down
+
+
+def test_with_the_broker_down_a_run_answers_its_stored_state(head, backend_down):
+    waiting = run_for(head, age=timedelta(minutes=1))
+    started = run_for(head, age=timedelta(minutes=3), heartbeat_age=timedelta(minutes=1))
+    assert state_of(head, waiting) == {"id": str(waiting.id), "state": "PENDING", "progress": None, "result": None}
+    assert state_of(head, started)["state"] == "STARTED"
+
+
+def test_with_the_broker_down_an_abandoned_run_answers_failure(head, backend_down):
+    run = run_for(head, age=timedelta(minutes=40), heartbeat_age=timedelta(minutes=11))
+    TaskRun.objects.filter(pk=run.pk).update(abandoned_at=timezone.now())
+    body = state_of(head, run)
+    assert body["state"] == "FAILURE" and "任务中断" in body["result"]

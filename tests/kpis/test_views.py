@@ -153,7 +153,7 @@ def test_upload_reports_errors_by_spreadsheet_row_and_writes_nothing(client, pm)
     response = upload(login(client, pm),
                       b"product,metric,date,value\nCC-U,revenue,2026-10-01,1\nCC-U,revenue,2026-10-02,abc\n")
     html = response.content.decode()
-    assert "<td>3</td><td><code>value</code></td>" in html
+    assert "<td>3</td><td>数值 (value)</td>" in html
     assert not Observation.objects.exists()
 
 
@@ -320,3 +320,32 @@ def test_heat_table_tells_status_by_a_mark_and_text_not_colour_alone(client, pm)
     html = login(client, pm).get("/kpis/").content.decode()
     assert 'data-status="red"' in html
     assert '<span class="heat-mark" aria-hidden="true">✕</span><span class="visually-hidden">预警</span>' in html
+
+
+def test_upload_accepts_chinese_headers_and_metric_names(client, pm):
+    ProductFactory(code="CC-U", owner=pm)
+    content = "产品代码,指标,日期,数值\nCC-U,营业收入,2026-10-01,12\nCC-U,Customer satisfaction,2026-10-01,88\n"
+    response = upload(login(client, pm), content.encode(), dry_run=True)
+    assert response.context["result"].received == 2, response.content.decode()[:300]
+
+
+def test_the_dry_runs_file_is_kept_and_imported_without_choosing_it_again(client, pm):
+    from kpis.models import Observation
+
+    ProductFactory(code="CC-U", owner=pm)
+    client = login(client, pm)
+    response = upload(client, b"product,metric,date,value\nCC-U,revenue,2026-10-01,12\n", name="十月.csv",
+                      dry_run=True)
+    kept = response.context["kept"]
+    assert kept["filename"] == "十月.csv" and 'id="upload-confirm-button"' in response.content.decode()
+    assert not Observation.objects.exists()
+    response = client.post("/kpis/upload/", {"content": kept["content"], "filename": kept["filename"]})
+    assert response.context["result"].received == 1 and Observation.objects.count() == 1
+
+
+def test_a_kept_file_larger_than_the_bound_is_refused_before_it_is_decoded(client, pm):
+    from bankpm.uploads import MAX_UPLOAD_BYTES
+
+    response = login(client, pm).post("/kpis/upload/", {"content": "A" * ((MAX_UPLOAD_BYTES + 2) // 3 * 4 + 4),
+                                                       "filename": "x.csv"})
+    assert "文件过大" in str(response.context["form"].errors["file"])

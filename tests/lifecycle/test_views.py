@@ -316,3 +316,16 @@ def test_my_reviews_shows_the_products_key_kpis_on_its_card(client, submitted, r
     card = html[html.index(f'data-product="{submitted.product.code}"'):]
     assert 'data-metric="active_customers"' in card[:card.index("</form>")]
     assert "48,248" in card and "48,248.00" not in card
+
+
+@pytest.mark.parametrize("export", ["", "?export=csv"])
+def test_history_page_and_export_are_refused_to_who_may_not_read_the_trail(client, submitted, reviewers, export):
+    login(client, reviewers["legal"])
+    url = reverse("lifecycle:product_history", args=[submitted.product_id]) + export
+    assert client.get(url).status_code == 403
+
+
+def test_product_page_hides_the_timeline_from_who_may_not_read_the_trail(client, submitted, reviewers):
+    login(client, reviewers["legal"])
+    html = client.get(submitted.product.get_absolute_url()).content.decode()
+    assert 'id="history-timeline"' not in html

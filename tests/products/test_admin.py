@@ -48,3 +48,27 @@ def test_products_cannot_be_deleted_in_the_admin(client, admin_user):
     response = client.post(reverse("admin:products_product_delete", args=[product.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_a_sales_channel_used_by_products_cannot_be_deleted_in_the_admin(client, admin_user):
+    product = ProductFactory()
+    channel = SalesChannel.objects.get(code="branch")
+    product.sales_channels.add(channel)
+    client.force_login(admin_user)
+    one = client.post(reverse("admin:products_saleschannel_delete", args=[channel.pk]), {"post": "yes"})
+    assert one.status_code == 403
+    assert SalesChannel.objects.filter(pk=channel.pk).exists() and channel in product.sales_channels.all()
+    assert not AuditEntry.objects.filter(object_type="saleschannel").exists()
+
+
+def test_a_sales_channel_is_deactivated_in_the_admin_with_an_audit_entry(client, admin_user):
+    product = ProductFactory()
+    channel = SalesChannel.objects.get(code="branch")
+    product.sales_channels.add(channel)
+    client.force_login(admin_user)
+    client.post(reverse("admin:products_saleschannel_changelist"),
+                {"action": "deactivate", "_selected_action": [channel.pk]})
+    channel.refresh_from_db()
+    assert not channel.is_active and channel in product.sales_channels.all()
+    entry = AuditEntry.objects.get(action="sales_channel_deactivated")
+    assert entry.actor == admin_user and entry.comment == "branch"

@@ -77,13 +77,13 @@ def test_stage_cannot_be_set_through_the_api(pm):
     assert product.stage == "planning"
 
 
-def test_duplicate_code_is_refused_as_a_conflict(pm):
-    """Which codes are taken is the catalogue's state: 409 `duplicate_code` (it was a 400 on `code`)."""
+def test_duplicate_code_is_refused_as_a_conflict_naming_the_field(pm):
+    """Which codes are taken is the catalogue's state: 409 `duplicate_code` on the field `code` (README, API)."""
     ProductFactory(code="WM-NEW", owner=pm)
     with assert_unchanged(Product):
         response = api(pm).post(URL, valid_payload(), format="json")
     assert response.status_code == 409
-    assert response.json() == {"code": "duplicate_code", "detail": "该产品代码已存在。"}
+    assert response.json() == {"code": "duplicate_code", "detail": "该产品代码已存在。", "field": "code"}
 
 
 def test_a_malformed_code_is_still_a_400_on_the_field(pm):

@@ -257,3 +257,35 @@ def test_creating_a_product_with_a_taken_code_is_a_conflict_and_creates_nothing(
     assert (refused.value.code, refused.value.field) == ("duplicate_code", "code")
     assert Product.objects.filter(code="DUP-1").count() == 1
     assert not AuditEntry.objects.filter(action="product_created", to_value="DUP-1").exists()
+
+
+def test_a_deactivated_channel_is_not_added_to_a_product(pm, admin_user):
+    from products.models import SalesChannel
+
+    product = ProductFactory(owner=pm)
+    online = SalesChannel.objects.get(code="online_banking")
+    services.sales_channel_set_active(user=admin_user, channel=online, active=False)
+    with pytest.raises(ValidationError) as error:
+        services.product_update(user=pm, product=product, data={"sales_channels": [online]})
+    assert "sales_channels" in error.value.message_dict and online not in product.sales_channels.all()
+
+
+def test_a_deactivated_channel_stays_on_the_products_that_have_it(pm, admin_user):
+    from products.models import SalesChannel
+
+    product = ProductFactory(owner=pm)
+    online = SalesChannel.objects.get(code="online_banking")
+    product.sales_channels.add(online)
+    services.sales_channel_set_active(user=admin_user, channel=online, active=False)
+    services.product_update(user=pm, product=product, data={"name": "改名", "sales_channels": [online]})
+    assert online in product.sales_channels.all()
+
+
+def test_a_sales_channel_is_never_deleted():
+    from django.db.models import ProtectedError
+
+    from products.models import SalesChannel
+
+    with pytest.raises(ProtectedError):
+        SalesChannel.objects.get(code="online_banking").delete()
+    assert SalesChannel.objects.filter(code="online_banking").exists()

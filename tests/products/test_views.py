@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -173,3 +175,11 @@ def test_exported_text_cannot_run_as_a_spreadsheet_formula(client, pm):
     client.force_login(pm)
     lines = client.get("/products/", {"export": "csv"}).content.decode("utf-8-sig").splitlines()
     assert "'=HYPERLINK" in lines[1]
+
+
+def test_detail_page_shows_the_rate_at_its_precision_and_the_fee_with_separators_and_unit(client, db):
+    product = ProductFactory(interest_rate=Decimal("18.2500"), fee=Decimal("12000"))
+    client.force_login(product.owner)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert '<dd class="col-6" id="product-rate">18.25%</dd>' in html
+    assert '<dd class="col-6" id="product-fee">12,000.00 元</dd>' in html

@@ -303,9 +303,20 @@ def test_an_impact_off_the_scale_is_refused(pm):
     assert response.status_code == 400 and "impact" in response.json()
 
 
-def test_the_schema_declares_impact_as_the_numbers_of_the_scale(pm):
-    schema = api(pm).get("/api/schema/?format=json").json()
-    assert schema["components"]["schemas"]["ImpactEnum"] == {"type": "number", "enum": [3.0, 2.0, 1.0, 0.5, 0.25]}
+def test_the_schema_declares_impact_as_a_string_enum_in_requests_and_a_number_in_answers(pm):
+    schema = api(pm).get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert schema["ImpactEnum"]["type"] == "string"
+    assert schema["ImpactEnum"]["enum"] == ["3", "2", "1", "0.5", "0.25"]
+    impact = schema["RequirementRequest"]["properties"]["impact"]
+    assert impact["allOf"] == [{"$ref": "#/components/schemas/ImpactEnum"}]
+    assert schema["Requirement"]["properties"]["impact"]["type"] == "number"
+
+
+@pytest.mark.parametrize("impact", ["3", "0.5", "0.25"])
+def test_every_spelling_of_the_string_enum_is_accepted(pm, impact):
+    response = api(pm).post(URL, payload(ProductFactory(owner=pm), impact=impact), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["impact"] == float(impact)
 
 
 def test_list_rows_are_what_drf_would_write_field_for_field(pm):
@@ -434,3 +445,18 @@ def test_a_converted_title_or_a_tag_with_control_characters_is_a_400_on_the_fiel
     tagged = client.post(URL, payload(item.product, tags=[title]), format="json")
     assert tagged.status_code == 400 and "tags" in tagged.json()
     assert not Requirement.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["requirements", "versions", "feedback"])
+def test_a_put_without_the_product_is_a_400_and_a_patch_without_it_is_taken(pm, kind):
+    product = ProductFactory(owner=pm)
+    row, body = {
+        "requirements": (lambda: RequirementFactory(product=product), {"title": "新标题", "source": "internal"}),
+        "versions": (lambda: ProductVersionFactory(product=product), {"name": "v9", "planned_date": "2099-01-01"}),
+        "feedback": (lambda: FeedbackFactory(product=product),
+                     {"channel": "branch", "received_on": "2026-01-05", "text": "再议"}),
+    }[kind]
+    item = row()
+    put = api(pm).put(f"/api/v1/{kind}/{item.pk}/", body, format="json")
+    assert put.status_code == 400 and "product" in put.json()
+    assert api(pm).patch(f"/api/v1/{kind}/{item.pk}/", body, format="json").status_code == 200

@@ -233,3 +233,64 @@ def test_a_file_without_the_optional_columns_imports(client, pm, product):
     response = client.post("/requirements/import/requirements/",
                            {"file": SimpleUploadedFile("t.csv", content), "confirm": "1"})
     assert response.status_code == 302 and Requirement.objects.get().title == "精简行"
+
+
+def chinese_file(client, lines):
+    header = client.get("/requirements/import/requirements/?template=csv").content.decode("utf-8-sig").splitlines()[0]
+    return SimpleUploadedFile("t.csv", ("\n".join([header, *lines]) + "\n").encode("utf-8"))
+
+
+def test_a_row_error_names_the_column_header_the_file_typed(client, pm, product):
+    client.force_login(pm)
+    response = client.post("/requirements/import/requirements/",
+                           {"file": chinese_file(client, [row("CC-IMP", "坏优先级", priority="P7")]), "dry_run": "1"})
+    assert list(response.context["result"].rows[0].errors) == ["优先级"]
+    assert '<strong>优先级</strong>' in response.content.decode()
+
+
+def test_coded_columns_accept_their_chinese_and_english_labels(client, pm, product):
+    client.force_login(pm)
+    lines = ["CC-IMP,中文名称,描述,客户反馈,新功能,高,分行,,2027-01-31,,500,2 高,80,1.0,",
+             "CC-IMP,English labels,d,Customer feedback,Feature,P0 Urgent,branch,,2027-01-31,,500,1,80,1.0,"]
+    response = client.post("/requirements/import/requirements/", {"file": csv_file(lines), "confirm": "1"})
+    assert response.status_code == 302, response.context["result"].rows
+    rows = {r.title: (r.source, r.type, r.priority, str(r.impact)) for r in Requirement.objects.all()}
+    assert rows["中文名称"] == ("customer_feedback", "feature", "P1", "2.00")
+    assert rows["English labels"][:2] == ("customer_feedback", "feature")
+
+
+def test_the_template_has_an_example_row_that_passes_the_dry_run(client, pm, product):
+    client.force_login(pm)
+    lines = client.get("/requirements/import/requirements/?template=csv").content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith("CC-IMP,示例：") and "客户反馈" in lines[1]
+    response = client.post("/requirements/import/requirements/", {
+        "file": SimpleUploadedFile("t.csv", "\n".join(lines).encode("utf-8")), "dry_run": "1"})
+    assert [r.ok for r in response.context["result"].rows] == [True]
+
+
+def test_the_dry_runs_file_is_kept_and_named_for_the_real_import(client, pm, product):
+    client.force_login(pm)
+    response = client.post("/requirements/import/requirements/",
+                           {"file": csv_file([row("CC-IMP", "一")], name="季度需求.csv"), "dry_run": "1"})
+    html = response.content.decode()
+    assert 'id="import-kept-file"' in html and "季度需求.csv" in html
+
+
+def test_missing_columns_are_named_by_their_titles(client, pm, product):
+    client.force_login(pm)
+    content = "产品代码,标题\nCC-IMP,x\n".encode()
+    response = client.post("/requirements/import/requirements/",
+                           {"file": SimpleUploadedFile("t.csv", content), "dry_run": "1"})
+    assert "来源 (source)" in response.context["form"].errors["file"][0]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_confidence_over_100_is_a_row_error_in_the_dry_run(client, pm, product, language):
+    client.force_login(pm)
+    client.cookies["django_language"] = language
+    line = row("CC-IMP", "信心过高").replace(",80,", ",150,")
+    response = client.post("/requirements/import/requirements/", {"file": csv_file([line]), "dry_run": "1"})
+    assert response.status_code == 200
+    (bad,) = response.context["result"].rows
+    assert not bad.ok and "100%" in str(bad.errors) and "%%" not in str(bad.errors)
+    assert not Requirement.objects.exists()

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from requirements import tabular
 from requirements.views import ImportView
-from tests.spreadsheets import measured, xlsx_shared_string_bomb, xlsx_with_rows
+from tests.spreadsheets import HOSTILE_XLSX, measured, xlsx_shared_string_bomb, xlsx_with_rows
 
 pytestmark = pytest.mark.django_db
 MEMORY_BOUND = 200 * 1024 * 1024
@@ -45,3 +45,13 @@ def test_a_csv_of_more_rows_than_the_limit_is_refused(client, pm):
     content = (",".join(tabular.REQUIREMENT_COLUMNS) + "\n").encode() + line * 5_001
     response = post(client, pm, content, "rows.csv")
     assert "每个文件最多 5,000 行数据" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", HOSTILE_XLSX)
+def test_a_hostile_xlsx_is_refused_within_two_seconds_and_200_mb(client, pm, kind):
+    build, refusal = HOSTILE_XLSX[kind]
+    content = build(list(tabular.REQUIREMENT_COLUMNS))
+    with measured(ImportView) as probe:
+        response = post(client, pm, content, f"{kind}.xlsx")
+    assert response.status_code == 200 and refusal in response.content.decode()
+    assert probe["seconds"] < 2 and probe["peak"] < MEMORY_BOUND

@@ -304,3 +304,24 @@ def test_the_requirement_links_back_to_each_of_its_feedback_items(client, pm):
     client.force_login(pm)
     html = client.get(f"/requirements/{requirement.pk}/").content.decode()
     assert f"converted=true#feedback-{item.pk}" in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_edit_page_refuses_a_confidence_over_100_with_a_field_error(client, pm, language):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm), confidence=80)
+    client.force_login(pm)
+    client.cookies["django_language"] = language
+    form = client.get(f"/requirements/{requirement.pk}/edit/").context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "product"}
+    response = client.post(f"/requirements/{requirement.pk}/edit/", {**data, "confidence": 150})
+    assert response.status_code == 200
+    assert "100%" in response.context["form"].errors["confidence"][0]
+    requirement.refresh_from_db()
+    assert requirement.confidence == 80
+
+
+def test_edit_page_confidence_input_has_its_bounds(client, pm):
+    requirement = RequirementFactory(product=ProductFactory(owner=pm))
+    client.force_login(pm)
+    html = client.get(f"/requirements/{requirement.pk}/edit/").content.decode()
+    assert 'name="confidence"' in html and 'max="100"' in html and 'min="0"' in html

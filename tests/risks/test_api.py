@@ -53,6 +53,8 @@ def test_create_returns_the_risk_with_server_computed_fields(loan):
     ({"category": "weather"}, "category"),
     ({"controls": [{"description": "x", "type": "magic"}]}, "controls"),
     ({"colour": "red"}, "colour"),
+    ({"review_due": "2000-01-01"}, "review_due"),
+    ({"title": 0}, "title"),
 ])
 def test_invalid_risk_is_a_400_naming_the_field_and_changes_nothing(loan, overrides, field):
     response = api(loan.owner).post(product_url(loan), payload(**overrides), format="json")
@@ -232,3 +234,16 @@ def test_heatmap_query_count_does_not_grow_with_the_register(loan):
     for n in range(6):
         make_risk(loan, title=f"风险{n}", likelihood=1 + n % 5, impact=5, residual_likelihood=1, residual_impact=1)
     assert count_queries(client, f"{LIST}heatmap/?basis=residual") == few
+
+
+def test_a_review_due_in_the_past_is_a_400_on_patch_and_review_and_changes_nothing(loan):
+    risk = make_risk(loan)
+    due = risk.review_due
+    patch = api(loan.owner).patch(f"{LIST}{risk.pk}/", {"review_due": "2000-01-01"}, format="json")
+    body = {"likelihood": 3, "impact": 3, "residual_likelihood": 2, "residual_impact": 2, "comment": "复核",
+            "review_due": "2000-01-01"}
+    review = api(loan.owner).post(f"{LIST}{risk.pk}/reviews/", body, format="json")
+    risk = Risk.objects.get(pk=risk.pk)
+    assert patch.status_code == 400 and "review_due" in patch.json()
+    assert review.status_code == 400 and "review_due" in review.json()
+    assert risk.review_due == due and risk.assessments.count() == 1

@@ -222,7 +222,7 @@ def test_risk_past_its_review_date_is_overdue_and_the_owner_reminded_once(loan):
     assert list(selectors.risk_list().filter(overdue=True).values_list("pk", flat=True)) == [risk.pk]
     assert services.risk_reviews_remind_overdue() == 1
     assert services.risk_reviews_remind_overdue() == 0
-    assert Notification.objects.filter(recipient=loan.owner, title__contains="逾期").count() == 1
+    assert Notification.objects.filter(recipient=loan.owner, title_code__startswith="风险评估逾期").count() == 1
 
 
 def test_the_overdue_review_reminder_reads_in_its_recipients_language(loan):

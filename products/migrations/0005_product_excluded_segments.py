@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('products', '0003_terms_features_target_market'),
+        ('products', '0004_sales_channel_is_active'),
     ]
 
     operations = [
