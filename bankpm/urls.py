@@ -25,6 +25,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("exits/", include("exits.urls")),
     path("changes/", include("changes.urls")),
+    path("complaints/", include("complaints.urls")),
     path("notifications/", include("notifications.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("reports/", include("reports.urls")),

@@ -7,6 +7,7 @@ DATABASE_URL) and prints a last line `RESULTS {json}`; this script streams their
     requirements:  <DATABASE_URL name>_bench (created and dropped), including gunicorn over loopback
     roadmap:       <DATABASE_URL name>_roadmap_bench (created and dropped): 1,000 products over three years
 BENCH_ONLY=kpis, workers, requirements or roadmap runs one of them.
+bench/dimensions_bench.py runs on its own (see its docstring).
 """
 import json
 import os

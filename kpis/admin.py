@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Alert, Metric, Snapshot, Target
+from .models import Alert, Metric, Region, Snapshot, Target
 from .templatetags.kpis_tags import metric_num
 
 
@@ -23,6 +23,20 @@ class MetricAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.metric_save(user=request.user, metric=obj)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """Regions are saved by services.region_save (audited); they are deactivated, never deleted."""
+
+    list_display = ("code", "name", "name_en", "is_active", "position")
+    list_filter = ("is_active",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.region_save(user=request.user, region=obj)
 
 
 @admin.register(Target)

@@ -62,6 +62,19 @@ class AlertStatus(models.TextChoices):
     RESOLVED = "resolved", _("已解除")
 
 
+class AlertKind(models.TextChoices):
+    METRIC = "metric", _("指标越限")
+    TARGET_MARKET = "target_market", _("目标市场偏离")
+
+
+class Dimension(models.TextChoices):
+    """What a figure can be broken down by."""
+
+    SEGMENT = "segment", _("客群")
+    CHANNEL = "channel", _("渠道")
+    REGION = "region", _("地区")
+
+
 # An alert in one of these states blocks a second alert for the same product and metric.
 ACTIVE_ALERT_STATUSES = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
 # Acknowledge and resolve comments: the page, the API and the service agree on one limit.
@@ -73,6 +86,8 @@ class ObservationSource(models.TextChoices):
     UPLOAD = "upload", _("文件导入")
     BACKLOG = "backlog", _("需求待办")
     DEMO = "demo", _("演示数据")
+    ROLLUP = "rollup", _("分维度汇总")
+    REGISTER = "register", _("投诉登记簿")
 
 
 class MetricCode(models.TextChoices):
@@ -104,6 +119,12 @@ class IngestError(models.TextChoices):
     DATE_IN_FUTURE = "date_in_future", _("观测日期不能晚于今天：未来的数字尚未发生。")
     BAD_VALUE = "bad_value", _("数值必须是有限的数字。")
     DUPLICATE = "duplicate", _("同一请求中重复的产品、指标和日期。")
+    UNKNOWN_SEGMENT = "unknown_segment", _("未知的客群代码。")
+    UNKNOWN_CHANNEL = "unknown_channel", _("未知的渠道代码。")
+    UNKNOWN_REGION = "unknown_region", _("未知或已停用的地区代码。")
+    TOTAL_AND_DIMENSIONS = "total_and_dimensions", _("同一产品、指标和日期不能既有合计又有分维度数据。")
+    FED_ELSEWHERE = "fed_elsewhere", _("该产品的这一指标由系统从登记簿计算（如投诉登记簿），不能直接提交。")
+    MIXED_DIMENSIONS = "mixed_dimensions", _("同一产品、指标和日期的分维度数据必须使用相同的维度组合。")
 
 
 MAX_OBSERVATIONS_PER_REQUEST = 10_000
@@ -120,3 +141,5 @@ class KpiAuditAction(models.TextChoices):
     METRIC_UPDATED = "kpi_metric_updated", _("修改指标定义")
     ALERT_ACKNOWLEDGED = "kpi_alert_acknowledged", _("确认指标预警")
     ALERT_RESOLVED = "kpi_alert_resolved", _("解除指标预警")
+    REGION_CREATED = "kpi_region_created", _("新增地区")
+    REGION_UPDATED = "kpi_region_updated", _("修改地区")

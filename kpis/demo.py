@@ -53,6 +53,9 @@ def seed(*, stdout=None):
     start = add_months(end.replace(day=1), -23)
     rows = _generate(products, start, end)
     _exit_customers(products, start, end)
+    from .demo_dimensions import seed_dimensions
+
+    seed_dimensions(end=end)
     _compute(start, end)
     _targets(products)
     _compute(start, end)

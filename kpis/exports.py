@@ -30,3 +30,14 @@ def _by_kind(metric):
 def snapshots_response(snapshots, *, filename: str, fmt: str):
     return export_response(headers=[_(label) for label in HEADERS], rows=list(_rows(snapshots)), filename=filename,
                            file_format=fmt)
+
+
+BREAKDOWN_HEADERS = [N_("指标"), N_("周期"), N_("维度"), N_("维度取值"), N_("数值"), N_("上期值"), N_("环比 %")]
+
+
+def breakdown_response(snapshots, *, dimension: str, filename: str, fmt: str):
+    """The breakdown table of one dimension for the latest month (codes, as the API names them)."""
+    rows = [(s.metric.code, s.period, dimension, s.member, _by_kind(s.metric)(s.value),
+             _by_kind(s.metric)(s.previous_value), _round(s.change_pct)) for s in snapshots]
+    return export_response(headers=[_(label) for label in BREAKDOWN_HEADERS], rows=rows, filename=filename,
+                           file_format=fmt)

@@ -10,7 +10,10 @@ from .choices import MAX_OBSERVATIONS_PER_REQUEST
 
 UPLOAD_COLUMNS = ("product", "metric", "date", "value")
 # Column titles a file may use instead of the codes (in either language).
-UPLOAD_TITLES = {"product": _("产品代码"), "metric": _("指标"), "date": _("日期"), "value": _("数值")}
+UPLOAD_TITLES = {"product": _("产品代码"), "metric": _("指标"), "date": _("日期"), "value": _("数值"),
+                 "segment": _("客群"), "channel": _("渠道"), "region": _("地区")}
+# Optional breakdown columns after the four required ones, in this order (a blank cell = not broken down by it).
+DIMENSION_COLUMNS = ("segment", "channel", "region")
 
 
 class ObservationUploadForm(uploads.KeptUploadForm):
@@ -53,26 +56,37 @@ def _item(row: dict) -> dict:
     day = row.get("date")
     if hasattr(day, "isoformat"):
         day = day.isoformat()[:10]
-    return {"product": row.get("product"), "metric": row.get("metric"), "date": day, "value": value}
+    item = {"product": row.get("product"), "metric": row.get("metric"), "date": day, "value": value}
+    for name in DIMENSION_COLUMNS:
+        cell = row.get(name)
+        if cell not in (None, ""):
+            item[name] = cell.strip() if isinstance(cell, str) else cell
+    return item
 
 
-def _checked_header(rows) -> None:
+def _checked_header(rows) -> tuple[str, ...]:
+    """The columns of the file: the four required ones, then any of the breakdown columns in their order."""
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     if header[:1] and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
-    if uploads.normalise_header(header[:4], UPLOAD_COLUMNS, UPLOAD_TITLES) != list(UPLOAD_COLUMNS):
-        raise HeaderError(_("表头必须是 product, metric, date, value"))
+    while header and not header[-1]:
+        header.pop()
+    header = uploads.normalise_header(header, (*UPLOAD_COLUMNS, *DIMENSION_COLUMNS), UPLOAD_TITLES)
+    extra = header[4:]
+    if header[:4] != list(UPLOAD_COLUMNS) or extra != list(DIMENSION_COLUMNS[:len(extra)]):
+        raise HeaderError(_("表头必须是 product, metric, date, value（可选 segment, channel, region）"))
+    return tuple(header)
 
 
 def _csv_rows(fileobj) -> list[dict]:
     rows = uploads.csv_rows(fileobj, max_rows=MAX_OBSERVATIONS_PER_REQUEST)
-    _checked_header(rows)
-    return [_item(dict(zip(UPLOAD_COLUMNS, row, strict=False))) for row in rows if any(c.strip() for c in row)]
+    columns = _checked_header(rows)
+    return [_item(dict(zip(columns, row, strict=False))) for row in rows if any(c.strip() for c in row)]
 
 
 def _xlsx_rows(fileobj) -> list[dict]:
     rows = uploads.xlsx_rows(fileobj, max_rows=MAX_OBSERVATIONS_PER_REQUEST)
-    _checked_header(rows)
+    columns = _checked_header(rows)
     # Blank rows count towards the limit (a sheet of a million empty rows is refused) but are not data.
-    return [_item(dict(zip(UPLOAD_COLUMNS, row[:4], strict=False)))
+    return [_item(dict(zip(columns, row[:len(columns)], strict=False)))
             for row in rows if any(c is not None for c in row)]

@@ -27,3 +27,20 @@ def register_dashboard_card(template: str) -> None:
 
 def dashboard_cards() -> list[str]:
     return list(_DASHBOARD_CARDS)
+
+
+_METRIC_SOURCES: list[Callable] = []
+
+
+def register_metric_source(source: Callable) -> None:
+    """`source(*, product_ids, metric_ids)` returns the (product id, metric id) pairs whose figures another app
+    computes (e.g. complaints from the register): ingestion refuses them, so each product has one source."""
+    if source not in _METRIC_SOURCES:
+        _METRIC_SOURCES.append(source)
+
+
+def metric_fed_elsewhere(*, product_ids, metric_ids) -> set[tuple[int, int]]:
+    fed: set[tuple[int, int]] = set()
+    for source in _METRIC_SOURCES:
+        fed |= source(product_ids=set(product_ids), metric_ids=set(metric_ids))
+    return fed

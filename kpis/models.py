@@ -13,7 +13,9 @@ from core.fsm import ConcurrentTransitions
 from .choices import (
     ACTIVE_ALERT_STATUSES,
     Aggregation,
+    AlertKind,
     AlertStatus,
+    Dimension,
     Direction,
     Granularity,
     KpiFamily,
@@ -265,6 +267,10 @@ class Alert(ConcurrentTransitions, models.Model):
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("指标"))
     snapshot = models.ForeignKey(Snapshot, on_delete=models.SET_NULL, null=True, related_name="alerts",
                                  verbose_name=_("触发快照"))
+    kind = models.CharField(_("预警类型"), max_length=15, choices=AlertKind.choices, default=AlertKind.METRIC)
+    # A target-market alert names the segment or channel the product was sold into (kind `target_market`).
+    dimension = models.CharField(_("维度"), max_length=10, choices=Dimension.choices, blank=True)
+    member = models.CharField(_("维度取值"), max_length=40, blank=True)
     granularity = models.CharField(_("周期类型"), max_length=10, choices=Granularity.choices)
     period = models.CharField(_("周期"), max_length=7)
     period_start = models.DateField(_("周期开始日"))
@@ -287,8 +293,10 @@ class Alert(ConcurrentTransitions, models.Model):
         verbose_name = _("预警")
         verbose_name_plural = _("预警")
         constraints = [
-            models.UniqueConstraint(fields=["product", "metric"], condition=models.Q(status__in=ACTIVE_ALERT_STATUSES),
-                                    name="kpi_alert_one_active"),
+            models.UniqueConstraint(fields=["product", "metric"], condition=models.Q(
+                status__in=ACTIVE_ALERT_STATUSES, kind=AlertKind.METRIC), name="kpi_alert_one_active"),
+            models.UniqueConstraint(fields=["product", "dimension", "member"], condition=models.Q(
+                status__in=ACTIVE_ALERT_STATUSES, kind=AlertKind.TARGET_MARKET), name="kpi_alert_one_active_market"),
         ]
 
     def __str__(self):
@@ -340,3 +348,88 @@ class TaskRun(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.id}"
+
+
+class Region(models.Model):
+    """A region or branch figures can be broken down by (admin-maintained; deactivated, never deleted, because
+    figures and pilots keep naming it)."""
+
+    code = models.CharField(
+        _("地区代码"), max_length=40, unique=True,
+        validators=[RegexValidator(r"^[a-z0-9][a-z0-9_-]{0,39}$", _("只能使用小写字母、数字、- 和 _。"))],
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=60)
+    is_active = models.BooleanField(_("启用"), default=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class DimensionObservation(models.Model):
+    """One daily figure of a product and metric for a segment, channel and/or region ('' = not broken down by it).
+
+    The product's total for that day is not sent alongside: it is rolled up from these rows (kpis.dimensions)
+    and stored as an ordinary observation with source `rollup`, so every total-based computation is unchanged.
+    """
+
+    pk = models.CompositePrimaryKey("product", "metric", "date", "segment", "channel", "region")
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("产品"), db_index=False, db_constraint=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", verbose_name=_("指标"),
+                               db_index=False, db_constraint=False)
+    date = models.DateField(_("日期"))
+    segment = models.CharField(_("客群"), max_length=32, blank=True, default="")
+    channel = models.CharField(_("渠道"), max_length=32, blank=True, default="")
+    region = models.CharField(_("地区"), max_length=40, blank=True, default="")
+    value = models.FloatField(_("数值"))
+    source = models.CharField(_("来源"), max_length=10, choices=ObservationSource.choices,
+                              default=ObservationSource.API)
+
+    class Meta:
+        ordering = ["product", "metric", "date", "segment", "channel", "region"]
+        verbose_name = _("分维度观测值")
+        verbose_name_plural = _("分维度观测值")
+
+    def __str__(self):
+        return f"{self.product_id}/{self.metric_id}/{self.date}/{self.segment}/{self.channel}/{self.region}"
+
+
+class DimensionSnapshot(models.Model):
+    """A product's metric for one period and one value of one dimension (e.g. segment = youth), computed like
+    the total's snapshot from the dimensioned figures; change_pct against the previous period."""
+
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("产品"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", verbose_name=_("指标"))
+    granularity = models.CharField(_("周期类型"), max_length=10, choices=Granularity.choices)
+    period = models.CharField(_("周期"), max_length=7)
+    period_start = models.DateField(_("周期开始日"))
+    dimension = models.CharField(_("维度"), max_length=10, choices=Dimension.choices)
+    member = models.CharField(_("维度取值"), max_length=40)
+    value = models.FloatField(_("数值"), null=True)
+    previous_value = models.FloatField(_("上期值"), null=True)
+    change_pct = models.FloatField(_("环比 %"), null=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        ordering = ["product", "metric", "granularity", "period_start", "dimension", "member"]
+        verbose_name = _("分维度快照")
+        verbose_name_plural = _("分维度快照")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "metric", "granularity", "period_start", "dimension", "member"],
+                                    name="kpi_dimsnapshot_unique"),
+        ]
+
+    def __str__(self):
+        return _record_title(self, f"{self.period} {self.dimension}={self.member}")

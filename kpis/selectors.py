@@ -151,3 +151,11 @@ def scorecards(*, user, quarter: Period) -> list[dict]:
     if not scorecard_can_view_all(user):
         cards = [c for c in cards if c["manager_id"] == user.pk]
     return cards
+
+
+def active_market_alerts(*, product: Product) -> list[Alert]:
+    """The product's open target-market alerts (sold into an excluded segment or an unapproved channel)."""
+    from .choices import AlertKind
+
+    return list(Alert.objects.filter(product=product, kind=AlertKind.TARGET_MARKET,
+                                     status__in=ACTIVE_ALERT_STATUSES).select_related("metric", "product"))

@@ -28,12 +28,13 @@ from notifications.services import localised, notify
 from products.choices import LifecycleStage, ProductCategory
 from products.models import Product
 
-from . import sql
+from . import dimension_sql, dimensions, sql
 from .choices import (
     ACTIVE_ALERT_STATUSES,
     ALERT_COMMENT_MAX_LENGTH,
     MAX_OBSERVATIONS_PER_REQUEST,
     Aggregation,
+    AlertKind,
     AlertStatus,
     Granularity,
     IngestError,
@@ -45,7 +46,7 @@ from .choices import (
     TargetGranularity,
 )
 from .formulas import derived_sql
-from .hooks import run_alert_opened
+from .hooks import metric_fed_elsewhere, run_alert_opened
 from .models import Alert, Metric, Observation, Snapshot, StalePeriod, Target, TaskRun
 from .periods import Period, add_months, parse_period, period_containing, period_range
 
@@ -56,6 +57,7 @@ logger = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------------------------------------------
 
 ITEM_FIELDS = ("product", "metric", "date", "value")
+OPTIONAL_FIELDS = dimensions.DIMENSION_FIELDS
 
 
 @dataclass
@@ -82,10 +84,14 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
             _("单次最多提交 %(max)s 条观测值，本次收到 %(count)s 条；请分批提交。")
             % {"max": f"{MAX_OBSERVATIONS_PER_REQUEST:,}", "count": f"{len(items):,}"}
         ]})
-    rows, errors = _validate_items(user=user, items=items)
+    rows, errors, dimensioned, totals = _validate_items(user=user, items=items)
+    if not errors:
+        errors = _fed_elsewhere_errors(totals, dimensioned)
+    if not errors and (dimensioned or dimensions.totals_blocked(product_ids=rows[0], dates=rows[2])):
+        errors = dimensions.rule_errors(totals=totals, dimensioned=dimensioned)
     if errors:
         raise BulkValidationError(errors)
-    return _store(rows, source=source, dry_run=dry_run)
+    return _store(rows, source=source, dry_run=dry_run, dimensioned=dimensioned)
 
 
 class _Observation(msgspec.Struct, forbid_unknown_fields=True):
@@ -131,7 +137,18 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
         metric_ids.append(metric)
         dates.append(day)
         values.append(value)
+    if dimensions.totals_blocked(product_ids=product_ids, dates=dates) or metric_fed_elsewhere(
+            product_ids=set(product_ids), metric_ids=set(metric_ids)):
+        return None  # days with figures by dimension, or figures another app computes: the full checks say which
     return _store((product_ids, metric_ids, dates, values), source=source, dry_run=dry_run)
+
+
+def _fed_elsewhere_errors(totals: dict, dimensioned: list) -> list[dict]:
+    """Items of a (product, metric) whose figures another app computes (kpis.hooks.register_metric_source)."""
+    keys = [(index, p, m) for (p, m, _d), index in totals.items()] + [(i, p, m) for i, p, m, *_r in dimensioned]
+    fed = metric_fed_elsewhere(product_ids={p for _i, p, _m in keys}, metric_ids={m for _i, _p, m in keys})
+    return [{"index": i, "errors": {"metric": [IngestError.FED_ELSEWHERE.label]}}
+            for i, p, m in sorted(keys) if (p, m) in fed]
 
 
 def _check_may_ingest(user) -> None:
@@ -139,13 +156,21 @@ def _check_may_ingest(user) -> None:
         raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以提交指标数据。"))
 
 
-def _store(rows, *, source: str, dry_run: bool) -> IngestResult:
+def _store(rows, *, source: str, dry_run: bool, dimensioned: list | None = None) -> IngestResult:
+    received = len(rows[0]) + len(dimensioned or ())
     if dry_run:
-        return IngestResult(received=len(rows[0]), created=0, updated=0, dry_run=True)
+        return IngestResult(received=received, created=0, updated=0, dry_run=True)
     with transaction.atomic():
-        created = _upsert_observations(rows, source)
-        snapshots_mark_stale(product_months=_product_months(rows))
-    return IngestResult(received=len(rows[0]), created=created, updated=len(rows[0]) - created, dry_run=False)
+        created = _upsert_observations(rows, source) if rows[0] else 0
+        months = _product_months(rows)
+        if dimensioned:
+            created += dimensions.store(rows=[tuple(row[1:]) for row in dimensioned], source=source)
+            months |= {(p, d.replace(day=1)) for _i, p, _m, d, *_rest in dimensioned}
+            from .target_market import target_market_check
+
+            target_market_check(product_ids={row[1] for row in dimensioned})
+        snapshots_mark_stale(product_months=months)
+    return IngestResult(received=received, created=created, updated=received - created, dry_run=False)
 
 
 def _lookups(*, user, codes: set) -> tuple[dict, dict, dict]:
@@ -163,8 +188,12 @@ def _lookups(*, user, codes: set) -> tuple[dict, dict, dict]:
     return writable, ingestible, ranges
 
 
-def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict]]:
-    """Plain-Python validation with dicts of codes → ids: fast enough for 10,000 items per request."""
+def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict], list[tuple], dict]:
+    """Plain-Python validation with dicts of codes → ids: fast enough for 10,000 items per request.
+
+    Returns the totals as four columns, the errors per index, the dimensioned items as (index, product id,
+    metric id, day, segment, channel, region, value) and the totals' keys → index (for the total/dimension rule).
+    """
     try:  # the common case in one pass; an item that is no object, or a code that is a list, takes the long way
         named = {item["product"] for item in items}
     except (TypeError, KeyError):
@@ -177,11 +206,19 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
         if len(writable) < len(codes) else writable
     metrics = {code: (pk, agg) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
     product_ids, metric_ids, dates, values = [], [], [], []
-    errors, seen, days = [], {}, {}
+    errors, seen, days, dimensioned, regions = [], {}, {}, [], None
     for index, item in enumerate(items):
+        dims = None
         key = _fast_key(item, writable, ingestible, days)
+        if key is None and type(item) is dict and 4 < len(item) <= 7:  # a figure by dimension, well-formed
+            regions = dimensions.active_region_codes() if regions is None else regions
+            key, dims = dimensions.fast_key(item, lambda core: _fast_key(core, writable, ingestible, days), regions)
         if key is None:
             problems = _item_problems(item, products, metrics, writable)
+            if isinstance(item, dict) and any(name in item for name in OPTIONAL_FIELDS):
+                regions = dimensions.active_region_codes() if regions is None else regions
+                dims, dim_problems = dimensions.item_dimensions(item, regions)
+                problems.update(dim_problems)
             if not problems:
                 key = (products[item["product"]], metrics[item["metric"]][0], date.fromisoformat(item["date"]))
         else:
@@ -190,10 +227,14 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
             value = float(item["value"])
             # The range applies on both paths (fast and full): per index, and one bad item writes nothing.
             outside = ranges[key[1]].range_error(value) if key[1] in ranges else None
+            full_key = (*key, *dims) if dims and any(dims) else key
             if outside:
                 problems = {"value": [outside]}
-            elif key in seen:
-                problems = {"date": [_("与第 %(other)d 项重复（同一产品、指标和日期）。") % {"other": seen[key]}]}
+            elif full_key in seen:
+                problems = {"date": [_("与第 %(other)d 项重复（同一产品、指标和日期）。") % {"other": seen[full_key]}]}
+            elif full_key is not key:
+                seen[full_key] = index
+                dimensioned.append((index, *full_key, value))
             else:
                 seen[key] = index
                 product_ids.append(key[0])
@@ -202,7 +243,8 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
                 values.append(value)
         if problems:
             errors.append({"index": index, "errors": problems})
-    return (product_ids, metric_ids, dates, values), errors
+    totals = {key: index for key, index in seen.items() if len(key) == 3}
+    return (product_ids, metric_ids, dates, values), errors, dimensioned, totals
 
 
 # Figures of a bank's products: a date outside these is a typo, and the periods around it (previous period, last
@@ -259,7 +301,8 @@ def _checked_day(text: str):
 def _item_problems(item, products, metrics, editable) -> dict:
     if not isinstance(item, dict):
         return {"non_field_errors": [IngestError.NOT_AN_OBJECT.label]}
-    problems = {name: [IngestError.UNKNOWN_FIELD.label] for name in item if name not in ITEM_FIELDS}
+    problems = {name: [IngestError.UNKNOWN_FIELD.label] for name in item
+                if name not in ITEM_FIELDS and name not in OPTIONAL_FIELDS}
     for name in ITEM_FIELDS:
         if name not in item or item[name] is None:
             problems[name] = [IngestError.REQUIRED.label]
@@ -550,14 +593,18 @@ def _compute_periods(periods: list[Period], *, alerts: bool = True, product_ids=
     now = timezone.now()
     # The raw statement stores `now` as the ORM would (SQLite keeps datetimes as text in the ORM's own format),
     # so that the rows it wrote can be found by their computed_at below.
+    plan, stored_now = metric_plan(), connection.ops.adapt_datetimefield_value(now)
     statement, params = sql.snapshot_upsert(vendor=connection.vendor, granularity=periods[0].granularity,
-                                            periods=periods, plan=metric_plan(),
-                                            now=connection.ops.adapt_datetimefield_value(now), scope=scope)
+                                            periods=periods, plan=plan, now=stored_now, scope=scope)
+    by_dimension = dimension_sql.dimension_snapshot_upsert(
+        vendor=connection.vendor, granularity=periods[0].granularity, periods=periods, plan=plan, now=stored_now,
+        product_ids=product_ids)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # a batch statement: hash and sort in memory, not on disk
             cursor.execute(f"SET LOCAL work_mem = '{SNAPSHOT_WORK_MEM}'")
         cursor.execute(statement, params)
         rows = cursor.rowcount
+        cursor.execute(*by_dimension)  # the breakdowns by segment, channel and region, one statement
     if rows < 0:  # SQLite does not count rows of an INSERT with a WITH clause
         rows = Snapshot.objects.filter(granularity=periods[0].granularity, computed_at=now).count()
     result = ComputeResult(periods=len(periods), snapshots=rows)
@@ -697,7 +744,7 @@ def _open_alerts(period: Period, now, *, product_ids=None) -> int:
     later_green = Snapshot.objects.filter(**same, granularity=period.granularity, status=SnapshotStatus.GREEN,
                                           period_start__gt=period.start)
     red = (Snapshot.objects.filter(granularity=period.granularity, period_start=period.start, status=SnapshotStatus.RED)
-           .exclude(Exists(Alert.objects.filter(**same, status__in=ACTIVE_ALERT_STATUSES)))
+           .exclude(Exists(Alert.objects.filter(**same, kind=AlertKind.METRIC, status__in=ACTIVE_ALERT_STATUSES)))
            .exclude(Exists(later_green)))
     if product_ids is not None:
         red = red.filter(product_id__in=product_ids)
@@ -710,7 +757,8 @@ def _open_alerts(period: Period, now, *, product_ids=None) -> int:
         return 0
     # A concurrent run may have opened the same alert: the partial unique constraint makes that a no-op.
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
-    new = list(Alert.objects.filter(opened_at=now, period_start=period.start, granularity=period.granularity)
+    new = list(Alert.objects.filter(opened_at=now, period_start=period.start, granularity=period.granularity,
+                                    kind=AlertKind.METRIC)
                .select_related("product__owner", "metric"))
     risk_members = None
     for alert in new:
@@ -752,7 +800,7 @@ def _track_alerts(period: Period, *, product_ids=None) -> int:
                                   granularity=period.granularity, period_start=period.start,
                                   status=SnapshotStatus.RED)
     alerts = Alert.objects.filter(status__in=ACTIVE_ALERT_STATUSES, granularity=period.granularity,
-                                  period_start__lte=period.start).filter(Exists(red))
+                                  kind=AlertKind.METRIC, period_start__lte=period.start).filter(Exists(red))
     if product_ids is not None:
         alerts = alerts.filter(product_id__in=product_ids)
     return alerts.update(
@@ -767,7 +815,7 @@ def _auto_resolve_alerts(period: Period, now, *, product_ids=None) -> int:
                                     granularity=period.granularity, period_start=period.start,
                                     status=SnapshotStatus.GREEN)
     alerts = (Alert.objects.select_for_update(of=("self",)).select_related("product", "metric")
-              .filter(status__in=ACTIVE_ALERT_STATUSES, granularity=period.granularity,
+              .filter(status__in=ACTIVE_ALERT_STATUSES, granularity=period.granularity, kind=AlertKind.METRIC,
                       period_start__lte=period.start)
               .filter(Exists(green)))
     if product_ids is not None:
@@ -785,11 +833,14 @@ def _auto_resolve_alerts(period: Period, now, *, product_ids=None) -> int:
 
 
 def alert_can_handle(*, user, alert: Alert) -> bool:
-    """The product's manager, heads of product, admins, and for risk metrics the risk department."""
+    """The product's manager, heads of product, admins, for risk metrics the risk department, and for
+    target-market alerts compliance and risk."""
     if not user.is_authenticated:
         return False
     if is_portfolio_manager(user) or alert.product.owner_id == user.pk:
         return True
+    if alert.kind == AlertKind.TARGET_MARKET:
+        return any(in_department(user=user, department=d) for d in (DepartmentCode.COMPLIANCE, DepartmentCode.RISK))
     return alert.metric.family == KpiFamily.RISK and in_department(user=user, department=DepartmentCode.RISK)
 
 
@@ -1045,3 +1096,23 @@ def _import_plan(row: dict, metrics: dict, products: dict) -> tuple[TargetPlan |
     return TargetPlan(products=scope, metric=metric, year=int(numbers["year"]), annual_value=numbers["annual_target"],
                       granularity=(row.get("granularity") or "").strip(), warning_pct=numbers["warning_pct"],
                       critical_pct=numbers["critical_pct"]), {}
+
+
+REGION_FIELDS = ("code", "name", "name_en", "is_active", "position")
+
+
+@transaction.atomic
+def region_save(*, user, region):
+    """Create or edit a region of the reference list (admins only), audited; regions are deactivated, never
+    deleted, because figures and pilots keep naming them."""
+    from .models import Region
+
+    if not is_administrator(user):
+        raise PermissionDenied(_("只有管理员可以维护地区。"))
+    created = region.pk is None
+    before = _before(Region, region, REGION_FIELDS)
+    region.full_clean()
+    region.save()
+    action = KpiAuditAction.REGION_CREATED if created else KpiAuditAction.REGION_UPDATED
+    audit_edit(action=action, actor=user, obj=region, before=before, fields=REGION_FIELDS, comment=region.code)
+    return region

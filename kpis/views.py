@@ -15,7 +15,7 @@ from bankpm.uploads import column_titled
 from bankpm.views import FilteredListView, card_messages
 from products.models import Product
 
-from . import exports, selectors, services
+from . import breakdowns, exports, selectors, services
 from .charts import product_charts
 from .choices import ALERT_COMMENT_MAX_LENGTH, ObservationSource
 from .filtersets import AlertFilterSet
@@ -36,7 +36,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "stages": [{"name": str(stage.label), "value": n} for stage, n in data["stage_counts"] if n],
             "categories": [{"name": str(_label(c)), "value": n} for c, n in data["category_counts"]],
         }
-        return {**super().get_context_data(**kwargs), **data, "charts": charts,
+        breakdown = breakdowns.portfolio_breakdown(dimension=self.request.GET.get("dimension"))
+        return {**super().get_context_data(**kwargs), **data, "charts": charts, "breakdown": breakdown,
                 "product_total": sum(n for _stage, n in data["stage_counts"]),
                 "can_compute": services.kpi_can_compute(user=self.request.user),
                 "dashboard_cards": dashboard_cards()}
@@ -63,7 +64,13 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         self.product = get_object_or_404(Product.objects.select_related("owner"), pk=kwargs["pk"])
         self.data = selectors.product_series(product=self.product)
+        self.breakdown = breakdowns.product_breakdown(product=self.product, dimension=request.GET.get("dimension"),
+                                                      metric_code=request.GET.get("metric"))
         fmt = request.GET.get("export")
+        if fmt in ("csv", "xlsx") and request.GET.get("dimension"):
+            return exports.breakdown_response(self.breakdown["snapshots"], dimension=self.breakdown["dimension"],
+                                              filename=f"kpi-{self.product.code}-{self.breakdown['dimension']}",
+                                              fmt=fmt)
         if fmt in ("csv", "xlsx"):
             return exports.snapshots_response(self.data["snapshots"], filename=f"kpi-{self.product.code}", fmt=fmt)
         return super().get(request, *args, **kwargs)
@@ -76,7 +83,7 @@ class ProductKpiView(LoginRequiredMixin, TemplateView):
         # Series names reach the script through json_script, escaped whatever the translation holds.
         labels = {"target": _("目标"), "value": _("实际")}
         return {**super().get_context_data(**kwargs), "product": self.product, **self.data,
-                "charts": charts, "chart_labels": labels, "table_rows": rows}
+                "charts": charts, "chart_labels": labels, "table_rows": rows, "breakdown": self.breakdown}
 
 
 class AlertListView(FilteredListView):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from core.roles import is_portfolio_manager
 
+from .choices import CustomerSegment
 from .models import Product
 
 
@@ -34,13 +35,16 @@ class FeaturesField(forms.CharField):
 
 class ProductForm(forms.ModelForm):
     features = FeaturesField(label=_("产品特色"), required=False, help_text=_("每行一条。"))
+    excluded_segments = forms.TypedMultipleChoiceField(
+        label=_("排除客群"), choices=CustomerSegment.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("不得向其销售的客群；销售数据落入这些客群时触发目标市场预警。"))
 
     class Meta:
         model = Product
         fields = [
             "code", "name", "name_en", "category", "owner", "customer_segment", "risk_rating", "sales_channels",
             "description", "interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max",
-            "features", "target_market", "excluded_market",
+            "features", "target_market", "excluded_market", "excluded_segments",
         ]
         widgets = {
             "sales_channels": forms.CheckboxSelectMultiple,

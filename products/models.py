@@ -90,6 +90,9 @@ class Product(ConcurrentTransitions, KeptRecord):
     )
     target_market = models.TextField(_("目标市场"), blank=True, help_text=_("产品适合的客户（EBA 产品治理指引）。"))
     excluded_market = models.TextField(_("排除市场"), blank=True, help_text=_("产品不适合的客户。"))
+    excluded_segments = models.JSONField(
+        _("排除客群"), default=list, blank=True,
+        help_text=_("不得向其销售的客群代码；销售数据落入这些客群时触发目标市场预警。"))
     stage = FSMField(
         _("生命周期阶段"), max_length=20, choices=LifecycleStage.choices, default=S.PLANNING, protected=True,
         db_index=True,
@@ -127,6 +130,13 @@ class Product(ConcurrentTransitions, KeptRecord):
         elif low is not None and high is not None and low > high:
             errors["expected_yield_max"] = _("预期收益率上限不能低于下限。")
         errors.update(self._features_errors())
+        if self.excluded_segments is None:  # an admin form left empty
+            self.excluded_segments = []
+        excluded = self.excluded_segments
+        if not isinstance(excluded, list) or not set(excluded) <= set(CustomerSegment.values):
+            errors["excluded_segments"] = _("排除客群必须是已知客群代码的列表。")
+        elif self.customer_segment in excluded:
+            errors["excluded_segments"] = _("目标客群不能同时是排除客群。")
         if self.owner_id and not getattr(self.owner, "can_own_products", True):
             errors["owner"] = _("产品负责人必须是产品经理。")
         if errors:

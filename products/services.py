@@ -20,7 +20,7 @@ from .models import Product, SalesChannel
 EDITABLE_FIELDS = (
     "code", "name", "name_en", "category", "owner", "customer_segment", "risk_rating", "description",
     "interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max", "features", "target_market",
-    "excluded_market",
+    "excluded_market", "excluded_segments",
 )
 
 

@@ -199,4 +199,4 @@ def version_list() -> QuerySet[ProductVersion]:
 
 
 def feedback_list() -> QuerySet[Feedback]:
-    return Feedback.objects.select_related("product", "requirement")
+    return Feedback.objects.select_related("product", "requirement", "complaint")

@@ -319,3 +319,20 @@ def walked_product(owner, reviewers, stage: str, days: list[str], **fields):
                                                        decided_at=noon(day))
     product.refresh_from_db()
     return product
+
+
+def region(code="east", name="华东", name_en="East China", is_active=True):
+    """A region of the reference list (regions are admin data, not seeded)."""
+    from kpis.models import Region
+
+    return Region.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en,
+                                                             "is_active": is_active})[0]
+
+
+def observe_in_pilot(product, code, day, value, region_code="sh", segment="youth", channel="mobile_banking"):
+    """A dimensioned figure inside the tests' usual pilot scope (上海, youth, mobile banking)."""
+    from kpis.models import DimensionObservation
+
+    region(region_code, "上海", "Shanghai")
+    return DimensionObservation.objects.create(product=product, metric=metric(code), date=day, value=value,
+                                               region=region_code, segment=segment, channel=channel)

@@ -18,9 +18,10 @@ SEEDS = [
     ("risks.migrations.0002_seed_matrix_and_requirements", "seed"),
     ("exits.migrations.0002_seed_defaults", "seed"),
     ("kpis.migrations.0008_metric_value_kind_and_range", "fill_kinds_and_ranges"),
+    ("complaints.migrations.0002_seed_response_policy", "seed"),
 ]
 SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric", "risks_risklevelmatrix",
-                 "risks_riskcategoryrequirement"]
+                 "risks_riskcategoryrequirement", "complaints_responsepolicy"]
 
 
 def reseed():

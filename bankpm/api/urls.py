@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("risks.api.urls")),
     path("", include("exits.api.urls")),
     path("", include("changes.api.urls")),
+    path("", include("complaints.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("roadmap.api.urls")),
     path("", include("reports.api.urls")),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "risks",
     "exits",
     "changes",
+    "complaints",
     "notifications",
     "webhooks",
     "sso",

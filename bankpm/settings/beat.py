@@ -51,6 +51,10 @@ BEAT_SCHEDULE = {
     "risks-remind-overdue-reviews": {
         "task": "risks.tasks.remind_overdue_reviews", "schedule": crontab(hour=7, minute=15),
     },
+    # complaints: overdue complaints remind their managers and escalate
+    "complaints-remind-overdue": {
+        "task": "complaints.tasks.remind_overdue_complaints", "schedule": crontab(hour=7, minute=20),
+    },
     # sso: LDAP users' groups re-read (API tokens see no session re-check)
     "sso-recheck-ldap-users": {"task": "sso.tasks.recheck_ldap_users", "schedule": crontab(minute="*/10")},
     # webhooks: retries with backoff, and deliveries the broker lost

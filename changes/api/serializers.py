@@ -22,6 +22,9 @@ class CriterionSerializer(serializers.Serializer):
     value = serializers.FloatField()
     actual = serializers.FloatField(allow_null=True, help_text="The metric's aggregation over the pilot so far.")
     met = serializers.BooleanField(allow_null=True, help_text="null: no data yet.")
+    reason = serializers.CharField(required=False, help_text=(
+        "Why `actual` is null: the pilot's scope (regions, segments, channels) has no dimensioned figures yet. "
+        "Actuals are computed over the pilot's scope only, never over the whole product."))
 
 
 class ChangeSerializer(serializers.ModelSerializer):

@@ -23,6 +23,11 @@ class ObservationItemSerializer(StrictSerializer):
     metric = serializers.CharField(help_text="Metric code")
     date = serializers.DateField()
     value = serializers.FloatField()
+    segment = serializers.CharField(required=False, allow_null=True, help_text=(
+        "Customer-segment code (optional). A figure with a segment, channel or region is part of a breakdown: the "
+        "day's total is rolled up from such rows, and may not be sent for that day as well."))
+    channel = serializers.CharField(required=False, allow_null=True, help_text="Sales-channel code (optional)")
+    region = serializers.CharField(required=False, allow_null=True, help_text="Active region code (optional)")
 
 
 class ObservationBulkSerializer(serializers.ListSerializer):

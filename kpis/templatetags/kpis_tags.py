@@ -22,6 +22,29 @@ def alert_colour(status):
 
 
 @register.filter
+def market_breach(alert):
+    """"客群：老年客群" — what a target-market alert is about, in the page's language."""
+    from ..dimensions import member_label
+
+    return f"{alert.get_dimension_display()}：{member_label(alert.dimension, alert.member)}"
+
+
+@register.filter
+def dimension_label(member, dimension):
+    """A segment, channel or region code as people read it ("—" when empty)."""
+    from ..dimensions import member_label
+
+    return member_label(dimension, member) if member else "—"
+
+
+@register.filter
+def segment_label(code):
+    from products.choices import CustomerSegment
+
+    return CustomerSegment(code).label if code in CustomerSegment.values else code
+
+
+@register.filter
 def can_view_scorecards(user):
     return selectors.scorecard_can_view(user)
 
@@ -83,7 +106,7 @@ def pct(value):
 def kpi_product_summary(context, product):
     """Latest month statuses of a product, for the product page."""
     return {"product": product, "snapshots": selectors.product_latest_statuses(product=product),
-            "request": context.get("request")}
+            "market_alerts": selectors.active_market_alerts(product=product), "request": context.get("request")}
 
 
 @register.simple_tag

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from bankpm.api.serializers import FastReadMixin, StrictModelSerializer
+from products.choices import CustomerSegment
 
 from .. import services
 from ..models import MAX_FEATURE_LENGTH, MAX_FEATURES, Product, SalesChannel
@@ -25,6 +26,10 @@ class ProductSerializer(FastReadMixin, StrictModelSerializer):
         child=serializers.CharField(max_length=MAX_FEATURE_LENGTH), required=False, max_length=MAX_FEATURES,
         help_text="Free-text items, e.g. cashback categories or a credit-limit cap (a term).",
     )
+    excluded_segments = serializers.ListField(
+        child=serializers.ChoiceField(choices=CustomerSegment.choices), required=False, max_length=10,
+        help_text="Segments the product must not be sold to (not the target segment); sales into them raise a "
+                  "target-market alert.")
     url = serializers.HyperlinkedIdentityField(view_name="api:product-detail")
 
     def get_fields(self):
@@ -44,7 +49,7 @@ class ProductSerializer(FastReadMixin, StrictModelSerializer):
             "id", "url", "code", "name", "name_en", "category", "owner", "owner_username", "customer_segment",
             "risk_rating", "sales_channels", "description", "interest_rate", "fee", "fee_terms",
             "expected_yield_min", "expected_yield_max", "features", "target_market", "excluded_market",
-            "stage", "created_at", "updated_at",
+            "excluded_segments", "stage", "created_at", "updated_at",
         ]
         read_only_fields = ["stage", "created_at", "updated_at"]
         extra_kwargs = {

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from changes import services as change_services
+from complaints import services as complaint_services
 from exits import services as exit_services
 from kpis import services as kpi_services
 from kpis.models import Alert, Snapshot, TaskRun
@@ -33,6 +34,7 @@ from tests.factories import (
     exit_plan_ready,
     make_risk,
     observe,
+    observe_in_pilot,
     reviewer_for,
     target,
 )
@@ -66,6 +68,8 @@ class World:
     exit_task: object
     delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
     condition: object  # an open condition the risk reviewer set on the approved change, owned by owner_pm
+    complaint: object  # an open complaint about `product`
+    complaint_feedback: object  # feedback of the complaint channel about `product`, not yet registered
     subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
     delivery: object  # one of its deliveries
     waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
@@ -126,7 +130,7 @@ def world(db):
         "regions": ["上海"], "segments": ["youth"], "channels": ["mobile_banking"],
         "start": today - dt.timedelta(days=5), "end": today + dt.timedelta(days=20),
         "criteria": [{"metric": "csat", "op": ">=", "value": 80}]})
-    observe(piloting.product, "csat", today.isoformat(), 85.0)
+    observe_in_pilot(piloting.product, "csat", today, 85.0)  # criteria count the pilot's own scope
 
     # Exit runbook: a product in retirement with its plan and aftercare tasks (the stage is moved in the database,
     # as tests/exits does: the gate has its own tests).
@@ -160,7 +164,13 @@ def world(db):
             department="risk", action="补充压力测试", owner=owner, due=today + dt.timedelta(days=30)),
         subscription=subscription, delivery=delivery,
         waiver=waiver,
+        complaint=complaint_services.complaints_register(user=owner, items=[COMPLAINT])[0],
+        complaint_feedback=FeedbackFactory(product=product, channel="complaint"),
     )
+
+
+COMPLAINT = {"product": "MX-1", "received_on": "2026-10-02", "category": "fees", "severity": "medium",
+             "description": "提前还款手续费未告知"}
 
 
 def webhook_fixture(admin):
@@ -361,6 +371,18 @@ MATRIX = {
     ("exit-task-detail", "get"): (lambda w: {"pk": w.exit_task.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("exit-task-detail", "patch"): (lambda w: {"pk": w.exit_task.pk}, lambda w, u: {"status": "done"},
                                     [401, 200, 403, 403, 403, 403, 200, 200]),
+    # Complaints: product editors and compliance register and handle; everybody signed in reads.
+    ("complaint-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("complaint-list", "post"): (None, lambda w, u: [COMPLAINT], [401, 201, 400, 403, 403, 403, 201, 201]),
+    ("complaint-detail", "get"): (lambda w: {"pk": w.complaint.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("complaint-detail", "patch"): (lambda w: {"pk": w.complaint.pk}, lambda w, u: {"root_cause": "pricing"},
+                                    [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("complaint-transition", "post"): (lambda w: {"pk": w.complaint.pk}, lambda w, u: {"transition": "investigate"},
+                                       [401, 200, 403, 403, 403, 403, 200, 200]),
+    ("complaint-from-feedback", "post"): (None, lambda w, u: {"feedback": w.complaint_feedback.pk, "category": "fees",
+                                                              "severity": "low"},
+                                          [401, 201, 400, 403, 403, 403, 201, 201]),
+    ("complaint-pareto", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     # Webhooks: only administrators subscribe; an owner (here the administrator) sees and manages their own.
     ("webhook-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("webhook-list", "post"): (None, lambda w, u: {"name": "数据仓库", "target_url": "http://127.0.0.1:9/dw",

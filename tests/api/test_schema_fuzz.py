@@ -125,13 +125,22 @@ def _ordered_range(body: dict) -> dict:
     return body
 
 
+def _target_not_excluded(body: dict) -> dict:
+    """A product's target segment is never one of its excluded segments (Product.clean; said in the description)."""
+    excluded, target = body.get("excluded_segments"), body.get("customer_segment", "mass_market")  # the default
+    if isinstance(excluded, list) and target in excluded:
+        body = {**body, "excluded_segments": [s for s in excluded if s != target]}
+    return body
+
+
 def steer_references(body):
     """The body with every reference field (at any depth) naming a demo row."""
     if isinstance(body, list):
         return [steer_references(item) for item in body]
     if isinstance(body, dict):
-        return _version_of_product(_ordered_range(
-            {key: _steer(key, value) if key in REFERENCES else steer_references(value) for key, value in body.items()}))
+        steered = {key: _steer(key, value) if key in REFERENCES else steer_references(value)
+                   for key, value in body.items()}
+        return _target_not_excluded(_version_of_product(_ordered_range(steered)))
     return body
 
 
@@ -197,6 +206,12 @@ WRITE_DISAGREEMENTS = {
     # Per-item rules that depend on the rows named: each metric's valid range, the products the user may edit, a
     # (product, metric, date) sent twice in one batch.
     "/api/v1/metrics/observations/": "per-item data rules",
+    # Complaints: a receipt day not after today, an active region code, the products the user may register for
+    # (per index); resolving needs a root cause already recorded; a closed complaint keeps its facts.
+    "/api/v1/complaints/": "per-item data rules",
+    "/api/v1/complaints/{id}/": "closed complaints keep their facts",
+    "/api/v1/complaints/{id}/transition/": "resolve needs a root cause, reject a reason",
+    "/api/v1/complaints/from-feedback/": "the feedback's product must be the user's",
     # A webhook target must resolve, now, to addresses the SSRF guard admits (DNS and the allow-list, not the body).
     "/api/v1/webhooks/": "target resolution",
     "/api/v1/webhooks/{id}/": "target resolution",
@@ -277,3 +292,16 @@ def test_change_endpoints_conform_to_schema(case, token):
 @HEAD_SETTINGS
 def test_roadmap_endpoint_conforms_to_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS + [negative_data_rejection])
+
+
+# The complaints register and the observations with their dimensions get a deeper run too (bulk bodies with
+# optional fields): the contract checks, and the agreement checks for the reads.
+complaint_schema = schema.include(path_regex=r"/(complaints|metrics/observations)/")
+
+
+@complaint_schema.parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+def test_complaint_and_observation_endpoints_conform_to_schema(case, token):
+    with_demo_references(case)
+    checks = CHECKS + [negative_data_rejection] if case.method != "GET" else CHECKS + AGREEMENT
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=checks)

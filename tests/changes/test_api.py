@@ -8,7 +8,7 @@ from django.utils import timezone
 from changes import services
 from changes.models import Change, TermsVersion
 from lifecycle import services as lifecycle_services
-from tests.factories import MetricFactory, ObservationFactory, ProductFactory, complete_deliverables
+from tests.factories import ProductFactory, complete_deliverables, observe_in_pilot
 from tests.helpers import api
 
 from .conftest import approve_all, approved_change, change_data
@@ -228,9 +228,9 @@ def test_invalid_pilot_is_400_naming_the_field(launched, reviewers, overrides, f
 
 
 def test_detail_while_piloting_shows_actual_and_met(piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=90.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 90.0)
     criterion = api(piloting.product.owner).get(f"/api/v1/changes/{piloting.pk}/").json()["criteria"][0]
-    assert criterion == {"metric": "csat", "op": ">=", "value": 80.0, "actual": 90.0, "met": True}
+    assert criterion == {"metric": "csat", "op": ">=", "value": 80.0, "actual": 90.0, "met": True, "reason": ""}
 
 
 def test_detail_without_data_shows_met_null(piloting):
@@ -239,7 +239,7 @@ def test_detail_without_data_shows_met_null(piloting):
 
 
 def test_rollout_while_a_criterion_fails_is_409_with_the_failing_criteria(piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=70.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 70.0)
     response = api(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/rollout/", {},
                                                        format="json")
     assert response.status_code == 409
@@ -248,7 +248,7 @@ def test_rollout_while_a_criterion_fails_is_409_with_the_failing_criteria(piloti
 
 
 def test_rollout_with_criteria_met_is_200_and_makes_version_2(piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 85.0)
     response = api(piloting.product.owner).post(f"/api/v1/changes/{piloting.pk}/rollout/", {},
                                                        format="json")
     assert response.status_code == 200

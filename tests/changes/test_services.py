@@ -12,11 +12,11 @@ from core.models import AuditEntry
 from lifecycle import services as lifecycle_services
 from products import services as product_services
 from tests.factories import (
-    MetricFactory,
-    ObservationFactory,
     ProductFactory,
     RequirementFactory,
     complete_deliverables,
+    observe_in_pilot,
+    region,
 )
 from tests.helpers import assert_unchanged
 
@@ -487,16 +487,15 @@ def test_pilot_of_a_change_without_pilot_is_refused(launched, reviewers):
 
 
 def test_criterion_without_data_is_neither_met_nor_failed(piloting):
+    region("sh", "上海", "Shanghai")
     assert selectors.criteria_with_actuals(change=piloting)[0] == {
         "metric": "csat", "metric_name": "客户满意度", "unit": "分", "op": ">=", "value": 80.0, "actual": None,
-        "met": None}
+        "met": None, "reason": "试点范围内（所选地区、客群、渠道）尚无分维度数据。"}
 
 
 def test_criterion_actual_uses_the_metrics_own_aggregation_over_the_pilot_window(piloting):
-    csat = MetricFactory(code="csat")
     for days_ago, value in ((11, 10.0), (9, 70.0), (1, 90.0)):  # the first is before the pilot started
-        ObservationFactory(product=piloting.product, metric=csat, date=TODAY - dt.timedelta(days=days_ago),
-                           value=value)
+        observe_in_pilot(piloting.product, "csat", TODAY - dt.timedelta(days=days_ago), value)
     row = selectors.criteria_with_actuals(change=piloting)[0]
     assert (row["actual"], row["met"]) == (80.0, True)
 
@@ -510,14 +509,13 @@ def test_last_and_derived_criteria_are_computed(launched, reviewers):
         {"metric": "market_share", "op": ">=", "value": 5}, {"metric": "margin", "op": ">=", "value": 30}]))
     for metric, days_ago, value in (("market_share", 3, 4.0), ("market_share", 1, 6.0), ("revenue", 2, 100.0),
                                     ("revenue", 1, 100.0), ("cost", 1, 150.0)):
-        ObservationFactory(product=launched, metric=MetricFactory(code=metric),
-                           date=TODAY - dt.timedelta(days=days_ago), value=value)
+        observe_in_pilot(launched, metric, TODAY - dt.timedelta(days=days_ago), value)
     rows = selectors.criteria_with_actuals(change=change)
     assert [(r["actual"], r["met"]) for r in rows] == [(6.0, True), (25.0, False)]
 
 
 def test_rollout_is_refused_while_a_criterion_is_not_met(piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=60.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 60.0)
     with pytest.raises(DomainConflict) as error:
         services.change_rollout(user=piloting.product.owner, change=piloting)
     assert error.value.code == "pilot_criteria_not_met"
@@ -531,7 +529,7 @@ def test_rollout_is_refused_without_data(piloting):
 
 
 def test_rollout_with_criteria_met_makes_the_next_active_version(piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 85.0)
     change = services.change_rollout(user=piloting.product.owner, change=piloting)
     product = change.product
     product.refresh_from_db()
@@ -565,7 +563,7 @@ def test_an_override_is_audited_on_the_change_with_the_criteria_it_overrode(pilo
 
 
 def test_a_rollout_is_audited_on_the_change_with_the_version_it_made(piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 85.0)
     services.change_rollout(user=piloting.product.owner, change=piloting)
     entry = AuditEntry.objects.get(action="change_rolled_out")
     assert (entry.object_id, entry.from_value, entry.to_value) == (str(piloting.pk), "piloting", "v2")
@@ -600,7 +598,7 @@ def test_a_withdrawal_is_audited_with_the_status_it_left_and_its_reason(piloting
 
 
 def test_every_step_of_a_change_is_audited(piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=85.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 85.0)
     services.change_rollout(user=piloting.product.owner, change=piloting)
     actions = set(AuditEntry.objects.filter(product=piloting.product).values_list("action", flat=True))
     assert {"change_created", "change_submitted", "change_approved", "change_pilot_started", "change_rolled_out",

@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from changes import services
 from changes.models import Change
-from tests.factories import MetricFactory, ObservationFactory, ProductFactory, RequirementFactory
+from tests.factories import (
+    MetricFactory,
+    ObservationFactory,
+    ProductFactory,
+    RequirementFactory,
+    observe_in_pilot,
+)
 
 from .conftest import approved_change, change_data
 
@@ -155,7 +161,7 @@ def piloting(launched, reviewers):
 
 
 def test_change_page_shows_criteria_with_actuals_and_the_chart_data(client, piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=70.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 70.0)
     client.force_login(piloting.product.owner)
     page = client.get(f"/changes/{piloting.pk}/").content.decode()
     assert 'data-metric="csat" data-met="no"' in page

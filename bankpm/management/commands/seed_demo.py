@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from changes import demo as changes_demo
+from complaints import demo as complaints_demo
 from core.models import AuditVerification
 from core.verification import audit_verification_run
 from exits import demo as exits_demo
@@ -15,9 +16,10 @@ from requirements import demo as requirements_demo
 from risks import demo as risks_demo
 
 # Risks before lifecycle: the lifecycle demo walks products through launch gates that check the register. KPIs
-# last: a withdrawn product's customer figures follow its exit plan's reported migration.
+# late: a withdrawn product's customer figures follow its exit plan's reported migration; complaints after the KPIs
+# (the register then feeds their complaint counts).
 SEEDERS = [accounts_demo, products_demo, risks_demo, lifecycle_demo, requirements_demo, changes_demo, exits_demo,
-           kpis_demo]
+           kpis_demo, complaints_demo]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,223 @@
+"""Figures by segment, channel and region: validation of the dimension fields, the total/dimension rule, storage
+with the day's total rolled up, and the labels of dimension values.
+
+The rule (README, "Figures by dimension"): for one product, metric and day, figures arrive either as one total
+(no dimension field) or as dimensioned rows, never both. Dimensioned rows of one day all use the same dimensions
+(e.g. all segment + channel), so that they add up without double counting. The day's total is then rolled up
+from all its dimensioned rows in the same transaction — SUM for sum and `last` metrics, AVG, MAX or MIN for those
+aggregations — and stored as an ordinary observation with source `rollup`. A total sent for a day that has
+dimensioned rows (or dimensioned rows for a day that has a sent total) is refused per index, and nothing is
+written.
+"""
+from datetime import date
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from products.choices import CustomerSegment, SalesChannelCode
+
+from .choices import Dimension, IngestError, ObservationSource
+from .models import DimensionObservation, Region
+
+DIMENSION_FIELDS = ("segment", "channel", "region")
+
+
+def active_region_codes() -> set[str]:
+    return set(Region.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+def item_dimensions(item: dict, regions: set[str]) -> tuple[tuple[str, str, str] | None, dict]:
+    """The (segment, channel, region) of an item ('' where absent or null) and the problems with them."""
+    allowed = {"segment": (set(CustomerSegment.values), IngestError.UNKNOWN_SEGMENT),
+               "channel": (set(SalesChannelCode.values), IngestError.UNKNOWN_CHANNEL),
+               "region": (regions, IngestError.UNKNOWN_REGION)}
+    values, problems = [], {}
+    for name in DIMENSION_FIELDS:
+        value = item.get(name)
+        if value is None or value == "":
+            values.append("")
+            continue
+        codes, error = allowed[name]
+        if not isinstance(value, str) or value not in codes:
+            problems[name] = [error.label]
+        values.append(value if isinstance(value, str) else "")
+    return (None if problems else tuple(values)), problems
+
+
+_SEGMENTS, _CHANNELS = frozenset(CustomerSegment.values), frozenset(SalesChannelCode.values)
+
+
+def fast_key(item: dict, core_key, regions: set[str]) -> tuple:
+    """(key, dims) of a well-formed dimensioned item in a few lookups (`core_key` checks the four required
+    fields), else (None, None) for the full checks."""
+    segment, channel, region = item.get("segment") or "", item.get("channel") or "", item.get("region") or ""
+    if type(segment) is not str or type(channel) is not str or type(region) is not str \
+            or (segment and segment not in _SEGMENTS) or (channel and channel not in _CHANNELS) \
+            or (region and region not in regions):
+        return None, None
+    core = {name: item[name] for name in ("product", "metric", "date", "value") if name in item}
+    if len(item) - len(core) != sum(1 for name in DIMENSION_FIELDS if name in item):
+        return None, None  # an unknown field
+    key = core_key(core)
+    return (key, (segment, channel, region)) if key is not None else (None, None)
+
+
+def has_dimensions(item) -> bool:
+    return type(item) is dict and any(item.get(name) not in (None, "") for name in DIMENSION_FIELDS)
+
+
+def _shape(dims: tuple[str, str, str]) -> tuple[bool, bool, bool]:
+    return tuple(bool(v) for v in dims)
+
+
+def rule_errors(*, totals: dict, dimensioned: list[tuple]) -> list[dict]:
+    """Per-index errors of the total/dimension rule for a validated batch.
+
+    `totals` maps (product id, metric id, day) → index of the total items; `dimensioned` holds
+    (index, product id, metric id, day, segment, channel, region, value). One query for the stored side.
+    """
+    errors: dict[int, dict] = {}
+    shapes: dict[tuple, tuple] = {}
+    for index, p, m, d, *dims_value in dimensioned:
+        key, shape = (p, m, d), _shape(tuple(dims_value[:3]))
+        if key in totals:
+            errors[index] = {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]}
+        elif shapes.setdefault(key, shape) != shape:
+            errors[index] = {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]}
+    stored_totals, stored_shapes = _stored(totals=totals, dimensioned=dimensioned)
+    for key, index in totals.items():
+        if key in stored_shapes:
+            errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
+    for index, p, m, d, *dims_value in dimensioned:
+        key = (p, m, d)
+        if key in stored_totals:
+            errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
+        elif key in stored_shapes and _shape(tuple(dims_value[:3])) not in stored_shapes[key]:
+            errors.setdefault(index, {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]})
+    return [{"index": i, "errors": errors[i]} for i in sorted(errors)]
+
+
+def _stored(*, totals: dict, dimensioned: list[tuple]) -> tuple[set, dict]:
+    """Sent (not rolled-up) totals on the days of the dimensioned rows; dimension shapes on every day named."""
+    keys = set(totals) | {(p, m, d) for _i, p, m, d, *_rest in dimensioned}
+    if not keys:
+        return set(), {}
+    products, days = sorted({k[0] for k in keys}), sorted({k[2] for k in keys})
+    shapes: dict[tuple, set] = {}
+    rows = (DimensionObservation.objects.filter(product_id__in=products, date__gte=days[0], date__lte=days[-1])
+            .values_list("product_id", "metric_id", "date", "segment", "channel", "region").distinct())
+    for p, m, d, *dims in rows:
+        if (p, m, d) in keys:
+            shapes.setdefault((p, m, d), set()).add(_shape(tuple(dims)))
+    dim_keys = {(p, m, d) for _i, p, m, d, *_rest in dimensioned}
+    stored_totals = set()
+    if dim_keys:
+        from .models import Observation
+
+        dim_products, dim_days = sorted({k[0] for k in dim_keys}), sorted({k[2] for k in dim_keys})
+        for key in Observation.objects.filter(product_id__in=dim_products, date__gte=dim_days[0],
+                                              date__lte=dim_days[-1]).exclude(source=ObservationSource.ROLLUP) \
+                .values_list("product_id", "metric_id", "date"):
+            if key in dim_keys:
+                stored_totals.add(key)
+    return stored_totals, shapes
+
+
+def totals_blocked(*, product_ids: list[int], dates: list[date]) -> bool:
+    """Whether any of these products has dimensioned figures in the batch's date range (the fast path then
+    leaves the batch to the full checks, which name the items). One index range scan."""
+    if not product_ids:
+        return False
+    return DimensionObservation.objects.filter(product_id__in=set(product_ids), date__gte=min(dates),
+                                               date__lte=max(dates)).exists()
+
+
+_ROLLUP = """
+INSERT INTO kpis_observation (product_id, metric_id, date, value, source)
+SELECT d.product_id, d.metric_id, d.date,
+  CASE m.aggregation WHEN 'avg' THEN AVG(d.value) WHEN 'max' THEN MAX(d.value) WHEN 'min' THEN MIN(d.value)
+                     ELSE SUM(d.value) END, %s
+FROM kpis_dimensionobservation d JOIN kpis_metric m ON m.id = d.metric_id
+WHERE d.product_id IN ({products}) AND d.metric_id IN ({metrics}) AND d.date >= %s AND d.date <= %s
+GROUP BY d.product_id, d.metric_id, d.date, m.aggregation
+ON CONFLICT (product_id, metric_id, date) DO UPDATE SET value = excluded.value, source = excluded.source"""
+
+
+def store(*, rows: list[tuple], source: str) -> int:
+    """Upsert dimensioned rows (product id, metric id, day, segment, channel, region, value), then roll the days'
+    totals up from every dimensioned row of those days in one statement. Returns how many rows were new."""
+    from .partitions import observation_partitions_ensure
+
+    products, metrics = sorted({row[0] for row in rows}), sorted({row[1] for row in rows})
+    days = sorted({row[2] for row in rows})
+    if connection.vendor == "postgresql":
+        created = _merge_pg(rows, source, days)
+    else:
+        keys = {row[:6] for row in rows}
+        existing = sum(1 for key in DimensionObservation.objects.filter(
+            product_id__in=products, metric_id__in=metrics, date__gte=days[0], date__lte=days[-1]).values_list(
+            "product_id", "metric_id", "date", "segment", "channel", "region") if key in keys)
+        DimensionObservation.objects.bulk_create(
+            [DimensionObservation(product_id=p, metric_id=m, date=d, segment=s, channel=c, region=r, value=v,
+                                  source=source) for p, m, d, s, c, r, v in rows],
+            batch_size=2000, update_conflicts=True, update_fields=["value", "source"],
+            unique_fields=["product", "metric", "date", "segment", "channel", "region"])
+        created = len(keys) - existing
+    observation_partitions_ensure(days=set(days))
+    rollup_totals(product_ids=products, metric_ids=metrics, first=days[0], last=days[-1])
+    return created
+
+
+_MERGE = """
+WITH existing AS (
+  SELECT count(*) AS n FROM kpi_dim_staging s JOIN kpis_dimensionobservation o ON o.product_id = s.product_id
+    AND o.metric_id = s.metric_id AND o.date = s.date AND o.segment = s.segment AND o.channel = s.channel
+    AND o.region = s.region
+), merged AS (
+  INSERT INTO kpis_dimensionobservation (product_id, metric_id, date, segment, channel, region, value, source)
+  SELECT product_id, metric_id, date, segment, channel, region, value, source FROM kpi_dim_staging
+  ON CONFLICT (product_id, metric_id, date, segment, channel, region)
+  DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM merged) - (SELECT n FROM existing)"""
+
+
+def _merge_pg(rows, source: str, days) -> int:
+    """COPY into a staging table, then one merge that also counts the keys that existed (as for totals)."""
+    iso = {d: d.isoformat() for d in days}
+    lines = "".join([f"{p}\t{m}\t{iso[d]}\t{s}\t{c}\t{r}\t{v!r}\t{source}\n"
+                     for p, m, d, s, c, r, v in rows]).encode()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE kpi_dim_staging (product_id bigint, metric_id bigint, date date, "
+                       "segment varchar(32), channel varchar(32), region varchar(40), value double precision, "
+                       "source varchar(10)) ON COMMIT DROP")
+        with cursor.copy("COPY kpi_dim_staging FROM STDIN") as copy:
+            copy.write(lines)
+        cursor.execute("ANALYZE kpi_dim_staging")
+        cursor.execute(_MERGE)
+        created = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE kpi_dim_staging")
+    return created
+
+
+def rollup_totals(*, product_ids, metric_ids, first: date, last: date) -> None:
+    """(Re)compute the day totals of these products and metrics in [first, last] from their dimensioned rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROLLUP.format(products=", ".join(str(int(p)) for p in product_ids),
+                                      metrics=", ".join(str(int(m)) for m in metric_ids)),
+                       [ObservationSource.ROLLUP, first, last])
+
+
+def member_label(dimension: str, member: str, regions: dict | None = None) -> str:
+    """A dimension value as people read it (the region's name in the page's language, a segment's label)."""
+    if dimension == Dimension.SEGMENT and member in CustomerSegment.values:
+        return str(CustomerSegment(member).label)
+    if dimension == Dimension.CHANNEL and member in SalesChannelCode.values:
+        return str(SalesChannelCode(member).label)
+    if dimension == Dimension.REGION:
+        region = (regions or {}).get(member)
+        if region is None:
+            region = Region.objects.filter(code=member).first()
+        return region.display_name if region else member
+    return member or _("合计")
