@@ -273,6 +273,11 @@ SPECTACULAR_SETTINGS = {
         "ChangeStatusEnum": "changes.choices.ChangeStatus",
         "TermsVersionStatusEnum": "changes.choices.TermsVersionStatus",
         "CustomerSegmentEnum": "products.choices.CustomerSegment",
+        # Sales channels keep their name wherever they appear (a product's channels, a figure's or complaint's);
+        # a feedback's channel keeps "ChannelEnum", the complaint's category its own name.
+        "SalesChannelsEnum": "products.choices.SalesChannelCode",
+        "ChannelEnum": "requirements.choices.FeedbackChannel",
+        "ComplaintCategoryEnum": "complaints.choices.ComplaintCategory",
     },
 }
 

@@ -26,9 +26,12 @@ def generated(live_server, tmp_path_factory):
     root = tmp_path_factory.mktemp("client")
     with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
         (root / "schema.json").write_bytes(response.read())
+    # The generator reads only JSON, text and octet-stream bodies; the review pack is a PDF, which its documented
+    # override turns into bytes (docs/api.md says integrators do the same).
+    (root / "config.yaml").write_text("content_type_overrides:\n  application/pdf: application/octet-stream\n")
     run = subprocess.run(
         [BIN / "openapi-python-client", "generate", "--path", root / "schema.json", "--meta", "none",
-         "--output-path", root / PACKAGE],
+         "--config", root / "config.yaml", "--output-path", root / PACKAGE],
         capture_output=True, text=True, timeout=300, cwd=root,
         env={"PATH": f"{BIN}:/usr/bin:/bin"},  # its ruff post-hooks run from the virtualenv
     )

@@ -10,7 +10,6 @@ from changes import services
 from changes.models import Change
 from tests.factories import (
     MetricFactory,
-    ObservationFactory,
     ProductFactory,
     RequirementFactory,
     observe_in_pilot,
@@ -317,7 +316,7 @@ def test_a_flashed_service_error_names_the_field_by_its_label():
 
 
 def test_rollout_button_is_disabled_with_the_unmet_criteria_shown(client, piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=70.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 70.0)
     client.force_login(piloting.product.owner)
     page = client.get(f"/changes/{piloting.pk}/").content.decode()
     button = page[page.index('id="rollout"'):page.index("</button>", page.index('id="rollout"'))]
@@ -327,7 +326,7 @@ def test_rollout_button_is_disabled_with_the_unmet_criteria_shown(client, piloti
 
 
 def test_rollout_button_is_enabled_once_every_criterion_is_met(client, piloting):
-    ObservationFactory(product=piloting.product, metric=MetricFactory(code="csat"), date=TODAY, value=90.0)
+    observe_in_pilot(piloting.product, "csat", TODAY, 90.0)
     client.force_login(piloting.product.owner)
     page = client.get(f"/changes/{piloting.pk}/").content.decode()
     button = page[page.index('id="rollout"'):page.index("</button>", page.index('id="rollout"'))]
