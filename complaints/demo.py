@@ -33,10 +33,13 @@ def seed(*, stdout=None) -> int:
     if not products:
         return 0
     today = timezone.localdate()
+    # Received in whole months, like the KPI demo's figures: a complaint of the month in progress would make it the
+    # dashboard's latest month, with nothing else in it.
+    last_month_end = today.replace(day=1) - timedelta(days=1)
     made = 0
     for i, (category, severity, cause, segment, channel, region, text) in enumerate(CASES * 3):
         product = products[i % len(products)]
-        received = today - timedelta(days=2 + (i * 7) % 80)
+        received = last_month_end - timedelta(days=(i * 7) % 80)
         [complaint] = services.complaints_register(user=product.owner, source="page", items=[{
             "product": product.code, "received_on": received.isoformat(), "category": category, "severity": severity,
             "segment": segment, "channel": channel, "region": region, "description": text,
@@ -49,7 +52,9 @@ def seed(*, stdout=None) -> int:
                 services.complaint_transition(user=product.owner, complaint=complaint, transition="resolve",
                                               resolution="已向客户说明并完成整改。")
     admin = User.objects.filter(is_superuser=True).first()
-    for feedback in Feedback.objects.filter(channel="complaint", complaint__isnull=True).select_related("product"):
+    # Complaint feedback of past months is registered; this month's waits in the inbox for "register as complaint".
+    for feedback in Feedback.objects.filter(channel="complaint", complaint__isnull=True,
+                                            received_on__lte=last_month_end).select_related("product"):
         if admin is not None:
             services.complaint_from_feedback(user=admin, feedback=feedback,
                                              data={"category": "service", "severity": "medium"})

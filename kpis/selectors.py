@@ -31,7 +31,9 @@ def alert_list() -> QuerySet[Alert]:
 
 
 def latest_period(granularity: str = Granularity.MONTH) -> Period | None:
-    start = (Snapshot.objects.filter(granularity=granularity).order_by("-period_start")
+    """The latest period with figures of the key metrics (what the portfolio shows): a period holding only a
+    by-product figure, such as requirements delivered today, is not yet a month to judge products by."""
+    start = (Snapshot.objects.filter(granularity=granularity, metric__is_key=True).order_by("-period_start")
              .values_list("period_start", flat=True).first())
     return Period(granularity, start) if start else None
 
