@@ -31,8 +31,10 @@ def approve_in_queue(page, login, username):
 
 
 def ingest(value, day):
+    """A figure inside the pilot's scope (Shanghai, young customers): the pilot is judged on its own scope only."""
     observations_ingest(user=User.objects.get(username="pm1"),
-                        items=[{"product": CODE, "metric": "csat", "date": day.isoformat(), "value": value}])
+                        items=[{"product": CODE, "metric": "csat", "date": day.isoformat(), "value": value,
+                                "region": "sh", "segment": "youth", "channel": "mobile_banking"}])
 
 
 def test_change_walk_from_proposal_to_version_2(page, demo_data, login, screenshot):
