@@ -100,7 +100,8 @@ def risk_makers(*, risk: Risk) -> set[int]:
     last_accepted = trail.filter(action=RiskAuditAction.ACCEPTED).order_by("-id").values_list("id", flat=True).first()
     if last_accepted is not None:
         trail = trail.filter(id__gt=last_accepted)
-    for changes in trail.filter(changes__contains=[{"field": "owner"}]).values_list("changes", flat=True):
+    # A risk's own trail is short: its entries are read whole (a JSON containment filter would not run on SQLite).
+    for changes in trail.values_list("changes", flat=True):
         for change in changes:
             if change.get("field") == "owner":
                 makers.update(v for v in (change.get("old"), change.get("new")) if isinstance(v, int))

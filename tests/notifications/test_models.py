@@ -20,13 +20,6 @@ def test_a_script_link_is_refused_by_the_database_when_validation_is_skipped(pm)
         Notification.objects.bulk_create([Notification(recipient=pm, title="t", url="javascript:alert(1)")])
 
 
-def test_a_script_link_typed_in_the_admin_is_refused(client, admin_user, pm):
-    client.force_login(admin_user)
-    response = client.post("/admin/notifications/notification/add/", {
-        "recipient": pm.pk, "title": "t", "body": "", "url": "javascript:alert(document.cookie)", "send_email": ""})
-    assert response.status_code == 200 and not Notification.objects.exists()
-
-
 def test_own_paths_and_web_links_are_stored(pm):
     for url in ("/lifecycle/reviews/", "https://wiki.bank.example/x"):
         Notification(recipient=pm, title="t", url=url).full_clean()
