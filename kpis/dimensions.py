@@ -1,7 +1,7 @@
 """Figures by segment, channel and region: validation of the dimension fields, the total/dimension rule, storage
 with the day's total rolled up, and the labels of dimension values.
 
-The rule (README, "Figures by dimension"): for one product, metric and day, figures arrive either as one total
+The rule (docs/kpis.md, "Figures by segment, channel and region"): for one product, metric and day, figures arrive either as one total
 (no dimension field) or as dimensioned rows, never both. Dimensioned rows of one day all use the same dimensions
 (e.g. all segment + channel), so that they add up without double counting. The day's total is then rolled up
 from all its dimensioned rows in the same transaction — SUM for sum and `last` metrics, AVG, MAX or MIN for those

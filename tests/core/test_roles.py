@@ -1,4 +1,4 @@
-"""core.roles: who may do what (the README's roles table says the same), each predicate and filter on the users
+"""core.roles: who may do what (docs/hardening.md's roles table says the same), each predicate and filter on the users
 it grants and the users it never reaches."""
 import pytest
 from django.contrib.auth.models import AnonymousUser

@@ -78,7 +78,7 @@ def test_stage_cannot_be_set_through_the_api(pm):
 
 
 def test_duplicate_code_is_refused_as_a_conflict_naming_the_field(pm):
-    """Which codes are taken is the catalogue's state: 409 `duplicate_code` on the field `code` (README, API)."""
+    """Which codes are taken is the catalogue's state: 409 `duplicate_code` on the field `code` (docs/api.md)."""
     ProductFactory(code="WM-NEW", owner=pm)
     with assert_unchanged(Product):
         response = api(pm).post(URL, valid_payload(), format="json")
