@@ -1,13 +1,12 @@
 """Figures by segment, channel and region: validation of the dimension fields, the total/dimension rule, storage
 with the day's total rolled up, and the labels of dimension values.
 
-The rule (docs/kpis.md, "Figures by segment, channel and region"): for one product, metric and day, figures arrive either as one total
-(no dimension field) or as dimensioned rows, never both. Dimensioned rows of one day all use the same dimensions
-(e.g. all segment + channel), so that they add up without double counting. The day's total is then rolled up
-from all its dimensioned rows in the same transaction — SUM for sum and `last` metrics, AVG, MAX or MIN for those
-aggregations — and stored as an ordinary observation with source `rollup`. A total sent for a day that has
-dimensioned rows (or dimensioned rows for a day that has a sent total) is refused per index, and nothing is
-written.
+The rule (docs/kpis.md, "Figures by segment, channel and region"): for one product, metric and day, figures arrive
+either as one total (no dimension field) or as dimensioned rows, never both. Dimensioned rows of one day all use the
+same dimensions (e.g. all segment + channel), so that they add up without double counting. The day's total is then
+rolled up from all its dimensioned rows in the same transaction — SUM for sum and `last` metrics, AVG, MAX or MIN
+for those aggregations — and stored as an ordinary observation with source `rollup`. A total sent for a day that has
+dimensioned rows (or dimensioned rows for a day that has a sent total) is refused per index, and nothing is written.
 """
 from datetime import date
 

@@ -22,5 +22,6 @@ def product_export_rows(queryset):
 
 
 def product_readable(*, user, product: Product) -> bool:
-    """Every signed-in role reads every product (docs/hardening.md, "Roles"); files attached to a product follow this rule."""
+    """Every signed-in role reads every product (docs/hardening.md, "Roles"); files attached to a product follow
+    this rule."""
     return bool(user.is_authenticated and user.is_active and product.pk)

@@ -12,7 +12,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 # The audit chain's HMAC key: outside the database, so that a database superuser who rewrites an entry cannot
 # recompute the chain after it. Set its own value in production; never change it once entries are written.
 BANKPM_AUDIT_KEY = env("BANKPM_AUDIT_KEY", default=SECRET_KEY)
-# Every audit write appends the signed chain head to this file, outside the database (docs/hardening.md: what is detected).
+# Every audit write appends the signed chain head to this file, outside the database (docs/hardening.md says
+# what is detected).
 # Empty: no external anchors (the unit tests; tests of the anchors set their own file).
 BANKPM_AUDIT_ANCHOR_FILE = env("BANKPM_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.log"))
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
