@@ -1,4 +1,5 @@
 """Settings shared by every mode; the environment is read here and only here."""
+import hashlib
 from pathlib import Path
 
 import environ
@@ -12,10 +13,6 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 # The audit chain's HMAC key: outside the database, so that a database superuser who rewrites an entry cannot
 # recompute the chain after it. Set its own value in production; never change it once entries are written.
 BANKPM_AUDIT_KEY = env("BANKPM_AUDIT_KEY", default=SECRET_KEY)
-# Every audit write appends the signed chain head to this file, outside the database (docs/hardening.md says
-# what is detected).
-# Empty: no external anchors (the unit tests; tests of the anchors set their own file).
-BANKPM_AUDIT_ANCHOR_FILE = env("BANKPM_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.log"))
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
@@ -109,6 +106,14 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Every audit write appends the signed chain head to this file, outside the database (docs/hardening.md says
+# what is detected). Empty: no external anchors (the unit tests; tests of the anchors set their own file). The
+# default file is the database's own, so that a second database (a fresh demo, the SQLite default) never reads
+# another's anchors as its missing tail.
+_DB_NAME = str(DATABASES["default"].get("NAME") or "db")
+_DB_TAG = f"{Path(_DB_NAME).stem[:40]}-{hashlib.sha1(_DB_NAME.encode()).hexdigest()[:8]}"
+BANKPM_AUDIT_ANCHOR_FILE = env("BANKPM_AUDIT_ANCHOR_FILE",
+                               default=str(BASE_DIR / "var" / f"audit-anchors-{_DB_TAG}.log"))
 if env("DATABASE_CONNECT_TIMEOUT", default=""):  # fail fast (a 503) rather than hang while the database is down
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT")
 # A streaming replica for the lag-tolerant pages (core/replica.py); unset, every read goes to the primary.
