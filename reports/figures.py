@@ -9,7 +9,8 @@ from changes.models import Change
 from core.models import AuditVerification
 from exits.models import ExitPlan, ExitProgress, ExitSegment
 from kpis.models import Alert
-from lifecycle.models import GateReview
+from lifecycle.choices import ConditionStatus
+from lifecycle.models import Condition, GateReview
 from products.models import Product
 from risks.models import Risk
 
@@ -52,12 +53,23 @@ def portfolio_figures(*, start: date, end: date) -> dict:
                 Q(closed_at__isnull=True) | Q(closed_at__gte=since)).order_by("product__code", "id").values_list(
                 "product__code", "summary", "status", "pilot_start", "pilot_end")],
         "exits": _exits(),
+        "overdue_conditions": _overdue_conditions(end),
         "audit": _audit(),
     }
 
 
 def _iso(day):
     return day.isoformat() if day else None
+
+
+def _overdue_conditions(end: date) -> list[dict]:
+    """Approval conditions due by the period's last day and still open when the pack is built."""
+    rows = Condition.objects.filter(status=ConditionStatus.OPEN, due__lte=end).order_by(
+        "due", "product__code", "id").values_list(
+        "product__code", "action", "department", "owner__username", "owner__last_name", "owner__first_name", "due")
+    return [{"code": code, "action": action, "department": department,
+             "owner": f"{last}{first}".strip() or username, "due": due.isoformat()}
+            for code, action, department, username, last, first, due in rows]
 
 
 def _exits() -> list[dict]:

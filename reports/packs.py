@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.choices import DepartmentCode
 from changes.choices import ChangeStatus
 from lifecycle.engine import process_choices
 from notifications.services import notify
@@ -84,6 +85,7 @@ def pack_context(*, kind: str, figures: dict) -> dict:
     """Figures named in the active language, and the stage chart."""
     stages, levels, risk_states = dict(LifecycleStage.choices), dict(RiskLevel.choices), dict(RiskStatus.choices)
     change_states, processes = dict(ChangeStatus.choices), dict(process_choices())
+    departments = dict(DepartmentCode.choices)
     english = (translation.get_language() or "").startswith("en")
     counts = [(str(label), figures["stages"].get(code, 0)) for code, label in LifecycleStage.choices]
     return {
@@ -95,6 +97,8 @@ def pack_context(*, kind: str, figures: dict) -> dict:
         "risks": [{**r, "level": str(levels.get(r["level"], r["level"])),
                    "status": str(risk_states.get(r["status"], r["status"]))} for r in figures["risks"]],
         "changes": [{**c, "status": str(change_states.get(c["status"], c["status"]))} for c in figures["changes"]],
+        "overdue_conditions": [{**c, "department": str(departments.get(c["department"], c["department"]))}
+                               for c in figures.get("overdue_conditions", [])],
         "lead_times": [{**r, "process": processes.get(r["process"], r["process"])} for r in figures["lead_times"]],
         "title": _("产品组合报告"),
     }
@@ -123,6 +127,8 @@ def pack_xlsx(context: dict) -> bytes:
          [[c["code"], c["summary"], c["status"], c["pilot_start"], c["pilot_end"]] for c in context["changes"]]),
         (_("退出中的产品"), [_("产品代码"), _("客户通知日"), _("产品关闭日"), _("客户数"), _("剩余客户")],
          [[e["code"], e["notice"], e["close"], e["customers"], e["remaining"]] for e in figures["exits"]]),
+        (_("逾期审批条件"), [_("产品代码"), _("须落实事项"), _("审批部门"), _("负责人"), _("截止日期")],
+         [[c["code"], c["action"], c["department"], c["owner"], c["due"]] for c in context["overdue_conditions"]]),
     ]
     for title, headers, rows in sections:
         page = book.create_sheet(title[:31])

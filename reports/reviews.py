@@ -22,7 +22,9 @@ def review_pack_context(*, review: GateReview) -> dict:
         subject = f"{subject}：{review.get_from_stage_display()} → {review.get_to_stage_display()}"
     return {
         "review": review, "product": review.product, "subject": subject, "snapshot": review.snapshot or {},
-        "steps": list(review.steps.all()), "lead_days": round((end - review.submitted_at).total_seconds() / 86400, 1),
+        "steps": list(review.steps.all()),
+        "conditions": list(review.conditions.select_related("owner").order_by("due", "id")),
+        "lead_days": round((end - review.submitted_at).total_seconds() / 86400, 1),
         "generated_at": timezone.now(), "title": _("评审材料"),
     }
 

@@ -1,5 +1,5 @@
 """The roadmap as an XLSX workbook: one row per item (span, target date, review, version, pilot, rollout, exit
-date, deliverable) of the products the page shows, in its grouping."""
+date, deliverable, open approval condition) of the products the page shows, in its grouping."""
 from django.utils.translation import gettext as _
 
 from bankpm.exports import export_response
@@ -44,6 +44,9 @@ def roadmap_export_rows(items: list[dict], group: str):
         for due in item["deliverables"]:
             yield [*lead, _("交付物"), due["title"], None, due["due"], None, None, None, "", None,
                    yes if due["overdue"] else no]
+        for condition in item["conditions"]:
+            yield [*lead, _("审批条件"), condition["action"], None, condition["due"], None, None, None, "", None,
+                   yes if condition["overdue"] else no]
 
 
 def roadmap_xlsx_response(*, items: list[dict], window: Window, group: str):

@@ -45,8 +45,8 @@ def chart_payload(*, rows: list[dict], window: Window, zoom: str, today: date) -
         _add_item(data, index, item)
     data["legend"] = {"plan": _("计划日期"), "gate": _("阶段评审"), "overdue": _("逾期"), "version": _("条款版本"),
                       "pilot": _("试点"), "rollout": _("全面推广"), "notice": _("客户通知日"), "close": _("产品关闭日"),
-                      "deliverable": _("交付物截止"), "today": _("今天"), "lead": _("审批用时（天）"),
-                      "slip": _("偏差（天）"), "save": _("保存为图片")}
+                      "deliverable": _("交付物截止"), "condition": _("审批条件截止"), "today": _("今天"),
+                      "lead": _("审批用时（天）"), "slip": _("偏差（天）"), "save": _("保存为图片")}
     return data
 
 
@@ -67,6 +67,8 @@ def _add_item(data: dict, row: int, item: dict) -> None:
         marks.extend([row, item["exit"][k], k, ""] for k in ("notice", "close") if item["exit"][k])
     marks.extend([row, d["due"], "overdue_deliverable" if d["overdue"] else "deliverable", d["title"]]
                  for d in item["deliverables"])
+    marks.extend([row, c["due"], "overdue_condition" if c["overdue"] else "condition", c["action"]]
+                 for c in item["conditions"])
 
 
 def json_for_script(data) -> str:

@@ -1,8 +1,8 @@
 """The roadmap's one selector: every item of every product in a window, for the page, the API and the export.
 
-Eight queries whatever the number of products (products, reviews, terms versions, changes, exit plans,
-deliverables, plans and the versions they compare with), each filtered by the same product subquery; rows are
-grouped per product in Python.
+Nine queries whatever the number of products (products, reviews, terms versions, changes, exit plans,
+deliverables, open approval conditions, plans and the versions they compare with), each filtered by the same
+product subquery; rows are grouped per product in Python.
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,9 +15,9 @@ from django.utils.translation import get_language
 from changes.choices import ChangeStatus
 from changes.models import Change, TermsVersion
 from exits.models import ExitPlan
-from lifecycle.choices import DeliverableStatus, GateReviewStatus, StepStatus
+from lifecycle.choices import ConditionStatus, DeliverableStatus, GateReviewStatus, StepStatus
 from lifecycle.engine import process_choices
-from lifecycle.models import ApprovalStep, Deliverable, GateReview
+from lifecycle.models import ApprovalStep, Condition, Deliverable, GateReview
 from products.choices import LifecycleStage, ProductCategory
 from products.models import Product
 
@@ -51,7 +51,7 @@ def roadmap_products(*, products: QuerySet[Product]) -> QuerySet[Product]:
 
 def roadmap(*, products: QuerySet[Product], window: Window, today: date | None = None) -> list[dict]:
     """One dict per product with its stage spans, target dates (planned vs actual), gate reviews, terms versions,
-    pilots, rollouts, exit dates and due deliverables that touch the window."""
+    pilots, rollouts, exit dates, due deliverables and open approval conditions that touch the window."""
     today = today or timezone.localdate()
     ids = products.values("pk")
     english = (get_language() or "").startswith("en")
@@ -67,6 +67,7 @@ def roadmap(*, products: QuerySet[Product], window: Window, today: date | None =
     _changes(ids=ids, window=window, items=by_product)
     _exits(ids=ids, window=window, items=by_product)
     _deliverables(ids=ids, window=window, today=today, english=english, items=by_product)
+    _conditions(ids=ids, window=window, today=today, items=by_product)
     _plans(ids=ids, window=window, today=today, labels=labels, items=by_product)
     for item in by_product.values():
         del item["_created"], item["_entered"]
@@ -91,7 +92,7 @@ def _product_item(row: dict, *, english: bool, labels: dict) -> dict:
         "stage": row["stage"], "stage_label": labels["stage"].get(row["stage"], row["stage"]),
         "_created": _day(row["created_at"]),
         "spans": [], "plans": [], "gates": [], "versions": [], "pilots": [], "rollouts": [], "exit": None,
-        "deliverables": [],
+        "deliverables": [], "conditions": [],
     }
 
 
@@ -180,6 +181,17 @@ def _deliverables(*, ids, window: Window, today: date, english: bool, items: dic
     for pk, product_id, title, title_en, stage, due in rows:
         items[product_id]["deliverables"].append({"id": pk, "title": (english and title_en) or title, "stage": stage,
                                                   "due": due, "overdue": due < today})
+
+
+def _conditions(*, ids, window: Window, today: date, items: dict) -> None:
+    """Open approval conditions at their due date (overdue once the day has passed, like deliverables)."""
+    rows = Condition.objects.filter(product_id__in=ids, status=ConditionStatus.OPEN,
+                                    due__range=(window.start, window.end)).order_by("due", "id")
+    rows = rows.values_list("id", "product_id", "review_id", "action", "department", "owner__username", "due")
+    for pk, product_id, review_id, action, department, owner, due in rows:
+        items[product_id]["conditions"].append({"id": pk, "review": review_id, "action": action,
+                                                "department": department, "owner": owner, "due": due,
+                                                "overdue": due < today})
 
 
 def _plans(*, ids, window: Window, today: date, labels: dict, items: dict) -> None:

@@ -69,6 +69,16 @@ class RoadmapDueSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
+class RoadmapConditionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    review = serializers.IntegerField()
+    action = serializers.CharField()
+    department = serializers.CharField()
+    owner = serializers.CharField(help_text="The owner's username.")
+    due = serializers.DateField()
+    overdue = serializers.BooleanField()
+
+
 class RoadmapProductSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -87,6 +97,7 @@ class RoadmapProductSerializer(serializers.Serializer):
     rollouts = RoadmapRolloutSerializer(many=True)
     exit = RoadmapExitSerializer(allow_null=True)
     deliverables = RoadmapDueSerializer(many=True)
+    conditions = RoadmapConditionSerializer(many=True, help_text="Open approval conditions due in the window.")
 
 
 class RoadmapSerializer(serializers.Serializer):

@@ -23,8 +23,8 @@ PARAMETERS = [
 
 class RoadmapAPIView(APIView):
     """Every product the filters select, with its stage spans, target dates (planned vs actual), gate reviews,
-    terms versions, pilots, rollouts, exit dates and due deliverables in the window. Not paginated: a roadmap is
-    one picture; its query count does not depend on the number of products."""
+    terms versions, pilots, rollouts, exit dates, due deliverables and open approval conditions in the window. Not
+    paginated: a roadmap is one picture; its query count does not depend on the number of products."""
 
     @extend_schema(parameters=PARAMETERS, responses={200: RoadmapSerializer})
     def get(self, request):

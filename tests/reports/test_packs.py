@@ -9,6 +9,7 @@ from django.db import ProgrammingError, connection, transaction
 
 from core.models import AuditImmutable
 from exits.models import ExitPlan, ExitSegment
+from lifecycle.models import ApprovalStep, Condition
 from notifications.models import Notification
 from reports import packs
 from reports.models import PackSubscription, PortfolioPack
@@ -27,8 +28,9 @@ def portfolio(db):
 
     owner = UserFactory(username="pp_owner", role="product_manager", departments=["product"])
     reviewers = {code: reviewer_for(code) for code in DEPARTMENTS}
-    walked_product(owner, reviewers, "development", ["2026-09-01", "2026-11-12"], code="PK-GATE", name="积分卡",
-                   name_en="Points Card")
+    gated = walked_product(owner, reviewers, "development", ["2026-09-01", "2026-11-12"], code="PK-GATE",
+                           name="积分卡", name_en="Points Card")
+    _conditions(gated, owner)
     retiring = ProductFactory(owner=owner, code="PK-EXIT", stage="retirement")
     plan = ExitPlan.objects.create(product=retiring, notice_date=D("2026-11-01"), close_date=D("2026-12-15"),
                                    created_by=owner)
@@ -36,6 +38,16 @@ def portfolio(db):
     risky = ProductFactory(owner=owner, code="PK-RISK", stage="operation", category="loan")
     make_risk(risky, title="集中度风险", likelihood=5, impact=5, residual_likelihood=5, residual_impact=5)
     return owner
+
+
+def _conditions(product, owner):
+    """Open and due in the period (overdue), open but due after it, and done in the period: only the first counts."""
+    step = ApprovalStep.objects.filter(review__product=product).order_by("id").first()
+    for action, due, status in [("补充压力测试报告", "2026-11-20", "open"), ("复核定价", "2026-12-10", "open"),
+                                ("完善客户告知书", "2026-11-05", "done")]:
+        condition = Condition.objects.create(review=step.review, step=step, product=product, department="risk",
+                                             action=action, owner=owner, due=D(due))
+        Condition.objects.filter(pk=condition.pk).update(status=status)
 
 
 def build(language):
@@ -48,6 +60,9 @@ def test_the_chinese_pack_reads_the_period_in_its_pdf(portfolio):
     assert "PK-GATE" in text and "规划" in text and "开发" in text and "2026-11-12" in text
     assert "PK-EXIT" in text and "40" in text and "PK-RISK" in text and "集中度风险" in text
     assert Risk.objects.get(title="集中度风险").residual_level in ("high", "critical")
+    overdue = text[text.index("逾期审批条件"):]
+    assert "仍未落实的逾期条件：1 项" in overdue and "补充压力测试报告" in overdue and "2026-11-20" in overdue
+    assert "风险管理" in overdue and "复核定价" not in text and "完善客户告知书" not in text
     pdf_first_page_png(bytes(PortfolioPack.objects.get(language="zh-hans").pdf), "portfolio-pack-zh")
 
 
@@ -56,6 +71,8 @@ def test_the_english_pack_names_everything_in_english(portfolio):
     assert "Portfolio pack · Monthly" in text and "Planning" in text and "Development" in text
     assert "Stage changes" in text and "Review lead times" in text and "Average (days)" in text
     assert "PK-EXIT" in text and "Pending acceptance" in text
+    overdue = text[text.index("Overdue approval conditions"):]
+    assert "still open when the pack was built: 1" in overdue and "补充压力测试报告" in overdue and "Risk" in overdue
     pdf_first_page_png(bytes(PortfolioPack.objects.get(language="en").pdf), "portfolio-pack-en")
 
 
@@ -68,6 +85,8 @@ def test_the_xlsx_has_the_same_figures_in_the_pack_language(portfolio, language,
     assert changes[1][0] == "PK-GATE" and changes[1][3] == stage and changes[1][4] == "2026-11-12"
     rows = list(book[exits].iter_rows(values_only=True))
     assert rows[1][0] == "PK-EXIT" and rows[1][3:] == (40, 40)
+    overdue = list(book.worksheets[-1].iter_rows(values_only=True))
+    assert [(r[0], r[1], r[4]) for r in overdue[1:]] == [("PK-GATE", "补充压力测试报告", "2026-11-20")]
 
 
 def test_a_second_build_returns_the_kept_pack_unchanged(portfolio):

@@ -1,5 +1,8 @@
 """The review pack: a review as a PDF, read back with pdftotext, in Chinese and English."""
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from lifecycle import services as lifecycle_services
 from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewer_for
@@ -7,11 +10,13 @@ from tests.helpers import api, login, pdf_first_page_png, pdf_text
 
 pytestmark = pytest.mark.django_db
 DEPARTMENTS = ["risk", "compliance", "finance", "legal", "technology", "senior_management"]
+DUE = timezone.localdate() + dt.timedelta(days=30)
 
 
 @pytest.fixture
 def decided_review(db):
-    """A planning gate of a credit card, approved by every department with a comment each."""
+    """A planning gate of a credit card, approved by every department with a comment each; risk attaches a condition
+    owned by the product's manager."""
     owner = UserFactory(username="pack_owner", role="product_manager", first_name="晓明", last_name="王")
     product = ProductFactory(owner=owner, code="PACK-1", name="白金信用卡", name_en="Platinum Card",
                              category="credit_card", risk_rating="R3")
@@ -19,9 +24,11 @@ def decided_review(db):
     review = lifecycle_services.gate_review_submit(product=product, user=owner)
     reviewers = {code: reviewer_for(code) for code in DEPARTMENTS}
     for step in review.steps.order_by("position", "id"):
+        extra = {"conditions": [{"action": "上线前补充压力测试报告", "owner": owner.pk, "due": DUE.isoformat()}]} \
+            if step.department == "risk" else {}
         lifecycle_services.approval_step_decide(review=review, department=step.department,
                                                 user=reviewers[step.department], decision="approve",
-                                                comment=f"同意{step.position}{step.department[:2]}")
+                                                comment=f"同意{step.position}{step.department[:2]}", **extra)
     review.refresh_from_db()
     return review
 
@@ -36,6 +43,17 @@ def test_the_pack_is_a_pdf_with_subject_submission_and_decisions(decided_review)
     assert "风险管理" in text and "risk_rev" in text
     assert decided_review.decided_at.astimezone().strftime("%Y-") in text
     pdf_first_page_png(response.content, "review-pack-zh")
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("zh-hans", ["审批条件", "须落实事项", "负责人", "截止日期", "待落实"]),
+    ("en", ["Approval conditions", "Action required", "Owner", "Due date", "Open"])])
+def test_the_pack_lists_the_review_conditions_in_the_reader_language(decided_review, language, words):
+    reader = UserFactory(username=f"cond_reader_{language[:2]}", role="head_of_product", language=language)
+    text = pdf_text(api(reader).get(f"/api/v1/reviews/{decided_review.pk}/pack.pdf").content)
+    conditions = text[text.rindex(words[0]):]  # the last section
+    assert all(word in conditions for word in words), conditions
+    assert "上线前补充压力测试报告" in conditions and DUE.isoformat() in conditions and "王晓明" in conditions
 
 
 def test_the_pack_follows_the_reader_language_setting(decided_review):

@@ -25,6 +25,15 @@ def test_the_api_returns_each_product_with_its_items(owner, reviewers):
     assert (item["plans"][0]["target"], item["plans"][0]["actual"]) == ("2026-09-01", None)
 
 
+def test_the_api_returns_open_conditions_at_their_due_date(owner, conditioned):
+    conditioned(D("2026-03-15"), code="API-C")
+    body = api(owner).get("/api/v1/roadmap/?from=2026-01-01&to=2026-12-31").json()
+    (item,) = body["products"]
+    (condition,) = item["conditions"]
+    assert (condition["action"], condition["due"], condition["owner"]) == ("补充压力测试报告", "2026-03-15", "rm_owner")
+    assert isinstance(condition["overdue"], bool) and isinstance(condition["review"], int)
+
+
 def test_the_api_filters_by_category_owner_and_stage(owner):
     ProductFactory(owner=owner, code="F-1", category="loan", stage="operation")
     ProductFactory(owner=owner, code="F-2", category="loan")
@@ -41,11 +50,13 @@ def test_a_bad_window_or_filter_is_a_400_naming_the_parameter(owner, query, fiel
     assert response.status_code == 400 and list(response.json()) == [field]
 
 
-def test_the_query_count_does_not_grow_with_products(owner):
+def test_the_query_count_does_not_grow_with_products(owner, conditioned):
     client = api(owner)
     url = "/api/v1/roadmap/?from=2026-01-01&to=2026-12-31"
     ProductFactory(owner=owner)
+    conditioned(D("2026-06-01"))
     few = queries(client, url)
-    for _ in range(20):
-        ProductFactory(owner=owner)
+    for i in range(20):
+        ProductFactory(owner=owner) if i % 4 else conditioned(D("2026-06-01") + dt.timedelta(days=i))
     assert queries(client, url) == few
+    assert sum(len(p["conditions"]) for p in client.get(url).json()["products"]) == 6

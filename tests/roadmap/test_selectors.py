@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from changes.models import Change, TermsVersion
 from exits.models import ExitPlan
-from lifecycle.models import ApprovalStep, Deliverable, GateReview
+from lifecycle.models import ApprovalStep, Condition, Deliverable, GateReview
 from lifecycle.services import gate_review_submit
 from products.models import Product
 from roadmap.models import RoadmapPlan
@@ -92,6 +92,30 @@ def test_versions_pilots_rollouts_exit_dates_and_due_deliverables_in_the_window(
         ("运营报告", D("2026-11-30"), True)]
 
 
+def _condition(product, owner, due, status="open", action="补充压力测试报告"):
+    review = GateReview.objects.filter(product=product).order_by("id").first()
+    step = review.steps.order_by("position", "id").first()
+    condition = Condition.objects.create(review=review, step=step, product=product, department=step.department,
+                                         action=action, owner=owner, due=D(due))
+    if status != "open":
+        Condition.objects.filter(pk=condition.pk).update(status=status)
+    return condition
+
+
+def test_open_conditions_in_the_window_sit_at_their_due_date_overdue_ones_marked(owner, reviewers):
+    product = walked(owner, reviewers, "development", ["2026-01-05", "2026-03-01"], code="COND-1")
+    late = _condition(product, owner, "2026-11-20", action="补充压力测试报告")
+    _condition(product, owner, "2026-12-20", action="上线后复核定价")
+    _condition(product, owner, "2026-10-01", status="done", action="已落实的条件")
+    _condition(product, owner, "2026-10-02", status="waived", action="已豁免的条件")
+    _condition(product, owner, "2027-02-01", action="窗口之外的条件")
+    conditions = items_of(product)["conditions"]
+    assert [(c["action"], c["due"], c["overdue"]) for c in conditions] == [
+        ("补充压力测试报告", D("2026-11-20"), True), ("上线后复核定价", D("2026-12-20"), False)]
+    assert (conditions[0]["id"], conditions[0]["review"], conditions[0]["owner"]) == (
+        late.pk, late.review_id, "rm_owner")
+
+
 def test_a_stage_reached_after_its_target_shows_the_slip(owner, reviewers):
     product = walked(owner, reviewers, "development", ["2026-01-05", "2026-03-01"])
     RoadmapPlan.objects.create(product=product, kind="stage", stage="development", target_date=D("2026-02-20"),
@@ -142,13 +166,15 @@ def _portfolio(owner, reviewers, n: int):
         Deliverable.objects.create(product=product, stage="development", title="设计", owner=owner,
                                    due_date=D("2026-08-01"))
         ExitPlan.objects.create(product=product, notice_date=D("2026-10-01"), created_by=owner)
+        _condition(product, owner, "2026-09-15")
 
 
 @pytest.mark.parametrize("size", [2, 12])
 def test_the_query_count_does_not_grow_with_products(owner, reviewers, size, django_assert_max_num_queries):
     _portfolio(owner, reviewers, size)
     products = Product.objects.filter(code__startswith=f"RQ-{size}-")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         items = roadmap(products=products, window=WINDOW, today=TODAY)
-    assert len(items) == size and all(item["plans"] and item["gates"] and item["versions"] for item in items)
+    assert len(items) == size and all(item["plans"] and item["gates"] and item["versions"] and item["conditions"]
+                                      for item in items)
     assert GateReview.objects.filter(product__in=products).count() == size

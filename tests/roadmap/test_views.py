@@ -78,15 +78,30 @@ def test_the_xlsx_export_has_one_row_per_item_in_the_reader_language(client, own
     assert rows[1][7] == dt.datetime(2026, 2, 1)
 
 
-def test_the_page_query_count_does_not_grow_with_products(client, owner):
+def test_the_page_query_count_does_not_grow_with_products(client, owner, conditioned):
     client = login(client, owner)
     ProductFactory(owner=owner)
+    conditioned(D("2026-06-01"))
     url = "/roadmap/?from=2026-01-01&to=2026-12-31"
     client.get(url)
     few = queries(client, url)
-    for _ in range(15):
-        ProductFactory(owner=owner)
+    for i in range(15):
+        ProductFactory(owner=owner) if i % 3 else conditioned(D("2026-06-01") + dt.timedelta(days=i))
     assert queries(client, url) == few
+    assert sum(mark[2] == "overdue_condition" for mark in chart_data(client.get(url))["marks"]) == 6
+
+
+def test_open_conditions_are_marks_on_the_chart_and_rows_of_the_export(client, owner, conditioned):
+    conditioned(D("2026-05-10"), action="补充压力测试报告", code="COND-P")
+    client = login(client, owner)
+    url = "/roadmap/?from=2026-01-01&to=2026-12-31"
+    data = chart_data(client.get(url))
+    assert [m[1:] for m in data["marks"] if m[2].endswith("condition")] == [
+        ["2026-05-10", "overdue_condition", "补充压力测试报告"]]
+    assert data["legend"]["condition"] == "审批条件截止"
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url + "&export=xlsx").content)).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if row[5] == "审批条件"]
+    assert [(r[1], r[6], r[8], r[14]) for r in rows] == [("COND-P", "补充压力测试报告", dt.datetime(2026, 5, 10), "是")]
 
 
 def test_the_product_page_form_sets_a_target(client, owner):

@@ -7,7 +7,8 @@
                         retirement: "#f76707", retired: "#868e96", cancelled: "#adb5bd" };
   var GATE_COLOURS = { approved: "#2fb344", rejected: "#f59f00", pending: "#4299e1" };
   var MARKS = { version: ["triangle", "#1d4ed8"], rollout: ["arrow", "#2fb344"], notice: ["pin", "#f76707"],
-                close: ["pin", "#b91c1c"], deliverable: ["circle", "#667382"], overdue_deliverable: ["circle", "#d63939"] };
+                close: ["pin", "#b91c1c"], deliverable: ["circle", "#667382"], overdue_deliverable: ["circle", "#d63939"],
+                condition: ["rect", "#667382"], overdue_condition: ["rect", "#d63939"] };
   var ROWS_IN_VIEW = 28, ROW_HEIGHT = 24;
 
   function ms(day) { return day ? Date.parse(day + "T00:00:00") : null; }
@@ -133,8 +134,9 @@
     }
     row = p.value ? p.value[1] : null;
     var mark = data.marks.filter(function (x) { return x[2] === p.seriesName && x[0] === row && ms(x[1]) === p.value[0]; })[0];
-    return esc(data.rows[row]) + "<br>" + esc(L[p.seriesName === "overdue_deliverable" ? "deliverable" : p.seriesName]) +
-      (mark ? " " + esc(mark[3]) + " · " + mark[1] : "") + (p.seriesName === "overdue_deliverable" ? " · " + esc(L.overdue) : "");
+    var late = p.seriesName.indexOf("overdue_") === 0, kind = late ? p.seriesName.slice(8) : p.seriesName;
+    return esc(data.rows[row]) + "<br>" + esc(L[kind]) + (mark ? " " + esc(mark[3]) + " · " + mark[1] : "") +
+      (late ? " · " + esc(L.overdue) : "");
   }
 
   function start() {
