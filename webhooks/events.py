@@ -16,9 +16,8 @@ AUDITED_EVENTS = {
     "risk_accepted": (EventType.RISK_ACCEPTED, ""),
     "exit_plan_created": (EventType.EXIT_MILESTONE_REACHED, "plan_created"),
     "exit_tasks_created": (EventType.EXIT_MILESTONE_REACHED, "aftercare_started"),
-    # Conditions of a conditional approval (condition.opened / condition.overdue) are audited by the app that adds
-    # them under these codes.
-    "condition_opened": (EventType.CONDITION_OPENED, ""),
+    # Conditions of a conditional approval, audited by lifecycle.conditions under these codes.
+    "condition_set": (EventType.CONDITION_OPENED, ""),
     "condition_overdue": (EventType.CONDITION_OVERDUE, ""),
 }
 

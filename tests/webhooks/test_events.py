@@ -52,3 +52,18 @@ def test_a_refused_action_publishes_nothing(everything):
     with pytest.raises(ValidationError):
         lifecycle.gate_review_submit(product=product, user=product.owner)  # deliverables open
     assert not Event.objects.exists() and not Delivery.objects.exists()
+
+
+def test_an_approval_with_a_condition_publishes_condition_opened(everything):
+    import datetime as dt
+
+    product = ProductFactory(category="deposit", risk_rating="R1")
+    complete_deliverables(product)
+    review = lifecycle.gate_review_submit(product=product, user=product.owner)
+    step = review.steps.order_by("id").first()
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    lifecycle.approval_step_decide(review=review, user=reviewer_for(step.department), decision="approve",
+                                   department=step.department, comment="同意，附条件",
+                                   conditions=[{"action": "补充压力测试", "owner": product.owner.pk, "due": due}])
+    opened = Event.objects.get(type="condition.opened")
+    assert opened.data["object_id"] == str(product.conditions.get().pk)
