@@ -11,6 +11,15 @@ def list_join(items) -> str:
     return list_separator().join(str(item) for item in items)
 
 
+def clause_separator() -> str:
+    """Between clauses or messages ("名称不能为空；数量须为整数" / "…; …")."""
+    return pgettext("clause separator", "；")
+
+
+def clause_join(items) -> str:
+    return clause_separator().join(str(item) for item in items)
+
+
 def colon() -> str:
     """After a label ("理由：…" / "Reason: …")."""
     return pgettext("punctuation", "：")

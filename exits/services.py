@@ -169,9 +169,13 @@ def exit_plan_save(*, user, product: Product, data: PlanInput) -> ExitPlan:
             "items": "; ".join(lowered)})
     created = plan is None
     plan = plan or ExitPlan(product=product, created_by=user)
-    plan.reason, plan.successor = data.reason.strip(), successor
-    plan.notice_date, plan.close_date = data.notice_date, data.close_date
-    plan.save()
+    fields = {"reason": data.reason.strip(), "successor_id": successor.pk if successor else None,
+              "notice_date": data.notice_date, "close_date": data.close_date}
+    # A plan sent back untouched writes no row (its updated_at stays, nothing to audit).
+    if created or any(getattr(plan, name) != value for name, value in fields.items()):
+        plan.reason, plan.successor = fields["reason"], successor
+        plan.notice_date, plan.close_date = data.notice_date, data.close_date
+        plan.save()
     for kind in EVIDENCE_KINDS:
         getattr(plan, kind).set(evidence[kind])
     _sync_segments(plan=plan, segments=segments)
@@ -280,14 +284,16 @@ def _sync_segments(*, plan: ExitPlan, segments: list[dict]) -> None:
     """Keep segments by name (their progress stays), update counts and order, drop the rest, add the new."""
     existing = {s.name: s for s in plan.segments.all()}
     wanted = {s["name"].strip(): (i, s["customers"]) for i, s in enumerate(segments)}
-    plan.segments.exclude(name__in=list(wanted)).delete()
+    if set(existing) - set(wanted):
+        plan.segments.exclude(name__in=list(wanted)).delete()
     changed = []
     for name, (position, customers) in wanted.items():
-        if name in existing:
-            segment = existing[name]
+        segment = existing.get(name)
+        if segment is not None and (segment.position, segment.customers) != (position, customers):
             segment.position, segment.customers = position, customers
             changed.append(segment)
-    ExitSegment.objects.bulk_update(changed, ["position", "customers"])
+    if changed:  # untouched segments are not rewritten
+        ExitSegment.objects.bulk_update(changed, ["position", "customers"])
     ExitSegment.objects.bulk_create(ExitSegment(plan=plan, name=name, customers=customers, position=position)
                                     for name, (position, customers) in wanted.items() if name not in existing)
 

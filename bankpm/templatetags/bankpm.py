@@ -81,6 +81,28 @@ def list_join(items):
     return join(items)
 
 
+@register.filter
+def clause_join(items):
+    """Messages joined with the reader's clause separator (； in Chinese, a semicolon in English)."""
+    from bankpm.text import clause_join as join
+
+    return join(items)
+
+
+@register.simple_tag
+def list_separator():
+    from bankpm.text import list_separator as separator
+
+    return separator()
+
+
+@register.simple_tag
+def clause_separator():
+    from bankpm.text import clause_separator as separator
+
+    return separator()
+
+
 @register.simple_tag
 def colon():
     """The reader's colon after a label (： in Chinese, ": " in English)."""

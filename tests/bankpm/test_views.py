@@ -141,3 +141,15 @@ def test_punctuation_follows_the_readers_language():
         assert (list_join(["Branch", "Mobile banking"]), colon()) == ("Branch, Mobile banking", ": ")
     with translation.override("zh-hans"):
         assert (list_join(["网点", "手机银行"]), colon()) == ("网点、手机银行", "：")
+
+
+def test_clauses_are_joined_in_the_readers_language():
+    from django.utils import translation
+
+    from bankpm.text import clause_join
+
+    with translation.override("en"):
+        assert clause_join(["Name is required", "Count must be a whole number"]) == (
+            "Name is required; Count must be a whole number")
+    with translation.override("zh-hans"):
+        assert clause_join(["名称不能为空", "数量须为整数"]) == "名称不能为空；数量须为整数"

@@ -3,6 +3,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.errors import DomainConflict
@@ -172,6 +174,30 @@ def test_saving_the_same_plan_again_writes_no_audit_entry(product, requirement):
     save_plan(product, requirement)
     save_plan(product, requirement)
     assert AuditEntry.objects.filter(action="exit_plan_updated").count() == 0
+
+
+def test_saving_the_same_plan_again_rewrites_no_row(product, requirement):
+    from exits.models import ExitSegment
+
+    plan = save_plan(product, requirement)
+    segments = list(ExitSegment.objects.filter(plan=plan).order_by("pk").values())
+    with CaptureQueriesContext(connection) as queries:
+        again = save_plan(product, requirement)
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert again.updated_at == plan.updated_at
+    assert list(ExitSegment.objects.filter(plan=plan).order_by("pk").values()) == segments
+
+
+def test_changing_one_segments_count_rewrites_only_that_segment(product, requirement):
+    plan = save_plan(product, requirement)
+    with CaptureQueriesContext(connection) as queries:
+        save_plan(product, requirement, segments=[{"name": "网点客户", "customers": 120},
+                                                  {"name": "手机银行客户", "customers": 50}])
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and "exits_exitsegment" in updates[0]
+    assert list(plan.segments.order_by("position").values_list("name", "customers")) == [
+        ("网点客户", 120), ("手机银行客户", 50)]
 
 
 def test_segment_with_progress_cannot_be_removed(retiring):
