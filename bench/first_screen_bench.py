@@ -17,10 +17,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import drop, scratch_database  # noqa: E402
+
 RUNS = 5
 AIM_MS = 1000
 CHROMIUM = "/usr/bin/chromium"
@@ -35,25 +37,9 @@ PAGES = [
 ]
 
 
-def scratch_url() -> str:
-    import psycopg
-
-    url = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankpm"))
-    name = url.path.lstrip("/") + "_screen_bench"
-    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-                         dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(url._replace(path=f"/{name}"))
-
-
-def drop(database_url: str) -> None:
-    import psycopg
-
-    url = urlparse(database_url)
-    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-                         dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
+def scratch_url() -> tuple:
+    url, name = scratch_database("screen_bench")
+    return url, name, os.environ["DATABASE_URL"]
 
 
 def free_port() -> int:
@@ -90,7 +76,7 @@ def measure(page, base: str, path: str) -> dict:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    database_url = scratch_url()
+    server_url, name, database_url = scratch_url()
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "bankpm.settings.local",
            "DJANGO_DEBUG": "0", "CELERY_BROKER_URL": "", "BANKPM_AUDIT_ANCHOR_FILE": ""}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
@@ -131,7 +117,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait()
-        drop(database_url)
+        drop(server_url, name)
     slowest = max(max(r["fcp"] or 0, r["charts"] or 0) for r in results)
     print(f"slowest first screen {slowest:.0f} ms (aim {AIM_MS} ms): {'met' if slowest <= AIM_MS else 'NOT met'}")
     print("RESULTS " + json.dumps({"pages": results, "slowest": slowest}))

@@ -14,11 +14,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import drop, scratch_database  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankpm.settings.test")
 
 PRODUCTS, TOTAL, BOARD_SIZE, RUNS = 500, 100_000, 2_000, 9
@@ -27,29 +28,6 @@ TARGETS = {
     "list page (50 rows)": (40, 6, 20), "list API (50 rows)": (40, 6, 20),
     "board (2,000 cards)": (465, None, 232), "create via API": (135, 108, 67),
 }
-
-
-def scratch_database():
-    import psycopg
-
-    url = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankpm"))
-    name = url.path.lstrip("/") + "_bench"
-    admin = psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname="postgres", autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = urlunparse(url._replace(path="/" + name))
-    return url, name
-
-
-def drop(url, name):
-    import psycopg
-
-    admin = psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname="postgres", autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 def populate():
@@ -270,7 +248,7 @@ def check_reference(api, token):
 
 
 def main():
-    url, name = scratch_database()
+    url, name = scratch_database("bench")
     import django
 
     django.setup()

@@ -14,39 +14,18 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import drop, scratch_database  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankpm.settings.test")
 
 PRODUCTS, RUNS = 1000, int(os.environ.get("BENCH_RUNS", "5"))
 FIRST, LAST = date(2024, 1, 1), date(2026, 12, 31)
 WINDOW = f"from={FIRST.isoformat()}&to={LAST.isoformat()}&zoom=year"
 STAGES = ["planning", "development", "marketing", "operation", "retirement"]
-
-
-def scratch_database():
-    import psycopg
-
-    url = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankpm"))
-    name = url.path.lstrip("/") + "_roadmap_bench"
-    admin = psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname="postgres", autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = urlunparse(url._replace(path="/" + name))
-    return url, name
-
-
-def drop(url, name):
-    import psycopg
-
-    admin = psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname="postgres", autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 def _at(day: date) -> datetime:
@@ -140,7 +119,7 @@ def measure(fn):
 
 
 def main():
-    url, name = scratch_database()
+    url, name = scratch_database("roadmap_bench")
     import django
 
     django.setup()
