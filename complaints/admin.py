@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Complaint, ResponsePolicy
 
@@ -18,18 +20,9 @@ class ResponsePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     """Read-only here: complaints change through their pages and API (the services audit every change)."""
 
     list_display = ("id", "product", "received_on", "category", "severity", "status", "due_on")
     list_filter = ("status", "category", "severity")
     search_fields = ("product__code", "description")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import PackSubscription, PortfolioPack
 
 
@@ -12,18 +14,9 @@ class PackSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PortfolioPack)
-class PortfolioPackAdmin(admin.ModelAdmin):
+class PortfolioPackAdmin(ReadOnlyAdmin):
     """Read-only: packs are records, built by the beat task."""
 
     list_display = ["kind", "period_start", "period_end", "language", "built_at", "sha256"]
     list_filter = ["kind", "language"]
     exclude = ["pdf", "xlsx"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
