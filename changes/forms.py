@@ -5,6 +5,7 @@ Forms only shape input; every rule is in changes.services, whose errors are put 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import IsoDateInput
 from kpis.models import Metric
 from products.choices import CustomerSegment, RiskRating, SalesChannelCode
 from products.models import Product
@@ -46,7 +47,7 @@ class ChangeForm(forms.Form):
     requirements = forms.MultipleChoiceField(label=_("关联需求"), required=False)
     pilot = forms.BooleanField(label=_("先试点再全面推广"), required=False)
     effective_from = forms.DateField(label=_("生效日"), required=False, help_text=_("留空表示批准当日生效。"),
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=IsoDateInput())
 
     TERM_NAMES = ("interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max", "risk_rating",
                   "customer_segment", "sales_channels", "features", "target_market", "excluded_market")
@@ -91,8 +92,8 @@ class PilotForm(forms.Form):
     channels = forms.MultipleChoiceField(label=_("试点渠道"), choices=SalesChannelCode.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple)
     # Optional here: the service names a missing date (a plan needs both; a pilot takes the plan's).
-    start = forms.DateField(label=_("开始日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("结束日"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bankpm import uploads
+from core.widgets import IsoDateInput
 from kpis.models import Alert, Snapshot
 from requirements.models import Requirement
 
@@ -18,8 +19,8 @@ class ExitPlanForm(forms.Form):
                              max_length=5000)
     successor = forms.CharField(label=_("承接产品代码"), required=False, max_length=32,
                                 help_text=_("推广或运营阶段的同类产品；类别不同时须写明原因。"))
-    notice_date = forms.DateField(label=_("客户通知日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    close_date = forms.DateField(label=_("产品关闭日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notice_date = forms.DateField(label=_("客户通知日"), required=False, widget=IsoDateInput())
+    close_date = forms.DateField(label=_("产品关闭日"), required=False, widget=IsoDateInput())
     segments = forms.CharField(label=_("迁移客群"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                help_text=_("每行一个客群：名称, 客户数"))
     snapshots = forms.ModelMultipleChoiceField(label=_("依据：指标快照"), queryset=Snapshot.objects.none(),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.choices import REVIEWING_DEPARTMENTS
+from core.widgets import IsoDateInput
 
 from . import delegations
 from .models import Delegation
@@ -20,8 +21,8 @@ from .models import Delegation
 class DelegationForm(forms.Form):
     delegate = forms.ModelChoiceField(label=gettext_lazy("代理人"), queryset=get_user_model().objects.none(),
                                       empty_label=gettext_lazy("请选择同部门的审批人"))
-    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=IsoDateInput())
+    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=IsoDateInput())
 
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("starts_on", timezone.localdate().isoformat())

@@ -8,6 +8,7 @@ from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import IsoDateInput
 from products.models import Product
 
 from .choices import (
@@ -160,9 +161,9 @@ class FeedbackFilterSet(django_filters.FilterSet):
         field_name="requirement", lookup_expr="isnull", exclude=True, label=_("已转化"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("已转化")), ("false", _("未转化"))]))
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("收到日期起"),
-                                               widget=forms.DateInput(attrs={"type": "date"}))
+                                               widget=IsoDateInput())
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("收到日期止"),
-                                                widget=forms.DateInput(attrs={"type": "date"}))
+                                                widget=IsoDateInput())
 
     class Meta:
         model = Feedback

@@ -5,6 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import IsoDateInput
+
 from .choices import UnfinishedScope, VersionStatus
 from .models import Feedback, ProductVersion, Requirement
 from .services import CLOSED_STAGES, requirement_editable_products
@@ -19,7 +21,7 @@ class RequirementForm(forms.ModelForm):
                   "due_date", "target_version", "tags", "reach", "impact", "confidence", "effort"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
-            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "due_date": IsoDateInput(),
             "confidence": forms.NumberInput(attrs={"min": 0, "max": 100}),
         }
         help_texts = {
@@ -62,7 +64,7 @@ class VersionForm(forms.ModelForm):
     class Meta:
         model = ProductVersion
         fields = ["product", "name", "planned_date", "description"]
-        widgets = {"planned_date": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"planned_date": IsoDateInput(),
                    "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
@@ -82,7 +84,7 @@ class FeedbackForm(forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["product", "channel", "customer_segment", "sentiment", "received_on", "text"]
-        widgets = {"received_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"received_on": IsoDateInput(),
                    "text": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):

@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import IsoDateInput
+
 from .choices import ControlType
 from .models import Risk
 from .services import EDITABLE_FIELDS
@@ -17,7 +19,7 @@ class RiskForm(forms.ModelForm):
         model = Risk
         fields = EDITABLE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "cause": forms.Textarea(attrs={"rows": 2}),
-                   "review_due": forms.DateInput(attrs={"type": "date"})}
+                   "review_due": IsoDateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +57,7 @@ class ReviewForm(forms.Form):
                                              coerce=int)
     comment = forms.CharField(label=_("评估意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     review_due = forms.DateField(label=_("下次评估日期"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=IsoDateInput())
 
 
 class CommentForm(forms.Form):

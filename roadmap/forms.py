@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import IsoDateInput
 from products.choices import STAGE_ORDER
 
 from .choices import GroupBy, PlanKind, Zoom
@@ -34,8 +35,8 @@ def shift(day: date, zoom: str, periods: int) -> date:
 class RoadmapWindowForm(forms.Form):
     """`from`/`to` (ISO dates, inclusive) or, without them, the month, quarter or year around today."""
 
-    start = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("结束日期"), required=False, widget=IsoDateInput())
     zoom = forms.ChoiceField(label=_("时间粒度"), choices=Zoom.choices, required=False)
     group = forms.ChoiceField(label=_("分组"), choices=GroupBy.choices, required=False)
 
@@ -89,7 +90,7 @@ class RoadmapPlanForm(forms.Form):
     """A target date for one of the product's next stages ("stage:<code>") or terms versions ("version:<n>")."""
 
     target = forms.CharField(label=_("计划事项"), max_length=40)
-    target_date = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    target_date = forms.DateField(label=_("计划日期"), widget=IsoDateInput())
     comment = forms.CharField(label=_("说明"), required=False, max_length=500)
 
     def clean_target(self):
