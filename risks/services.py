@@ -253,8 +253,19 @@ def _locked(risk: Risk) -> Risk:
 
 
 @transaction.atomic
-def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = None) -> Risk:
-    """Edit a risk (and replace its controls when given); changed scores are a new assessment in its history."""
+def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = None,
+                close_reason: str | None = None) -> Risk:
+    """Edit a risk (and replace its controls when given); changed scores are a new assessment in its history.
+
+    With `close_reason` the same request also closes it (risk_close): one transaction, so a close that is refused
+    (no reason, not closable) leaves the edit unwritten too."""
+    if close_reason is not None:
+        _closure_reason_check(close_reason)
+    risk = _edit(user=user, risk=risk, data=data, controls=controls)
+    return risk_close(user=user, risk=risk, reason=close_reason) if close_reason is not None else risk
+
+
+def _edit(*, user, risk: Risk, data: dict, controls: list[dict] | None) -> Risk:
     risk = _locked(risk)
     _check_editor(user=user, product=risk.product, risk=risk)
     before = field_values(risk, AUDITED_FIELDS)
@@ -373,9 +384,7 @@ def risk_close(*, user, risk: Risk, reason: str) -> Risk:
     """Close a risk that no longer applies, with a reason; it stays in the register (risks are never deleted)."""
     risk = _locked(risk)
     _check_editor(user=user, product=risk.product, risk=risk)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"closure_reason": _("关闭风险须填写理由。")})
+    reason = _closure_reason_check(reason)
     before = risk.status
     risk.close()
     risk.closed_by, risk.closed_at, risk.closure_reason = user, timezone.now(), reason
@@ -383,6 +392,13 @@ def risk_close(*, user, risk: Risk, reason: str) -> Risk:
     audit_record(action=RiskAuditAction.CLOSED, actor=user, product=risk.product, obj=risk, from_value=before,
                  to_value=risk.status, comment=reason)
     return risk
+
+
+def _closure_reason_check(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"closure_reason": _("关闭风险须填写理由。")})
+    return reason
 
 
 # --- Monitoring: KPI early warnings and overdue reviews ----------------------------------------------------------
