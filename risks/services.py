@@ -66,7 +66,7 @@ def _apply_scores(risk: Risk, matrix: dict) -> None:
 
 
 @transaction.atomic
-def risk_levels_recompute() -> int:
+def _risk_levels_recompute() -> int:
     """After a matrix edit: every risk's stored levels from the matrix, in one UPDATE per basis."""
     cells = list(RiskLevelMatrix.objects.values_list("likelihood", "impact", "level"))
     if not cells:
@@ -207,13 +207,13 @@ def _record_assessment(*, risk: Risk, user, kind: str, comment: str = "") -> Ris
 
 # --- Create, edit, review, accept, close ---------------------------------------------------------------------
 
-@transaction.atomic
 def _review_due_check(value: date | None) -> None:
     """A next review set by hand is not in the past (it would be overdue, and reminded, at once)."""
     if value is not None and value < timezone.localdate():
         raise ValidationError({"review_due": _("下次评估日期不能早于今天。")})
 
 
+@transaction.atomic
 def risk_create(*, user, product, data: dict, controls: list[dict] | None = None) -> Risk:
     """Register a risk with its first assessment and controls; owner defaults to the product's owner and the next
     review to 90 days ahead; residual scores default to the inherent ones."""
@@ -403,6 +403,7 @@ def _closure_reason_check(reason: str | None) -> str:
 
 # --- Monitoring: KPI early warnings and overdue reviews ----------------------------------------------------------
 
+@transaction.atomic
 def risks_flag_for_alerts(*, alerts) -> int:
     """kpis hook: a new alert on a risk's metric puts the risk up for re-assessment and tells its owner and the
     risk department. Runs in the KPI computation's transaction."""
@@ -459,7 +460,7 @@ def risk_policy_save(*, user, obj: RiskLevelMatrix | RiskCategoryRequirement) ->
     obj.full_clean()
     obj.save()
     if isinstance(obj, RiskLevelMatrix):
-        risk_levels_recompute()
+        _risk_levels_recompute()
     audit_record(action=RiskAuditAction.POLICY_CHANGED, actor=user, obj=obj,
                  from_value=_("新增") if created else _("修改"), to_value=str(obj)[:200],
                  comment=f"{obj._meta.verbose_name}: {obj}")
@@ -472,7 +473,7 @@ def risk_policy_delete(*, user, objs) -> None:
                      to_value=str(obj)[:200], comment=f"{obj._meta.verbose_name}: {obj}")
         obj.delete()
     if any(isinstance(obj, RiskLevelMatrix) for obj in objs):
-        risk_levels_recompute()
+        _risk_levels_recompute()
 
 
 def requirements_for(*, product) -> list[str]:
