@@ -38,6 +38,7 @@ from tests.factories import (
     reviewer_for,
     target,
 )
+from tests.helpers import table_states, written_tables
 from webhooks.models import AllowedNetwork, Delivery, Event, Subscription
 
 pytestmark = pytest.mark.django_db
@@ -432,7 +433,7 @@ def test_permission_matrix(world, key):
     name, method = key
     kwargs_of, body_of, expected = MATRIX[key]
     url = reverse(f"api:{name}", kwargs=kwargs_of(world) if kwargs_of else None)
-    results = []
+    results, tables = [], written_tables()
     for role in ROLES:
         user = world.users.get(role)
         client = APIClient()
@@ -440,10 +441,15 @@ def test_permission_matrix(world, key):
             client.force_authenticate(user)
         body = body_of(world, user) if body_of else None
         with transaction.atomic():
+            before = table_states(tables)
             response = getattr(client, method)(url, body, format="json") if body is not None else \
                 getattr(client, method)(url)
             results.append(response.status_code)
             if response.status_code == 401:
                 assert response.headers.get("WWW-Authenticate") == "Token", (role, response.headers)
+            if response.status_code >= 400:  # refused: not a row written anywhere
+                after = table_states(tables)
+                changed = sorted(label for label in before if after[label] != before[label])
+                assert changed == [], (role, response.status_code, changed)
             transaction.set_rollback(True)
     assert results == expected
