@@ -273,6 +273,12 @@ def test_every_api_route_and_method_has_a_row():
     assert sorted(set(MATRIX) - api_routes()) == []
 
 
+def test_anonymous_is_401_on_every_route_but_the_token_one():
+    """As the README promises: a request without credentials is told to authenticate (401), never 403."""
+    assert {key for key, (_kwargs, _body, expected) in MATRIX.items() if expected[0] != 401} == {
+        ("auth-token", "post")}
+
+
 @pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda key: f"{key[1].upper()} {key[0]}")
 def test_permission_matrix(world, key):
     name, method = key
