@@ -570,6 +570,7 @@ def _review_approve(*, review: GateReview, user) -> None:
     run_finish(process, review=review, user=user)
 
 
+@transaction.atomic
 def stage_gate_move(*, review: GateReview, user) -> None:
     """The stage gate's approval: fire the product's transition, audit it, start the new stage's checklist."""
     product = review.product

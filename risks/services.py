@@ -66,7 +66,7 @@ def _apply_scores(risk: Risk, matrix: dict) -> None:
 
 
 @transaction.atomic
-def risk_levels_recompute() -> int:
+def _risk_levels_recompute() -> int:
     """After a matrix edit: every risk's stored levels from the matrix, in one UPDATE per basis."""
     cells = list(RiskLevelMatrix.objects.values_list("likelihood", "impact", "level"))
     if not cells:
@@ -207,13 +207,13 @@ def _record_assessment(*, risk: Risk, user, kind: str, comment: str = "") -> Ris
 
 # --- Create, edit, review, accept, close ---------------------------------------------------------------------
 
-@transaction.atomic
 def _review_due_check(value: date | None) -> None:
     """A next review set by hand is not in the past (it would be overdue, and reminded, at once)."""
     if value is not None and value < timezone.localdate():
         raise ValidationError({"review_due": _("下次评估日期不能早于今天。")})
 
 
+@transaction.atomic
 def risk_create(*, user, product, data: dict, controls: list[dict] | None = None) -> Risk:
     """Register a risk with its first assessment and controls; owner defaults to the product's owner and the next
     review to 90 days ahead; residual scores default to the inherent ones."""
@@ -253,8 +253,19 @@ def _locked(risk: Risk) -> Risk:
 
 
 @transaction.atomic
-def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = None) -> Risk:
-    """Edit a risk (and replace its controls when given); changed scores are a new assessment in its history."""
+def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = None,
+                close_reason: str | None = None) -> Risk:
+    """Edit a risk (and replace its controls when given); changed scores are a new assessment in its history.
+
+    With `close_reason` the same request also closes it (risk_close): one transaction, so a close that is refused
+    (no reason, not closable) leaves the edit unwritten too."""
+    if close_reason is not None:
+        _closure_reason_check(close_reason)
+    risk = _edit(user=user, risk=risk, data=data, controls=controls)
+    return risk_close(user=user, risk=risk, reason=close_reason) if close_reason is not None else risk
+
+
+def _edit(*, user, risk: Risk, data: dict, controls: list[dict] | None) -> Risk:
     risk = _locked(risk)
     _check_editor(user=user, product=risk.product, risk=risk)
     before = field_values(risk, AUDITED_FIELDS)
@@ -373,9 +384,7 @@ def risk_close(*, user, risk: Risk, reason: str) -> Risk:
     """Close a risk that no longer applies, with a reason; it stays in the register (risks are never deleted)."""
     risk = _locked(risk)
     _check_editor(user=user, product=risk.product, risk=risk)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"closure_reason": _("关闭风险须填写理由。")})
+    reason = _closure_reason_check(reason)
     before = risk.status
     risk.close()
     risk.closed_by, risk.closed_at, risk.closure_reason = user, timezone.now(), reason
@@ -385,8 +394,16 @@ def risk_close(*, user, risk: Risk, reason: str) -> Risk:
     return risk
 
 
+def _closure_reason_check(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"closure_reason": _("关闭风险须填写理由。")})
+    return reason
+
+
 # --- Monitoring: KPI early warnings and overdue reviews ----------------------------------------------------------
 
+@transaction.atomic
 def risks_flag_for_alerts(*, alerts) -> int:
     """kpis hook: a new alert on a risk's metric puts the risk up for re-assessment and tells its owner and the
     risk department. Runs in the KPI computation's transaction."""
@@ -443,7 +460,7 @@ def risk_policy_save(*, user, obj: RiskLevelMatrix | RiskCategoryRequirement) ->
     obj.full_clean()
     obj.save()
     if isinstance(obj, RiskLevelMatrix):
-        risk_levels_recompute()
+        _risk_levels_recompute()
     audit_record(action=RiskAuditAction.POLICY_CHANGED, actor=user, obj=obj,
                  from_value=_("新增") if created else _("修改"), to_value=str(obj)[:200],
                  comment=f"{obj._meta.verbose_name}: {obj}")
@@ -456,7 +473,7 @@ def risk_policy_delete(*, user, objs) -> None:
                      to_value=str(obj)[:200], comment=f"{obj._meta.verbose_name}: {obj}")
         obj.delete()
     if any(isinstance(obj, RiskLevelMatrix) for obj in objs):
-        risk_levels_recompute()
+        _risk_levels_recompute()
 
 
 def requirements_for(*, product) -> list[str]:
