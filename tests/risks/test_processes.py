@@ -134,3 +134,10 @@ def test_two_risks_of_one_product_wait_for_acceptance_side_by_side(loan, executi
     first, second = high(loan, title="甲"), high(loan, title="乙")
     assert {acceptance(first).pk, acceptance(second).pk} == set(
         GateReview.objects.filter(process="risk_acceptance", status="pending").values_list("pk", flat=True))
+
+
+def test_the_seeded_policy_has_senior_management_decide_risk_acceptance(db):
+    from lifecycle.models import GatePolicy
+
+    assert GatePolicy.objects.filter(process="risk_acceptance", department="senior_management",
+                                     is_active=True).exists()
