@@ -412,6 +412,7 @@ def _decision_comment(*, review, user) -> str:
     return review.steps.filter(decided_by=user).values_list("comment", flat=True).first() or ""
 
 
+@transaction.atomic
 def risk_acceptance_approved(*, review, user) -> None:
     """The engine's approval of an acceptance review (in its transaction): the risk is accepted as assessed."""
     risk = _acceptance_risk(review)
@@ -426,6 +427,7 @@ def risk_acceptance_approved(*, review, user) -> None:
            params={"product": risk.product.code, "title": risk.title}, body=comment, url=risk.get_absolute_url())
 
 
+@transaction.atomic
 def risk_acceptance_refused(*, review, user) -> None:
     """The engine's rejection of an acceptance review: the residual risk is not kept as it is, so the risk waits
     for further treatment and a new assessment (which puts it up again if it is still high)."""
