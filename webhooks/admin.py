@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin
 
 from . import services
 from .choices import EventType
@@ -82,14 +82,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AllowedNetwork)
-class AllowedNetworkAdmin(admin.ModelAdmin):
+class AllowedNetworkAdmin(AuditedPolicyAdmin):
     list_display = ["network", "reason"]
-
-    def save_model(self, request, obj, form, change):
-        services.allowed_network_save(user=request.user, network=obj)
-
-    def delete_model(self, request, obj):
-        services.allowed_network_delete(user=request.user, networks=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.allowed_network_delete(user=request.user, networks=list(queryset))
+    save_service, delete_service = services.allowed_network_save, services.allowed_network_delete
+    object_arg, objects_arg = "network", "networks"
