@@ -1,7 +1,8 @@
-"""Template helpers of the audit trail: who sees the audit link, and stored codes in words."""
+"""Template helpers shared by the apps: who sees the audit link, stored codes in words, badge colours."""
 from django import template
 
 from ..audit import field_label, object_type_label, value_label
+from ..colours import colour as palette_colour
 from ..labels import describe_changes
 from ..roles import audit_can_read
 from ..roles import can_own_products as _can_own_products
@@ -46,3 +47,9 @@ def can_review(user) -> bool:
 @register.filter
 def can_own_products(user) -> bool:
     return _can_own_products(user)
+
+
+@register.filter
+def colour(value, palette: str) -> str:
+    """A code's Tabler badge colour from one of core.colours' palettes: `{{ product.stage|colour:"stage" }}`."""
+    return palette_colour(value, palette)
