@@ -8,6 +8,7 @@ from django.views.generic import DetailView, FormView
 
 from bankpm.views import FilteredListView
 from core.errors import BulkValidationError, DomainConflict, error_text
+from core.pages import flash_error
 from products.models import Product
 from requirements.models import Feedback
 
@@ -73,7 +74,7 @@ class ComplaintDetailView(LoginRequiredMixin, DetailView):
                 services.complaint_update(user=request.user, complaint=self.object, data=form.cleaned_data)
             messages.success(request, _("投诉已更新。"))
         except (ValidationError, DomainConflict, PermissionDenied) as error:
-            messages.error(request, error_text(error))
+            flash_error(request, error)
         return redirect("complaints:detail", pk=pk)
 
 

@@ -1,3 +1,17 @@
+// Every page's script: tag pickers, select autosubmit, focus after htmx swaps, global search, confirmations, and the
+// text of a refusal that a page endpoint answers in the API's error shape. Like every script here: a classic script,
+// loaded deferred, one closure; what other scripts use hangs on window.BankPM.
+(() => {
+"use strict";
+const BankPM = (window.BankPM = window.BankPM || {});
+
+// A refusal's text from the API's error body: {"detail"} (403, 409) or messages keyed by field (400).
+BankPM.errorText = (body) => {
+  if (!body || typeof body !== "object") return "";
+  if (body.detail) return String(body.detail);
+  return Object.values(body).flat(Infinity).filter((m) => typeof m === "string").join(" ");
+};
+
 // Multi-value selects (filters, channels) become compact tag pickers; the underlying <select> still submits.
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[multiple]:not(.no-tom)").forEach((el) => {
@@ -126,3 +140,4 @@ document.addEventListener("submit", (event) => {
     form.requestSubmit(submitter || undefined);
   });
 }, true);
+})();
