@@ -1,8 +1,10 @@
 // The complaints register's Pareto: root causes as bars (most frequent first), the cumulative share as a line.
-(function () {
-  const data = JSON.parse(document.getElementById("pareto-data").textContent);
-  const chart = echarts.init(document.getElementById("pareto-chart"));
-  chart.setOption({
+(() => {
+  "use strict";
+  const data = BankPM.data("pareto-data");
+  const target = document.getElementById("pareto-chart");
+  if (!data || !target) return;
+  BankPM.chart(target, {
     grid: {left: 40, right: 40, top: 30, bottom: 50}, tooltip: {trigger: "axis"},
     legend: {top: 0, right: 0, textStyle: {fontSize: 11}},
     xAxis: {type: "category", data: data.labels, axisLabel: {fontSize: 10, interval: 0, rotate: 20}},
@@ -10,5 +12,4 @@
     series: [{name: data.names.count, type: "bar", data: data.counts, itemStyle: {color: "#206bc4"}},
              {name: data.names.cumulative, type: "line", yAxisIndex: 1, data: data.cumulative, symbolSize: 6}],
   });
-  window.addEventListener("resize", () => chart.resize());
 })();
