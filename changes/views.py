@@ -65,12 +65,9 @@ class ChangeCreateView(ServiceFormView):
         kwargs.pop("initial")  # the product's current terms (the form's own)
         return {**kwargs, "product": self.product, "base_terms": services.change_base_terms(product=self.product)}
 
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        self.plan_form = PilotForm(request.POST, prefix="plan")
-        if form.is_valid() and self.plan_form.is_valid():
-            return self.form_valid(form)
-        return self.form_invalid(form)
+    def bind_companions(self):
+        self.plan_form = PilotForm(self.request.POST, prefix="plan")
+        return [self.plan_form]
 
     def save(self, form):
         data = form.service_data()

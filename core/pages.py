@@ -118,6 +118,18 @@ class ServiceFormView(LoginRequiredMixin, FormView):
             kwargs.update(user=self.request.user, instance=self.object)
         return kwargs
 
+    def bind_companions(self) -> list:
+        """Forms posted with the main one (a risk's controls, a change's pilot plan), bound to the request; the
+        service is asked only when every one is valid."""
+        return []
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        forms = [form, *self.bind_companions()]
+        if all([each.is_valid() for each in forms]):  # every form validated, so that each shows its errors
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
     def service_data(self, form) -> dict:
         return dict(form.cleaned_data)
 

@@ -115,12 +115,9 @@ class RiskFormView(ServiceFormView):
         return {**super().get_context_data(**kwargs), "formset": self.formset, "product": self.product,
                 "risk": self.risk}
 
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        self.formset = ControlFormSet(request.POST, prefix="controls")
-        if form.is_valid() and self.formset.is_valid():
-            return self.form_valid(form)
-        return self.form_invalid(form)
+    def bind_companions(self):
+        self.formset = ControlFormSet(self.request.POST, prefix="controls")
+        return [self.formset]
 
     def save(self, form):
         data = {name: form.cleaned_data.get(name) for name in services.EDITABLE_FIELDS}
