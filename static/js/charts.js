@@ -21,6 +21,13 @@
     return chart;
   };
 
+  // The chart of a page element drawn from its json_script data, when the page has both: optionOf(data, element)
+  // gives the option. Returns the chart, or null.
+  BankPM.drawChart = (elementId, dataId, optionOf) => {
+    const element = document.getElementById(elementId), data = BankPM.data(dataId);
+    return element && data ? BankPM.chart(element, optionOf(data, element)) : null;
+  };
+
   // The JSON of a json_script element, or null when the page has none.
   BankPM.data = (id) => {
     const element = document.getElementById(id);

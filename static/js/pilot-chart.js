@@ -2,9 +2,7 @@
 // 2,000 are never drawn against one scale.
 (() => {
   "use strict";
-  const chartEl = document.getElementById("pilot-chart");
-  const rows = BankPM.data("pilot-chart-data");
-  if (chartEl && rows) {
+  BankPM.drawChart("pilot-chart", "pilot-chart-data", (rows, chartEl) => {
     const rowHeight = 64;
     chartEl.style.height = `${Math.max(120, rows.length * rowHeight + 20)}px`;
     const fmt = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 2 });
@@ -26,6 +24,6 @@
         symbolSize: [4, 24], itemStyle: { color: "#1d273b" }, data: [r.value],
       });
     });
-    BankPM.chart(chartEl, { animation: false, tooltip: { trigger: "item" }, grid, xAxis, yAxis, series });
-  }
+    return { animation: false, tooltip: { trigger: "item" }, grid, xAxis, yAxis, series };
+  });
 })();
