@@ -1,5 +1,6 @@
 """Admin bases shared by every app (read-only records, audited policy data) and the audit chain, read-only."""
 from django.contrib import admin
+from django.db import transaction
 
 from .models import AuditCheckpoint, AuditEntry
 
@@ -38,7 +39,8 @@ class AuditedPolicyAdmin(admin.ModelAdmin):
 
     A subclass names the services: `save_service(user=..., obj=...)` and `delete_service(user=..., objs=[...])`, or
     no delete service where the rows are never deleted. `user_arg`, `object_arg` and `objects_arg` follow the
-    service's own keyword names (`actor=`, `policy=`, `targets=`...).
+    service's own keyword names (`actor=`, `policy=`, `targets=`...); `objects_arg = None`: the delete service takes
+    one row (`object_arg`), and a bulk delete calls it for each, all or none.
     """
 
     save_service = None
@@ -68,7 +70,12 @@ class AuditedPolicyAdmin(admin.ModelAdmin):
         self.delete_queryset(request, [obj])
 
     def delete_queryset(self, request, queryset):
-        self.delete_service(**{self.user_arg: request.user, self.objects_arg: list(queryset)})
+        if self.objects_arg is not None:
+            self.delete_service(**{self.user_arg: request.user, self.objects_arg: list(queryset)})
+            return
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_service(**{self.user_arg: request.user, self.object_arg: obj})
 
 
 @admin.register(AuditEntry)

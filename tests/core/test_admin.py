@@ -27,8 +27,9 @@ def test_every_admin_that_saves_policy_data_through_a_service_uses_the_audited_b
                                               "exits.ExitNoticePolicy", "exits.ExitTaskTemplate",
                                               "risks.RiskLevelMatrix", "risks.RiskCategoryRequirement",
                                               "complaints.ResponsePolicy", "accounts.SecurityPolicy",
-                                              "kpis.Metric", "kpis.Region", "kpis.Target", "webhooks.AllowedNetwork"}]
-    assert len(policy_admins) == 12 and all(isinstance(a, AuditedPolicyAdmin) for a in policy_admins)
+                                              "kpis.Metric", "kpis.Region", "kpis.Target", "webhooks.AllowedNetwork",
+                                              "reports.PackSubscription", "sso.DirectoryRule"}]
+    assert len(policy_admins) == 14 and all(isinstance(a, AuditedPolicyAdmin) for a in policy_admins)
 
 
 def test_a_policy_row_is_validated_in_full_before_its_service_saves_it(request_of_admin):
@@ -50,3 +51,13 @@ def test_an_admin_delete_goes_through_the_policy_service_audited(request_of_admi
 
 def test_a_policy_without_a_delete_service_cannot_be_deleted_in_the_admin(request_of_admin):
     assert not admin.site._registry[ResponsePolicy].has_delete_permission(request_of_admin)
+
+
+def test_a_bulk_delete_through_a_one_row_service_deletes_each_row_audited(request_of_admin):
+    from reports.models import PackSubscription
+
+    rows = [PackSubscription.objects.create(kind="month", language=language, user=request_of_admin.user)
+            for language in ("zh-hans", "en")]
+    admin.site._registry[PackSubscription].delete_queryset(request_of_admin, PackSubscription.objects.all())
+    assert not PackSubscription.objects.filter(pk__in=[row.pk for row in rows]).exists()
+    assert AuditEntry.objects.filter(action="pack_subscription_deleted").count() == 2
