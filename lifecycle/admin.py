@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedPolicyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyInline
 from core.errors import error_text
 
 from . import services
@@ -52,15 +52,9 @@ class DeliverableAdmin(admin.ModelAdmin):
             services.deliverable_edit(user=request.user, deliverable=obj, data=data)
 
 
-class ApprovalStepInline(admin.TabularInline):
+class ApprovalStepInline(ReadOnlyInline):
     model = ApprovalStep
-    extra = 0
-    can_delete = False
     fields = ["department", "status", "due_date", "decided_by", "decision", "comment", "overdue"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GateReview)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
 from .choices import EventType
@@ -56,14 +56,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         messages.success(request, _("已轮换 %(count)d 个订阅的密钥。") % {"count": queryset.count()})
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    extra = 0
-    can_delete = False
-    readonly_fields = ["at", "status_code", "error", "duration_ms"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["at", "status_code", "error", "duration_ms"]
 
 
 @admin.register(Delivery)
