@@ -69,9 +69,9 @@ def flash_error(request, error: Exception, *, extra_tags: str = "") -> None:
 class ServiceFormView(LoginRequiredMixin, FormView):
     """A form page whose service decides: the form validates the input, the service checks and writes.
 
-    - Permission comes from the service: `can_service(user=..., **self.permission_kwargs())`, one of its `*_can_*`
-      predicates, asked before the form is shown or taken (else the 403 page with `denied_message`); the service asks
-      again when it writes.
+    - Signed-out visitors go to the sign-in page, like every page's. Permission comes from the service:
+      `can_service(user=..., **self.permission_kwargs())`, one of its `*_can_*` predicates, asked before the form is
+      shown or taken (else the 403 page with `denied_message`); the service asks again when it writes.
     - `save(form)` calls the service and returns what it saved; by default `create(user=, data=)` when the URL has no
       pk, `update(user=, obj=, data=)` otherwise (`model` names the edited object's model).
     - The service's refusals: invalid input on the form's fields, like the form's own refusals (200); a conflict on
@@ -83,7 +83,6 @@ class ServiceFormView(LoginRequiredMixin, FormView):
     context_object_name = None  # the template's name for the edited object (default: the model's name)
     can_service = None
     denied_message = _("您无权执行该操作。")
-    raise_exception = True
     success_message = ""
     object = None
 

@@ -1,6 +1,7 @@
 """core.pages: a service's refusal on a page, in the API's shape for a script's POST."""
 import json
 
+import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bankpm.api.exceptions import exception_handler
@@ -31,3 +32,17 @@ def test_a_page_endpoint_and_the_api_answer_a_conflict_alike():
     conflict = DomainConflict("product_fixed", "需求创建后不能更换产品。", field="product")
     api = exception_handler(conflict, {})
     assert body_and_status(conflict) == (dict(api.data), api.status_code)
+
+
+@pytest.mark.django_db
+def test_a_signed_out_visitor_of_a_form_page_is_sent_to_sign_in(client):
+    response = client.get("/products/new/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.django_db
+def test_a_form_page_takes_its_permission_from_the_service(client, reviewer):
+    client.force_login(reviewer)  # products.services.product_can_edit: reviewers manage no products
+    response = client.get("/products/new/")
+    assert response.status_code == 403
+    assert "只有产品经理、产品负责人和管理员可以使用该页面。" in response.content.decode()
