@@ -8,7 +8,7 @@ from django.views.generic import DetailView, FormView
 
 from bankpm.views import FilteredListView
 from core.errors import BulkValidationError, DomainConflict, error_text
-from core.pages import flash_error
+from core.pages import flash_error, upload_row_errors
 from products.models import Product
 from requirements.models import Feedback
 
@@ -116,9 +116,7 @@ class ComplaintUploadView(LoginRequiredMixin, FormView):
             created = services.complaints_register(user=self.request.user, items=form.cleaned_data["file"],
                                                    source=ComplaintSource.UPLOAD)
         except BulkValidationError as error:
-            rows = [{"row": e["index"] + 2, "errors": e["errors"]} for e in error.item_errors[:200]]
-            return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
-                                                                 error_count=len(error.item_errors)))
+            return self.render_to_response(self.get_context_data(form=form, **upload_row_errors(error)))
         except ValidationError as error:
             form.add_error("file", error.messages)
             return self.form_invalid(form)

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
+from bankpm.uploads import column_titled
+
 from .errors import (
     DOMAIN_ERRORS,
     BulkValidationError,
@@ -57,6 +59,14 @@ def error_body(error: Exception) -> dict:
 def error_json(error: Exception) -> JsonResponse:
     """A page endpoint's refusal, for the script that posted: the API's body and status."""
     return JsonResponse(error_body(error), status=error_status(error), json_dumps_params={"ensure_ascii": False})
+
+
+def upload_row_errors(error: BulkValidationError, titles: dict | None = None) -> dict:
+    """A refused spreadsheet upload for its page: the first 200 rows' errors numbered as a spreadsheet shows them
+    (the header is row 1), each column named by its title when `titles` are given, and how many rows failed."""
+    rows = [{"row": item["index"] + 2, "errors": column_titled(item["errors"], titles) if titles else item["errors"]}
+            for item in error.errors[:200]]
+    return {"row_errors": rows, "error_count": len(error.errors)}
 
 
 def flash_error(request, error: Exception, *, extra_tags: str = "") -> None:

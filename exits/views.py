@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from bankpm.uploads import column_titled
 from core.errors import DOMAIN_ERRORS, BulkValidationError, DomainConflict
-from core.pages import ServiceFormView, flash_error
+from core.pages import ServiceFormView, flash_error, upload_row_errors
 from products.models import Product
 
 from . import selectors, services
@@ -75,11 +74,7 @@ class ProgressUploadView(ExitPageView):
                                                    items=form.cleaned_data["file"],
                                                    dry_run=form.cleaned_data["dry_run"])
         except BulkValidationError as error:
-            # Row numbers as people see them in a spreadsheet: the header is row 1.
-            rows = [{"row": item["index"] + 2, "errors": column_titled(item["errors"], UPLOAD_TITLES)}
-                    for item in error.errors[:200]]
-            return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
-                                                                 error_count=len(error.errors)))
+            return self.render_to_response(self.get_context_data(form=form, **upload_row_errors(error, UPLOAD_TITLES)))
         except (ValidationError, DomainConflict) as error:
             return self.service_refused(form, error, field="file")  # no rows, a wrong header: the file's error
         return self.render_to_response(self.get_context_data(form=form, result=result,
