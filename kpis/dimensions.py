@@ -61,6 +61,13 @@ def fast_key(item: dict, core_key, regions: set[str]) -> tuple:
     return (key, (segment, channel, region)) if key is not None else (None, None)
 
 
+def known_members(dims: tuple[str, str, str], regions: set[str]) -> bool:
+    """Whether every non-empty (segment, channel, region) value is a known code."""
+    segment, channel, region = dims
+    return (not segment or segment in _SEGMENTS) and (not channel or channel in _CHANNELS) \
+        and (not region or region in regions)
+
+
 def has_dimensions(item) -> bool:
     return type(item) is dict and any(item.get(name) not in (None, "") for name in DIMENSION_FIELDS)
 
@@ -183,11 +190,24 @@ SELECT (SELECT count(*) FROM merged) - (SELECT n FROM existing)"""
 
 
 def _merge_pg(rows, source: str, days) -> int:
-    """COPY into a staging table, then one merge that also counts the keys that existed (as for totals)."""
+    """COPY straight into the table when every key is new (the common case: new days); if one exists, the COPY
+    rolls back to its savepoint and the rows go through a staging table and one merge that also counts the keys
+    that existed (as for totals, kpis.services._upsert_observations_pg)."""
+    from django.db import IntegrityError, transaction
+    from psycopg.errors import UniqueViolation
+
     iso = {d: d.isoformat() for d in days}
     lines = "".join([f"{p}\t{m}\t{iso[d]}\t{s}\t{c}\t{r}\t{v!r}\t{source}\n"
                      for p, m, d, s, c, r, v in rows]).encode()
     with connection.cursor() as cursor:
+        try:
+            with transaction.atomic(), cursor.copy(
+                    "COPY kpis_dimensionobservation (product_id, metric_id, date, segment, channel, region, value, "
+                    "source) FROM STDIN") as copy:
+                copy.write(lines)
+            return len(rows)
+        except (IntegrityError, UniqueViolation):
+            pass  # some keys exist: merge instead
         cursor.execute("CREATE TEMP TABLE kpi_dim_staging (product_id bigint, metric_id bigint, date date, "
                        "segment varchar(32), channel varchar(32), region varchar(40), value double precision, "
                        "source varchar(10)) ON COMMIT DROP")
