@@ -84,28 +84,31 @@ def rule_errors(*, totals: dict, dimensioned: list[tuple]) -> list[dict]:
     """
     errors: dict[int, dict] = {}
     shapes: dict[tuple, tuple] = {}
-    for index, p, m, d, *dims_value in dimensioned:
-        key, shape = (p, m, d), _shape(tuple(dims_value[:3]))
+    for index, p, m, d, segment, channel, region, _value in dimensioned:
+        key, shape = (p, m, d), (segment != "", channel != "", region != "")
         if key in totals:
             errors[index] = {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]}
         elif shapes.setdefault(key, shape) != shape:
             errors[index] = {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]}
-    stored_totals, stored_shapes = _stored(totals=totals, dimensioned=dimensioned)
-    for key, index in totals.items():
-        if key in stored_shapes:
-            errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
-    for index, p, m, d, *dims_value in dimensioned:
-        key = (p, m, d)
-        if key in stored_totals:
-            errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
-        elif key in stored_shapes and _shape(tuple(dims_value[:3])) not in stored_shapes[key]:
-            errors.setdefault(index, {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]})
+    stored_totals, stored_shapes = _stored(totals=totals, dimensioned_keys=shapes.keys() | {
+        (row[1], row[2], row[3]) for row in dimensioned if (row[1], row[2], row[3]) in totals})
+    if stored_shapes:
+        for key, index in totals.items():
+            if key in stored_shapes:
+                errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
+    if stored_totals or stored_shapes:
+        for index, p, m, d, segment, channel, region, _value in dimensioned:
+            key = (p, m, d)
+            if key in stored_totals:
+                errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
+            elif key in stored_shapes and (segment != "", channel != "", region != "") not in stored_shapes[key]:
+                errors.setdefault(index, {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]})
     return [{"index": i, "errors": errors[i]} for i in sorted(errors)]
 
 
-def _stored(*, totals: dict, dimensioned: list[tuple]) -> tuple[set, dict]:
+def _stored(*, totals: dict, dimensioned_keys) -> tuple[set, dict]:
     """Sent (not rolled-up) totals on the days of the dimensioned rows; dimension shapes on every day named."""
-    keys = set(totals) | {(p, m, d) for _i, p, m, d, *_rest in dimensioned}
+    keys = set(totals) | set(dimensioned_keys)
     if not keys:
         return set(), {}
     products, days = sorted({k[0] for k in keys}), sorted({k[2] for k in keys})
@@ -115,7 +118,7 @@ def _stored(*, totals: dict, dimensioned: list[tuple]) -> tuple[set, dict]:
     for p, m, d, *dims in rows:
         if (p, m, d) in keys:
             shapes.setdefault((p, m, d), set()).add(_shape(tuple(dims)))
-    dim_keys = {(p, m, d) for _i, p, m, d, *_rest in dimensioned}
+    dim_keys = set(dimensioned_keys)
     stored_totals = set()
     if dim_keys:
         from .models import Observation

@@ -126,7 +126,7 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
         return None
     writable, ingestible, ranges = _lookups(user=user, codes={item.product for item in items})
     product_ids, metric_ids, dates, values, seen = [], [], [], [], set()
-    totals, dimensioned, regions = {}, [], None
+    total_indexes, dimensioned, regions = [], [], None
     last_day = _last_day()
     for index, item in enumerate(items):
         product, metric, day, value = writable.get(item.product), ingestible.get(item.metric), item.date, item.value
@@ -135,23 +135,25 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
             return None
         if metric in ranges and ranges[metric].range_error(value):
             return None
-        dims = (item.segment or "", item.channel or "", item.region or "")
-        key = (product, metric, day, *dims) if any(dims) else (product, metric, day)
+        if item.segment or item.channel or item.region:  # a figure by segment, channel or region
+            key = (product, metric, day, item.segment or "", item.channel or "", item.region or "")
+            regions = dimensions.active_region_codes() if regions is None else regions
+            if key in seen or not dimensions.known_members(key[3:], regions):
+                return None
+            seen.add(key)
+            dimensioned.append((index, *key, value))
+            continue
+        key = (product, metric, day)
         if key in seen:
             return None
         seen.add(key)
-        if len(key) == 3:
-            totals[key] = index
-            product_ids.append(product)
-            metric_ids.append(metric)
-            dates.append(day)
-            values.append(value)
-            continue
-        regions = dimensions.active_region_codes() if regions is None else regions
-        if not dimensions.known_members(dims, regions):
-            return None
-        dimensioned.append((index, *key, value))
-    if dimensioned:  # figures by segment, channel or region: the same rules as the full checks, or nothing here
+        total_indexes.append(index)
+        product_ids.append(product)
+        metric_ids.append(metric)
+        dates.append(day)
+        values.append(value)
+    if dimensioned:  # the same rules as the full checks, or nothing here
+        totals = dict(zip(zip(product_ids, metric_ids, dates, strict=True), total_indexes, strict=True))
         if _fed_elsewhere_errors(totals, dimensioned) or dimensions.rule_errors(totals=totals,
                                                                                  dimensioned=dimensioned):
             return None
@@ -182,12 +184,13 @@ def _store(rows, *, source: str, dry_run: bool, dimensioned: list | None = None)
         created = _upsert_observations(rows, source) if rows[0] else 0
         months = _product_months(rows)
         if dimensioned:
-            created += dimensions.store(rows=[tuple(row[1:]) for row in dimensioned], source=source)
-            months |= {(p, d.replace(day=1)) for _i, p, _m, d, *_rest in dimensioned}
+            created += dimensions.store(rows=[row[1:] for row in dimensioned], source=source)
+            product_days = {(row[1], row[3]) for row in dimensioned}
+            months |= {(p, d.replace(day=1)) for p, d in product_days}
             from .target_market import target_market_check
 
-            days = [row[3] for row in dimensioned]
-            target_market_check(product_ids={row[1] for row in dimensioned}, first=min(days), last=max(days))
+            days = {d for _p, d in product_days}
+            target_market_check(product_ids={p for p, _d in product_days}, first=min(days), last=max(days))
         snapshots_mark_stale(product_months=months)
     return IngestResult(received=received, created=created, updated=received - created, dry_run=False)
 

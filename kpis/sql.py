@@ -1,12 +1,15 @@
-"""The snapshot statement: one INSERT … SELECT … ON CONFLICT for any number of periods, on PostgreSQL and SQLite.
+"""The snapshot statement: computes every snapshot of any number of periods in SQL, on PostgreSQL and SQLite.
 
-One pass over the observations of every date window the periods need (each period, its previous period and the
-same period last year, merged into contiguous ranges so that PostgreSQL prunes to those month partitions) groups
-them by product, metric and period in one hash aggregate. Each metric's aggregation picks its value; `last` is a
-join on the table's key at the group's last date (for the `last` metrics only), never a subquery per group and
-never an ordered aggregate (array_agg … ORDER BY would sort every observation). Derived metrics are compiled from
-their formulas (kpis.formulas) over a pivot of the base values. Previous and last-year values are joins on the
-period table. No observation travels to Python.
+One aggregate per needed period (each period, its previous period and the same period last year), each over that
+period's own date range, so that PostgreSQL reads only its month partitions and the period's start is a constant,
+not a date_trunc per row. Each metric's aggregation picks its value (avg is the sum over the count); `last` is the
+second element of the greatest [day number, value] pair of the group on PostgreSQL (one aggregate in the same pass:
+no sort, no second visit of the table), a join on the table's key at the group's last date on SQLite. Derived
+metrics are compiled from their formulas (kpis.formulas) over a pivot of the base values. On PostgreSQL the
+previous and last year's values are window frames exactly one period and twelve months back (one sort, no
+self-join); on SQLite joins on the period table. PostgreSQL stages the rows in a temporary table (CREATE TABLE AS
+may run in parallel, INSERT … SELECT may not) and kpis.services writes them; SQLite upserts in the one statement.
+No observation travels to Python.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -20,14 +23,6 @@ SNAPSHOT_COLUMNS = (
     "status", "computed_at",
 )
 _UPDATED = SNAPSHOT_COLUMNS[5:]
-
-_PERIOD_START = {
-    ("postgresql", "month"): "date_trunc('month', o.date::timestamp)::date",
-    ("postgresql", "quarter"): "date_trunc('quarter', o.date::timestamp)::date",
-    ("sqlite", "month"): "date(o.date, 'start of month')",
-    ("sqlite", "quarter"): "date(o.date, 'start of month', '-' || ((CAST(strftime('%%m', o.date) AS INTEGER) - 1)"
-                           " %% 3) || ' months')",
-}
 
 
 @dataclass(frozen=True)
@@ -52,13 +47,6 @@ def merged_windows(periods: list[Period]) -> list[tuple[date, date]]:
 
 def _in_list(ids) -> str:
     return ", ".join(str(int(i)) for i in ids) or "NULL"
-
-
-def _value_case(plan: MetricPlan, vendor: str) -> str:
-    picks = {"sum": "a.v_sum", "avg": "a.v_avg", "max": "a.v_max", "min": "a.v_min"}
-    whens = " ".join(f"WHEN a.metric_id IN ({_in_list(ids)}) THEN {picks[agg]}"
-                     for agg, ids in plan.by_aggregation.items() if ids and agg in picks)
-    return f"CASE {whens} END" if whens else "NULL"
 
 
 def _derived_ctes(plan: MetricPlan) -> str:

@@ -124,3 +124,49 @@ def test_a_new_period_written_meanwhile_by_another_run_falls_back_to_the_upsert(
     monkeypatch.undo()
     assert chosen == ["insert"]
     assert_every_row_equal(figures, "month", date(2026, 6, 1), date(2026, 6, 1))
+
+
+def test_every_snapshot_by_dimension_equals_the_values_computed_from_the_figures(db):
+    """kpis/dimension_sql.py: a sum metric straight from its rows, the others from each member's day roll-up (avg,
+    max, min of the day's rows; sum for `last`), over two months so that the previous value is checked too."""
+    from kpis.models import DimensionObservation, DimensionSnapshot
+    from tests.factories import region
+
+    MetricFactory(code="test_peak", aggregation="max")
+    MetricFactory(code="test_floor", aggregation="min")
+    region("sh", "上海", "Shanghai")
+    region("bj", "北京", "Beijing")
+    rng = random.Random(21)
+    product = ProductFactory(code="DIM-REF")
+    metrics = {code: metric(code) for code in CODES}
+    rows, days = [], defaultdict(list)  # (metric, dimension, member, day) -> the values of its rows
+    day = date(2026, 5, 1)
+    while day < date(2026, 7, 1):
+        for code in CODES:
+            for segment in ("youth", "affluent"):
+                for area in ("sh", "bj"):
+                    if rng.random() < 0.3:
+                        continue
+                    value = round(rng.uniform(1, 100), 3)
+                    rows.append(DimensionObservation(product=product, metric=metrics[code], date=day,
+                                                     segment=segment, region=area, value=value))
+                    days[(code, "segment", segment, day)].append(value)
+                    days[(code, "region", area, day)].append(value)
+        day += timedelta(days=1)
+    DimensionObservation.objects.bulk_create(rows)
+    roll = {"sum": sum, "last": sum, "avg": lambda v: sum(v) / len(v), "max": max, "min": min}
+    by_period = defaultdict(list)
+    for (code, dimension, member, each), values in days.items():
+        day_value = roll[metrics[code].aggregation](values)
+        by_period[(code, dimension, member, each.replace(day=1))].append((each, day_value))
+    pick = {"sum": lambda d: sum(v for _d, v in d), "avg": lambda d: sum(v for _d, v in d) / len(d),
+            "max": lambda d: max(v for _d, v in d), "min": lambda d: min(v for _d, v in d), "last": lambda d: max(d)[1]}
+    wanted = {key: pick[metrics[key[0]].aggregation](d) for key, d in by_period.items()}
+    services.kpi_snapshots_compute(period="2026-06", granularity="month")
+    found = DimensionSnapshot.objects.filter(product=product, period="2026-06", metric__code__in=CODES)
+    assert {(s.metric.code, s.dimension, s.member) for s in found} == {
+        (code, dimension, member) for code, dimension, member, start in wanted if start == date(2026, 6, 1)}
+    for s in found:
+        assert s.value == pytest.approx(wanted[(s.metric.code, s.dimension, s.member, date(2026, 6, 1))], rel=1e-12)
+        assert s.previous_value == pytest.approx(wanted.get((s.metric.code, s.dimension, s.member, date(2026, 5, 1))),
+                                                 rel=1e-12)
