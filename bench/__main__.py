@@ -6,8 +6,10 @@ DATABASE_URL) and prints a last line `RESULTS {json}`; this script streams their
     workers:       the same database, real Celery workers (needs CELERY_BROKER_URL), 1 vs 2 processes
     requirements:  <DATABASE_URL name>_bench (created and dropped), including gunicorn over loopback
     roadmap:       <DATABASE_URL name>_roadmap_bench (created and dropped): 1,000 products over three years
-BENCH_ONLY=kpis, workers, requirements or roadmap runs one of them.
-bench/dimensions_bench.py runs on its own (see its docstring).
+    dimensions:    <DATABASE_URL name>_dim_bench (created and dropped): ingestion and snapshots by dimension
+    growth:        <DATABASE_URL name>_growth_{1,2,4}x (kept): the same measures at 1×, 2× and 4× the data
+                   (GROWTH_SCALE, default 1 = the issue's 1,000 → 4,000 products; not in a plain `make bench`)
+BENCH_ONLY=kpis, workers, requirements, roadmap, dimensions or growth runs one of them.
 """
 import json
 import os
@@ -116,6 +118,29 @@ def roadmap_rows(r: dict) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def dimension_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    scale = f"{r['products']} products × {r['days']} days, {r['rows']:,} rows, load {r['load']}"
+    return [
+        ("dimensioned ingestion through the API ÷ COPY", f"{r['ingest_ratio']:.2f} ({r['api_rows_per_s']:,.0f} / "
+         f"{r['copy_rows_per_s']:,.0f} rows/s; {scale})", "≥ 0.25", _ok(r["ingest_ratio"] >= 0.25)),
+        ("one month's snapshots by dimension ÷ raw statement", f"{r['snapshot_ratio']:.2f}× ({r['statement']:.3f} / "
+         f"{r['raw']:.3f} s, {r['checked']:,} rows equal)", "≤ 1.5×", _ok(r["snapshot_ratio"] <= 1.5)),
+    ]
+
+
+def growth_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for name, by_factor in r["measures"].items():
+        base = by_factor["1"]["seconds"]
+        times = " / ".join(f"{by_factor[f]['seconds']:.2f} s" if by_factor[f]["seconds"] >= 1
+                           else f"{by_factor[f]['seconds'] * 1000:.0f} ms" for f in ("1", "2", "4"))
+        growth = by_factor["4"]["seconds"] / base
+        rows.append((f"growth 1×/2×/4× (scale {r['scale']:g}): {name}",
+                     f"{times}; ×{by_factor['2']['seconds'] / base:.2f}, ×{growth:.2f}", "≤ ×2, ×4 (linear)",
+                     _ok(growth <= 4.4)))
+    return rows
+
+
 def _ok(flag: bool) -> str:
     return "met" if flag else "NOT met"
 
@@ -139,6 +164,10 @@ def main():
         table += requirement_rows(_run("requirements_bench.py", {**os.environ, "DATABASE_URL": base}))
     if only in ("", "roadmap"):
         table += roadmap_rows(_run("roadmap_bench.py", {**os.environ, "DATABASE_URL": base}))
+    if only in ("", "dimensions"):
+        table += dimension_rows(_run("dimensions_bench.py", {**os.environ, "DATABASE_URL": base}))
+    if only == "growth":  # minutes of data generation at the full scale: asked for by name
+        table += growth_rows(_run("growth_bench.py", {**os.environ, "DATABASE_URL": base}))
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     width = max(len(row[0]) for row in table)
     print(f"\n{'measure':<{width}}  {'result (runs)':<44}  {'aim':<34}  verdict")

@@ -44,13 +44,16 @@ class ChangeForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 2}))
     excluded_market = forms.CharField(label=_label("excluded_market"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
+    excluded_segments = forms.MultipleChoiceField(label=_label("excluded_segments"), choices=CustomerSegment.choices,
+                                                  required=False, widget=forms.CheckboxSelectMultiple)
     requirements = forms.MultipleChoiceField(label=_("关联需求"), required=False)
     pilot = forms.BooleanField(label=_("先试点再全面推广"), required=False)
     effective_from = forms.DateField(label=_("生效日"), required=False, help_text=_("留空表示批准当日生效。"),
                                      widget=IsoDateInput())
 
     TERM_NAMES = ("interest_rate", "fee", "fee_terms", "expected_yield_min", "expected_yield_max", "risk_rating",
-                  "customer_segment", "sales_channels", "features", "target_market", "excluded_market")
+                  "customer_segment", "sales_channels", "features", "target_market", "excluded_market",
+                  "excluded_segments")
 
     def __init__(self, *args, product, base_terms: dict, **kwargs):
         initial = {name: ("\n".join(value) if name == "features" else ("" if value is None else value))

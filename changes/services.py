@@ -24,7 +24,7 @@ from lifecycle.selectors import review_pending
 from lifecycle.services import review_submit
 from products.choices import CustomerSegment, LifecycleStage
 from products.models import Product, SalesChannel
-from products.terms import TERM_FIELDS, product_terms
+from products.terms import LIST_TERMS, TERM_FIELDS, product_terms
 from requirements.models import Requirement
 
 from . import selectors
@@ -164,7 +164,7 @@ def _storable(text) -> bool:
 
 
 def _storable_term(value, *, is_list: bool) -> bool:
-    """A term value of the right JSON kind: a list of texts for features, else text, a number or null."""
+    """A term value of the right JSON kind: a list of texts for the list terms, else text, a number or null."""
     if is_list:
         return isinstance(value, list) and all(isinstance(v, str) and _storable(v) for v in value)
     if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
@@ -183,9 +183,11 @@ def _term_errors(*, product: Product, base: dict, terms) -> tuple[dict, dict]:
         if name == "sales_channels":
             continue
         field = product._meta.get_field(name)
-        if value is None and not field.null and not field.choices and name != "features":
+        if value is None and name in LIST_TERMS:
+            value = []  # clearing a list term
+        elif value is None and not field.null and not field.choices:
             value = ""  # clearing a text term
-        if name in terms and not _storable_term(value, is_list=name == "features"):
+        if name in terms and not _storable_term(value, is_list=name in LIST_TERMS):
             errors.setdefault(name, []).append(_("无效的取值。"))
             continue
         try:
@@ -257,7 +259,9 @@ def _change_data_errors(*, product: Product, base: dict, data: dict) -> tuple[di
 def change_base_terms(*, product: Product) -> dict:
     """What a new change is compared with: the latest version's terms (the product's own before any version)."""
     latest = product.terms_versions.order_by("-version").first()
-    return dict(latest.terms) if latest else product_terms(product=product)
+    current = product_terms(product=product)
+    # A version written before a term existed (excluded segments came later) has the product's value for it.
+    return {**current, **latest.terms} if latest else current
 
 
 # --- Change requests ---------------------------------------------------------------------------------------------

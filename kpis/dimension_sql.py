@@ -2,26 +2,18 @@
 segment, channel and region, on PostgreSQL and SQLite (see kpis/sql.py for the total's statement it mirrors).
 
 A member's day value is the day's roll-up over that member's rows (the same rule as the total, kpis.dimensions);
-the period value is the metric's aggregation over those days; derived metrics are compiled from their formulas
-over a pivot per member. The three dimensions are one UNION ALL over the windows' rows, so the statement reads
-the dimensioned table once per dimension and sends nothing to Python.
+the period value is the metric's aggregation over those days (for a sum metric simply the sum of its rows); derived
+metrics are compiled from their formulas over a pivot per member. Each row is read once and counted under its
+segment, its channel and its region (a cross join with the three dimension names); nothing goes to Python.
 """
 from .periods import Period
-from .sql import MetricPlan, _in_list, _value_case, merged_windows
+from .sql import MetricPlan, _in_list, merged_windows
 
 COLUMNS = ("product_id", "metric_id", "granularity", "period", "period_start", "dimension", "member", "value",
            "previous_value", "change_pct", "computed_at")
 
 _DAY_VALUE = ("CASE m.aggregation WHEN 'avg' THEN AVG(d.value) WHEN 'max' THEN MAX(d.value) "
               "WHEN 'min' THEN MIN(d.value) ELSE SUM(d.value) END")
-
-_PERIOD_START = {
-    ("postgresql", "month"): "date_trunc('month', x.date::timestamp)::date",
-    ("postgresql", "quarter"): "date_trunc('quarter', x.date::timestamp)::date",
-    ("sqlite", "month"): "date(x.date, 'start of month')",
-    ("sqlite", "quarter"): "date(x.date, 'start of month', '-' || ((CAST(strftime('%%m', x.date) AS INTEGER) - 1)"
-                           " %% 3) || ' months')",
-}
 
 
 def _derived(plan: MetricPlan) -> str:
@@ -39,9 +31,23 @@ def _derived(plan: MetricPlan) -> str:
             f"         UNION ALL SELECT product_id, metric_id, dim, member, ps, value FROM derived)")
 
 
+_MEMBER = "CASE x.dim WHEN 'segment' THEN d.segment WHEN 'channel' THEN d.channel ELSE d.region END"
+
+
+def _member_rows(where: str) -> str:
+    """The rows of the windows, each counted once under its segment, its channel and its region (one read)."""
+    return ("FROM kpis_dimensionobservation d JOIN kpis_metric m ON m.id = d.metric_id\n"
+            "  CROSS JOIN (SELECT 'segment' AS dim UNION ALL SELECT 'channel' UNION ALL SELECT 'region') x\n"
+            f"  WHERE {where} AND {_MEMBER} <> ''")
+
+
 def dimension_snapshot_upsert(*, vendor: str, granularity: str, periods: list[Period], plan: MetricPlan, now,
                               product_ids: list[int] | None = None) -> tuple[str, list]:
-    """The statement and its parameters; `product_ids` limits it to those products."""
+    """The statement and its parameters; `product_ids` limits it to those products.
+
+    One aggregate per needed period (each period and its previous one) with the period's start as a constant.
+    A sum metric's period value is the sum of its rows (the day roll-up is a sum too), read in one pass; the other
+    aggregations roll each member's day up first (`days`), then aggregate the days."""
     pg = vendor == "postgresql"
     as_date = "%s::date" if pg else "%s"
     params: list = []
@@ -49,40 +55,63 @@ def dimension_snapshot_upsert(*, vendor: str, granularity: str, periods: list[Pe
     for p in periods:
         per_rows.append(f"({as_date}, %s, {as_date})")
         params += [p.start, p.label, p.previous().start]
-    windows = []
-    for start, end in merged_windows(periods):
-        windows.append("(d.date >= %s AND d.date < %s)")
-        params += [start, end]
-    window_sql = " OR ".join(windows)
+    needed = sorted({q for each in periods for q in (each, each.previous())}, key=lambda q: q.start)
+    windows = [(start, end) for start, end in merged_windows(periods)]
+    window_sql = " OR ".join("(d.date >= %s AND d.date < %s)" for _w in windows)
+    window_params = [v for w in windows for v in w]
     product_filter = f" AND d.product_id IN ({_in_list(product_ids)})" if product_ids is not None else ""
-    members = " UNION ALL ".join(
-        f"SELECT d.product_id, d.metric_id, d.date, '{dim}' AS dim, d.{dim} AS member, {_DAY_VALUE} AS value "
-        f"FROM kpis_dimensionobservation d JOIN kpis_metric m ON m.id = d.metric_id "
-        f"WHERE ({window_sql}) AND d.{dim} <> ''{product_filter} "
-        f"GROUP BY d.product_id, d.metric_id, d.date, d.{dim}, m.aggregation"
-        for dim in ("segment", "channel", "region"))
-    params = params[:3 * len(periods)] + params[3 * len(periods):] * 3
-    ps = _PERIOD_START[(vendor if pg else "sqlite", granularity)]
+    sum_ids = _in_list(plan.by_aggregation.get("sum", []))
+    other_ids = _in_list([i for agg, ids in plan.by_aggregation.items() if agg not in ("sum", "derived")
+                          for i in ids])
     last_ids = _in_list(plan.by_aggregation.get("last", []))
-    statement = f"""
-WITH per(ps, label, prev_ps) AS (VALUES {', '.join(per_rows)}),
-days AS (  -- each member's day value, rolled up over its rows like the day's total
-  {members}
-),
-agg AS (
-  SELECT x.product_id, x.metric_id, x.dim, x.member, {ps} AS ps, SUM(x.value) AS v_sum, AVG(x.value) AS v_avg,
-         MAX(x.value) AS v_max, MIN(x.value) AS v_min, MAX(x.date) AS last_date
-  FROM days x GROUP BY x.product_id, x.metric_id, x.dim, x.member, {ps}
-),
-base AS (
-  SELECT a.product_id, a.metric_id, a.dim, a.member, a.ps, {_value_case(plan, vendor)} AS value FROM agg a
+    last_pick = ("MAX(ARRAY[(x.date - DATE '2000-01-01')::float8, x.value]) FILTER (WHERE x.metric_id IN "
+                 f"({last_ids})) AS v_last" if pg else "MAX(x.date) AS last_date")
+    branches = []
+    for each in needed:
+        branches.append(
+            f"SELECT d.product_id, d.metric_id, x.dim, {_MEMBER} AS member, {as_date} AS ps, SUM(d.value) AS v_sum, "
+            f"NULL AS v_n, NULL AS v_max, NULL AS v_min, {'NULL::float8[] AS v_last' if pg else 'NULL AS last_date'}"
+            f"\n  {_member_rows(f'd.date >= %s AND d.date < %s AND d.metric_id IN ({sum_ids}){product_filter}')}"
+            f"\n  GROUP BY d.product_id, d.metric_id, x.dim, {_MEMBER}")
+        params += [each.start, each.start, each.end]
+        branches.append(
+            f"SELECT x.product_id, x.metric_id, x.dim, x.member, {as_date} AS ps, SUM(x.value), COUNT(*), "
+            f"MAX(x.value), MIN(x.value), {last_pick} FROM days x WHERE x.date >= %s AND x.date < %s "
+            f"GROUP BY x.product_id, x.metric_id, x.dim, x.member")
+        params += [each.start, each.start, each.end]
+    # `days` comes first in the statement: its parameters go before the branches'.
+    params = params[:3 * len(periods)] + window_params + params[3 * len(periods):]
+    picks = {"sum": "a.v_sum", "avg": "a.v_sum / a.v_n", "max": "a.v_max", "min": "a.v_min"}
+    if pg:
+        picks["last"] = "a.v_last[2]"
+    value = "CASE " + " ".join(f"WHEN a.metric_id IN ({_in_list(ids)}) THEN {picks[agg]}"
+                               for agg, ids in plan.by_aggregation.items() if ids and agg in picks) + " END"
+    if pg:
+        base = f"""base AS (
+  SELECT a.product_id, a.metric_id, a.dim, a.member, a.ps, {value} AS value FROM agg a
+),"""
+    else:
+        base = f"""base AS (
+  SELECT a.product_id, a.metric_id, a.dim, a.member, a.ps, {value} AS value FROM agg a
   WHERE a.metric_id NOT IN ({last_ids})
   UNION ALL
   SELECT a.product_id, a.metric_id, a.dim, a.member, a.ps, l.value FROM agg a
   JOIN days l ON l.product_id = a.product_id AND l.metric_id = a.metric_id AND l.dim = a.dim
     AND l.member = a.member AND l.date = a.last_date
   WHERE a.metric_id IN ({last_ids})
+),"""
+    union = "\n  UNION ALL ".join(branches)
+    statement = f"""
+WITH per(ps, label, prev_ps) AS (VALUES {', '.join(per_rows)}),
+days AS (  -- each member's day value for the metrics that are not sums, rolled up over its rows like the total
+  SELECT d.product_id, d.metric_id, d.date, x.dim, {_MEMBER} AS member, {_DAY_VALUE} AS value
+  {_member_rows(f"({window_sql}) AND d.metric_id IN ({other_ids}){product_filter}")}
+  GROUP BY d.product_id, d.metric_id, d.date, x.dim, {_MEMBER}, m.aggregation
 ),
+agg AS (
+  {union}
+),
+{base}
 {_derived(plan)}
 INSERT INTO kpis_dimensionsnapshot ({', '.join(COLUMNS)})
 SELECT c.product_id, c.metric_id, %s, per.label, per.ps, c.dim, c.member, c.value, p.value,

@@ -61,6 +61,13 @@ def fast_key(item: dict, core_key, regions: set[str]) -> tuple:
     return (key, (segment, channel, region)) if key is not None else (None, None)
 
 
+def known_members(dims: tuple[str, str, str], regions: set[str]) -> bool:
+    """Whether every non-empty (segment, channel, region) value is a known code."""
+    segment, channel, region = dims
+    return (not segment or segment in _SEGMENTS) and (not channel or channel in _CHANNELS) \
+        and (not region or region in regions)
+
+
 def has_dimensions(item) -> bool:
     return type(item) is dict and any(item.get(name) not in (None, "") for name in DIMENSION_FIELDS)
 
@@ -77,28 +84,31 @@ def rule_errors(*, totals: dict, dimensioned: list[tuple]) -> list[dict]:
     """
     errors: dict[int, dict] = {}
     shapes: dict[tuple, tuple] = {}
-    for index, p, m, d, *dims_value in dimensioned:
-        key, shape = (p, m, d), _shape(tuple(dims_value[:3]))
+    for index, p, m, d, segment, channel, region, _value in dimensioned:
+        key, shape = (p, m, d), (segment != "", channel != "", region != "")
         if key in totals:
             errors[index] = {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]}
         elif shapes.setdefault(key, shape) != shape:
             errors[index] = {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]}
-    stored_totals, stored_shapes = _stored(totals=totals, dimensioned=dimensioned)
-    for key, index in totals.items():
-        if key in stored_shapes:
-            errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
-    for index, p, m, d, *dims_value in dimensioned:
-        key = (p, m, d)
-        if key in stored_totals:
-            errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
-        elif key in stored_shapes and _shape(tuple(dims_value[:3])) not in stored_shapes[key]:
-            errors.setdefault(index, {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]})
+    stored_totals, stored_shapes = _stored(totals=totals, dimensioned_keys=shapes.keys() | {
+        (row[1], row[2], row[3]) for row in dimensioned if (row[1], row[2], row[3]) in totals})
+    if stored_shapes:
+        for key, index in totals.items():
+            if key in stored_shapes:
+                errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
+    if stored_totals or stored_shapes:
+        for index, p, m, d, segment, channel, region, _value in dimensioned:
+            key = (p, m, d)
+            if key in stored_totals:
+                errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
+            elif key in stored_shapes and (segment != "", channel != "", region != "") not in stored_shapes[key]:
+                errors.setdefault(index, {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]})
     return [{"index": i, "errors": errors[i]} for i in sorted(errors)]
 
 
-def _stored(*, totals: dict, dimensioned: list[tuple]) -> tuple[set, dict]:
+def _stored(*, totals: dict, dimensioned_keys) -> tuple[set, dict]:
     """Sent (not rolled-up) totals on the days of the dimensioned rows; dimension shapes on every day named."""
-    keys = set(totals) | {(p, m, d) for _i, p, m, d, *_rest in dimensioned}
+    keys = set(totals) | set(dimensioned_keys)
     if not keys:
         return set(), {}
     products, days = sorted({k[0] for k in keys}), sorted({k[2] for k in keys})
@@ -108,7 +118,7 @@ def _stored(*, totals: dict, dimensioned: list[tuple]) -> tuple[set, dict]:
     for p, m, d, *dims in rows:
         if (p, m, d) in keys:
             shapes.setdefault((p, m, d), set()).add(_shape(tuple(dims)))
-    dim_keys = {(p, m, d) for _i, p, m, d, *_rest in dimensioned}
+    dim_keys = set(dimensioned_keys)
     stored_totals = set()
     if dim_keys:
         from .models import Observation
@@ -183,11 +193,24 @@ SELECT (SELECT count(*) FROM merged) - (SELECT n FROM existing)"""
 
 
 def _merge_pg(rows, source: str, days) -> int:
-    """COPY into a staging table, then one merge that also counts the keys that existed (as for totals)."""
+    """COPY straight into the table when every key is new (the common case: new days); if one exists, the COPY
+    rolls back to its savepoint and the rows go through a staging table and one merge that also counts the keys
+    that existed (as for totals, kpis.services._upsert_observations_pg)."""
+    from django.db import IntegrityError, transaction
+    from psycopg.errors import UniqueViolation
+
     iso = {d: d.isoformat() for d in days}
     lines = "".join([f"{p}\t{m}\t{iso[d]}\t{s}\t{c}\t{r}\t{v!r}\t{source}\n"
                      for p, m, d, s, c, r, v in rows]).encode()
     with connection.cursor() as cursor:
+        try:
+            with transaction.atomic(), cursor.copy(
+                    "COPY kpis_dimensionobservation (product_id, metric_id, date, segment, channel, region, value, "
+                    "source) FROM STDIN") as copy:
+                copy.write(lines)
+            return len(rows)
+        except (IntegrityError, UniqueViolation):
+            pass  # some keys exist: merge instead
         cursor.execute("CREATE TEMP TABLE kpi_dim_staging (product_id bigint, metric_id bigint, date date, "
                        "segment varchar(32), channel varchar(32), region varchar(40), value double precision, "
                        "source varchar(10)) ON COMMIT DROP")

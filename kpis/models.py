@@ -148,6 +148,10 @@ class Observation(models.Model):
 
     class Meta:
         ordering = ["product", "metric", "date"]
+        # The figures kpis.sources writes from the backlog, found by date without reading every observation (a
+        # partial index: other rows never enter it).
+        indexes = [models.Index(fields=["date"], name="kpi_observation_backlog_idx",
+                                condition=models.Q(source="backlog"))]
         verbose_name = _("观测值")
         verbose_name_plural = _("观测值")
 
@@ -207,9 +211,15 @@ class Snapshot(models.Model):
     (target ÷ value × 100 for lower-is-better metrics), none without a target or with a zero divisor.
     """
 
+    # No database foreign keys and no product or metric index (the unique key starts with the product; nothing
+    # looks snapshots up by metric alone but deleting a metric, which PROTECT refuses anyway): the rows are written
+    # only by the snapshot statement, which joins the products and metrics it reads, and the deferred per-row
+    # checks and index entries cost more than the insert itself (docs/performance.md). Products are never deleted
+    # (retired instead); Django's CASCADE and PROTECT still apply.
     product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="kpi_snapshots",
-                                verbose_name=_("产品"))
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("指标"))
+                                verbose_name=_("产品"), db_index=False, db_constraint=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("指标"),
+                               db_index=False, db_constraint=False)
     granularity = models.CharField(_("周期类型"), max_length=10, choices=Granularity.choices)
     period = models.CharField(_("周期"), max_length=7, help_text=_("如 2026-10 或 2026-Q4"))
     period_start = models.DateField(_("周期开始日"))
@@ -409,9 +419,11 @@ class DimensionSnapshot(models.Model):
     """A product's metric for one period and one value of one dimension (e.g. segment = youth), computed like
     the total's snapshot from the dimensioned figures; change_pct against the previous period."""
 
+    # As Snapshot: no database foreign keys, no product index (the unique key starts with it).
     product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("产品"))
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", verbose_name=_("指标"))
+                                verbose_name=_("产品"), db_index=False, db_constraint=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", verbose_name=_("指标"),
+                               db_constraint=False)
     granularity = models.CharField(_("周期类型"), max_length=10, choices=Granularity.choices)
     period = models.CharField(_("周期"), max_length=7)
     period_start = models.DateField(_("周期开始日"))

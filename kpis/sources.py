@@ -24,8 +24,9 @@ def sync_backlog_observations(*, start: date, end: date) -> int:
     rows = [Observation(product_id=c["product_id"], metric=metric, date=c["day"], value=float(c["n"]),
                         source=ObservationSource.BACKLOG) for c in counts]
     # Days whose deliveries were all reopened drop to zero instead of keeping a stale count.
+    # (The partial index kpi_observation_backlog_idx finds them; zeros already zero are not written again.)
     stale = Observation.objects.filter(metric=metric, source=ObservationSource.BACKLOG, date__gte=start, date__lt=end)
-    stale.update(value=0.0)
+    stale.exclude(value=0.0).update(value=0.0)
     Observation.objects.bulk_create(rows, update_conflicts=True, unique_fields=["product", "metric", "date"],
                                     update_fields=["value", "source"])
     return len(rows)

@@ -24,12 +24,16 @@ from .periods import period_containing
 SALES_METRICS = ("new_customers", "sales_volume")
 
 
-def target_market_violations(*, product_ids) -> list[dict]:
-    """(product, dimension, member, metric id, value, last day) of every sale outside the approved market."""
+def target_market_violations(*, product_ids, first=None, last=None) -> list[dict]:
+    """(product, dimension, member, metric id, value, last day) of every sale outside the approved market, on the
+    days first … last when given (an ingestion checks the days it wrote, not the products' whole history again)."""
     products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids).prefetch_related("sales_channels")}
     metrics = dict(Metric.objects.filter(code__in=SALES_METRICS).values_list("pk", "code"))
-    sales = (DimensionObservation.objects.filter(product_id__in=list(products), metric_id__in=list(metrics),
-                                                 value__gt=0)
+    sales = DimensionObservation.objects.filter(product_id__in=list(products), metric_id__in=list(metrics),
+                                                value__gt=0)
+    if first is not None:
+        sales = sales.filter(date__gte=first, date__lte=last)
+    sales = (sales
              .values("product_id", "metric_id", "segment", "channel").annotate(total=Sum("value"), last=Max("date"))
              .order_by("product_id", "metric_id", "segment", "channel"))
     found: dict[tuple, dict] = {}
@@ -51,9 +55,10 @@ def target_market_violations(*, product_ids) -> list[dict]:
     return list(found.values())
 
 
-def target_market_check(*, product_ids) -> int:
-    """Open the missing target-market alerts of these products and notify; returns how many were opened."""
-    violations = target_market_violations(product_ids=product_ids)
+def target_market_check(*, product_ids, first=None, last=None) -> int:
+    """Open the missing target-market alerts of these products (for sales on the days first … last when given) and
+    notify; returns how many were opened."""
+    violations = target_market_violations(product_ids=product_ids, first=first, last=last)
     if not violations:
         return 0
     now = timezone.now()

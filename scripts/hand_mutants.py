@@ -26,7 +26,7 @@ class Mutant:
 
 
 LC = "tests/lifecycle/"
-SQL_TESTS = ("tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py")
+SQL_TESTS = ("tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py", "tests/kpis/test_sql_reference.py")
 MUTANTS = [
     Mutant("four-eyes: owner not among the makers", "lifecycle/engine.py",
            "makers = {review.submitted_by_id, review.product.owner_id}",
@@ -82,11 +82,11 @@ MUTANTS = [
     Mutant("kpi sql: no zero guard on a lower-is-better value", "kpis/sql.py",
            "CASE WHEN c.value = 0 THEN NULL ELSE t.target_value * 100.0 / c.value END",
            "t.target_value * 100.0 / c.value", ("tests/kpis/test_sql.py",)),
-    Mutant("kpi sql: `last` not per product", "kpis/sql.py",
-           "JOIN kpis_observation l ON l.product_id = a.product_id AND l.metric_id",
-           "JOIN kpis_observation l ON l.metric_id", ("tests/kpis/test_sql.py",)),
-    Mutant("kpi sql: `last` not per metric", "kpis/sql.py",
-           "AND l.metric_id = a.metric_id AND l.date", "AND l.date", ("tests/kpis/test_sql.py",)),
+    Mutant("kpi sql: `last` the greatest value, not the latest day's", "kpis/sql.py",
+           "_LAST_PAIR = \"ARRAY[(o.date - DATE '2000-01-01')::float8, o.value]\"",
+           "_LAST_PAIR = \"ARRAY[o.value, o.value]\"", ("tests/kpis/test_sql.py", "tests/kpis/test_sql_reference.py")),
+    Mutant("kpi sql: `last` the first day's", "kpis/sql.py", 'columns.append(f"MAX({_LAST_PAIR})',
+           'columns.append(f"MIN({_LAST_PAIR})', ("tests/kpis/test_sql.py", "tests/kpis/test_sql_reference.py")),
     # More of the statement: mutmut cannot mutate SQL held in strings, so these stand in for it.
     *[Mutant(f"kpi sql: {name}", path, old, new, SQL_TESTS)
       for name, path, old, new in [
@@ -100,22 +100,26 @@ MUTANTS = [
            '"profit": "cost - revenue"'),
           ("derived values without all their base figures", "kpis/sql.py",
            '+ " AND ".join(f"v{i} IS NOT NULL" for i in d.base_ids)', '+ "TRUE"'),
-          ("avg as sum", "kpis/sql.py", '"avg": "a.v_avg"', '"avg": "a.v_sum"'),
-          ("max as min", "kpis/sql.py", '"max": "a.v_max"', '"max": "a.v_min"'),
-          ("window end included", "kpis/sql.py", '"(o.date >= %s AND o.date < %s)"',
-           '"(o.date >= %s AND o.date <= %s)"'),
-          ("window start excluded", "kpis/sql.py", '"(o.date >= %s AND o.date < %s)"',
-           '"(o.date > %s AND o.date < %s)"'),
+          ("avg as sum", "kpis/sql.py", '"avg": "a.v_sum / a.v_n"', '"avg": "a.v_sum"'),
+          ("max as min", "kpis/sql.py", 'picks = {"sum": "a.v_sum", "avg": "a.v_sum / a.v_n", "max": "a.v_max"',
+           'picks = {"sum": "a.v_sum", "avg": "a.v_sum / a.v_n", "max": "a.v_min"'),
+          ("window end included", "kpis/sql.py", 'f"WHERE (o.date >= %s AND o.date < %s)',
+           'f"WHERE (o.date >= %s AND o.date <= %s)'),
+          ("window start excluded", "kpis/sql.py", 'f"WHERE (o.date >= %s AND o.date < %s)',
+           'f"WHERE (o.date > %s AND o.date < %s)'),
           ("risk limit red at the critical value", "kpis/sql.py", "WHEN c.value > t.critical_threshold THEN 'red'",
            "WHEN c.value >= t.critical_threshold THEN 'red'"),
           ("growth amber at the warning value", "kpis/sql.py", "WHEN c.value < t.warning_threshold THEN 'amber'",
            "WHEN c.value <= t.warning_threshold THEN 'amber'"),
           ("target of any granularity", "kpis/sql.py", "AND t.granularity = %s AND t.period_start",
            "AND (t.granularity = %s OR TRUE) AND t.period_start"),
-          ("last year is the previous period", "kpis/sql.py", "p.previous().start, p.last_year().start]",
-           "p.previous().start, p.previous().start]"),
-          ("merged windows leave a gap out", "kpis/sql.py", "if merged and start <= merged[-1][1]:",
-           "if merged:"),
+          ("last year is the previous period", "kpis/sql.py", "{frame.format(n=12)} AS last_year_value",
+           "{frame.format(n=months)} AS last_year_value"),
+          ("a quarter's previous period is the month before", "kpis/sql.py",
+           'months = 1 if granularity == "month" else 3', "months = 1"),
+          ("a period's own figures left out", "kpis/sql.py",
+           "{p for each in periods for p in (each, each.previous(), each.last_year())}",
+           "{p for each in periods for p in (each.previous(), each.last_year())}"),
       ]],
     Mutant("GatePolicy.clean accepts the product department", "lifecycle/models.py",
            "if self.department == DepartmentCode.PRODUCT:", "if False:",

@@ -48,7 +48,8 @@ def term_value(value, field=""):
     if value is None or value == "" or value == []:
         return "—"
     labels = {name: dict(choices.choices) for name, choices in (
-        ("customer_segment", CustomerSegment), ("sales_channels", SalesChannelCode), ("risk_rating", RiskRating))}
+        ("customer_segment", CustomerSegment), ("excluded_segments", CustomerSegment),
+        ("sales_channels", SalesChannelCode), ("risk_rating", RiskRating))}
     names = labels.get(field, {})
     if isinstance(value, list):
         return list_join(names.get(v, v) for v in value)

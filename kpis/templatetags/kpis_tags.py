@@ -117,8 +117,9 @@ def heat_rows(heat, metrics=()):
 
     from ..choices import SnapshotStatus
 
-    labels = {value: escape(label) for value, label in SnapshotStatus.choices}
-    stages = {value: (escape(colour(value, "stage")), escape(label))
+    # str() first: escape() of a lazy label stays lazy and would be translated again in every cell.
+    labels = {value: escape(str(label)) for value, label in SnapshotStatus.choices}
+    stages = {value: (escape(colour(value, "stage")), escape(str(label)))
               for value, label in Product._meta.get_field("stage").flatchoices}
     english = (get_language() or "").startswith("en")  # Product.display_name, decided once
     prefix = reverse("kpis:product", args=[0])[:-2]

@@ -19,7 +19,7 @@ def admin_form(product, **overrides):
                                                                                                       flat=True)),
             "fee": str(product.fee or ""), "interest_rate": "", "fee_terms": "", "expected_yield_min": "",
             "expected_yield_max": "", "features": '["积分兑换"]', "target_market": "", "excluded_market": "",
-            "description": ""}
+            "excluded_segments": "[]", "description": ""}
     return {**data, **overrides}
 
 

@@ -626,3 +626,43 @@ def test_a_substitute_decides_a_terms_change_step_for_its_delegator(launched, re
                                                       on_behalf_of=reviewers["risk"])
     assert (decided.decided_by, decided.on_behalf_of) == (colleague, reviewers["risk"])
     assert Notification.objects.filter(recipient=reviewers["risk"], title__contains="代您审批").exists()
+
+
+# --- Excluded segments are a term (issue 21: the target-market monitoring reads them) --------------------------------
+
+def test_the_excluded_segments_of_a_launched_product_cannot_be_edited_directly(launched):
+    with pytest.raises(DomainConflict) as error:
+        product_services.product_update(user=launched.owner, product=launched, data={"excluded_segments": ["youth"]})
+    assert error.value.code == "terms_frozen"
+    launched.refresh_from_db()
+    assert launched.excluded_segments == []
+
+
+def test_versions_carry_the_excluded_segments_and_a_change_moves_them(launched, reviewers):
+    assert TermsVersion.objects.get(product=launched, version=1).terms["excluded_segments"] == []
+    change = approved_change(launched, reviewers, terms={"excluded_segments": ["senior", "youth"]})
+    launched.refresh_from_db()
+    assert change.diff == [{"field": "excluded_segments", "old": [], "new": ["senior", "youth"]}]
+    assert change.version.terms["excluded_segments"] == ["senior", "youth"]
+    assert launched.excluded_segments == ["senior", "youth"]
+
+
+def test_a_change_refuses_unknown_excluded_segments_and_the_target_segment(launched):
+    with pytest.raises(FieldValidationError) as error:
+        services.change_create(user=launched.owner, product=launched, data=change_data(
+            terms={"excluded_segments": ["nobody"]}))
+    assert "excluded_segments" in error.value.errors["terms"]
+    with pytest.raises(FieldValidationError):
+        services.change_create(user=launched.owner, product=launched, data=change_data(
+            terms={"excluded_segments": [launched.customer_segment]}))
+
+
+def test_a_version_written_before_excluded_segments_were_a_term_reads_the_products_value(launched):
+    TermsVersion.objects.filter(product=launched).update(terms={k: v for k, v in TermsVersion.objects.get(
+        product=launched).terms.items() if k != "excluded_segments"})
+    launched.excluded_segments = ["senior"]
+    launched.save()
+    assert services.change_base_terms(product=launched)["excluded_segments"] == ["senior"]
+    change = services.change_create(user=launched.owner, product=launched, data=change_data(
+        terms={"fee": "80", "excluded_segments": ["senior"]}))
+    assert [row["field"] for row in change.diff] == ["fee"]  # the unchanged list is no change

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpis import services
-from kpis.models import Observation
-from tests.factories import ProductFactory
+from kpis.models import DimensionObservation, Observation
+from tests.factories import ProductFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,19 @@ BAD = {"product": ["CC-O", "NOPE", "", "CC-T\x00", 5, None, ["CC-T"]],
        "value": [True, "12", None, 101, -101, 10**400, float("nan"), float("inf"), [1]]}
 
 
+DIMENSIONS = {"segment": ["youth", "affluent", "", None, "nobody", 3],
+              "channel": ["branch", "mobile_banking", None, "x"], "region": ["sh", None, "mars"]}
+
+
 @st.composite
 def items(draw):
     item = {}
     for name in ("product", "metric", "date", "value"):
         pool = GOOD[name] + BAD[name] if draw(st.integers(0, 9)) == 0 else GOOD[name]
         if draw(st.integers(0, 29)) != 0:  # now and then a field is left out
+            item[name] = draw(st.sampled_from(pool))
+    for name, pool in DIMENSIONS.items():  # now and then a figure by segment, channel or region
+        if draw(st.integers(0, 5)) == 0:
             item[name] = draw(st.sampled_from(pool))
     if draw(st.integers(0, 29)) == 0:
         item["colour"] = "red"
@@ -34,6 +41,7 @@ def items(draw):
 
 @pytest.fixture
 def products(pm, other_pm):
+    region("sh", "上海", "Shanghai")
     ProductFactory(code="CC-T", owner=pm)
     ProductFactory(code="CC-O", owner=other_pm)
 
@@ -44,7 +52,7 @@ def stored_by(monkeypatch):
     real = services._store
 
     def spy(rows, **kwargs):
-        calls.append(tuple(list(column) for column in rows))
+        calls.append((tuple(list(column) for column in rows), kwargs.get("dimensioned") or []))
         return real(rows, **kwargs)
     monkeypatch.setattr(services, "_store", spy)
     return calls
@@ -99,3 +107,23 @@ def test_a_reviewer_is_refused_on_the_fast_way_too(reviewer, products):
     with pytest.raises(services.PermissionDenied):
         services.observations_ingest_json(user=reviewer, body=body)
     assert not Observation.objects.exists()
+
+
+def test_a_clean_batch_by_dimension_is_stored_without_the_full_checks(pm, products, monkeypatch):
+    monkeypatch.setattr(services, "_validate_items", None)  # would fail if called
+    body = json.dumps([{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 7, "segment": "youth",
+                        "region": "sh"},
+                       {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 3, "segment": "affluent",
+                        "region": "sh"}]).encode()
+    result = services.observations_ingest_json(user=pm, body=body)
+    assert (result.received, result.created) == (2, 2)
+    assert list(DimensionObservation.objects.order_by("segment").values_list("segment", "value")) == [
+        ("affluent", 3.0), ("youth", 7.0)]
+    assert Observation.objects.get().value == 10.0  # the day's total rolled up
+
+
+def test_a_total_and_figures_by_dimension_for_one_day_are_left_to_the_full_checks(pm, products):
+    body = json.dumps([{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 7},
+                       {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 3, "segment": "youth"}])
+    assert services.observations_ingest_json(user=pm, body=body.encode()) is None
+    assert not DimensionObservation.objects.exists()

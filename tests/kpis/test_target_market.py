@@ -19,9 +19,9 @@ def product(pm):
     return product
 
 
-def sell(user, **dims):
+def sell(user, day="2026-10-05", **dims):
     services.observations_ingest(user=user, items=[
-        {"product": "WM-T", "metric": "new_customers", "date": "2026-10-05", "value": 3, **dims}])
+        {"product": "WM-T", "metric": "new_customers", "date": day, "value": 3, **dims}])
 
 
 def test_a_sale_into_an_excluded_segment_opens_exactly_one_alert(pm, product):
@@ -38,6 +38,16 @@ def test_a_sale_into_an_excluded_segment_opens_exactly_one_alert(pm, product):
 def test_a_sale_through_an_unapproved_channel_opens_an_alert_for_that_channel(pm, product):
     sell(pm, segment="affluent", channel="partner")
     assert list(Alert.objects.values_list("dimension", "member")) == [("channel", "partner")]
+
+
+def test_a_resolved_alert_is_not_opened_again_by_later_sales_inside_the_market(pm, product):
+    """An ingestion checks the days it wrote: the old breach, already handled, does not come back."""
+    sell(pm, segment="senior", channel="branch")
+    Alert.objects.update(status="resolved")
+    sell(pm, day="2026-10-06", segment="affluent", channel="branch")
+    assert list(Alert.objects.values_list("status", flat=True)) == ["resolved"]
+    sell(pm, day="2026-10-07", segment="senior", channel="branch")  # a new breach opens a new one
+    assert sorted(Alert.objects.values_list("status", flat=True)) == ["open", "resolved"]
 
 
 def test_sales_inside_the_target_market_open_no_alert(pm, product):
