@@ -14,14 +14,14 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from approvals import delegations
+from approvals.models import Condition
 from changes import services as change_services
 from complaints import services as complaint_services
 from exits import services as exit_services
 from kpis import services as kpi_services
 from kpis.models import Alert, Snapshot, TaskRun
-from lifecycle import delegations
 from lifecycle import services as lifecycle_services
-from lifecycle.models import Condition
 from tests.factories import (
     PASSWORD,
     FeedbackFactory,
