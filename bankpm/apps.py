@@ -2,7 +2,7 @@ from django.apps import AppConfig, apps
 from django.db import models
 
 # The project's own apps; third-party models (sessions, tokens, axes logs) keep their own rules.
-PROJECT_APPS = ("accounts", "products", "lifecycle", "requirements", "kpis", "notifications")
+PROJECT_APPS = ("accounts", "products", "approvals", "lifecycle", "requirements", "kpis", "notifications")
 # Hashes and identifiers the server writes, never typed text.
 NOT_TYPED_TEXT = {"password"}
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # The approval engine's models moved from lifecycle to approvals (issue 20): their old admin addresses redirect.
+    re_path(r"^admin/lifecycle/(?P<model>gatereview|gatepolicy|approvalstep|delegation|condition)/(?P<rest>.*)$",
+            RedirectView.as_view(url="/admin/approvals/%(model)s/%(rest)s", query_string=True)),
     path("admin/", admin.site.urls),
     path("audit/", include("core.urls")),
     path("products/", include("products.urls")),

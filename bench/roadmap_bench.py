@@ -36,11 +36,12 @@ def _at(day: date) -> datetime:
 
 def populate():
     from accounts.models import User
+    from approvals.engine import PRODUCT_TERMS
+    from approvals.models import ApprovalStep, GateReview
     from changes.models import Change, TermsVersion
     from exits.models import ExitPlan
     from lifecycle.choices import STAGE_GATE
-    from lifecycle.engine import PRODUCT_TERMS
-    from lifecycle.models import ApprovalStep, Deliverable, GateReview
+    from lifecycle.models import Deliverable
     from products.models import Product
     from roadmap.models import RoadmapPlan
 

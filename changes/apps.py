@@ -7,10 +7,10 @@ class ChangesConfig(AppConfig):
     verbose_name = _("条款变更")
 
     def ready(self):
+        from approvals.engine import register_hook
         from core.audit import register_actions
         from core.hooks import register_hook as register_app_hook
         from lifecycle.choices import STAGE_GATE
-        from lifecycle.engine import register_hook
         from products.sections import register_product_section
 
         from . import processes, services

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from lifecycle import services as lifecycle_services
+from approvals import services as approval_services
 from products.models import Product
 
 from . import services
@@ -36,7 +36,7 @@ def seed(*, stdout=None):
         "requirements": [], "pilot": True, "effective_from": None, "pilot_plan": plan})
     change = services.change_submit(user=product.owner, change=change)
     for step in change.review.steps.order_by("position", "id"):
-        lifecycle_services.approval_step_decide(review=change.review, department=step.department,
+        approval_services.approval_step_decide(review=change.review, department=step.department,
                                                 user=users[DEPARTMENT_USERS[step.department]], decision="approve",
                                                 comment="同意试点")
     # The demo's story: the change was approved before the pilot's first month, so its figures already exist.

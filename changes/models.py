@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from approvals.models import ProtectedFSMFieldsMixin
 from core.fsm import ConcurrentTransitions
-from lifecycle.models import ProtectedFSMFieldsMixin
 
 from .choices import ChangeReason, ChangeStatus, CriterionOp, TermsVersionStatus
 
@@ -40,7 +40,7 @@ class TermsVersion(models.Model):
     effective_from = models.DateField(_("生效日"))
     effective_to = models.DateField(_("失效日"), null=True, blank=True, help_text=_("最后一个生效日（含）。"))
     terms = models.JSONField(_("条款"), default=dict)
-    review = models.ForeignKey("lifecycle.GateReview", on_delete=models.PROTECT, null=True, blank=True,
+    review = models.ForeignKey("approvals.GateReview", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", verbose_name=_("批准评审"))
     applied_at = models.DateTimeField(_("写入产品时间"), null=True, blank=True,
                                       help_text=_("条款写入产品资料的时间；待生效版本为空。"))
@@ -77,7 +77,7 @@ class Change(ProtectedFSMFieldsMixin, ConcurrentTransitions, models.Model):
     effective_from = models.DateField(_("生效日"), null=True, blank=True, help_text=_("留空表示批准当日生效。"))
     status = FSMField(_("状态"), max_length=12, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT,
                       protected=True, db_index=True)
-    review = models.ForeignKey("lifecycle.GateReview", on_delete=models.PROTECT, null=True, blank=True,
+    review = models.ForeignKey("approvals.GateReview", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", verbose_name=_("评审"))
     version = models.OneToOneField(TermsVersion, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="change", verbose_name=_("产生的条款版本"))

@@ -4,8 +4,8 @@
 new segment) also needs legal."""
 from django.utils.translation import gettext_lazy as _
 
+from approvals.engine import Facts, Process, register_process
 from core.roles import product_can_submit
-from lifecycle.engine import Facts, Process, register_process
 
 from . import services
 from .choices import CHANGE_PROCESS, EXPANDED, ChangeAuditAction

@@ -1,7 +1,7 @@
 """Terms under change control: the freeze, terms versions, change requests, pilots and rollout.
 
 Pages, the API, the admin and the beat task call these functions; none re-implements a rule. Approval runs in
-the engine (lifecycle.services.review_submit with the `change` process, see changes.processes).
+the engine (approvals.services.review_submit with the `change` process, see changes.processes).
 Lock order everywhere: product row, then change row, then (in the engine) review and steps, then the audit chain.
 """
 from datetime import date, timedelta
@@ -12,16 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from approvals.choices import GateReviewStatus
+from approvals.conditions import conditions_guard
+from approvals.engine import PRODUCT_TERMS, get_process
+from approvals.models import GateReview
+from approvals.selectors import review_pending
+from approvals.services import review_submit
 from core.audit import audit_record, audit_value
 from core.errors import DomainConflict, FieldValidationError
 from core.roles import is_senior_management, product_can_edit
 from kpis.models import Metric
-from lifecycle.choices import STAGE_GATE, GateReviewStatus
-from lifecycle.conditions import conditions_guard
-from lifecycle.engine import PRODUCT_TERMS, get_process
-from lifecycle.models import GateReview
-from lifecycle.selectors import review_pending
-from lifecycle.services import review_submit
+from lifecycle.choices import STAGE_GATE
 from products.choices import CustomerSegment, LifecycleStage
 from products.models import Product, SalesChannel
 from products.terms import LIST_TERMS, TERM_FIELDS, product_terms

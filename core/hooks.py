@@ -14,7 +14,7 @@ Events in use (what each hook receives as keyword arguments):
 | `kpis` | `alert_opened` | `(alerts)` with the alerts a snapshot computation has just opened |
 | `kpis` | `metric_source` | `(product_ids, metric_ids)` -> the (product, metric) pairs another app computes |
 | `lifecycle.demo` | `before_gate` | `(product, to_stage)` prepares what a demo gate checks |
-| `process:<code>` | see `lifecycle.engine.EVENTS` | registered through `lifecycle.engine.register_hook` |
+| `process:<code>` | see `approvals.engine.EVENTS` | registered through `approvals.engine.register_hook` |
 """
 from collections import defaultdict
 from collections.abc import Callable, Hashable

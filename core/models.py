@@ -71,7 +71,7 @@ class AuditEntry(AppendOnly):
         ordering = ["-id"]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        # The maker set reads a product's shaping actions since its last approved review (lifecycle.engine).
+        # The maker set reads a product's shaping actions since its last approved review (approvals.engine).
         indexes = [models.Index(fields=["product", "action", "created_at"], name="audit_product_action_time")]
 
     def __str__(self):

@@ -1,6 +1,6 @@
 """The exit runbook's plugs into the approval engine's stage gate (registered in ExitsConfig.ready)."""
+from approvals.engine import register_hook
 from lifecycle.choices import STAGE_GATE
-from lifecycle.engine import register_hook
 from products.choices import LifecycleStage
 
 from . import selectors, services

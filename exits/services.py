@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from approvals.choices import GateReviewStatus
+from approvals.engine import PRODUCT_TERMS
+from approvals.models import GateReview
+from approvals.selectors import review_pending
 from core.audit import audit_record, audit_value, diff
 from core.errors import DomainConflict
 from core.roles import four_eyes_allows, product_can_edit
 from kpis.models import Alert, Snapshot
-from lifecycle.choices import STAGE_GATE, GateReviewStatus
-from lifecycle.engine import PRODUCT_TERMS
-from lifecycle.models import GateReview
-from lifecycle.selectors import review_pending
+from lifecycle.choices import STAGE_GATE
 from notifications.services import notify
 from products.choices import LifecycleStage
 from products.models import Product
@@ -76,7 +77,8 @@ def exit_reviewer_can_act(*, user, product: Product) -> bool:
     """A reviewer of the exit process: a member of a department that approved the product's move into retirement
     (the policy's departments for that gate when no such review is recorded), and none of its makers. Lowering
     customers below the approved plan and waiving an aftercare task need one: the manager alone may not."""
-    from lifecycle.services import gate_policy_departments, review_makers
+    from approvals.services import review_makers
+    from lifecycle.services import gate_policy_departments
 
     if not (user and user.is_authenticated and user.is_active):
         return False

@@ -7,15 +7,18 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from approvals import services as approval_services
+from approvals.choices import StepStatus
+from approvals.models import ApprovalStep, GatePolicy, GateReview
 from core.hooks import hook_functions
 from core.roles import department_members
 from products.choices import CLOSED_STAGES, STAGE_ORDER, LifecycleStage
 from products.models import Product
 
 from . import services
-from .choices import DeliverableStatus, StepStatus
+from .choices import DeliverableStatus
 from .defaults import seed_defaults
-from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
+from .models import Deliverable, DeliverableTemplate
 
 APPROVE = "approve"
 
@@ -78,7 +81,7 @@ def _approve_all(review):
             return
         for step in steps:
             reviewer = department_members(department=step.department).order_by("username").first()
-            services.approval_step_decide(review=review, department=step.department, user=reviewer,
+            approval_services.approval_step_decide(review=review, department=step.department, user=reviewer,
                                           decision=APPROVE, comment="")
 
 
@@ -100,7 +103,7 @@ def _tick_some(products):
 
 def _decide(review, users, decisions):
     for department, username, decision, comment in decisions:
-        services.approval_step_decide(review=review, department=department, user=users[username],
+        approval_services.approval_step_decide(review=review, department=department, user=users[username],
                                       decision=decision, comment=comment)
 
 
@@ -130,4 +133,4 @@ def _open_reviews(by_code, users):
     # The finance step was opened a week ago and is now past due: the daily task flags it.
     past = timezone.localdate() - timedelta(days=5)
     ApprovalStep.objects.filter(review=review, department="finance", status=StepStatus.PENDING).update(due_date=past)
-    services.approval_steps_mark_overdue()
+    approval_services.approval_steps_mark_overdue()

@@ -3,13 +3,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from approvals.engine import PRODUCT_TERMS, Process, register_process
 from core.roles import product_can_submit
 from products.choices import LifecycleStage
 from products.terms import product_terms
 
 from . import services
 from .choices import STAGE_GATE, LifecycleError
-from .engine import PRODUCT_TERMS, Process, register_process
 from .models import Deliverable
 
 

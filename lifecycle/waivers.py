@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.choices import Role
+from approvals.choices import Decision
+from approvals.exceptions import GateConflict
 from core.audit import audit_record
 from core.roles import four_eyes_allows
 from notifications.services import localised, notify
 from products.models import Product
 
-from .choices import AuditAction, Decision, DeliverableStatus, LifecycleError
-from .exceptions import GateConflict
+from .choices import AuditAction, DeliverableStatus, LifecycleError
 from .models import Deliverable
 
 

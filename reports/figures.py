@@ -5,12 +5,13 @@ from datetime import date, datetime, time
 from django.db.models import Avg, Count, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from approvals.choices import ConditionStatus
+from approvals.models import Condition, GateReview
 from changes.models import Change
 from core.models import AuditVerification
 from exits.models import ExitPlan, ExitProgress, ExitSegment
 from kpis.models import Alert
-from lifecycle.choices import STAGE_GATE, ConditionStatus
-from lifecycle.models import Condition, GateReview
+from lifecycle.choices import STAGE_GATE
 from products.models import Product
 from risks.models import Risk
 

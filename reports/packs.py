@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.choices import DepartmentCode
+from approvals.engine import process_choices
 from changes.choices import ChangeStatus
-from lifecycle.engine import process_choices
 from notifications.services import notify
 from products.choices import LifecycleStage
 from risks.choices import RiskLevel, RiskStatus

@@ -3,8 +3,8 @@ PDF for committee minutes, in the reader's language."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifecycle.models import GateReview
-from lifecycle.selectors import gate_review_list
+from approvals.models import GateReview
+from approvals.selectors import gate_review_list
 
 from .pdf import render_pdf
 

@@ -7,12 +7,12 @@ class RisksConfig(AppConfig):
     verbose_name = _("风险登记")
 
     def ready(self):
+        from approvals.engine import register_hook
+        from approvals.snapshot_sections import register_section_template
         from core.audit import register_actions
         from core.hooks import register_hook as register_app_hook
         from kpis.hooks import register_dashboard_card
         from lifecycle.choices import STAGE_GATE
-        from lifecycle.engine import register_hook
-        from lifecycle.snapshot_sections import register_section_template
         from products.sections import register_product_section
 
         from . import gate, processes, services

@@ -12,12 +12,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from approvals.choices import ConditionStatus, GateReviewStatus, StepStatus
+from approvals.engine import process_choices
+from approvals.models import ApprovalStep, Condition, GateReview
 from changes.choices import ChangeStatus
 from changes.models import Change, TermsVersion
 from exits.models import ExitPlan
-from lifecycle.choices import STAGE_GATE, ConditionStatus, DeliverableStatus, GateReviewStatus, StepStatus
-from lifecycle.engine import process_choices
-from lifecycle.models import ApprovalStep, Condition, Deliverable, GateReview
+from lifecycle.choices import STAGE_GATE, DeliverableStatus
+from lifecycle.models import Deliverable
 from products.choices import LifecycleStage, ProductCategory
 from products.models import Product
 

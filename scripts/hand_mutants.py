@@ -26,30 +26,31 @@ class Mutant:
 
 
 LC = "tests/lifecycle/"
+AP = "tests/approvals/"
 SQL_TESTS = ("tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py", "tests/kpis/test_sql_reference.py")
 MUTANTS = [
-    Mutant("four-eyes: owner not among the makers", "lifecycle/engine.py",
+    Mutant("four-eyes: owner not among the makers", "approvals/engine.py",
            "makers = {review.submitted_by_id, review.product.owner_id}",
            "makers = {review.submitted_by_id}",
-           (LC + "test_services_four_eyes.py",)),
-    Mutant("senior last: next phase opens after any approval", "lifecycle/services.py",
+           (AP + "test_services_four_eyes.py",)),
+    Mutant("senior last: next phase opens after any approval", "approvals/services.py",
            "    if review.steps.filter(status=StepStatus.PENDING).exists():\n        return\n", "",
-           (LC + "test_services_senior_last.py",)),
-    Mutant("senior last: every phase opens at once", "lifecycle/services.py",
+           (AP + "test_services_senior_last.py",)),
+    Mutant("senior last: every phase opens at once", "approvals/services.py",
            "_open_steps(review=review, steps=waiting.filter(position=first.position))",
-           "_open_steps(review=review, steps=waiting)", (LC + "test_services_senior_last.py",)),
+           "_open_steps(review=review, steps=waiting)", (AP + "test_services_senior_last.py",)),
     Mutant("senior last: the seeded rule in phase 1", "lifecycle/migrations/0004_review_process_subject_snapshot_"
            "policy_phases.py", 'filter(department="senior_management").update(phase=2',
-           'filter(department="senior_management").update(phase=1', (LC + "test_services_senior_last.py",)),
-    Mutant("one open review: no service check", "lifecycle/services.py",
+           'filter(department="senior_management").update(phase=1', (AP + "test_services_senior_last.py",)),
+    Mutant("one open review: no service check", "approvals/services.py",
            "    if GateReview.objects.filter(lock_key=lock_key, status=GateReviewStatus.PENDING).exists():\n"
-           "        raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)\n", "",
-           (LC + "test_services_one_open_review.py",)),
+           "        raise GateConflict(ApprovalError.REVIEW_ALREADY_OPEN)\n", "",
+           (AP + "test_services_one_open_review.py",)),
     Mutant("one open review: no partial unique constraint", "lifecycle/migrations/"
            "0011_review_lock_key_target_outcome_system_submitter.py",
            'constraint=models.UniqueConstraint(condition=models.Q(status="pending"), fields=("lock_key",),',
            'constraint=models.UniqueConstraint(condition=models.Q(status="nothing"), fields=("lock_key",),',
-           (LC + "test_services_one_open_review.py",)),
+           (AP + "test_services_one_open_review.py",)),
     Mutant("deliverables: optional items block the gate", "lifecycle/services.py",
            "filter(stage=product.stage, required=True, status=DeliverableStatus.OPEN)",
            "filter(stage=product.stage, status=DeliverableStatus.OPEN)", (LC + "test_services_deliverables.py",)),
@@ -121,9 +122,9 @@ MUTANTS = [
            "{p for each in periods for p in (each, each.previous(), each.last_year())}",
            "{p for each in periods for p in (each.previous(), each.last_year())}"),
       ]],
-    Mutant("GatePolicy.clean accepts the product department", "lifecycle/models.py",
+    Mutant("GatePolicy.clean accepts the product department", "approvals/models.py",
            "if self.department == DepartmentCode.PRODUCT:", "if False:",
-           (LC + "test_models_gate_policy.py",)),
+           (AP + "test_models_gate_policy.py",)),
     Mutant("Target.clean: risk limit thresholds unchecked", "kpis/models.py",
            "(lower and self.critical_threshold < self.warning_threshold)", "False",
            ("tests/kpis/test_models.py",)),

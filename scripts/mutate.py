@@ -33,17 +33,19 @@ WORK = ROOT / (".mutate" if REF == "HEAD" else f".mutate-{REF}")
 MODULES = {
     "lifecycle/services.py": ["tests/lifecycle", "--ignore=tests/lifecycle/test_concurrency.py",
                               "--ignore=tests/lifecycle/test_demo.py"],
-    "lifecycle/engine.py": ["tests/lifecycle/test_engine.py", "tests/lifecycle/test_services.py",
-                            "tests/lifecycle/test_services_four_eyes.py",
-                            "tests/lifecycle/test_services_senior_last.py"],
+    "approvals/services.py": ["tests/approvals", "tests/lifecycle/test_services.py",
+                              "--ignore=tests/approvals/test_conditions_concurrency.py"],
+    "approvals/engine.py": ["tests/approvals/test_engine.py", "tests/lifecycle/test_services.py",
+                            "tests/approvals/test_services_four_eyes.py",
+                            "tests/approvals/test_services_senior_last.py"],
     "core/audit.py": ["tests/core", "tests/lifecycle/test_audit.py", "--ignore=tests/core/test_chain_workload.py"],
     "core/models.py": ["tests/core", "tests/lifecycle/test_audit.py"],
-    "core/roles.py": ["tests/core/test_roles.py", "tests/products", "tests/lifecycle/test_services_four_eyes.py",
-                      "tests/lifecycle/test_four_eyes.py"],
+    "core/roles.py": ["tests/core/test_roles.py", "tests/products", "tests/approvals/test_services_four_eyes.py",
+                      "tests/approvals/test_four_eyes.py"],
     "kpis/sql.py": ["tests/kpis/test_sql.py", "tests/kpis/test_services_compute.py"],
     "kpis/services.py": ["tests/kpis", "--ignore=tests/kpis/test_worker.py",
                          "--ignore=tests/kpis/test_concurrency.py"],
-    "products/services.py": ["tests/products", "tests/changes/test_services.py", "tests/lifecycle/test_four_eyes.py"],
+    "products/services.py": ["tests/products", "tests/changes/test_services.py", "tests/approvals/test_four_eyes.py"],
     "changes/services.py": ["tests/changes", "--ignore=tests/changes/test_concurrency.py",
                             "--ignore=tests/changes/test_demo.py"],
     "risks/services.py": ["tests/risks", "--ignore=tests/risks/test_concurrency.py",
@@ -62,11 +64,11 @@ MODULES = {
 # time at hand; a mutant only these miss may still be killed by the full selection.
 SERVICE_TESTS = {
     "lifecycle/services.py": [f"tests/lifecycle/{name}.py" for name in (
-        "test_services", "test_services_deliverables", "test_services_four_eyes", "test_services_one_open_review",
-        "test_services_senior_last", "test_services_notices", "test_services_bulk_decide", "test_delegations",
-        "test_checklists", "test_four_eyes", "test_engine",
-        "test_audit",
-        "test_notifications", "test_tasks")],
+        "test_services", "test_services_deliverables", "test_checklists", "test_audit", "test_notifications")],
+    "approvals/services.py": [f"tests/approvals/{name}.py" for name in (
+        "test_services_four_eyes", "test_services_one_open_review", "test_services_senior_last",
+        "test_services_notices", "test_services_bulk_decide", "test_delegations", "test_four_eyes", "test_engine",
+        "test_tasks")] + ["tests/lifecycle/test_services.py"],
     "kpis/services.py": [f"tests/kpis/{name}.py" for name in (
         "test_services_alerts", "test_services_audit", "test_services_compute", "test_services_stale",
         "test_services_task_runs", "test_sql", "test_scorecards", "test_formulas", "test_sources", "test_models",
@@ -75,8 +77,8 @@ SERVICE_TESTS = {
 if os.environ.get("MUTATE_TESTS") == "services":
     MODULES.update(SERVICE_TESTS)
 # Everything the suite imports, copied beside the mutated module (mutmut runs the tests inside the copy).
-SOURCES = ["accounts", "bankpm", "changes", "core", "exits", "kpis", "lifecycle", "notifications", "products",
-           "requirements", "risks"]
+SOURCES = ["accounts", "approvals", "bankpm", "changes", "core", "exits", "kpis", "lifecycle", "notifications",
+           "products", "requirements", "risks"]
 ALSO_COPY = ["tests", "templates", "static", "locale", "manage.py", "pyproject.toml"]
 
 

@@ -62,7 +62,7 @@ def directory_sync(*, user, provider: str, subject: str, groups: list[str]) -> b
         audit_edit(action=action, actor=None, obj=user, before=before, fields=AUDITED_FIELDS, comment=provider)
     lost = old_departments - set(user.departments.values_list("code", flat=True))
     if lost:
-        from lifecycle.services import approval_steps_escalate_unstaffed
+        from approvals.services import approval_steps_escalate_unstaffed
 
         approval_steps_escalate_unstaffed(departments=lost, comment=_("%(user)s 已不在目录组中") % {
             "user": user.username})

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Department
+from approvals import services as approval_services
 from products.models import Product, SalesChannel
 
 PASSWORD = "test-pass-123"
@@ -82,10 +83,10 @@ def complete_deliverables(product, user=None):
 
 def approve_all(review, reviewers):
     """Approve every step of the review in policy order (senior management last), through the service."""
-    from lifecycle import services
 
     for step in review.steps.order_by("position", "id"):
-        services.approval_step_decide(review=review, department=step.department, user=reviewers[step.department],
+        approval_services.approval_step_decide(review=review, department=step.department,
+                                               user=reviewers[step.department],
                                       decision="approve", comment="同意")
 
 
@@ -317,7 +318,7 @@ def walked_product(owner, reviewers, stage: str, days: list[str], **fields):
     it was decided), up to `stage`."""
     import datetime as dt
 
-    from lifecycle.models import GateReview
+    from approvals.models import GateReview
 
     product = created_on(ProductFactory(owner=owner, **fields), days[0])
     advance_to(product, stage, reviewers)

@@ -16,7 +16,7 @@ AUDITED_EVENTS = {
     "risk_accepted": (EventType.RISK_ACCEPTED, ""),
     "exit_plan_created": (EventType.EXIT_MILESTONE_REACHED, "plan_created"),
     "exit_tasks_created": (EventType.EXIT_MILESTONE_REACHED, "aftercare_started"),
-    # Conditions of a conditional approval, audited by lifecycle.conditions under these codes.
+    # Conditions of a conditional approval, audited by approvals.conditions under these codes.
     "condition_set": (EventType.CONDITION_OPENED, ""),
     "condition_overdue": (EventType.CONDITION_OVERDUE, ""),
 }

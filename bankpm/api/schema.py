@@ -28,6 +28,24 @@ ERROR_RESPONSES = {
 WRITE_ONLY = {"400", "409", "413", "415"}
 
 
+def drop_empty_enums(result, generator, request, public):
+    """A choice set registered at start-up may be empty (no approval process declares its own outcomes yet): its
+    enum component would accept nothing, which JSON Schema frowns on. Drop the component and its alternatives in
+    `oneOf`, so that a field reads as what it accepts (e.g. only the blank value)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    empty = {name for name, component in schemas.items() if component.get("enum") == []}
+    if not empty:
+        return result
+    refs = {f"#/components/schemas/{name}" for name in empty}
+    for name in empty:
+        del schemas[name]
+    for component in schemas.values():
+        for prop in component.get("properties", {}).values():
+            if "oneOf" in prop:
+                prop["oneOf"] = [alt for alt in prop["oneOf"] if alt.get("$ref") not in refs]
+    return result
+
+
 def close_request_bodies(result, generator, request, public):
     """Request bodies refuse unknown fields (RejectUnknownFieldsMixin): say so, so that clients and fuzzers agree.
     A decimal's pattern needs a digit: drf-spectacular's allows "", "-" and ".", which are no numbers."""
@@ -191,7 +209,7 @@ def _required_when(field: str, values: list[str], needed: str) -> dict:
 
 # Rules between the fields of one body that the services enforce (400 on the named field) and a schema can say.
 BODY_RULES = {
-    # lifecycle.services.approval_step_decide: a rejection gives its reason.
+    # approvals.services.approval_step_decide: a rejection gives its reason.
     "DecisionRequest": [_required_when("decision", ["reject"], "comment")],
     # requirements.services.requirement_transition: rejecting or deferring gives a reason.
     "TransitionRequest": [_required_when("transition", ["reject", "defer"], "reason")],

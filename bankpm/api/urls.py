@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("core.api.urls")),
     path("", include("products.api.urls")),
     path("", include("lifecycle.api.urls")),
+    path("", include("approvals.api.urls")),
     path("", include("requirements.api.urls")),
     path("", include("kpis.api.urls")),
     path("", include("risks.api.urls")),

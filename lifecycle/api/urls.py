@@ -5,9 +5,6 @@ from . import views
 
 router = SimpleRouter()
 router.register("deliverables", views.DeliverableViewSet, basename="deliverable")
-router.register("gate-reviews", views.GateReviewViewSet, basename="gate-review")
-router.register("delegations", views.DelegationViewSet, basename="delegation")
-router.register("conditions", views.ConditionViewSet, basename="condition")
 urlpatterns = [
     path("products/<int:product_pk>/deliverables/", views.ProductDeliverableListView.as_view(),
          name="product-deliverables"),

@@ -1,4 +1,5 @@
-"""Stage-gate API: thin views over lifecycle.services (domain errors are mapped by bankpm.api.exceptions)."""
+"""Stage-gate API (deliverables, gate submissions, history): thin views over lifecycle.services (domain errors
+are mapped by bankpm.api.exceptions)."""
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -7,24 +8,21 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from approvals.api.serializers import GateReviewSerializer
+from approvals.models import GateReview
+from approvals.selectors import gate_review_list
 from core.idempotency import idempotent
 from core.models import AuditEntry
 from core.roles import audit_product_can_read
 from core.serializers import AuditEntrySerializer
 from products.models import Product
 
-from .. import conditions, delegations, selectors, services, waivers
-from ..filtersets import AuditEntryFilterSet, ConditionFilterSet, GateReviewFilterSet
-from ..models import Condition, Delegation, Deliverable, GateReview
+from .. import selectors, services, waivers
+from ..filtersets import AuditEntryFilterSet
+from ..models import Deliverable
 from .serializers import (
-    ConditionDoneSerializer,
-    ConditionSerializer,
-    ConditionWaiveSerializer,
-    DecisionSerializer,
-    DelegationSerializer,
     DeliverableSerializer,
     DeliverableUpdateSerializer,
-    GateReviewSerializer,
     GateReviewSubmitSerializer,
     WaiverDecisionSerializer,
 )
@@ -85,7 +83,7 @@ class ProductGateReviewListView(ProductScopedMixin, generics.ListCreateAPIView):
     queryset = GateReview.objects.none()
 
     def get_queryset(self):
-        return selectors.gate_review_list().filter(product=self.get_product())
+        return gate_review_list().filter(product=self.get_product())
 
     @idempotent
     @extend_schema(request=GateReviewSubmitSerializer, responses={201: GateReviewSerializer})
@@ -93,26 +91,7 @@ class ProductGateReviewListView(ProductScopedMixin, generics.ListCreateAPIView):
         data = GateReviewSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review = services.gate_review_submit(product=self.get_product(), user=request.user, **data.validated_data)
-        body = GateReviewSerializer(selectors.gate_review_list().get(pk=review.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-class GateReviewViewSet(viewsets.ReadOnlyModelViewSet):
-    """Gate reviews, filterable by status, department and product; decisions are posted per department."""
-
-    queryset = selectors.gate_review_list()
-    serializer_class = GateReviewSerializer
-    filterset_class = GateReviewFilterSet
-
-    @extend_schema(request=DecisionSerializer, responses={201: GateReviewSerializer})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def decisions(self, request, pk=None):
-        review = self.get_object()
-        data = DecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.approval_step_decide(review=review, user=request.user, **data.validated_data)
-        body = GateReviewSerializer(selectors.gate_review_list().get(pk=review.pk)).data
+        body = GateReviewSerializer(gate_review_list().get(pk=review.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -128,49 +107,3 @@ class ProductHistoryView(ProductScopedMixin, generics.ListAPIView):
         if not audit_product_can_read(user=self.request.user, product=product):
             raise PermissionDenied(_("无权查看该产品的审计记录。"))
         return selectors.product_history(product=product, user=self.request.user).order_by("-id")
-
-
-class DelegationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                        viewsets.GenericViewSet):
-    """The signed-in reviewer's delegations, given and received; only the delegator ends one."""
-
-    serializer_class = DelegationSerializer
-    queryset = Delegation.objects.none()
-
-    def get_queryset(self):
-        return delegations.delegation_list(user=self.request.user)
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = delegations.delegation_create(user=self.request.user, delegate=data["delegate"],
-                                                            starts_on=data["starts_on"], ends_on=data["ends_on"])
-
-    def perform_destroy(self, instance):
-        delegations.delegation_delete(user=self.request.user, delegation=instance)
-
-
-class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Conditions of approvals, filterable by product, status, owner and review; done (with evidence) or waived
-    (by the deciding department) through the services."""
-
-    queryset = Condition.objects.select_related("owner").order_by("due", "id")
-    serializer_class = ConditionSerializer
-    filterset_class = ConditionFilterSet
-
-    @extend_schema(request=ConditionDoneSerializer, responses={200: ConditionSerializer})
-    @action(detail=True, methods=["post"])
-    def done(self, request, pk=None):
-        data = ConditionDoneSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        condition = conditions.condition_complete(user=request.user, condition=self.get_object(),
-                                                  comment=data.validated_data["comment"])
-        return Response(ConditionSerializer(condition).data)
-
-    @extend_schema(request=ConditionWaiveSerializer, responses={200: ConditionSerializer})
-    @action(detail=True, methods=["post"])
-    def waive(self, request, pk=None):
-        data = ConditionWaiveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        condition = conditions.condition_waive(user=request.user, condition=self.get_object(),
-                                               reason=data.validated_data["reason"])
-        return Response(ConditionSerializer(condition).data)

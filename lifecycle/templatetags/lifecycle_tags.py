@@ -1,12 +1,13 @@
 """Template tags that load the lifecycle panels for pages this app does not own (product page, dashboard)."""
 from django import template
 
+from approvals import selectors as approval_selectors
+from approvals.engine import PRODUCT_TERMS
 from core.roles import audit_product_can_read
 from products.choices import LifecycleStage
 
 from .. import selectors, services, waivers
 from ..diagram import lifecycle_diagram
-from ..engine import PRODUCT_TERMS
 
 register = template.Library()
 
@@ -31,7 +32,7 @@ def lifecycle_product_panel(context, product):
 
 def gate_review_context(*, user, product, deliverables) -> dict:
     """What the gate review card shows; the card reloads itself with this after each checklist change."""
-    review = selectors.open_review_for(product=product, scope=PRODUCT_TERMS)
+    review = approval_selectors.open_review_for(product=product, scope=PRODUCT_TERMS)
     can_submit = services.gate_review_can_submit(user=user, product=product)
     return {
         "user": user, "product": product, "review": review, "can_submit": can_submit and review is None,
@@ -45,8 +46,8 @@ def gate_review_context(*, user, product, deliverables) -> dict:
 def _past_reviews(*, product, open_review) -> dict:
     """The product's decided reviews, newest first, with who rejected and why; the last one when it was rejected
     and nothing is open (the manager answers it on resubmission)."""
-    from ..choices import GateReviewStatus, StepStatus
-    from ..models import ApprovalStep, GateReview
+    from approvals.choices import GateReviewStatus, StepStatus
+    from approvals.models import ApprovalStep, GateReview
 
     past = list(GateReview.objects.filter(product=product).exclude(status=GateReviewStatus.PENDING)
                 .select_related("submitted_by").order_by("-submitted_at", "-id")[:10])
@@ -79,25 +80,10 @@ def lifecycle_product_history(context, product, limit=15):
     return {"product": product, "entries": list(entries), "request": context["request"]}
 
 
-@register.inclusion_tag("lifecycle/_conditions.html", takes_context=True)
-def lifecycle_product_conditions(context, product, limit=20):
-    """The product's approval conditions (open first), with the actions the reader may take on each."""
-    from ..conditions import condition_can_complete, condition_can_waive
-    from ..models import Condition
-
-    user = context["request"].user
-    rows = list(Condition.objects.filter(product=product).select_related("owner", "review", "product")
-                .order_by("status", "due", "id")[:limit])
-    for row in rows:
-        row.can_done = row.status == "open" and condition_can_complete(user=user, condition=row)
-        row.can_waive = row.status == "open" and condition_can_waive(user=user, condition=row)
-    return {"product": product, "conditions": rows, "request": context["request"]}
-
-
 @register.inclusion_tag("lifecycle/_overdue.html", takes_context=True)
 def lifecycle_dashboard_panel(context, limit=10):
     """Overdue gate-review steps; needs nothing from the page but the request."""
-    steps = selectors.overdue_steps()
+    steps = approval_selectors.overdue_steps()
     return {"steps": list(steps[:limit]), "total": steps.count(), "request": context["request"]}
 
 
@@ -108,8 +94,9 @@ def get_item(mapping, key):
 
 def _value_labels() -> dict:
     from accounts.choices import DepartmentCode
+    from approvals.choices import Decision, GateReviewStatus
 
-    from ..choices import Decision, DeliverableStatus, GateReviewStatus
+    from ..choices import DeliverableStatus
 
     labels = {}
     for choices in (LifecycleStage, DepartmentCode, DeliverableStatus, Decision, GateReviewStatus):
@@ -121,57 +108,6 @@ def _value_labels() -> dict:
 def audit_value(value):
     """Show stored codes (stages, departments, statuses) in the reader's language."""
     return _value_labels().get(value, value)
-
-
-@register.filter
-def term_label(name: str) -> str:
-    """The product field's verbose name for a term key of a review snapshot (the key itself when unknown)."""
-    from django.core.exceptions import FieldDoesNotExist
-
-    from products.models import Product
-
-    try:
-        return str(Product._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-@register.filter
-def snapshot_sections(snapshot: dict) -> list[dict]:
-    """The snapshot's sections with the template each is shown with (lifecycle/snapshot_sections.py)."""
-    from ..snapshot_sections import snapshot_sections as sections
-
-    return sections(snapshot)
-
-
-@register.filter
-def label_of(value, spec: str) -> str:
-    """A stored value in words through the label registry: `{{ value|label_of:"risk.category" }}`."""
-    from core.labels import value_text
-
-    model, _sep, field = spec.partition(".")
-    return value_text(value, model=model, field=field)
-
-
-@register.filter
-def section_title(key: str) -> str:
-    from django.utils.translation import gettext as _
-
-    titles = {"product": _("产品"), "change": _("条款变更"), "diff": _("条款差异"), "terms": _("产品条款"),
-              "deliverables": _("交付物"), "risk_register": _("风险登记册"), "exit_plan": _("退出计划")}
-    from core.labels import field_label
-
-    from ..snapshot_sections import SECTION_TITLES
-
-    return titles.get(key) or str(SECTION_TITLES.get(key) or "") or field_label("gatereview", key)
-
-
-@register.filter
-def term_text(value, field: str) -> str:
-    """A product term of a snapshot in words (segments, channels, ratings by their labels)."""
-    from core.labels import value_text
-
-    return value_text(value, model="product", field=field)
 
 
 @register.filter

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from lifecycle.models import GateReview
+from approvals.models import GateReview
 
 from ..reviews import review_pack_pdf, review_pack_review
 

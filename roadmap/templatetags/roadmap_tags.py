@@ -32,7 +32,8 @@ def roadmap_plans_panel(context, product):
 
 
 def product_stage_days(product) -> dict:
-    from lifecycle.choices import STAGE_GATE, GateReviewStatus
+    from approvals.choices import GateReviewStatus
+    from lifecycle.choices import STAGE_GATE
 
     rows = product.gate_reviews.filter(process=STAGE_GATE, status=GateReviewStatus.APPROVED).order_by(
         "decided_at").values_list("to_stage", "decided_at")

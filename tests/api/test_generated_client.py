@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from approvals.models import ApprovalStep
 from kpis.models import Observation
-from lifecycle.models import ApprovalStep
 from requirements.models import Requirement
 from tests.factories import PASSWORD, UserFactory, reviewer_for
 

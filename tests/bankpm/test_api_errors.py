@@ -84,8 +84,8 @@ def test_an_empty_audit_action_or_object_type_is_refused(head):
 
 
 def test_the_schema_lists_the_registered_audit_actions_and_review_processes(pm):
+    from approvals.engine import process_choices
     from core.audit import action_choices
-    from lifecycle.engine import process_choices
 
     paths = api(pm).get("/api/schema/?format=json").json()["paths"]
 

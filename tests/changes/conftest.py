@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from approvals import services as approval_services
 from changes import services
-from lifecycle import services as lifecycle_services
 from tests.factories import ProductFactory
 
 TODAY = timezone.localdate
@@ -43,7 +43,7 @@ def change_data(**overrides):
 def approve_all(review, reviewers):
     """Approve every step of the review in policy order (senior management last)."""
     for step in review.steps.order_by("position", "id"):
-        lifecycle_services.approval_step_decide(review=review, department=step.department,
+        approval_services.approval_step_decide(review=review, department=step.department,
                                                 user=reviewers[step.department], decision="approve", comment="同意")
 
 

@@ -4,9 +4,9 @@ import threading
 import pytest
 from django.db import connection
 
+from approvals.models import GateReview
 from changes import services
 from changes.models import Change
-from lifecycle.models import GateReview
 from tests.factories import UserFactory
 from tests.helpers import api
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from approvals import services as approval_services
 from changes import selectors, services
 from changes.models import Change, PilotCriterion, TermsVersion
 from core.errors import DomainConflict, FieldValidationError
@@ -303,7 +304,7 @@ def test_owner_of_the_product_never_decides_its_change_review(launched, reviewer
     change = services.change_submit(user=launched.owner, change=services.change_create(
         user=launched.owner, product=launched, data=change_data()))
     with pytest.raises(PermissionDenied):
-        lifecycle_services.approval_step_decide(review=change.review, department="risk", user=launched.owner,
+        approval_services.approval_step_decide(review=change.review, department="risk", user=launched.owner,
                                                 decision="approve")
 
 
@@ -312,14 +313,14 @@ def test_proposer_never_decides_the_change_review_even_when_another_user_submits
     change = services.change_create(user=head, product=launched, data=change_data())
     change = services.change_submit(user=launched.owner, change=change)
     with pytest.raises(PermissionDenied):
-        lifecycle_services.approval_step_decide(review=change.review, department="risk", user=head,
+        approval_services.approval_step_decide(review=change.review, department="risk", user=head,
                                                 decision="approve")
 
 
 def test_rejection_sets_the_change_rejected_and_leaves_the_terms(launched, reviewers):
     change = services.change_submit(user=launched.owner, change=services.change_create(
         user=launched.owner, product=launched, data=change_data()))
-    lifecycle_services.approval_step_decide(review=change.review, department="risk", user=reviewers["risk"],
+    approval_services.approval_step_decide(review=change.review, department="risk", user=reviewers["risk"],
                                             decision="reject", comment="风险过高")
     change.refresh_from_db()
     launched.refresh_from_db()
@@ -330,7 +331,7 @@ def test_rejection_sets_the_change_rejected_and_leaves_the_terms(launched, revie
 def test_a_rejected_change_is_audited_with_the_reviewer_who_rejected_it(launched, reviewers):
     change = services.change_submit(user=launched.owner, change=services.change_create(
         user=launched.owner, product=launched, data=change_data()))
-    lifecycle_services.approval_step_decide(review=change.review, department="risk", user=reviewers["risk"],
+    approval_services.approval_step_decide(review=change.review, department="risk", user=reviewers["risk"],
                                             decision="reject", comment="风险过高")
     entry = AuditEntry.objects.get(action="change_rejected")
     assert (entry.actor, entry.product, entry.object_id, entry.to_value) == (
@@ -608,7 +609,7 @@ def test_every_step_of_a_change_is_audited(piloting):
 
 def test_a_substitute_decides_a_terms_change_step_for_its_delegator(launched, reviewers, make_user):
     # Delegation goes through the approval engine, so it covers every process, a terms change included.
-    from lifecycle import delegations
+    from approvals import delegations
     from notifications.models import Notification
 
     colleague = make_user(username="risk_sub_ch", role="reviewer", departments=["risk", "legal"])
@@ -619,9 +620,9 @@ def test_a_substitute_decides_a_terms_change_step_for_its_delegator(launched, re
     step = change.review.steps.get(department="risk")
     if step.status != "pending":  # opened in a later phase: decide the earlier ones first
         for other in change.review.steps.filter(status="pending").exclude(department="risk"):
-            lifecycle_services.approval_step_decide(review=change.review, department=other.department,
+            approval_services.approval_step_decide(review=change.review, department=other.department,
                                                     user=reviewers[other.department], decision="approve")
-    decided = lifecycle_services.approval_step_decide(review=change.review, department="risk", user=colleague,
+    decided = approval_services.approval_step_decide(review=change.review, department="risk", user=colleague,
                                                       decision="approve", comment="代为同意",
                                                       on_behalf_of=reviewers["risk"])
     assert (decided.decided_by, decided.on_behalf_of) == (colleague, reviewers["risk"])

@@ -3,9 +3,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from rest_framework.test import APIClient
 
+from approvals import services as approval_services
+from approvals.models import ApprovalStep
 from changes import services
-from lifecycle import services as lifecycle_services
-from lifecycle.models import ApprovalStep
 from tests.changes.conftest import change_data
 from tests.factories import UserFactory
 
@@ -27,7 +27,7 @@ def test_an_admin_who_patched_the_draft_cannot_decide_its_risk_step(launched, re
     assert response.status_code == 200, response.content
     change = services.change_submit(user=launched.owner, change=type(change).objects.get(pk=change.pk))
     with pytest.raises(PermissionDenied):
-        lifecycle_services.approval_step_decide(review=change.review, department="risk", user=admin_risk,
+        approval_services.approval_step_decide(review=change.review, department="risk", user=admin_risk,
                                                 decision="approve", comment="同意")
     assert ApprovalStep.objects.get(review=change.review, department="risk").status == "pending"
-    assert admin_risk not in lifecycle_services.department_reviewers(review=change.review, department="risk")
+    assert admin_risk not in approval_services.department_reviewers(review=change.review, department="risk")

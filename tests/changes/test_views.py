@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from approvals import services as approval_services
 from changes import services
 from changes.models import Change
 from tests.factories import (
@@ -348,12 +349,11 @@ def test_no_actions_card_while_the_change_is_under_review(client, launched, revi
 
 
 def test_step_badges_are_coloured_by_their_state(client, launched, reviewers):
-    from lifecycle import services as lifecycle_services
 
     change = services.change_create(user=launched.owner, product=launched, data=change_data())
     change = services.change_submit(user=launched.owner, change=change)
     first = change.review.steps.order_by("position", "id").first()
-    lifecycle_services.approval_step_decide(review=change.review, department=first.department,
+    approval_services.approval_step_decide(review=change.review, department=first.department,
                                             user=reviewers[first.department], decision="approve", comment="同意")
     client.force_login(launched.owner)
     page = client.get(f"/changes/{change.pk}/").content.decode()

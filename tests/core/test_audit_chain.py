@@ -6,6 +6,7 @@ import time
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from approvals import services as approval_services
 from core.audit import audit_verify
 from core.models import AuditEntry
 from lifecycle import services
@@ -46,7 +47,7 @@ def decision_entry(db):
     complete_deliverables(product)
     review = services.gate_review_submit(product=product, user=owner)
     for department in ("risk", "compliance"):
-        services.approval_step_decide(review=review, department=department, user=reviewer_for(department),
+        approval_services.approval_step_decide(review=review, department=department, user=reviewer_for(department),
                                       decision="approve", comment=f"{department} 同意")
     ProductFactory(owner=owner)  # a second product for the product_id tampering
     return AuditEntry.objects.get(action="step_approved", comment="risk 同意")

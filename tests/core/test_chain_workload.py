@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts import services as accounts
+from approvals import services as approval_services
 from core.audit import audit_verify
 from core.models import AuditEntry
 from kpis import services as kpis
@@ -31,7 +32,7 @@ def workload(pm, head, admin_user):
     review = lifecycle.gate_review_submit(product=product, user=pm)
     while review.steps.filter(status="pending").exists():
         for step in review.steps.filter(status="pending"):
-            lifecycle.approval_step_decide(review=review, department=step.department,
+            approval_services.approval_step_decide(review=review, department=step.department,
                                            user=reviewers[step.department], decision="approve", comment="")
     requirement = requirements.requirement_create(user=pm, data={"product": product, "title": "额度提升",
                                                                  "source": "internal", "type": "feature"})

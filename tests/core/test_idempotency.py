@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from approvals.models import ApprovalStep, GateReview
 from core.idempotency import idempotency_purge
 from core.models import AuditEntry, IdempotencyRecord
 from kpis.models import Observation
-from lifecycle.models import ApprovalStep, GateReview
 from products.models import Product
 from requirements.models import Requirement
 from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables

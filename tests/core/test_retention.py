@@ -2,10 +2,11 @@
 import pytest
 from django.urls import reverse
 
+from approvals.models import ApprovalStep, GateReview
 from core.retention import HardDeleteRefused
 from kpis.models import Observation
 from lifecycle import services
-from lifecycle.models import ApprovalStep, Deliverable, GateReview
+from lifecycle.models import Deliverable
 from products.models import Product
 from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewer_for
 
@@ -50,4 +51,4 @@ def test_the_admin_cannot_delete_a_deliverable(client, admin_user, review):
 
 def test_the_admin_cannot_delete_a_review(client, admin_user, review):
     client.force_login(admin_user)
-    assert client.get(reverse("admin:lifecycle_gatereview_delete", args=[review.pk])).status_code == 403
+    assert client.get(reverse("admin:approvals_gatereview_delete", args=[review.pk])).status_code == 403

@@ -1,7 +1,7 @@
 """Approve, reject and closing a risk ask first, in a dialog; cancelling changes nothing."""
 import pytest
 
-from lifecycle.models import ApprovalStep
+from approvals.models import ApprovalStep
 from risks.models import Risk
 
 pytestmark = pytest.mark.e2e

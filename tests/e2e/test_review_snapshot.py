@@ -3,8 +3,8 @@ labelled tables with links, codes in words and no code box, in Chinese and Engli
 import pytest
 
 from accounts.models import User
+from approvals.models import ApprovalStep
 from changes import services as changes
-from lifecycle.models import ApprovalStep
 from products.models import Product
 
 pytestmark = pytest.mark.e2e

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from lifecycle import delegations
-from lifecycle.models import ApprovalStep
+from approvals import delegations
+from approvals.models import ApprovalStep
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from lifecycle.models import GateReview
+from approvals.models import GateReview
 from products.models import Product
 from roadmap import services
 

@@ -2,9 +2,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from approvals.models import GateReview
+from approvals.services import approval_step_decide
 from exits.models import ExitTask
-from lifecycle.models import GateReview
-from lifecycle.services import approval_step_decide, gate_review_submit
+from lifecycle.services import gate_review_submit
 from tests.factories import complete_deliverables, exit_finish
 
 from .conftest import day, save_plan

@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from approvals import services as approval_services
+from approvals.models import GatePolicy
 from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.models import GatePolicy
 from tests.factories import ProductFactory, UserFactory, complete_deliverables
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def admin_owner(db):
 
 
 def run_action(client, review, comment="材料齐全，同意。", confirm=True):
-    url = reverse("admin:lifecycle_gatereview_changelist")
+    url = reverse("admin:approvals_gatereview_changelist")
     data = {"action": "approve_my_steps", "_selected_action": [review.pk], "post": "yes", "comment": comment}
     if confirm:
         data["confirm"] = "yes"
@@ -44,7 +45,7 @@ def test_admin_action_approves_one_step_of_the_admins_departments_with_the_comme
 
 def test_admin_action_first_asks_a_comment_and_a_confirmation(client, submitted, admin_owner):
     client.force_login(admin_owner)
-    url = reverse("admin:lifecycle_gatereview_changelist")
+    url = reverse("admin:approvals_gatereview_changelist")
     page = client.post(url, {"action": "approve_my_steps", "_selected_action": [submitted.pk]})
     assert page.status_code == 200 and 'name="comment"' in page.content.decode() and 'name="confirm"' in (
         page.content.decode())
@@ -76,18 +77,18 @@ def test_gate_policy_change_in_the_admin_is_audited(client, admin_owner):
     policy = GatePolicy.objects.get(department="legal", category="loan")
     data = {"process": "stage_gate", "phase": 1, "fact": "", "department": "legal", "target_stage": "",
             "category": "loan", "min_risk_rating": "", "due_working_days": 5, "escalation_days": 1, "is_active": "on"}
-    response = client.post(reverse("admin:lifecycle_gatepolicy_change", args=[policy.pk]), data)
+    response = client.post(reverse("admin:approvals_gatepolicy_change", args=[policy.pk]), data)
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="policy_changed")
     assert entry.actor == admin_owner and "法务部" in entry.to_value
-    client.post(reverse("admin:lifecycle_gatepolicy_delete", args=[policy.pk]), {"post": "yes"})
+    client.post(reverse("admin:approvals_gatepolicy_delete", args=[policy.pk]), {"post": "yes"})
     assert AuditEntry.objects.filter(action="policy_changed", from_value="删除").count() == 1
     assert not GatePolicy.objects.filter(pk=policy.pk).exists()
 
 
 def test_gate_review_cannot_be_deleted_in_the_admin(client, submitted, admin_owner):
     client.force_login(admin_owner)
-    url = reverse("admin:lifecycle_gatereview_delete", args=[submitted.pk])
+    url = reverse("admin:approvals_gatereview_delete", args=[submitted.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
 
 
@@ -101,14 +102,14 @@ def test_bulk_policy_delete_is_all_or_nothing(product, admin_owner):
     used = DeliverableTemplate.objects.filter(deliverables__product=product).first()
     unused_pk, audits = unused.pk, AuditEntry.objects.count()
     with pytest.raises(ProtectedError):
-        services.gate_policy_delete(user=admin_owner, objs=[unused, used])
+        approval_services.gate_policy_delete(user=admin_owner, objs=[unused, used])
     assert DeliverableTemplate.objects.filter(pk=unused_pk).exists() and AuditEntry.objects.count() == audits
 
 
 def test_bulk_policy_delete_in_the_admin_audits_each_row(client, admin_owner):
     client.force_login(admin_owner)
     ids = list(GatePolicy.objects.filter(department="legal").values_list("pk", flat=True))
-    url = reverse("admin:lifecycle_gatepolicy_changelist")
+    url = reverse("admin:approvals_gatepolicy_changelist")
     client.post(url, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
     assert not GatePolicy.objects.filter(pk__in=ids).exists()
     assert AuditEntry.objects.filter(action="policy_changed", from_value="删除").count() == len(ids) > 0

@@ -1,8 +1,10 @@
 import pytest
 
+from approvals import services as approval_services
+from approvals.models import GateReview
 from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.models import Deliverable, GateReview
+from lifecycle.models import Deliverable
 from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables
 from tests.helpers import api, queries
 
@@ -222,7 +224,8 @@ def test_product_gate_review_list_query_count_is_constant(product, owner, review
     few = queries(client, url)
     for _ in range(3):  # rejected reviews followed by resubmissions
         review = GateReview.objects.get(product=product, status="pending")
-        services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="reject",
+        approval_services.approval_step_decide(review=review, department="risk", user=reviewers["risk"],
+                                               decision="reject",
                                       comment="补充材料")
         services.gate_review_submit(product=product, user=owner)
     assert GateReview.objects.filter(product=product).count() == 4

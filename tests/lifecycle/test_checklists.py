@@ -48,7 +48,7 @@ def test_saving_a_new_template_adds_its_item_to_products_in_that_stage(admin_use
     in_stage, elsewhere = ProductFactory(owner=pm), ProductFactory(owner=pm, stage="development")
     services.deliverables_ensure(product=in_stage)
     template = DeliverableTemplate(stage="planning", title="客群访谈纪要", title_en="Interview notes", position=9)
-    services.gate_policy_save(user=admin_user, obj=template)
+    services.deliverable_template_save(user=admin_user, template=template)
     assert Deliverable.objects.filter(product=in_stage, template=template).count() == 1
     assert not Deliverable.objects.filter(product=elsewhere, template=template).exists()
 
@@ -57,5 +57,5 @@ def test_saving_a_template_again_does_not_duplicate_items(admin_user, pm):
     product = ProductFactory(owner=pm)
     template = DeliverableTemplate.objects.filter(stage="planning").first()
     services.deliverables_ensure(product=product)
-    services.gate_policy_save(user=admin_user, obj=template)
+    services.deliverable_template_save(user=admin_user, template=template)
     assert Deliverable.objects.filter(product=product, template=template).count() == 1

@@ -4,11 +4,11 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from approvals.models import ApprovalStep, GateReview
 from core.audit import audit_verify
 from core.errors import DomainConflict
 from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.models import ApprovalStep, GateReview
 from products import services as product_services
 from products.models import Product
 from tests.factories import ProductFactory, UserFactory, complete_deliverables

@@ -2,10 +2,11 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from approvals.models import GateReview
+from approvals.selectors import steps_waiting_for
 from core.audit import audit_verify
 from core.models import AuditEntry
-from lifecycle.models import Deliverable, GateReview
-from lifecycle.selectors import steps_waiting_for
+from lifecycle.models import Deliverable
 
 pytestmark = pytest.mark.django_db
 

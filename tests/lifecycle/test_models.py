@@ -3,9 +3,11 @@ from datetime import date
 import pytest
 from django_fsm import TransitionNotAllowed
 
+from approvals import services as approval_services
+from approvals.models import GatePolicy
 from lifecycle import services
 from lifecycle.diagram import lifecycle_diagram
-from lifecycle.models import Deliverable, GatePolicy
+from lifecycle.models import Deliverable
 from products.choices import LifecycleStage
 from tests.factories import ProductFactory
 
@@ -41,7 +43,7 @@ def test_inactive_policy_rule_is_ignored(owner):
 
 
 def test_add_working_days_skips_weekends():
-    assert services.add_working_days(date(2026, 11, 20), 3) == date(2026, 11, 25)  # Friday + 3 -> Wednesday
+    assert approval_services.add_working_days(date(2026, 11, 20), 3) == date(2026, 11, 25)  # Friday + 3 -> Wednesday
 
 
 def test_deliverable_status_is_protected_and_moves_only_by_transitions(product):

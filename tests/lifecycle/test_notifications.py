@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from approvals import services as approval_services
 from bankpm.celery import app as celery_app
 from lifecycle import services
 from notifications.models import Notification
@@ -59,8 +60,9 @@ def test_broker_outage_loses_nothing_once_the_sweeper_runs(product, owner, revie
     mail.outbox.clear()
     with broker_down():
         review = services.gate_review_submit(product=product, user=owner)
-        services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="approve")
-        services.approval_step_decide(review=review, department="compliance", user=reviewers["compliance"],
+        approval_services.approval_step_decide(review=review, department="risk", user=reviewers["risk"],
+                                               decision="approve")
+        approval_services.approval_step_decide(review=review, department="compliance", user=reviewers["compliance"],
                                       decision="reject", comment="资料不全")
     review.refresh_from_db()
     assert review.status == "rejected"

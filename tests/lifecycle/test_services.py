@@ -2,11 +2,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from approvals import services as approval_services
+from approvals.choices import ApprovalError, GateReviewStatus, StepStatus
+from approvals.exceptions import GateConflict
+from approvals.models import ApprovalStep, GateReview
 from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.choices import GateReviewStatus, LifecycleError, StepStatus
-from lifecycle.exceptions import GateConflict
-from lifecycle.models import ApprovalStep, Deliverable, GateReview
+from lifecycle.models import Deliverable
 from products.choices import ProductCategory
 from tests.factories import (
     ProductFactory,
@@ -77,7 +79,7 @@ def test_waived_deliverable_counts_as_finished_but_needs_a_reason(product, owner
 def test_second_open_review_for_a_product_is_a_conflict(submitted, owner):
     with pytest.raises(GateConflict) as error:
         services.gate_review_submit(product=submitted.product, user=owner)
-    assert error.value.code == LifecycleError.REVIEW_ALREADY_OPEN
+    assert error.value.code == ApprovalError.REVIEW_ALREADY_OPEN
 
 
 def test_only_owner_or_head_of_product_submits(product, other_pm, head, reviewers):
@@ -94,7 +96,7 @@ def test_submitter_cannot_decide_even_as_department_member(product, reviewers):
     complete_deliverables(product)
     review = services.gate_review_submit(product=product, user=head)
     with pytest.raises(PermissionDenied, match="四眼"):
-        services.approval_step_decide(review=review, department="risk", user=head, decision="approve")
+        approval_services.approval_step_decide(review=review, department="risk", user=head, decision="approve")
 
 
 def test_owner_who_is_admin_in_the_department_cannot_decide(reviewers):
@@ -104,40 +106,44 @@ def test_owner_who_is_admin_in_the_department_cannot_decide(reviewers):
     complete_deliverables(product)
     review = services.gate_review_submit(product=product, user=admin_owner)
     with pytest.raises(PermissionDenied, match="四眼"):
-        services.approval_step_decide(review=review, department="compliance", user=admin_owner, decision="approve")
+        approval_services.approval_step_decide(review=review, department="compliance", user=admin_owner,
+                                               decision="approve")
     assert review.steps.get(department="compliance").status == StepStatus.PENDING
 
 
 def test_reviewer_decides_only_for_own_department(submitted, reviewers):
     with pytest.raises(PermissionDenied):
-        services.approval_step_decide(review=submitted, department="finance", user=reviewers["risk"],
+        approval_services.approval_step_decide(review=submitted, department="finance", user=reviewers["risk"],
                                       decision="approve")
     assert submitted.steps.get(department="finance").status == StepStatus.PENDING
 
 
 def test_senior_management_step_is_not_open_before_the_others(submitted, reviewers):
     with pytest.raises(GateConflict) as error:
-        services.approval_step_decide(review=submitted, department="senior_management",
+        approval_services.approval_step_decide(review=submitted, department="senior_management",
                                       user=reviewers["senior_management"], decision="approve")
-    assert error.value.code == LifecycleError.STEP_NOT_OPEN
+    assert error.value.code == ApprovalError.STEP_NOT_OPEN
 
 
 def test_step_decided_twice_is_a_conflict(submitted, reviewers):
-    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="approve")
+    approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                           decision="approve")
     with pytest.raises(GateConflict) as error:
-        services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="approve")
-    assert error.value.code == LifecycleError.STEP_ALREADY_DECIDED
+        approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                               decision="approve")
+    assert error.value.code == ApprovalError.STEP_ALREADY_DECIDED
 
 
 def test_rejection_requires_a_comment(submitted, reviewers):
     with pytest.raises(ValidationError) as error:
-        services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+        approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
                                       decision="reject", comment="  ")
     assert "comment" in error.value.message_dict
 
 
 def test_rejection_closes_review_keeps_stage_and_allows_resubmission(submitted, reviewers, owner):
-    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="reject",
+    approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                           decision="reject",
                                   comment="风险评估不充分")
     submitted.refresh_from_db()
     product = submitted.product
@@ -145,9 +151,9 @@ def test_rejection_closes_review_keeps_stage_and_allows_resubmission(submitted, 
     assert submitted.status == GateReviewStatus.REJECTED and product.stage == "development"
     assert set(submitted.steps.exclude(department="risk").values_list("status", flat=True)) == {"withdrawn"}
     with pytest.raises(GateConflict) as error:
-        services.approval_step_decide(review=submitted, department="finance", user=reviewers["finance"],
+        approval_services.approval_step_decide(review=submitted, department="finance", user=reviewers["finance"],
                                       decision="approve")
-    assert error.value.code == LifecycleError.REVIEW_CLOSED
+    assert error.value.code == ApprovalError.REVIEW_CLOSED
     again = services.gate_review_submit(product=product, user=owner)
     approve_all(again, reviewers)
     product.refresh_from_db()
@@ -173,13 +179,14 @@ def test_the_stage_change_is_audited_on_the_product_with_both_stages(submitted, 
 
 
 def test_a_rejection_hands_the_reviewer_who_rejected_to_the_processs_hooks(submitted, reviewers, request):
-    from lifecycle import engine
+    from approvals import engine
 
     seen = []
     engine.register_hook(submitted.process, "rejected", lambda *, review, user: seen.append((review.pk, user)),
                          key="seen")
     request.addfinalizer(lambda: engine.unregister_hook(submitted.process, "rejected", "seen"))
-    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="reject",
+    approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                           decision="reject",
                                   comment="风险评估不充分")
     assert seen == [(submitted.pk, reviewers["risk"])]
 
@@ -200,7 +207,8 @@ def test_cancellation_is_refused_after_launch(product, owner, reviewers):
 
 
 def test_submitter_is_told_of_every_decision(submitted, reviewers, owner):
-    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="approve")
+    approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                           decision="approve")
     assert owner.notifications.filter(title__contains="风险管理部").exists()
 
 
@@ -209,9 +217,9 @@ def test_reviewers_are_notified_when_their_step_opens_and_senior_management_only
     review = services.gate_review_submit(product=product, user=owner)
     assert reviewers["compliance"].notifications.filter(title__contains="待审批").count() == 1
     assert not reviewers["senior_management"].notifications.exists()
-    services.approval_step_decide(review=review, department="compliance", user=reviewers["compliance"],
+    approval_services.approval_step_decide(review=review, department="compliance", user=reviewers["compliance"],
                                   decision="approve")
-    services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="approve")
+    approval_services.approval_step_decide(review=review, department="risk", user=reviewers["risk"], decision="approve")
     assert reviewers["senior_management"].notifications.filter(title__contains="待审批").count() == 1
 
 
@@ -225,7 +233,7 @@ def test_a_reviewers_notification_reads_in_the_reviewers_language(product, owner
 
 
 def test_gate_with_only_senior_management_opens_its_step_at_once(product, owner, reviewers):
-    from lifecycle.models import GatePolicy
+    from approvals.models import GatePolicy
 
     # Only the seeded senior-management rule still matches: senior management alone decides.
     GatePolicy.objects.exclude(department="senior_management").update(is_active=False)
@@ -233,7 +241,8 @@ def test_gate_with_only_senior_management_opens_its_step_at_once(product, owner,
     review = services.gate_review_submit(product=product, user=owner)
     step = review.steps.get()
     assert step.department == "senior_management" and step.status == StepStatus.PENDING and step.due_date
-    services.approval_step_decide(review=review, department="senior_management", user=reviewers["senior_management"],
+    approval_services.approval_step_decide(review=review, department="senior_management",
+                                           user=reviewers["senior_management"],
                                   decision="approve")
     product.refresh_from_db()
     assert product.stage == "development"
@@ -249,7 +258,7 @@ def test_missing_deliverables_are_named_in_the_readers_language(product, owner):
 
 
 def test_submission_is_refused_when_no_policy_rule_names_a_department(product, owner):
-    from lifecycle.models import GatePolicy, GateReview
+    from approvals.models import GatePolicy, GateReview
 
     GatePolicy.objects.update(is_active=False)
     complete_deliverables(product)
@@ -261,14 +270,14 @@ def test_submission_is_refused_when_no_policy_rule_names_a_department(product, o
 
 def test_a_decision_other_than_approve_or_reject_is_refused_and_nothing_changes(submitted, reviewers):
     with assert_unchanged(GateReview, ApprovalStep, AuditEntry), pytest.raises(ValidationError) as error:
-        services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+        approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
                                       decision="abstain")
     assert error.value.message_dict == {"decision": ["决定必须是 approve 或 reject。"]}
 
 
 def test_deciding_for_a_department_the_review_does_not_ask_is_refused_and_nothing_changes(submitted, reviewers):
     with assert_unchanged(GateReview, ApprovalStep, AuditEntry), pytest.raises(ValidationError) as error:
-        services.approval_step_decide(review=submitted, department="legal", user=reviewers["legal"],
+        approval_services.approval_step_decide(review=submitted, department="legal", user=reviewers["legal"],
                                       decision="approve")
     assert error.value.message_dict == {"department": ["该评审没有此部门的审批步骤。"]}
 

@@ -4,10 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from approvals import services as approval_services
+from approvals.exceptions import GateConflict
+from approvals.models import GateReview
 from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.exceptions import GateConflict
-from lifecycle.models import Deliverable, DeliverableTemplate, GateReview
+from lifecycle.models import Deliverable, DeliverableTemplate
 from products.models import Product
 from tests.factories import advance_to
 from tests.helpers import api, assert_unchanged, login
@@ -94,7 +96,8 @@ def test_reopening_on_the_page_during_a_pending_review_shows_why_and_changes_not
 
 
 def test_reopening_once_the_review_is_decided_is_allowed_and_audited(done_item, owner, reviewers, submitted):
-    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="reject",
+    approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                           decision="reject",
                                   comment="补充材料")
     services.deliverable_update(user=owner, deliverable=done_item, status="open")
     done_item.refresh_from_db()
@@ -111,7 +114,8 @@ def earlier_item(product, owner, reviewers, optional_template):
     tick_required(product)
     review = services.gate_review_submit(product=product, user=owner)
     for step in review.steps.order_by("position", "id"):
-        services.approval_step_decide(review=review, department=step.department, user=reviewers[step.department],
+        approval_services.approval_step_decide(review=review, department=step.department,
+                                               user=reviewers[step.department],
                                       decision="approve", comment="同意")
     product.refresh_from_db()
     assert product.stage == "development"

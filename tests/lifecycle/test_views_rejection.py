@@ -3,9 +3,10 @@ resubmission answers the comments for the next reviewers to read."""
 import pytest
 from django.urls import reverse
 
+from approvals import services as approval_services
+from approvals.models import GateReview
 from core.models import AuditEntry
 from lifecycle import services
-from lifecycle.models import GateReview
 from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,8 @@ WHY = "压力测试缺少利率上行情景。"
 
 @pytest.fixture
 def rejected(submitted, reviewers):
-    services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="reject",
+    approval_services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"],
+                                           decision="reject",
                                   comment=WHY)
     return submitted
 

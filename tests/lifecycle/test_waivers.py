@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 from django.urls import reverse
 
+from approvals.exceptions import GateConflict
 from core.models import AuditEntry
 from lifecycle import services
 from lifecycle.choices import LifecycleError
-from lifecycle.exceptions import GateConflict
 from lifecycle.models import Deliverable
 from lifecycle.waivers import deliverable_waiver_decide
 from notifications.models import Notification

@@ -21,9 +21,9 @@ MAX_PAGES = 400
 
 def _object_pages() -> list[str]:
     """A detail page for each state of each kind of object the demo holds."""
+    from approvals.models import GateReview
     from changes.models import Change
     from exits.models import ExitPlan
-    from lifecycle.models import GateReview
     from products.models import Product
     from risks.models import Risk
 

@@ -2,6 +2,7 @@
 import pytest
 from django.urls import reverse
 
+from approvals import services as approval_services
 from lifecycle import services
 from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewer_for
 from tests.helpers import assert_constant_queries, login
@@ -25,7 +26,7 @@ def test_history_exports_do_not_grow_with_entries(client, pm, fmt):
     def grow():
         review = services.gate_review_submit(product=product, user=pm)
         for department in ("risk", "compliance"):
-            services.approval_step_decide(review=review, department=department, user=reviewer_for(department),
+            approval_services.approval_step_decide(review=review, department=department, user=reviewer_for(department),
                                           decision="approve", comment="同意")
 
     url = reverse("lifecycle:product_history", args=[product.pk]) + f"?export={fmt}"

@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
+from approvals.models import ApprovalStep, Condition
 from core.models import AuditImmutable
 from exits.models import ExitPlan, ExitSegment
-from lifecycle.models import ApprovalStep, Condition
 from notifications.models import Notification
 from reports import packs
 from reports.models import PackSubscription, PortfolioPack

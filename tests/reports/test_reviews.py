@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from approvals import services as approval_services
 from lifecycle import services as lifecycle_services
 from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewers_by_department
 from tests.helpers import api, login, pdf_first_page_png, pdf_text
@@ -25,7 +26,7 @@ def decided_review(db):
     for step in review.steps.order_by("position", "id"):
         extra = {"conditions": [{"action": "上线前补充压力测试报告", "owner": owner.pk, "due": DUE.isoformat()}]} \
             if step.department == "risk" else {}
-        lifecycle_services.approval_step_decide(review=review, department=step.department,
+        approval_services.approval_step_decide(review=review, department=step.department,
                                                 user=reviewers[step.department], decision="approve",
                                                 comment=f"同意{step.position}{step.department[:2]}", **extra)
     review.refresh_from_db()

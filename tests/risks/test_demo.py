@@ -4,7 +4,7 @@ import os
 import pytest
 from django.core.management import call_command
 
-from lifecycle.models import GateReview
+from approvals.models import GateReview
 from risks.gate import launch_problems
 from risks.models import Risk
 

@@ -2,8 +2,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from approvals.models import GateReview
 from lifecycle import services as lifecycle
-from lifecycle.models import GateReview
 from risks import services
 from tests.factories import ProductFactory, advance_to, complete_risk_register, make_risk
 

@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture
 def conditioned(owner):
     """Make a product whose submitted gate review carries one open approval condition due on `due`."""
-    from lifecycle.models import Condition
+    from approvals.models import Condition
     from lifecycle.services import gate_review_submit
     from tests.factories import ProductFactory, complete_deliverables
 

@@ -4,9 +4,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from approvals.models import ApprovalStep, Condition, GateReview
 from changes.models import Change, TermsVersion
 from exits.models import ExitPlan
-from lifecycle.models import ApprovalStep, Condition, Deliverable, GateReview
+from lifecycle.models import Deliverable
 from lifecycle.services import gate_review_submit
 from products.models import Product
 from roadmap.models import RoadmapPlan

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import Department
+from approvals.models import ApprovalStep
 from core.models import AuditEntry
 from lifecycle import services as lifecycle
-from lifecycle.models import ApprovalStep
 from sso.choices import Provider
 from sso.ldap_settings import ldap_settings
 from sso.models import DirectoryIdentity, DirectoryRule

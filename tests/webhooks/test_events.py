@@ -2,6 +2,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from approvals import services as approval_services
 from kpis import services as kpis
 from lifecycle import services as lifecycle
 from tests.factories import ProductFactory, complete_deliverables, observe, reviewer_for, target
@@ -28,7 +29,7 @@ def test_a_decided_review_and_the_stage_change_are_events_with_a_delivery_each(e
     complete_deliverables(product)
     review = lifecycle.gate_review_submit(product=product, user=product.owner)
     for step in review.steps.order_by("id"):
-        lifecycle.approval_step_decide(review=review, user=reviewer_for(step.department), decision="approve",
+        approval_services.approval_step_decide(review=review, user=reviewer_for(step.department), decision="approve",
                                        department=step.department, comment="同意")
     types = list(Event.objects.order_by("occurred_at").values_list("type", flat=True))
     assert types == ["review.submitted", "review.decided", "product.stage_changed"]
@@ -62,7 +63,7 @@ def test_an_approval_with_a_condition_publishes_condition_opened(everything):
     review = lifecycle.gate_review_submit(product=product, user=product.owner)
     step = review.steps.order_by("id").first()
     due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    lifecycle.approval_step_decide(review=review, user=reviewer_for(step.department), decision="approve",
+    approval_services.approval_step_decide(review=review, user=reviewer_for(step.department), decision="approve",
                                    department=step.department, comment="同意，附条件",
                                    conditions=[{"action": "补充压力测试", "owner": product.owner.pk, "due": due}])
     opened = Event.objects.get(type="condition.opened")
