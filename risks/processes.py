@@ -5,7 +5,7 @@ change of the product, nor another risk's acceptance). Who decides comes from Ga
 escalation, the queue and the audit entries."""
 from django.utils.translation import gettext_lazy as _
 
-from lifecycle.engine import Facts, Process, register_process
+from approvals.engine import Facts, Process, register_process
 
 from .choices import RISK_ACCEPTANCE, RiskLevel
 from .models import Risk

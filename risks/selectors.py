@@ -65,7 +65,7 @@ def portfolio_counts() -> dict:
 
 def acceptance_reviews(*, risk: Risk) -> QuerySet:
     """The risk's acceptance reviews in the approval engine, newest first, with their steps."""
-    from lifecycle.models import GateReview
+    from approvals.models import GateReview
 
     from .choices import RISK_ACCEPTANCE
 

@@ -117,8 +117,8 @@ def risk_makers(*, risk: Risk) -> set[int]:
 
 def acceptance_review(*, risk: Risk):
     """The risk's open acceptance review in the approval engine, if any."""
-    from lifecycle.choices import GateReviewStatus
-    from lifecycle.models import GateReview
+    from approvals.choices import GateReviewStatus
+    from approvals.models import GateReview
 
     return GateReview.objects.filter(process=RISK_ACCEPTANCE, subject_id=risk.pk,
                                      status=GateReviewStatus.PENDING).first()
@@ -129,7 +129,7 @@ def risk_can_accept(*, user, risk: Risk) -> bool:
     the process's maker set), and only in the senior-management step the engine opened."""
     if not is_senior_management(user):
         return False
-    from lifecycle.services import review_makers
+    from approvals.services import review_makers
 
     review = acceptance_review(risk=risk) if risk.status == RiskStatus.PENDING_ACCEPTANCE else None
     makers = review_makers(review=review) if review is not None else risk_makers(risk=risk)
@@ -211,7 +211,7 @@ def _acceptance_follow(*, risk: Risk, user, was_pending: bool, changed: bool) ->
     """Keep the engine's acceptance review in step with the risk (after the risk is saved): a risk put up for
     acceptance opens one; a pending risk that changed (re-assessed, edited, closed, flagged) withdraws the open one,
     and opens a fresh one when it still needs acceptance, so senior management decides what the risk is now."""
-    from lifecycle.services import review_submit, review_withdraw
+    from approvals.services import review_submit, review_withdraw
 
     open_review = acceptance_review(risk=risk) if was_pending else None
     if open_review is not None and (changed or risk.status != RiskStatus.PENDING_ACCEPTANCE):
@@ -388,7 +388,7 @@ def risk_accept(*, user, risk: Risk, comment: str) -> Risk:
     """Senior management (none of the risk's makers) accepts a high or critical residual risk: the decision of the
     senior-management step of the risk's acceptance review in the approval engine, whose approval accepts the risk
     (`risk_acceptance_approved`)."""
-    from lifecycle.services import approval_step_decide
+    from approvals.services import approval_step_decide
 
     risk = _locked(risk, closed_ok=True)
     if not risk_can_accept(user=user, risk=risk):

@@ -388,14 +388,14 @@ class World:
 
 def permission_world() -> World:
     """One of each thing a role may be allowed or refused to act on, for the API's and the pages' matrices."""
+    from approvals import delegations
+    from approvals.models import Condition
     from changes import services as change_services
     from complaints import services as complaint_services
     from exits import services as exit_services
     from kpis import services as kpi_services
     from kpis.models import Alert, Snapshot, TaskRun
-    from lifecycle import delegations
     from lifecycle import services as lifecycle_services
-    from lifecycle.models import Condition
 
     users = {
         "owner_pm": UserFactory(username="m_owner", role="product_manager"),

@@ -20,9 +20,9 @@ def _add_working_days(start, days):
 
 
 def forward(apps, schema_editor):
-    GatePolicy = apps.get_model("lifecycle", "GatePolicy")
-    GateReview = apps.get_model("lifecycle", "GateReview")
-    ApprovalStep = apps.get_model("lifecycle", "ApprovalStep")
+    GatePolicy = apps.get_model("approvals", "GatePolicy")
+    GateReview = apps.get_model("approvals", "GateReview")
+    ApprovalStep = apps.get_model("approvals", "ApprovalStep")
     Risk = apps.get_model("risks", "Risk")
     ContentType = apps.get_model("contenttypes", "ContentType")
 
@@ -61,7 +61,7 @@ def forward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("lifecycle", "0012_review_withdrawn"),
+        ("approvals", "0002_review_withdrawn"),
         ("risks", "0002_seed_matrix_and_requirements"),
     ]
 

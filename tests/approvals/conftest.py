@@ -1,3 +1,3 @@
-"""The approval engine's tests use the stage gate's fixtures: an owner, their credit card, one reviewer per
-department, and a submitted gate review (the engine's first process)."""
-from tests.lifecycle.conftest import owner, product, reviewers, submitted  # noqa: F401
+"""The approval engine's tests use the stage gate's fixtures: their credit card and a submitted gate review (the
+engine's first process); the owner and one reviewer per department come from tests/conftest.py."""
+from tests.lifecycle.conftest import product, submitted  # noqa: F401

@@ -52,7 +52,7 @@ def test_the_owner_cannot_change_while_a_review_is_open_on_the_page(client, owne
             "sales_channels": list(product.sales_channels.values_list("pk", flat=True)), "interest_rate": "1.5",
             "fee": "0", "description": "", "fee_terms": ""}
     response = client.post(f"/products/{product.pk}/edit/", data)
-    assert response.status_code == 200 and "评审结束前不能变更产品负责人" in response.content.decode()
+    assert response.status_code == 409 and "评审结束前不能变更产品负责人" in response.content.decode()
     assert Product.objects.get(pk=product.pk).owner_id == product.owner_id
 
 

@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
+from approvals.models import GatePolicy
 from complaints.models import ResponsePolicy
 from core.admin import AuditedPolicyAdmin
 from core.models import AuditEntry
-from lifecycle.models import GatePolicy
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def request_of_admin():
 def test_every_admin_that_saves_policy_data_through_a_service_uses_the_audited_base():
     # A policy admin's services audit the change; a hand-written save_model is where they drift apart.
     policy_admins = [model_admin for model, model_admin in admin.site._registry.items()
-                     if model._meta.label in {"lifecycle.GatePolicy", "lifecycle.DeliverableTemplate",
+                     if model._meta.label in {"approvals.GatePolicy", "lifecycle.DeliverableTemplate",
                                               "exits.ExitNoticePolicy", "exits.ExitTaskTemplate",
                                               "risks.RiskLevelMatrix", "risks.RiskCategoryRequirement",
                                               "complaints.ResponsePolicy", "accounts.SecurityPolicy",

@@ -251,7 +251,7 @@ def test_the_walk_finds_the_services_of_every_app():
     apps_walked = {f.module.split(".")[0] for f in public_services(walk)}
     assert {"accounts", "changes", "complaints", "exits", "kpis", "lifecycle", "notifications", "products",
             "reports", "requirements", "risks", "roadmap", "sso", "webhooks"} <= apps_walked
-    assert "lifecycle.delegations" in service_modules(walk)
+    assert "approvals.delegations" in service_modules(walk)
 
 
 def test_every_public_service_that_writes_runs_in_one_transaction_and_writes_its_entry():

@@ -61,7 +61,7 @@ def test_an_alert_without_a_value_flags_the_risk_with_a_dash_for_the_value(loan,
 
 
 def test_an_alert_on_a_risk_waiting_for_acceptance_withdraws_its_acceptance_review(loan):
-    from lifecycle.models import GateReview
+    from approvals.models import GateReview
 
     risk = make_risk(loan, title="借款人违约", category="credit", metric=Metric.objects.get(code="default_rate"),
                      likelihood=4, impact=4, residual_likelihood=3, residual_impact=4)

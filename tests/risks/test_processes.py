@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from approvals import services as engine_services
+from approvals.delegations import delegation_create
+from approvals.models import ApprovalStep, GateReview
+from approvals.selectors import steps_waiting_for
 from core.models import AuditEntry
-from lifecycle import services as engine_services
-from lifecycle.delegations import delegation_create
-from lifecycle.models import ApprovalStep, GateReview
-from lifecycle.selectors import steps_waiting_for
+from lifecycle.services import gate_review_submit
 from notifications.models import Notification
 from risks import services
 from risks.models import Risk
@@ -117,7 +118,7 @@ def test_a_pending_acceptance_does_not_block_the_products_stage_gate(db):
     product = ProductFactory(code="LN-LOCK", category="loan", stage="development")
     high(product)
     complete_deliverables(product)
-    review = engine_services.gate_review_submit(product=product, user=product.owner, to_stage="marketing")
+    review = gate_review_submit(product=product, user=product.owner, to_stage="marketing")
     assert review.status == "pending"
     assert GateReview.objects.filter(product=product, status="pending").count() == 2
 
@@ -125,7 +126,7 @@ def test_a_pending_acceptance_does_not_block_the_products_stage_gate(db):
 def test_an_open_stage_gate_does_not_keep_a_risk_from_being_put_up(db):
     product = ProductFactory(code="LN-LOCK2", category="loan", stage="development")
     complete_deliverables(product)
-    engine_services.gate_review_submit(product=product, user=product.owner, to_stage="marketing")
+    gate_review_submit(product=product, user=product.owner, to_stage="marketing")
     risk = high(product)
     assert acceptance(risk).status == "pending"
 
@@ -137,7 +138,7 @@ def test_two_risks_of_one_product_wait_for_acceptance_side_by_side(loan, executi
 
 
 def test_the_seeded_policy_has_senior_management_decide_risk_acceptance(db):
-    from lifecycle.models import GatePolicy
+    from approvals.models import GatePolicy
 
     assert GatePolicy.objects.filter(process="risk_acceptance", department="senior_management",
                                      is_active=True).exists()
