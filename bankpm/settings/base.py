@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sso",
     "roadmap",
     "reports",
+    "reviews",
 ]
 
 MIDDLEWARE = [
