@@ -38,7 +38,7 @@ def header_section(*, review) -> dict:
     last = review.product.periodic_reviews.filter(status="decided").exclude(pk=review.pk).order_by(
         "-decided_at").first()
     return {
-        "trigger": review.trigger, "reason": review.reason, "due_date": _iso(review.due_date),
+        "review_id": review.pk, "trigger": review.trigger, "reason": review.reason, "due_date": _iso(review.due_date),
         "period_start": _iso(review.period_start), "period_end": _iso(timezone.localdate()),
         "risk_rating": product.risk_rating, "category": product.category, "owner": _name(product.owner),
         "opened_by": _name(review.opened_by), "opened_at": _iso(review.opened_at),

@@ -22,6 +22,7 @@ from kpis.models import Alert, Snapshot, TaskRun
 from lifecycle import delegations
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Condition
+from reviews import services as review_services
 from tests.factories import (
     PASSWORD,
     FeedbackFactory,
@@ -73,6 +74,7 @@ class World:
     subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
     delivery: object  # one of its deliveries
     waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
+    periodic: object = None  # a periodic review of `launched`, opened by the system and being prepared
 
 
 @pytest.fixture
@@ -145,6 +147,8 @@ def world(db):
     waiver = lifecycle_services.deliverable_update(user=owner, deliverable=waiving.deliverables.filter(
         required=True).first(), status="waived", reason="沿用上一产品的调研")
 
+    launched = launched_product("MX-C1")
+    periodic = review_services._open(product=launched, trigger="scheduled", due_date=today + dt.timedelta(days=20))
     return World(
         users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
         requirement=RequirementFactory(product=product), version=ProductVersionFactory(product=product),
@@ -152,7 +156,7 @@ def world(db):
         alert=Alert.objects.get(product=product),
         task_run=TaskRun.objects.create(id=uuid.uuid4(), task=kpi_services.COMPUTE_TASK, arguments=["2026-10", "month"],
                                         started_by=users["head"]),
-        launched=launched_product("MX-C1"),
+        launched=launched, periodic=periodic,
         draft=change_of(launched_product("MX-C2")), approved=approved, piloting=piloting,
         risk=make_risk(product), pending_risk=make_risk(product, title="集中度过高", likelihood=5, impact=5,
                                                         residual_likelihood=4, residual_impact=4),
@@ -218,6 +222,9 @@ MATRIX = {
     ("product-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("roadmap", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("review-pack", "get"): (lambda w: {"pk": w.review.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("product-review-list", "get"): (None, None, [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("product-review-detail", "get"): (lambda w: {"pk": w.periodic.pk}, None,
+                                       [401, 200, 200, 200, 200, 200, 200, 200]),
     ("product-list", "post"): (None, product_payload, [401, 201, 201, 403, 403, 403, 201, 201]),
     ("product-detail", "get"): (lambda w: {"pk": w.product.pk}, None, [401, 200, 200, 200, 200, 200, 200, 200]),
     ("product-detail", "patch"): (lambda w: {"pk": w.product.pk}, lambda w, u: {"name": "改名"},
