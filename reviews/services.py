@@ -336,7 +336,7 @@ def _draft_change(*, review: ProductReview, user):
         audit_record(action=ChangeAuditAction.CREATED, actor=user, product=product, obj=running,
                      to_value=running.summary, comment=_follow_up_note(review))
     audit_record(action=ReviewAuditAction.FOLLOW_UP, actor=user, product=product, obj=review,
-                 to_value=f"change:{running.pk}", comment=running.summary)
+                 from_value=ReviewOutcome.CHANGE, to_value=f"#{running.pk}", comment=running.summary)
     notify(recipients=[product.owner], title_code=gettext_noop("定期评审要求变更条款：%(product)s"),
            body_code=gettext_noop("已为您创建条款变更草稿，请填写拟变更的条款后提交审批。"),
            params={"product": product.code}, url=running.get_absolute_url(), group=f"periodic-review:{review.pk}")
@@ -356,7 +356,7 @@ def _draft_exit_plan(*, review: ProductReview, user):
         audit_record(action=ExitAuditAction.PLAN_CREATED, actor=user, product=product, obj=plan,
                      comment=_follow_up_note(review))
     audit_record(action=ReviewAuditAction.FOLLOW_UP, actor=user, product=product, obj=review,
-                 to_value=f"exit_plan:{plan.pk}")
+                 from_value=ReviewOutcome.EXIT, to_value=f"#{plan.pk}", comment=plan.reason)
     notify(recipients=[product.owner], title_code=gettext_noop("定期评审决定退出：%(product)s"),
            body_code=gettext_noop("已为您创建退出计划草稿，请完善客群、通知日和关闭日后提交退出评审。"),
            params={"product": product.code}, url=reverse("exits:plan-edit", args=[product.pk]),
