@@ -82,8 +82,9 @@ def cadence_for(*, risk_rating: str, category: str, table: dict | None = None) -
 
 
 def launch_dates(product_ids) -> dict[int, date]:
-    """When each product went on sale: the approved launch gate (into marketing; into operation without one),
-    the product's creation when no gate is recorded (products loaded already in operation)."""
+    """When each product went on sale: the approved launch gate (into marketing; into operation without one);
+    without a recorded gate (products loaded already in operation), its first month with figures or its creation,
+    whichever is earlier."""
     found: dict[int, date] = {}
     gates = (GateReview.objects.filter(product_id__in=product_ids, process="stage_gate",
                                        status=GateReviewStatus.APPROVED,
@@ -91,9 +92,16 @@ def launch_dates(product_ids) -> dict[int, date]:
              .values("product_id", "to_stage").annotate(first=Min("decided_at")))
     for row in sorted(gates, key=lambda r: r["to_stage"] != LifecycleStage.MARKETING):
         found.setdefault(row["product_id"], timezone.localdate(row["first"]))
-    for pk, created in Product.objects.filter(pk__in=product_ids).exclude(pk__in=list(found)).values_list(
-            "pk", "created_at"):
-        found[pk] = timezone.localdate(created)
+    missing = [pk for pk in product_ids if pk not in found]
+    if not missing:
+        return found
+    from kpis.models import Snapshot
+
+    first_figures = dict(Snapshot.objects.filter(product_id__in=missing, granularity="month")
+                         .values_list("product_id").annotate(first=Min("period_start")).order_by())
+    for pk, created in Product.objects.filter(pk__in=missing).values_list("pk", "created_at"):
+        created = timezone.localdate(created)
+        found[pk] = min(created, first_figures.get(pk, created))
     return found
 
 

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import AuditEntry
+from kpis import services as kpi_services
 from reviews import services
 from reviews.models import CadencePolicy, ProductReview
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, observe
 
 from .conftest import operating
 
@@ -72,3 +73,10 @@ def test_remediate_may_not_come_later_than_the_ordinary_cadence(admin_user):
     with pytest.raises(ValidationError):
         services.cadence_policy_save(user=admin_user, obj=row)
     assert not CadencePolicy.objects.filter(category="loan").exists()
+
+
+def test_without_a_launch_gate_the_first_month_with_figures_stands_for_the_launch(owner):
+    product = operating(owner, rating="R3", launched_days_ago=0)
+    observe(product, "csat", "2025-03-10", 80)
+    kpi_services.kpi_snapshots_compute(period="2025-03", granularity="month")
+    assert services.launch_dates([product.pk])[product.pk] == dt.date(2025, 3, 1)
