@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "SalesChannelsEnum": "products.choices.SalesChannelCode",
         "ChannelEnum": "requirements.choices.FeedbackChannel",
         "ComplaintCategoryEnum": "complaints.choices.ComplaintCategory",
+        # A periodic review's outcome (an engine review's outcome is free text of its process).
+        "ReviewOutcomeEnum": "reviews.choices.ReviewOutcome",
     },
 }
 

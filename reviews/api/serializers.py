@@ -1,6 +1,7 @@
 """API shapes of periodic reviews (read-only: they change through the pages and the engine's decisions endpoint)."""
 from rest_framework import serializers
 
+from ..choices import ReviewOutcome
 from ..models import ProductReview
 
 
@@ -14,6 +15,8 @@ class ProductReviewSerializer(serializers.ModelSerializer):
     gate_review = serializers.IntegerField(source="gate_review_id", allow_null=True, read_only=True,
                                            help_text="The engine review deciding it (decisions: "
                                                      "POST /api/v1/gate-reviews/{id}/decisions/).")
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices, allow_blank=True, read_only=True,
+                                      help_text="Empty until the review is decided.")
     change = serializers.IntegerField(source="change_id", allow_null=True, read_only=True,
                                       help_text="The draft terms change an outcome `change` opened.")
     exit_plan = serializers.IntegerField(source="exit_plan_id", allow_null=True, read_only=True,
