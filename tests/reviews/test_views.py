@@ -81,3 +81,20 @@ def test_the_pack_renders_as_tables_never_as_a_dump(client, product, reviewers):
 def test_the_product_page_shows_the_next_review_due_date(client, product):
     body = login(client, product.owner).get(product.get_absolute_url()).content.decode()
     assert 'id="next-review-due"' in body
+
+
+def test_another_manager_sees_no_form_and_cannot_prepare_the_pack(client, product):
+    from tests.factories import UserFactory
+
+    review = opened(product)
+    other = UserFactory(username="pm_other", role="product_manager")
+    login(client, other)
+    assert 'id="price-value-form"' not in client.get(review.get_absolute_url()).content.decode()
+    client.post(f"/reviews/{review.pk}/prepare/", {**PRICE_VALUE, "submit": "1"})
+    review.refresh_from_db()
+    assert (review.status, review.price_paid) == ("preparing", "")
+
+
+def test_a_product_manager_cannot_open_a_review_from_the_portfolio(client, product):
+    login(client, product.owner).post("/reviews/open/", {"product": product.pk, "reason": "想评审"})
+    assert not ProductReview.objects.filter(product=product).exists()
