@@ -38,6 +38,8 @@ def populate():
     from accounts.models import User
     from changes.models import Change, TermsVersion
     from exits.models import ExitPlan
+    from lifecycle.choices import STAGE_GATE
+    from lifecycle.engine import PRODUCT_TERMS
     from lifecycle.models import ApprovalStep, Deliverable, GateReview
     from products.models import Product
     from roadmap.models import RoadmapPlan
@@ -61,11 +63,13 @@ def populate():
     reviews, versions, changes, exits, deliverables, plans = [], [], [], [], [], []
     for i, (product, (_created, days)) in enumerate(zip(products, plan, strict=True)):
         for number, day in enumerate(days):
-            reviews.append(GateReview(product=product, process="stage_gate", from_stage=STAGES[number],
+            reviews.append(GateReview(product=product, process=STAGE_GATE, from_stage=STAGES[number],
+                                      lock_key=f"{PRODUCT_TERMS}:{product.pk}", target=STAGES[number + 1],
                                       to_stage=STAGES[number + 1], status="approved", submitted_by=product.owner,
                                       submitted_at=_at(day - timedelta(days=rng.randint(1, 12))), decided_at=_at(day)))
         if i % 10 == 0 and len(days) < 4:
-            reviews.append(GateReview(product=product, process="stage_gate", from_stage=STAGES[len(days)],
+            reviews.append(GateReview(product=product, process=STAGE_GATE, from_stage=STAGES[len(days)],
+                                      lock_key=f"{PRODUCT_TERMS}:{product.pk}", target=STAGES[len(days) + 1],
                                       to_stage=STAGES[len(days) + 1], status="pending", submitted_by=product.owner,
                                       submitted_at=_at(LAST - timedelta(days=30))))
         launch = days[1] if len(days) > 2 else None

@@ -8,10 +8,10 @@ class ChangesConfig(AppConfig):
 
     def ready(self):
         from core.audit import register_actions
-        from lifecycle.engine import register_on_approved
-        from lifecycle.services import STAGE_GATE
+        from core.hooks import register_hook as register_app_hook
+        from lifecycle.choices import STAGE_GATE
+        from lifecycle.engine import register_hook
         from products.sections import register_product_section
-        from products.services import register_edit_guard
 
         from . import processes, services
         from .choices import ChangeAuditAction
@@ -22,8 +22,9 @@ class ChangesConfig(AppConfig):
         register_alias("change", fields_of="product")
         register_alias("termsversion", fields_of="product")
         processes.register()
-        register_on_approved(STAGE_GATE, services.terms_version_on_launch)
-        register_edit_guard("changes.terms_frozen", services.terms_frozen_guard)
-        register_edit_guard("changes.category_frozen", services.category_frozen_guard)
-        register_edit_guard("changes.terms_review_pending", services.terms_review_pending_guard)
+        register_hook(STAGE_GATE, "approved", services.terms_version_on_launch)
+        register_app_hook("products", "edit_guard", services.terms_frozen_guard, key="changes.terms_frozen")
+        register_app_hook("products", "edit_guard", services.category_frozen_guard, key="changes.category_frozen")
+        register_app_hook("products", "edit_guard", services.terms_review_pending_guard,
+                          key="changes.terms_review_pending")
         register_product_section(key="changes", template="changes/_product_section.html", order=40)

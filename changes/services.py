@@ -16,9 +16,9 @@ from core.audit import audit_record, audit_value
 from core.errors import DomainConflict, FieldValidationError
 from core.roles import is_senior_management, product_can_edit
 from kpis.models import Metric
-from lifecycle.choices import GateReviewStatus
+from lifecycle.choices import STAGE_GATE, GateReviewStatus
 from lifecycle.conditions import conditions_guard
-from lifecycle.engine import get_process
+from lifecycle.engine import PRODUCT_TERMS, get_process
 from lifecycle.models import GateReview
 from lifecycle.selectors import review_pending
 from lifecycle.services import review_submit
@@ -67,8 +67,9 @@ def category_frozen_guard(*, product: Product, user, changed: set[str]) -> None:
 
 
 def terms_review_pending_guard(*, product: Product, user, changed: set[str]) -> None:
-    """While any review of the product is pending its reviewers are reviewing these terms (409 review_pending)."""
-    if changed & set(TERM_FIELDS) and review_pending(product=product):
+    """While a stage gate or terms change of the product is pending its reviewers are reviewing these terms (409
+    review_pending); reviews of other lock scopes do not freeze them."""
+    if changed & set(TERM_FIELDS) and review_pending(product=product, scope=PRODUCT_TERMS):
         raise DomainConflict(ChangeError.REVIEW_PENDING)
 
 
@@ -128,7 +129,7 @@ def terms_version_initial_ensure(*, product: Product) -> TermsVersion:
     first = product.terms_versions.order_by("version").first()
     if first is not None:
         return product.terms_versions.order_by("-version").first()
-    launch = GateReview.objects.filter(product=product, process="stage_gate", to_stage=S.MARKETING,
+    launch = GateReview.objects.filter(product=product, process=STAGE_GATE, to_stage=S.MARKETING,
                                        status=GateReviewStatus.APPROVED).order_by("-decided_at").first()
     start = timezone.localdate(launch.decided_at) if launch and launch.decided_at else timezone.localdate(
         product.created_at)

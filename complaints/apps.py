@@ -8,10 +8,10 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from core.audit import register_actions
-        from kpis.hooks import register_metric_source
+        from core.hooks import register_hook
 
         from . import kpi
         from .choices import ComplaintAuditAction
 
         register_actions(ComplaintAuditAction)
-        register_metric_source(kpi.register_fed)
+        register_hook("kpis", "metric_source", kpi.register_fed)

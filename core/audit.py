@@ -36,6 +36,22 @@ def action_label(code: str) -> str:
     return str(_ACTION_LABELS.get(code, code))
 
 
+_ACTION_LABELLERS: dict[str, object] = {}
+
+
+def register_action_labeller(action: str, labeller) -> None:
+    """Name one action by its entry: `labeller(entry) -> label or None` (None: the action's registered label).
+    E.g. the approval engine names a review's submission by its process."""
+    _ACTION_LABELLERS[action] = labeller
+
+
+def entry_action_label(entry) -> str:
+    """An entry's action in the reader's language, as the pages and exports show it."""
+    labeller = _ACTION_LABELLERS.get(entry.action)
+    label = labeller(entry) if labeller is not None else None
+    return str(label) if label is not None else action_label(entry.action)
+
+
 def action_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(label)) for code, label in _ACTION_LABELS.items()), key=lambda c: c[0])
 

@@ -59,6 +59,11 @@ def register_codes(*choices: type[models.Choices]) -> None:
         _CODES.update({str(code): label for code, label in each.choices})
 
 
+def register_code(code: str, label) -> None:
+    """One code stored outside a model's choices (e.g. a process registered at start-up), named everywhere."""
+    _CODES[str(code)] = label
+
+
 def register_field_labels(labels: dict[str, object]) -> None:
     """Labels of dict keys and pseudo-fields an app writes into its audit diffs."""
     _FIELD_LABELS.update(labels)

@@ -78,9 +78,9 @@ class AuditEntry(AppendOnly):
         return f"#{self.pk} {self.get_action_display()}"
 
     def get_action_display(self):
-        from .audit import action_label
+        from .audit import entry_action_label
 
-        return action_label(self.action)
+        return entry_action_label(self)
 
     def canonical(self) -> str:
         """The exact content the hash covers (stable across database round-trips)."""

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .audit import action_label, object_type_label
+from .audit import object_type_label
 from .labels import describe_changes
 from .models import AuditEntry
 from .roles import audit_visible_filter
@@ -31,7 +31,7 @@ def audit_export_rows(entries: QuerySet[AuditEntry]):
         describe_changes(chunk)
         for e in chunk:
             yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                   e.product.code if e.product else "", str(e.actor) if e.actor else system, action_label(e.action),
+                   e.product.code if e.product else "", str(e.actor) if e.actor else system, e.get_action_display(),
                    object_type_label(e.object_type), e.object_id, e.from_text, e.to_text, _changes_text(e),
                    e.comment, e.entry_hash)
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from lifecycle.demo import register_before_gate
+from core.hooks import register_hook
+from lifecycle.demo import DEMO_SCOPE
 from products.models import Product
 from requirements.models import Requirement
 from requirements.services import requirement_create
@@ -36,7 +37,7 @@ def prepare_gate(*, product, to_stage) -> None:
         _finish(product)
 
 
-register_before_gate(prepare_gate)
+register_hook(DEMO_SCOPE, "before_gate", prepare_gate)
 
 
 DEMO_REVIEWERS = ["compliance1", "risk1", "legal1", "finance1", "exec1"]

@@ -1,11 +1,10 @@
 """The exit runbook's plugs into the approval engine's stage gate (registered in ExitsConfig.ready)."""
-from lifecycle.engine import register_on_approved, register_precondition, register_snapshot_section
+from lifecycle.choices import STAGE_GATE
+from lifecycle.engine import register_hook
 from products.choices import LifecycleStage
 
 from . import selectors, services
 from .api.serializers import plan_representation
-
-STAGE_GATE = "stage_gate"
 
 
 def gate_preconditions(*, subject, target: str) -> dict[str, list[str]]:
@@ -38,6 +37,6 @@ def create_tasks_on_retirement(*, review, user) -> None:
 
 
 def register() -> None:
-    register_precondition(STAGE_GATE, gate_preconditions)
-    register_snapshot_section(STAGE_GATE, "exit_plan", plan_snapshot)
-    register_on_approved(STAGE_GATE, create_tasks_on_retirement)
+    register_hook(STAGE_GATE, "precondition", gate_preconditions)
+    register_hook(STAGE_GATE, "snapshot", plan_snapshot, key="exit_plan")
+    register_hook(STAGE_GATE, "approved", create_tasks_on_retirement)

@@ -16,7 +16,8 @@ from core.audit import audit_record, audit_value, diff
 from core.errors import DomainConflict
 from core.roles import four_eyes_allows, product_can_edit
 from kpis.models import Alert, Snapshot
-from lifecycle.choices import GateReviewStatus
+from lifecycle.choices import STAGE_GATE, GateReviewStatus
+from lifecycle.engine import PRODUCT_TERMS
 from lifecycle.models import GateReview
 from lifecycle.selectors import review_pending
 from notifications.services import notify
@@ -59,14 +60,15 @@ def exit_plan_can_edit(*, user, product: Product) -> bool:
 
 
 def _review_pending(product: Product) -> bool:
-    return review_pending(product=product)
+    """A stage gate (or terms change) of the product is open: its reviewers may be reading the plan."""
+    return review_pending(product=product, scope=PRODUCT_TERMS)
 
 
 # --- The exit process's reviewers ---------------------------------------------------------------------------------
 
 def _approved_retirement(product: Product) -> GateReview | None:
     """The approved gate that took the product into retirement (its snapshot holds the plan as approved)."""
-    return (GateReview.objects.filter(product=product, process="stage_gate", to_stage=S.RETIREMENT,
+    return (GateReview.objects.filter(product=product, process=STAGE_GATE, to_stage=S.RETIREMENT,
                                       status=GateReviewStatus.APPROVED).order_by("-decided_at", "-id").first())
 
 

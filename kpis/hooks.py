@@ -1,18 +1,14 @@
 """Extension points of kpis for the apps above it (no Django signals): called by kpis.services in the same
-transaction as the event."""
-from collections.abc import Callable
+transaction as the event. Hooks are registered in the one registry (core.hooks), scope "kpis":
+`register_hook("kpis", "alert_opened", fn)` (`fn(*, alerts)` with the alerts a snapshot computation has just
+opened) and `register_hook("kpis", "metric_source", fn)` (see `metric_fed_elsewhere`)."""
+from core.hooks import hook_functions
 
-_ALERT_OPENED: list[Callable] = []
-
-
-def register_alert_opened(hook: Callable) -> None:
-    """`hook(*, alerts)` runs with the alerts a snapshot computation has just opened (in its transaction)."""
-    if hook not in _ALERT_OPENED:
-        _ALERT_OPENED.append(hook)
+SCOPE = "kpis"
 
 
 def run_alert_opened(*, alerts) -> None:
-    for hook in _ALERT_OPENED:
+    for hook in hook_functions(SCOPE, "alert_opened"):
         hook(alerts=alerts)
 
 
@@ -29,18 +25,11 @@ def dashboard_cards() -> list[str]:
     return list(_DASHBOARD_CARDS)
 
 
-_METRIC_SOURCES: list[Callable] = []
-
-
-def register_metric_source(source: Callable) -> None:
-    """`source(*, product_ids, metric_ids)` returns the (product id, metric id) pairs whose figures another app
-    computes (e.g. complaints from the register): ingestion refuses them, so each product has one source."""
-    if source not in _METRIC_SOURCES:
-        _METRIC_SOURCES.append(source)
-
-
 def metric_fed_elsewhere(*, product_ids, metric_ids) -> set[tuple[int, int]]:
+    """The "metric_source" hooks (`source(*, product_ids, metric_ids)`) return the (product id, metric id) pairs
+    whose figures another app computes (e.g. complaints from the register): ingestion refuses them, so each product
+    has one source."""
     fed: set[tuple[int, int]] = set()
-    for source in _METRIC_SOURCES:
+    for source in hook_functions(SCOPE, "metric_source"):
         fed |= source(product_ids=set(product_ids), metric_ids=set(metric_ids))
     return fed

@@ -144,7 +144,7 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
 
 
 def _fed_elsewhere_errors(totals: dict, dimensioned: list) -> list[dict]:
-    """Items of a (product, metric) whose figures another app computes (kpis.hooks.register_metric_source)."""
+    """Items of a (product, metric) whose figures another app computes (the "metric_source" hooks of kpis.hooks)."""
     keys = [(index, p, m) for (p, m, _d), index in totals.items()] + [(i, p, m) for i, p, m, *_r in dimensioned]
     fed = metric_fed_elsewhere(product_ids={p for _i, p, _m in keys}, metric_ids={m for _i, _p, m in keys})
     return [{"index": i, "errors": {"metric": [IngestError.FED_ELSEWHERE.label]}}

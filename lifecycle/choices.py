@@ -2,6 +2,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The stage gate's process code (stored on every gate review and policy row; never rename it).
+STAGE_GATE = "stage_gate"
+
 
 class DeliverableStatus(models.TextChoices):
     OPEN = "open", _("待完成")

@@ -1,4 +1,5 @@
 """Seeded defaults: deliverable templates per stage and the gate policy (used by the data migration and demo)."""
+from .choices import STAGE_GATE
 
 TEMPLATES = [
     # stage, title, English title, due in days
@@ -45,6 +46,6 @@ def seed_defaults(template_model, policy_model) -> None:
             senior = department == "senior_management"
             defaults["phase"] = 2 if senior else 1
             # Other processes' rows (e.g. "change") may name the same department: match this row's process only.
-            lookup = {"process": "" if senior else "stage_gate", "fact": ""}
+            lookup = {"process": "" if senior else STAGE_GATE, "fact": ""}
         policy_model.objects.get_or_create(department=department, target_stage=stage, category=category,
                                            min_risk_rating=risk, **lookup, defaults=defaults)

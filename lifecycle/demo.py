@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from core.hooks import hook_functions
 from core.roles import department_members
 from products.choices import CLOSED_STAGES, STAGE_ORDER, LifecycleStage
 from products.models import Product
@@ -20,13 +21,9 @@ APPROVE = "approve"
 
 
 # Demo seeders of the apps above lifecycle prepare what a gate checks before the walk submits it (e.g. the exit
-# plan before operation -> retirement): `prepare(*, product, to_stage)`.
-_BEFORE_GATE: list = []
-
-
-def register_before_gate(prepare) -> None:
-    if prepare not in _BEFORE_GATE:
-        _BEFORE_GATE.append(prepare)
+# plan before operation -> retirement): core.hooks scope "lifecycle.demo", event "before_gate",
+# `prepare(*, product, to_stage)`.
+DEMO_SCOPE = "lifecycle.demo"
 
 
 def seed(*, stdout=None):
@@ -61,7 +58,7 @@ def _walk_to_demo_stages(products):
             to_stage = target if target == LifecycleStage.CANCELLED else services.next_stage(product=product)
             if to_stage != LifecycleStage.CANCELLED:
                 _tick(product)
-            for prepare in _BEFORE_GATE:
+            for prepare in hook_functions(DEMO_SCOPE, "before_gate"):
                 prepare(product=product, to_stage=to_stage)
             review = services.gate_review_submit(product=product, user=product.owner, to_stage=to_stage)
             _approve_all(review)

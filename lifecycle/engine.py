@@ -1,22 +1,44 @@
-"""The approval engine's extension points: processes and the hooks other apps plug into them.
+"""The approval engine's extension points: processes, and the one hook registry other apps plug into them.
 
 A *process* is one kind of governed request (a stage gate, a terms change, ...). It declares its subject, who may
-submit, its preconditions, the facts its policy rows match on, the snapshot reviewers approve, and what happens on
-approval and on rejection. The engine (lifecycle.services) owns everything they share: one open review per product
-under a lock, ordered phases of department steps chosen by policy rows, four-eyes, overdue reminders and
-escalation, notifications and audit. Apps above lifecycle register their processes and hooks in AppConfig.ready().
+submit (or that the system submits it), its preconditions, the facts its policy rows match on, which other reviews
+it blocks while open (its lock scope), its outcomes, the snapshot reviewers approve, and what happens on approval,
+on rejection and on finishing. The engine (lifecycle.services) owns everything they share: one open review per
+lock key under the product's row lock, ordered phases of department steps chosen by policy rows, four-eyes,
+overdue reminders and escalation, notifications and audit. Apps register their processes and hooks in
+AppConfig.ready() (`register_process`, `register_hook`).
 """
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from core import hooks as core_hooks
 
 _PROCESSES: dict[str, "Process"] = {}
-_PRECONDITIONS: dict[str, list[Callable]] = defaultdict(list)
-_SNAPSHOT_SECTIONS: dict[str, dict[str, Callable]] = defaultdict(dict)
-_ON_APPROVED: dict[str, list[Callable]] = defaultdict(list)
-_ON_REJECTED: dict[str, list[Callable]] = defaultdict(list)
+
+# The lock scope of the product's terms and stage: a stage gate and a terms change never run side by side.
+PRODUCT_TERMS = "product_terms"
+
+# Hook events and what each hook receives (keyword arguments):
+#   precondition(*, subject, target) -> {field: [messages]}   refuses submission with 400 when any message
+#   snapshot(*, subject, target) -> JSON                      becomes snapshot[key] (key = the section name)
+#   approved(*, review, user)                                  after the process's own on_approved
+#   rejected(*, review, user)                                  after the process's own on_rejected
+#   finished(*, review, user, outcome)                         after approved or rejected hooks, both ways
+# Every hook runs in the deciding (or submitting) transaction.
+EVENTS = ("precondition", "snapshot", "approved", "rejected", "finished")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One of a process's own approving outcomes (e.g. keep / remediate / exit). `rank` orders them by caution:
+    when departments approve with different outcomes, the highest rank prevails (the most cautious view)."""
+
+    code: str
+    label: object
+    rank: int
 
 
 @dataclass
@@ -36,10 +58,23 @@ class Process:
     code: str = ""
     label = _("评审")
     not_submitter_message = _("您无权提交该评审。")
+    # Which reviews this one blocks while open: reviews of the same lock key (see `lock_key`) never run side by
+    # side. The stage gate and a terms change share PRODUCT_TERMS; a process with its own scope runs beside them.
+    lock_scope: str = PRODUCT_TERMS
+    # True when the system opens reviews of this process (a beat task): review_submit(user=None) is then allowed,
+    # and the trail names the system as the submitter.
+    system_submits: bool = False
+    # The process's own approving outcomes; empty means a plain approve / reject.
+    outcomes: tuple[Outcome, ...] = ()
 
     def product_of(self, subject):
-        """The product a subject concerns (the engine locks it and keeps one open review per product)."""
+        """The product a subject concerns (the engine locks its row for every submission and decision)."""
         return subject
+
+    def lock_key(self, *, subject) -> str:
+        """The key of the one open review allowed at a time; it always starts with `lock_scope` and a colon.
+        By default one per product and scope; a process may narrow it (e.g. one per subject)."""
+        return f"{self.lock_scope}:{self.product_of(subject).pk}"
 
     def can_submit(self, *, user, subject) -> bool:
         raise NotImplementedError
@@ -74,11 +109,35 @@ class Process:
         """One line naming the request, for notifications."""
         return f"{review.product.code} {self.label}"
 
+    def review_fields(self, *, subject, target: str) -> dict:
+        """Extra GateReview columns a process fills at submission (the stage gate: from_stage / to_stage)."""
+        return {}
+
+    def audit_values(self, *, review) -> tuple[str, str]:
+        """(from, to) values of the review's submitted / approved / rejected audit entries: by default the
+        process's code (named by its label on the audit page) and the target."""
+        return review.process, review.target
+
+    def step_notice(self, *, review) -> tuple[str, dict]:
+        """(body code marked with gettext_noop, params) telling a department a step waits for it; the engine adds
+        `due` to the params."""
+        from notifications.services import localised
+
+        return gettext_noop("%(review)s，请在 %(due)s 前审批。"), {
+            "review": localised(lambda: self.describe(review=review))}
+
+    def outcome(self, code: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.code == code), None)
+
     def on_approved(self, *, review, user) -> None:
         """What every department's approval sets in motion (in the deciding transaction)."""
 
     def on_rejected(self, *, review, user) -> None:
         """What a rejection sets in motion (in the deciding transaction)."""
+
+    def on_finished(self, *, review, user, outcome: str) -> None:
+        """Runs after approval or rejection (review.status tells which); `outcome` is the review's outcome code,
+        empty for a rejection or a process without outcomes."""
 
 
 # Audit actions that shape every review of a product: its catalogue edits, owner changes and its deliverables.
@@ -88,13 +147,15 @@ OWNER_CHANGED = "product_owner_changed"
 
 
 def maker_cutoff(*, review):
-    """When the product's last approved review before this one was decided (its creation when there is none):
-    what happened before it was approved by someone else already."""
+    """When the product's last approved review of the same lock scope before this one was decided (its creation
+    when there is none): what happened before it was approved by someone else already. A review of another scope
+    (e.g. a marketing material sign-off beside the stage gate) approved something else and does not count."""
     from .choices import GateReviewStatus
     from .models import GateReview
 
+    scope = (review.lock_key or PRODUCT_TERMS).split(":", 1)[0]
     decided = (GateReview.objects.filter(product_id=review.product_id, status=GateReviewStatus.APPROVED,
-                                         decided_at__lt=review.submitted_at)
+                                         lock_key__startswith=f"{scope}:", decided_at__lt=review.submitted_at)
                .order_by("-decided_at").values_list("decided_at", flat=True).first())
     return decided
 
@@ -123,8 +184,19 @@ def maker_set(*, review, actions: tuple[str, ...] = ()) -> set[int]:
 
 
 def register_process(process: Process) -> Process:
+    """Make a process known to the engine; its code reads as its label wherever the trail stores it."""
+    from core.labels import register_code
+
     _PROCESSES[process.code] = process
+    register_code(process.code, process.label)
     return process
+
+
+def submission_action_label(entry):
+    """The audit page's name of a review's submission: the stage gate's entries keep "submit a stage gate review"
+    (their from value is a stage); another process's entry (its from value is the process's code, shown beside
+    the action by its label) reads "review submitted"."""
+    return _("提交评审") if entry.from_value in _PROCESSES else None
 
 
 def get_process(code: str) -> Process:
@@ -135,28 +207,32 @@ def process_choices() -> list[tuple[str, str]]:
     return [(code, str(p.label)) for code, p in sorted(_PROCESSES.items())]
 
 
-def register_precondition(process: str, check: Callable) -> None:
-    """`check(*, subject, target) -> {field: [messages]}` runs on every submission of the process."""
-    _PRECONDITIONS[process].append(check)
+def _scope(process: str) -> str:
+    return f"process:{process}"
 
 
-def register_snapshot_section(process: str, key: str, build: Callable) -> None:
-    """`build(*, subject, target) -> JSON` becomes `snapshot[key]` of every review of the process."""
-    _SNAPSHOT_SECTIONS[process][key] = build
+def register_hook(process: str, event: str, fn: Callable, *, key: str | None = None) -> None:
+    """Run `fn` on `event` (see EVENTS) of every review of `process`, through the one hook registry (core.hooks).
+    `key` names a snapshot section (required for "snapshot"); registering the same key again replaces the hook."""
+    if event not in EVENTS:
+        raise ValueError(f"Unknown engine hook event {event!r}; one of {EVENTS}.")
+    if event == "snapshot" and not key:
+        raise ValueError("A snapshot hook needs the key of its section.")
+    core_hooks.register_hook(_scope(process), event, fn, key=key)
 
 
-def register_on_approved(process: str, hook: Callable) -> None:
-    """`hook(*, review, user)` runs after the process's own on_approved, in the same transaction."""
-    _ON_APPROVED[process].append(hook)
+def unregister_hook(process: str, event: str, key) -> None:
+    core_hooks.unregister_hook(_scope(process), event, key)
 
 
-def register_on_rejected(process: str, hook: Callable) -> None:
-    _ON_REJECTED[process].append(hook)
+def hooks(process: str, event: str) -> list[tuple[object, Callable]]:
+    return core_hooks.hooks(_scope(process), event)
 
 
 def all_preconditions(process: Process, *, subject, target: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for check in [process.preconditions, *_PRECONDITIONS[process.code]]:
+    checks = [process.preconditions, *(fn for _key, fn in hooks(process.code, "precondition"))]
+    for check in checks:
         for key, messages in (check(subject=subject, target=target) or {}).items():
             if messages:
                 errors.setdefault(key, []).extend(messages)
@@ -165,18 +241,18 @@ def all_preconditions(process: Process, *, subject, target: str) -> dict[str, li
 
 def full_snapshot(process: Process, *, subject, target: str) -> dict:
     snapshot = dict(process.snapshot(subject=subject, target=target))
-    for key, build in _SNAPSHOT_SECTIONS[process.code].items():
+    for key, build in hooks(process.code, "snapshot"):
         snapshot[key] = build(subject=subject, target=target)
     return snapshot
 
 
-def run_on_approved(process: Process, *, review, user) -> None:
-    process.on_approved(review=review, user=user)
-    for hook in _ON_APPROVED[process.code]:
+def run_finish(process: Process, *, review, user) -> None:
+    """The process's own finish (on_approved or on_rejected, then on_finished) and the hooks registered for it,
+    in the deciding transaction."""
+    event = "approved" if review.status == "approved" else "rejected"
+    (process.on_approved if event == "approved" else process.on_rejected)(review=review, user=user)
+    for _key, hook in hooks(process.code, event):
         hook(review=review, user=user)
-
-
-def run_on_rejected(process: Process, *, review, user) -> None:
-    process.on_rejected(review=review, user=user)
-    for hook in _ON_REJECTED[process.code]:
-        hook(review=review, user=user)
+    process.on_finished(review=review, user=user, outcome=review.outcome)
+    for _key, hook in hooks(process.code, "finished"):
+        hook(review=review, user=user, outcome=review.outcome)

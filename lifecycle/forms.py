@@ -12,6 +12,8 @@ class DecisionForm(forms.Form):
     # Ticked only when the reviewer chooses to decide for a delegator; otherwise the decision is his own.
     on_behalf_of = forms.ModelChoiceField(label=_("代为审批"), queryset=get_user_model().objects.filter(is_active=True),
                                           required=False)
+    # For a process with its own outcomes (the review's outcome_choices); the service checks the code.
+    outcome = forms.CharField(label=_("审批结论"), required=False, max_length=32)
 
 
 class DeliverableForm(forms.Form):

@@ -14,7 +14,7 @@ from bankpm.validators import link_constraint, validate_link
 from core.retention import KeptRecord
 from products.choices import LifecycleStage, ProductCategory, RiskRating
 
-from .choices import ConditionStatus, Decision, DeliverableStatus, GateReviewStatus, StepStatus
+from .choices import STAGE_GATE, ConditionStatus, Decision, DeliverableStatus, GateReviewStatus, StepStatus
 
 
 class ProtectedFSMFieldsMixin:
@@ -143,7 +143,7 @@ class GatePolicy(models.Model):
     has approved (senior management deciding last is the seeded rule "senior management, phase 2").
     """
 
-    process = models.CharField(_("流程"), max_length=32, blank=True, default="stage_gate",
+    process = models.CharField(_("流程"), max_length=32, blank=True, default=STAGE_GATE,
                                help_text=_("留空表示所有流程。"))
     department = models.CharField(_("审批部门"), max_length=32, choices=DepartmentCode.choices)
     phase = models.PositiveSmallIntegerField(_("审批轮次"), default=1,
@@ -191,19 +191,27 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
     """One review of the approval engine: a request of some process (a stage gate, a terms change, ...) about a
     product, decided by its department steps. `snapshot` keeps what was submitted, as reviewers saw it."""
 
-    process = models.CharField(_("流程"), max_length=32, default="stage_gate", db_index=True)
+    process = models.CharField(_("流程"), max_length=32, default=STAGE_GATE, db_index=True)
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="gate_reviews",
                                 verbose_name=_("产品"))
     subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("评审对象类型"))
     subject_id = models.PositiveBigIntegerField(_("评审对象编号"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
+    # The stage gate's own columns (empty for other processes); `target` is what any process's review leads to
+    # (for a stage gate, the same stage as to_stage).
     from_stage = models.CharField(_("当前阶段"), max_length=20, choices=LifecycleStage.choices, blank=True)
     to_stage = models.CharField(_("目标阶段"), max_length=20, choices=LifecycleStage.choices, blank=True)
+    target = models.CharField(_("评审目标"), max_length=64, blank=True)
+    # The one open review per lock key: "<process lock scope>:<product or subject>" (engine.Process.lock_key).
+    lock_key = models.CharField(_("锁定范围"), max_length=100)
+    # For a process with its own outcomes: the most cautious outcome its approving steps chose.
+    outcome = models.CharField(_("评审结论"), max_length=32, blank=True)
     snapshot = models.JSONField(_("提交内容快照"), default=dict, blank=True)
     status = FSMField(_("状态"), max_length=10, choices=GateReviewStatus.choices, default=GateReviewStatus.PENDING,
                       protected=True, db_index=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    # Empty when the system opened the review (a process that `system_submits`): the trail says "system".
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="submitted_gate_reviews", verbose_name=_("提交人"))
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     decided_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -215,13 +223,13 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
         verbose_name = _("阶段评审")
         verbose_name_plural = _("阶段评审")
         constraints = [
-            # At most one open review per product (of any process), even if a writer bypasses the row lock.
-            models.UniqueConstraint(fields=["product"], condition=models.Q(status=GateReviewStatus.PENDING),
-                                    name="one_open_gate_review_per_product"),
+            # At most one open review per lock key (a process's lock scope), even if a writer bypasses the row lock.
+            models.UniqueConstraint(fields=["lock_key"], condition=models.Q(status=GateReviewStatus.PENDING),
+                                    name="one_open_review_per_lock_key"),
         ]
 
     def __str__(self):
-        if self.process == "stage_gate":
+        if self.to_stage:
             return f"{self.product.code}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
         return f"{self.product.code}: {self.get_process_display()} #{self.pk}"
 
@@ -230,6 +238,38 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
 
         process = _PROCESSES.get(self.process)
         return str(process.label) if process else self.process
+
+    def save(self, *args, **kwargs):
+        # A review written past the engine (fixtures, data repairs) still takes its product's lock: the stage gate
+        # and terms scope, so the constraint below refuses a second open one.
+        if not self.lock_key:
+            from .engine import PRODUCT_TERMS
+
+            self.lock_key = f"{PRODUCT_TERMS}:{self.product_id}"
+        if not self.target and self.to_stage:
+            self.target = self.to_stage
+        super().save(*args, **kwargs)
+
+    @property
+    def submitter_display(self) -> str:
+        """The submitter, or "system" for a review the system opened."""
+        from django.utils.translation import gettext
+
+        return str(self.submitted_by) if self.submitted_by_id else gettext("系统")
+
+    @property
+    def outcome_choices(self) -> list[tuple[str, str]]:
+        """The process's own approving outcomes, for the decision forms; empty for approve / reject only."""
+        from .engine import _PROCESSES
+
+        process = _PROCESSES.get(self.process)
+        return [(o.code, str(o.label)) for o in process.outcomes] if process else []
+
+    def get_outcome_display(self) -> str:
+        from .engine import _PROCESSES
+
+        found = _PROCESSES.get(self.process) and _PROCESSES[self.process].outcome(self.outcome)
+        return str(found.label) if found else self.outcome
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -263,6 +303,8 @@ class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecor
                                    related_name="approval_decisions", verbose_name=_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, blank=True)
+    # The outcome an approving decision chose, for a process with its own outcomes (engine.Process.outcomes).
+    outcome = models.CharField(_("审批结论"), max_length=32, blank=True)
     comment = models.TextField(_("意见"), blank=True)
     overdue = models.BooleanField(_("已逾期"), default=False)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
@@ -281,6 +323,12 @@ class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecor
 
     def __str__(self):
         return f"{self.review} · {self.get_department_display()}"
+
+    def get_outcome_display(self) -> str:
+        from .engine import _PROCESSES
+
+        found = _PROCESSES.get(self.review.process) and _PROCESSES[self.review.process].outcome(self.outcome)
+        return str(found.label) if found else self.outcome
 
     @transition(field=status, source=StepStatus.WAITING, target=StepStatus.PENDING)
     def open(self):

@@ -1,20 +1,22 @@
 """The stage gate: the approval engine's first process. Its subject is the product; approval moves its stage."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.roles import product_can_submit
 from products.choices import LifecycleStage
 from products.terms import product_terms
 
 from . import services
-from .choices import LifecycleError
-from .engine import Process, register_process
+from .choices import STAGE_GATE, LifecycleError
+from .engine import PRODUCT_TERMS, Process, register_process
 from .models import Deliverable
 
 
 class StageGate(Process):
-    code = services.STAGE_GATE
+    code = STAGE_GATE
     label = _("阶段评审")
+    lock_scope = PRODUCT_TERMS  # a gate and a terms change of the product never run side by side
     not_submitter_message = LifecycleError.NOT_SUBMITTER.label
     blocked_by_open_conditions = True  # the next gate waits for the conditions of the last approvals
 
@@ -52,6 +54,20 @@ class StageGate(Process):
                 for d in deliverables
             ],
         }
+
+    def review_fields(self, *, subject, target: str) -> dict:
+        """A gate review records the stage it leaves and the one it leads to."""
+        return {"from_stage": subject.stage, "to_stage": target}
+
+    def audit_values(self, *, review) -> tuple[str, str]:
+        return review.from_stage, review.to_stage
+
+    def step_notice(self, *, review) -> tuple[str, dict]:
+        from notifications.services import localised
+
+        return gettext_noop("%(product_name)s 申请由「%(from)s」进入「%(to)s」，请在 %(due)s 前审批。"), {
+            "product_name": str(review.product), "from": localised(review.get_from_stage_display),
+            "to": localised(review.get_to_stage_display)}
 
     def describe(self, *, review) -> str:
         return _("%(product)s 申请由「%(from)s」进入「%(to)s」") % {

@@ -16,18 +16,20 @@ def gate_review_list() -> QuerySet[GateReview]:
         Prefetch("steps", queryset=steps))
 
 
-def pending_reviews(*, product) -> QuerySet[GateReview]:
-    """The one selector of "what is pending on this subject": the product's reviews still being decided (any
-    process). Guards (owner changes, terms edits, deliverable reopening, exit plans, submissions) ask it."""
-    return GateReview.objects.filter(product=product, status=GateReviewStatus.PENDING)
+def pending_reviews(*, product, scope: str | None) -> QuerySet[GateReview]:
+    """The one selector of "what is pending on this subject": the product's reviews still being decided, of one
+    lock scope (engine.PRODUCT_TERMS: the stage gate and terms changes) or of any process (`scope=None`). Guards
+    (owner changes, terms edits, deliverable reopening, exit plans) ask it, each naming the scope it means."""
+    reviews = GateReview.objects.filter(product=product, status=GateReviewStatus.PENDING)
+    return reviews if scope is None else reviews.filter(lock_key__startswith=f"{scope}:")
 
 
-def review_pending(*, product) -> bool:
-    return pending_reviews(product=product).exists()
+def review_pending(*, product, scope: str | None) -> bool:
+    return pending_reviews(product=product, scope=scope).exists()
 
 
-def open_review_for(*, product: Product) -> GateReview | None:
-    return gate_review_list().filter(product=product, status=GateReviewStatus.PENDING).first()
+def open_review_for(*, product: Product, scope: str | None) -> GateReview | None:
+    return gate_review_list().filter(pk__in=pending_reviews(product=product, scope=scope)).first()
 
 
 def deliverable_list() -> QuerySet[Deliverable]:
@@ -64,14 +66,13 @@ def product_history(*, product: Product | None = None, user=None) -> QuerySet[Au
 def history_export_rows(entries: QuerySet[AuditEntry]):
     """One tuple per entry, in the order of the history export's headers: local time, names and labels (as the
     screen shows them), not UTC and raw codes."""
-    from core.audit import action_label
     from core.labels import describe_changes
 
     system = gettext("系统")
     for e in entries.iterator(chunk_size=1000):
         describe_changes([e])
         yield (e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-               str(e.actor) if e.actor else system, action_label(e.action), e.from_text, e.to_text, e.comment,
+               str(e.actor) if e.actor else system, e.get_action_display(), e.from_text, e.to_text, e.comment,
                e.entry_hash)
 
 

@@ -23,16 +23,23 @@ from products.choices import STAGE_ORDER, LifecycleStage
 from products.models import Product
 
 from . import waivers
-from .choices import AuditAction, Decision, DeliverableStatus, GateReviewStatus, LifecycleError, StepStatus
+from .choices import (
+    STAGE_GATE,
+    AuditAction,
+    Decision,
+    DeliverableStatus,
+    GateReviewStatus,
+    LifecycleError,
+    StepStatus,
+)
 from .conditions import conditions_clean, conditions_create, conditions_guard
-from .engine import Facts, all_preconditions, full_snapshot, get_process, run_on_approved, run_on_rejected
+from .engine import PRODUCT_TERMS, Facts, all_preconditions, full_snapshot, get_process, run_finish
 from .exceptions import GateConflict
 from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
 from .selectors import review_pending
 
 S = LifecycleStage
 SENIOR = DepartmentCode.SENIOR_MANAGEMENT
-STAGE_GATE = "stage_gate"
 # Target stage -> the Product state-machine transition that reaches it.
 TRANSITION_METHODS = {
     S.DEVELOPMENT: "start_development", S.MARKETING: "launch", S.OPERATION: "begin_operation",
@@ -110,8 +117,9 @@ def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
 
 
 def deliverable_can_reopen(*, product: Product) -> bool:
-    """Items are not reopened while a gate review of the product is open: its reviewers rely on them."""
-    return not review_pending(product=product)
+    """Items are not reopened while a gate review (or a terms change) of the product is open: its reviewers rely
+    on them."""
+    return not review_pending(product=product, scope=PRODUCT_TERMS)
 
 
 def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Product, status: str) -> None:
@@ -292,17 +300,24 @@ def gate_review_submit(*, product: Product, user, to_stage: str | None = None, r
 
 @transaction.atomic
 def review_submit(*, process: str, subject, user, target: str = "", response: str = "") -> GateReview:
-    """Open a review of any process: check who submits, lock the product, refuse a second open review, check the
-    process's preconditions, record the snapshot, create the policy's steps and open the first phase. `response`
+    """Open a review of any process: check who submits, lock the product, refuse a second open review of the same
+    lock key, check the process's preconditions, record the snapshot, create the policy's steps and open the first
+    phase. `user=None` is the system submitting, allowed only for a process that `system_submits`. `response`
     (the submitter's answer to the last rejection's comments) is kept on the review and in its audit entry."""
     proc = get_process(process)
     product = Product.objects.select_for_update().get(pk=proc.product_of(subject).pk)
     if isinstance(subject, Product):  # a stage gate's subject is the product: use the locked row
         subject = product
+    if user is None:
+        if not proc.system_submits:
+            raise PermissionDenied(proc.not_submitter_message)
     # Who submits is judged on the locked row: an owner change committed a moment ago counts.
-    if not proc.can_submit(user=user, subject=subject):
+    elif not proc.can_submit(user=user, subject=subject):
         raise PermissionDenied(proc.not_submitter_message)
-    if review_pending(product=product):
+    lock_key = proc.lock_key(subject=subject)
+    if not lock_key.startswith(f"{proc.lock_scope}:"):
+        raise ValueError(f"The lock key {lock_key!r} of {process} must start with its lock scope.")
+    if GateReview.objects.filter(lock_key=lock_key, status=GateReviewStatus.PENDING).exists():
         raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)
     if proc.blocked_by_open_conditions:  # e.g. the next stage gate waits for the last approval's conditions
         conditions_guard(product=product)
@@ -316,9 +331,8 @@ def review_submit(*, process: str, subject, user, target: str = "", response: st
     try:
         with transaction.atomic():
             review = GateReview.objects.create(
-                process=process, product=product, subject=subject,
-                from_stage=product.stage if process == STAGE_GATE else "",
-                to_stage=target if process == STAGE_GATE else "",
+                process=process, product=product, subject=subject, target=target, lock_key=lock_key,
+                **proc.review_fields(subject=subject, target=target),
                 snapshot=full_snapshot(proc, subject=subject, target=target), response=response.strip(),
                 submitted_by=user, submitted_at=timezone.now())
     except IntegrityError as error:  # the partial unique constraint: another writer got there first
@@ -328,8 +342,9 @@ def review_submit(*, process: str, subject, user, target: str = "", response: st
                      escalation_days=escalation)
         for code, phase, days, escalation in steps
     )
+    from_value, to_value = proc.audit_values(review=review)
     audit_record(action=AuditAction.REVIEW_SUBMITTED, actor=user, product=product, obj=review,
-                 from_value=product.stage if process == STAGE_GATE else process, to_value=target,
+                 from_value=from_value, to_value=to_value,
                  comment="\n".join(filter(None, [proc.describe(review=review), review.response])))
     _open_next_phase(review=review)
     return review
@@ -354,24 +369,19 @@ def _open_steps(*, review: GateReview, steps) -> None:
         step.due_date = add_working_days(timezone.localdate(now), step.due_working_days)
         step.save()
         audit_record(action=AuditAction.STEP_OPENED, product=review.product, obj=step, to_value=step.department)
+        body_code, notice = get_process(review.process).step_notice(review=review)
         params = {"product": review.product.code, "process": localised(review.get_process_display),
-                  "dept": localised(step.get_department_display), "due": str(step.due_date)}
-        if review.process == STAGE_GATE:
-            body_code = gettext_noop("%(product_name)s 申请由「%(from)s」进入「%(to)s」，请在 %(due)s 前审批。")
-            params |= {"product_name": str(review.product), "from": localised(review.get_from_stage_display),
-                       "to": localised(review.get_to_stage_display)}
-        else:
-            body_code = gettext_noop("%(review)s，请在 %(due)s 前审批。")
-            params["review"] = localised(lambda: get_process(review.process).describe(review=review))
+                  "dept": localised(step.get_department_display), "due": str(step.due_date), **notice}
         notify(recipients=department_reviewers(review=review, department=step.department),
                title_code=gettext_noop("待审批：%(product)s %(process)s（%(dept)s）"), body_code=body_code,
                params=params, url=reverse("lifecycle:my_reviews"), group=f"review:{review.pk}")
 
 
 def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
-    """The owner of a product with an open review cannot change (an edit guard of products.services): four-eyes
-    would otherwise be decided against an owner who is no longer the one who prepared the request."""
-    if "owner" in changed and review_pending(product=product):
+    """The owner of a product with an open review of any process cannot change (an edit guard of
+    products.services): every process's four-eyes counts the product's owner, and would otherwise be decided
+    against an owner who is no longer the one who prepared the request."""
+    if "owner" in changed and review_pending(product=product, scope=None):
         raise GateConflict(LifecycleError.REVIEW_PENDING)
 
 
@@ -433,7 +443,7 @@ def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
 @transaction.atomic
 def approval_step_decide(
     *, review: GateReview, department: str, user, decision: str, comment: str = "", on_behalf_of=None,
-    conditions: list[dict] | None = None,
+    conditions: list[dict] | None = None, outcome: str = "",
 ) -> ApprovalStep:
     """Record one department's decision; a rejection closes the review, the last approval runs the process's
     approval (for a stage gate: the product's transition). A decision is the decider's own unless he names the
@@ -450,10 +460,12 @@ def approval_step_decide(
         raise ValidationError({"comment": _("驳回必须填写意见。")})
     if conditions and decision != Decision.APPROVE:
         raise ValidationError({"conditions": _("只有同意的决定可以附条件。")})
+    outcome = _check_outcome(review=review, decision=decision, outcome=outcome)
     conditions = conditions_clean(conditions) if conditions else []
     step = _locked_step(review=review, department=department)
     step.approve() if decision == Decision.APPROVE else step.reject()
     step.decision, step.comment, step.decided_by, step.decided_at = decision, comment, user, timezone.now()
+    step.outcome = outcome
     step.on_behalf_of = on_behalf_of
     step.save()
     delegated = [{"field": "on_behalf_of", "old": None, "new": on_behalf_of.username}] if on_behalf_of else None
@@ -481,6 +493,33 @@ def approval_step_decide(
     return step
 
 
+def _check_outcome(*, review: GateReview, decision: str, outcome: str) -> str:
+    """An approving decision on a process with its own outcomes names one of them; no other decision does."""
+    outcome = (outcome or "").strip()
+    process = get_process(review.process)
+    if not process.outcomes:
+        if outcome:
+            raise ValidationError({"outcome": _("该流程的审批没有结论可选。")})
+        return ""
+    if decision != Decision.APPROVE:
+        if outcome:
+            raise ValidationError({"outcome": _("只有同意的决定可以选择结论。")})
+        return ""
+    if process.outcome(outcome) is None:
+        raise ValidationError({"outcome": _("请选择审批结论：%(choices)s。") % {
+            "choices": "、".join(str(o.label) for o in process.outcomes)}})
+    return outcome
+
+
+def review_outcome(*, review: GateReview) -> str:
+    """The approved review's outcome: of the outcomes its steps chose, the highest-ranked one (the most cautious
+    department's view prevails); empty for a process without outcomes."""
+    process = get_process(review.process)
+    chosen = [process.outcome(code) for code in review.steps.exclude(outcome="").values_list("outcome", flat=True)]
+    chosen = [o for o in chosen if o is not None]
+    return max(chosen, key=lambda o: o.rank).code if chosen else ""
+
+
 def approval_steps_decide_bulk(*, steps, user, decision: str, comment: str = "") -> tuple[list, list]:
     """Decide several steps with one comment: each through approval_step_decide (its own transaction, rules and
     audit entry). Returns (decided steps, [(step, message)] refused); a refusal never stops the others."""
@@ -502,9 +541,11 @@ def _review_reject(*, review: GateReview, user, comment: str) -> None:
     review.reject()
     review.decided_at = timezone.now()
     review.save()
+    process = get_process(review.process)
+    from_value, to_value = process.audit_values(review=review)
     audit_record(action=AuditAction.REVIEW_REJECTED, actor=user, product=review.product, obj=review,
-                 from_value=review.from_stage or review.process, to_value=review.to_stage, comment=comment)
-    run_on_rejected(get_process(review.process), review=review, user=user)
+                 from_value=from_value, to_value=to_value, comment=comment)
+    run_finish(process, review=review, user=user)
 
 
 def _after_approval(*, review: GateReview, user) -> None:
@@ -517,12 +558,16 @@ def _after_approval(*, review: GateReview, user) -> None:
 
 def _review_approve(*, review: GateReview, user) -> None:
     """Every department agreed: close the review and run the process's approval in this transaction."""
+    process = get_process(review.process)
     review.approve()
     review.decided_at = timezone.now()
+    review.outcome = review_outcome(review=review)
     review.save()
+    from_value, to_value = process.audit_values(review=review)
     audit_record(action=AuditAction.REVIEW_APPROVED, actor=user, product=review.product, obj=review,
-                 from_value=review.from_stage or review.process, to_value=review.to_stage)
-    run_on_approved(get_process(review.process), review=review, user=user)
+                 from_value=from_value, to_value=to_value,
+                 comment=review.get_outcome_display() if review.outcome else "")
+    run_finish(process, review=review, user=user)
 
 
 def stage_gate_move(*, review: GateReview, user) -> None:

@@ -1,8 +1,9 @@
 """How each section of a review snapshot is shown to reviewers: one small template per section name.
 
-Processes add sections to a snapshot by name (engine.register_snapshot_section); the page shows each with the
-template registered here for that name, in this order. A section without a template of its own is shown as a
-labelled table (snapshot/generic.html), never as a dump. `None` hides a section the review header already shows.
+Processes add sections to a snapshot by name (`engine.register_hook(process, "snapshot", build, key=name)`); the
+page shows each with the template registered here for that name, in this order. A section without a template of
+its own is shown as a labelled table (snapshot/generic.html), never as a dump. `None` hides a section the review
+header already shows.
 """
 SECTION_TEMPLATES: dict[str, str | None] = {
     "product": "lifecycle/snapshot/product.html",

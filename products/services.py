@@ -1,10 +1,9 @@
 """Product catalogue rules: who may create and edit, and how a product is written.
 
-Apps above products add their own refusals of an edit with `register_edit_guard` (e.g. changes/: terms are frozen
+Apps above products add their own refusals of an edit as "edit_guard" hooks (core.hooks; e.g. changes/: terms are frozen
 after launch and locked while a review is pending; lifecycle: no owner change while a review is open); every path
 that edits a product (page, API, admin) comes through `product_update`, so every guard applies everywhere.
 """
-from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, field_values
 from core.errors import DomainConflict
+from core.hooks import hook_functions
 from core.roles import can_manage_products, is_administrator, is_portfolio_manager, product_can_edit
 
 from .choices import ProductAuditAction, ProductError
@@ -24,34 +24,24 @@ EDITABLE_FIELDS = (
 )
 
 
-__all__ = ["product_can_edit", "product_create", "product_update", "register_on_product_created",
-           "register_edit_guard", "product_edit_check", "product_edit_refusal", "sales_channel_set_active"]
+__all__ = ["product_can_edit", "product_create", "product_update", "product_edit_check", "product_edit_refusal",
+           "sales_channel_set_active"]
 
-# Apps above the catalogue act on a new product in its creating transaction (lifecycle: the first checklist).
-_ON_CREATED: list = []
-
-
-def register_on_product_created(hook) -> None:
-    """`hook(*, product, user)` runs inside product_create's transaction, after the product is saved and audited."""
-    if hook not in _ON_CREATED:
-        _ON_CREATED.append(hook)
+# Apps above the catalogue plug into the one hook registry (core.hooks), scope "products":
+# - "product_created": `hook(*, product, user)` inside product_create's transaction, after the product is saved and
+#   audited (lifecycle: the first checklist);
+# - "edit_guard", keyed by its name: `guard(*, product, user, changed: set[str])` raises core.errors.DomainConflict
+#   to refuse an edit that would change the named fields (called under the product's row lock).
+HOOK_SCOPE = "products"
 
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
-_EDIT_GUARDS: dict[str, Callable] = {}
-
-
-def register_edit_guard(name: str, guard: Callable) -> None:
-    """`guard(*, product, user, changed: set[str])` raises core.errors.DomainConflict to refuse an edit that would
-    change the named fields (called under the product's row lock). Registered once per name, in AppConfig.ready."""
-    _EDIT_GUARDS[name] = guard
-
 
 def product_edit_check(*, user, product: Product, changed: set[str]) -> None:
     """Run every registered guard against the fields an edit would change (nothing to check when none change)."""
     if not changed:
         return
-    for guard in _EDIT_GUARDS.values():
+    for guard in hook_functions(HOOK_SCOPE, "edit_guard"):
         guard(product=product, user=user, changed=set(changed))
 
 
@@ -129,7 +119,7 @@ def product_create(*, user, data: dict) -> Product:
     created = field_values(product, AUDITED_FIELDS)
     audit_record(action=ProductAuditAction.CREATED, actor=user, product=product, obj=product, to_value=product.code,
                  changes=diff({}, created))
-    for hook in _ON_CREATED:
+    for hook in hook_functions(HOOK_SCOPE, "product_created"):
         hook(product=product, user=user)
     return product
 

@@ -9,7 +9,7 @@ from changes.models import Change
 from core.models import AuditVerification
 from exits.models import ExitPlan, ExitProgress, ExitSegment
 from kpis.models import Alert
-from lifecycle.choices import ConditionStatus
+from lifecycle.choices import STAGE_GATE, ConditionStatus
 from lifecycle.models import Condition, GateReview
 from products.models import Product
 from risks.models import Risk
@@ -30,7 +30,7 @@ def portfolio_figures(*, start: date, end: date) -> dict:
         "stages": dict(Product.objects.values_list("stage").annotate(n=Count("id")).order_by("stage")),
         "stage_changes": [
             {"code": c, "name": n, "from": f, "to": t, "day": timezone.localdate(d).isoformat()}
-            for c, n, f, t, d in decided.filter(process="stage_gate", status="approved").order_by(
+            for c, n, f, t, d in decided.filter(process=STAGE_GATE, status="approved").order_by(
                 "decided_at").values_list("product__code", "product__name", "from_stage", "to_stage", "decided_at")],
         "lead_times": [
             {"process": p, "count": n, "avg_days": round(a.total_seconds() / 86400, 1),

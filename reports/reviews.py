@@ -18,7 +18,7 @@ def review_pack_review(*, pk: int) -> GateReview:
 def review_pack_context(*, review: GateReview) -> dict:
     end = review.decided_at or timezone.now()
     subject = review.get_process_display()
-    if review.process == "stage_gate" and review.to_stage:
+    if review.to_stage:  # a stage gate names the stages it moves between
         subject = f"{subject}：{review.get_from_stage_display()} → {review.get_to_stage_display()}"
     return {
         "review": review, "product": review.product, "subject": subject, "snapshot": review.snapshot or {},

@@ -8,16 +8,18 @@ class RisksConfig(AppConfig):
 
     def ready(self):
         from core.audit import register_actions
-        from kpis.hooks import register_alert_opened, register_dashboard_card
-        from lifecycle.engine import register_precondition, register_snapshot_section
+        from core.hooks import register_hook as register_app_hook
+        from kpis.hooks import register_dashboard_card
+        from lifecycle.choices import STAGE_GATE
+        from lifecycle.engine import register_hook
         from products.sections import register_product_section
 
         from . import gate, services
         from .choices import RiskAuditAction
 
         register_actions(RiskAuditAction)
-        register_precondition("stage_gate", gate.launch_precondition)
-        register_snapshot_section("stage_gate", "risk_register", gate.register_snapshot)
-        register_alert_opened(services.risks_flag_for_alerts)
+        register_hook(STAGE_GATE, "precondition", gate.launch_precondition)
+        register_hook(STAGE_GATE, "snapshot", gate.register_snapshot, key="risk_register")
+        register_app_hook("kpis", "alert_opened", services.risks_flag_for_alerts)
         register_dashboard_card("risks/_dashboard_card.html")
         register_product_section(key="risks", template="risks/_product_section.html", order=40)

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from changes.choices import ChangeStatus
 from changes.models import Change, TermsVersion
 from exits.models import ExitPlan
-from lifecycle.choices import ConditionStatus, DeliverableStatus, GateReviewStatus, StepStatus
+from lifecycle.choices import STAGE_GATE, ConditionStatus, DeliverableStatus, GateReviewStatus, StepStatus
 from lifecycle.engine import process_choices
 from lifecycle.models import ApprovalStep, Condition, Deliverable, GateReview
 from products.choices import LifecycleStage, ProductCategory
@@ -24,7 +24,6 @@ from products.models import Product
 from .choices import PlanKind, PlanStatus
 from .models import RoadmapPlan
 
-STAGE_GATE = "stage_gate"
 TERMINAL = {LifecycleStage.RETIRED, LifecycleStage.CANCELLED}
 
 

@@ -42,14 +42,14 @@ MUTANTS = [
            "policy_phases.py", 'filter(department="senior_management").update(phase=2',
            'filter(department="senior_management").update(phase=1', (LC + "test_services_senior_last.py",)),
     Mutant("one open review: no service check", "lifecycle/services.py",
-           "    if review_pending(product=product):\n"
+           "    if GateReview.objects.filter(lock_key=lock_key, status=GateReviewStatus.PENDING).exists():\n"
            "        raise GateConflict(LifecycleError.REVIEW_ALREADY_OPEN)\n", "",
            (LC + "test_services_one_open_review.py",)),
-    Mutant("one open review: no partial unique constraint", "lifecycle/migrations/0001_initial.py",
-           "constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('product',), "
-           "name='one_open_gate_review_per_product')",
-           "constraint=models.CheckConstraint(condition=models.Q(('status', 'pending')) | ~models.Q(('status', "
-           "'pending')), name='one_open_gate_review_per_product')", (LC + "test_services_one_open_review.py",)),
+    Mutant("one open review: no partial unique constraint", "lifecycle/migrations/"
+           "0011_review_lock_key_target_outcome_system_submitter.py",
+           'constraint=models.UniqueConstraint(condition=models.Q(status="pending"), fields=("lock_key",),',
+           'constraint=models.UniqueConstraint(condition=models.Q(status="nothing"), fields=("lock_key",),',
+           (LC + "test_services_one_open_review.py",)),
     Mutant("deliverables: optional items block the gate", "lifecycle/services.py",
            "filter(stage=product.stage, required=True, status=DeliverableStatus.OPEN)",
            "filter(stage=product.stage, status=DeliverableStatus.OPEN)", (LC + "test_services_deliverables.py",)),

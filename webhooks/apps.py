@@ -8,11 +8,11 @@ class WebhooksConfig(AppConfig):
 
     def ready(self):
         from core.audit import register_actions, register_audit_listener
-        from kpis.hooks import register_alert_opened
+        from core.hooks import register_hook
 
         from . import events
         from .choices import WebhookAuditAction
 
         register_actions(WebhookAuditAction)
         register_audit_listener(events.on_audit_entry)
-        register_alert_opened(events.on_alerts_opened)
+        register_hook("kpis", "alert_opened", events.on_alerts_opened)

@@ -47,28 +47,36 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
                                                 default=None)
     decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, read_only=True,
                                        help_text="Empty until the step is decided.")
+    outcome = serializers.CharField(read_only=True, help_text="The outcome an approving decision chose, for a "
+                                                              "process with its own outcomes; otherwise empty.")
 
     class Meta:
         model = ApprovalStep
         fields = ["id", "department", "status", "due_date", "overdue", "decided_by", "decided_by_username",
-                  "on_behalf_of", "decided_at", "decision", "comment"]
+                  "on_behalf_of", "decided_at", "decision", "comment", "outcome"]
         read_only_fields = fields
 
 
 class GateReviewSerializer(serializers.ModelSerializer):
     steps = ApprovalStepSerializer(many=True, read_only=True)
-    submitted_by_username = serializers.CharField(source="submitted_by.username", read_only=True)
+    submitted_by_username = serializers.CharField(
+        source="submitted_by.username", read_only=True, allow_null=True, default=None,
+        help_text="Null (as submitted_by) when the system opened the review.")
     process = serializers.CharField(read_only=True, help_text="The engine's process: stage_gate, change, ...")
     subject_type = serializers.CharField(source="subject_type.model", read_only=True, allow_null=True, default=None)
     snapshot = serializers.JSONField(read_only=True, help_text="What was submitted, as reviewers see it.")
     # Empty for processes other than the stage gate (e.g. a terms change).
     from_stage = serializers.ChoiceField(choices=LifecycleStage.choices, allow_blank=True, read_only=True)
     to_stage = serializers.ChoiceField(choices=LifecycleStage.choices, allow_blank=True, read_only=True)
+    outcome = serializers.CharField(read_only=True, help_text="For a process with its own outcomes, the most "
+                                                              "cautious outcome its approving steps chose; "
+                                                              "otherwise empty.")
 
     class Meta:
         model = GateReview
         fields = ["id", "process", "product", "subject_type", "subject_id", "from_stage", "to_stage", "status",
-                  "submitted_by", "submitted_by_username", "submitted_at", "decided_at", "steps", "snapshot"]
+                  "submitted_by", "submitted_by_username", "submitted_at", "decided_at", "steps", "snapshot",
+                  "outcome"]
         read_only_fields = fields
 
 
@@ -119,6 +127,10 @@ class DecisionSerializer(StrictSerializer):
                   "department); omitted, the decision is the user's own.")
     conditions = ConditionInputSerializer(many=True, required=False, max_length=20,
                                           help_text="Approve with conditions: each becomes an open action item.")
+    outcome = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=32,
+        help_text="For a process with its own outcomes, an approving decision names one of its codes (400 with "
+                  "field `outcome` otherwise); refused for other processes and for a rejection.")
 
 
 class DelegationSerializer(serializers.ModelSerializer):

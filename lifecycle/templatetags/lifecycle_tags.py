@@ -6,6 +6,7 @@ from products.choices import LifecycleStage
 
 from .. import selectors, services, waivers
 from ..diagram import lifecycle_diagram
+from ..engine import PRODUCT_TERMS
 
 register = template.Library()
 
@@ -30,7 +31,7 @@ def lifecycle_product_panel(context, product):
 
 def gate_review_context(*, user, product, deliverables) -> dict:
     """What the gate review card shows; the card reloads itself with this after each checklist change."""
-    review = selectors.open_review_for(product=product)
+    review = selectors.open_review_for(product=product, scope=PRODUCT_TERMS)
     can_submit = services.gate_review_can_submit(user=user, product=product)
     return {
         "user": user, "product": product, "review": review, "can_submit": can_submit and review is None,

@@ -32,9 +32,9 @@ def roadmap_plans_panel(context, product):
 
 
 def product_stage_days(product) -> dict:
-    from lifecycle.choices import GateReviewStatus
+    from lifecycle.choices import STAGE_GATE, GateReviewStatus
 
-    rows = product.gate_reviews.filter(process="stage_gate", status=GateReviewStatus.APPROVED).order_by(
+    rows = product.gate_reviews.filter(process=STAGE_GATE, status=GateReviewStatus.APPROVED).order_by(
         "decided_at").values_list("to_stage", "decided_at")
     days = {}
     for stage, decided in rows:

@@ -3,7 +3,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from lifecycle import engine, services
-from lifecycle.choices import StepStatus
+from lifecycle.choices import STAGE_GATE, StepStatus
 from lifecycle.models import GatePolicy, GateReview
 from tests.factories import UserFactory, approve_all, complete_deliverables
 
@@ -128,7 +128,7 @@ def test_a_registered_precondition_blocks_submission_with_its_field(product, own
     def needs_description(*, subject, target):
         return {"description": ["描述必填"]} if not subject.description else {}
 
-    engine.register_precondition("stage_gate", needs_description)
+    engine.register_hook(STAGE_GATE, "precondition", needs_description, key="needs_description")
     try:
         product.description = ""
         product.save()
@@ -136,26 +136,35 @@ def test_a_registered_precondition_blocks_submission_with_its_field(product, own
         with pytest.raises(ValidationError) as refused:
             services.gate_review_submit(product=product, user=owner)
     finally:
-        engine._PRECONDITIONS["stage_gate"].remove(needs_description)
+        engine.unregister_hook(STAGE_GATE, "precondition", "needs_description")
     assert refused.value.message_dict == {"description": ["描述必填"]}
     assert not GateReview.objects.filter(product=product).exists()
 
 
 def test_a_registered_snapshot_section_is_recorded(product, owner):
-    engine.register_snapshot_section("stage_gate", "example_section", lambda *, subject, target: {"open": 2})
+    engine.register_hook(STAGE_GATE, "snapshot", lambda *, subject, target: {"open": 2}, key="example_section")
     try:
         complete_deliverables(product)
         review = services.gate_review_submit(product=product, user=owner)
     finally:
-        engine._SNAPSHOT_SECTIONS["stage_gate"].pop("example_section")
+        engine.unregister_hook(STAGE_GATE, "snapshot", "example_section")
     assert review.snapshot["example_section"] == {"open": 2}
 
 
 def test_an_approval_hook_runs_in_the_deciding_transaction(submitted, reviewers):
     seen = []
-    engine.register_on_approved("stage_gate", lambda *, review, user: seen.append((review.pk, user.pk)))
+    engine.register_hook(STAGE_GATE, "approved", lambda *, review, user: seen.append((review.pk, user.pk)),
+                         key="seen")
     try:
         approve_all(submitted, reviewers)
     finally:
-        engine._ON_APPROVED["stage_gate"].pop()
+        engine.unregister_hook(STAGE_GATE, "approved", "seen")
     assert seen == [(submitted.pk, reviewers["senior_management"].pk)]
+
+
+def test_the_hook_registry_refuses_an_unknown_event_and_a_snapshot_without_its_key():
+    with pytest.raises(ValueError):
+        engine.register_hook(STAGE_GATE, "on_approved", lambda **kwargs: None)
+    with pytest.raises(ValueError):
+        engine.register_hook(STAGE_GATE, "snapshot", lambda **kwargs: {})
+    assert engine.hooks(STAGE_GATE, "on_approved") == []

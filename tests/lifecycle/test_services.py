@@ -172,12 +172,13 @@ def test_the_stage_change_is_audited_on_the_product_with_both_stages(submitted, 
         "product", str(submitted.product_id), "development", "marketing")
 
 
-def test_a_rejection_hands_the_reviewer_who_rejected_to_the_processs_hooks(submitted, reviewers, monkeypatch):
+def test_a_rejection_hands_the_reviewer_who_rejected_to_the_processs_hooks(submitted, reviewers, request):
     from lifecycle import engine
 
     seen = []
-    monkeypatch.setitem(engine._ON_REJECTED, submitted.process,
-                        [lambda *, review, user: seen.append((review.pk, user))])
+    engine.register_hook(submitted.process, "rejected", lambda *, review, user: seen.append((review.pk, user)),
+                         key="seen")
+    request.addfinalizer(lambda: engine.unregister_hook(submitted.process, "rejected", "seen"))
     services.approval_step_decide(review=submitted, department="risk", user=reviewers["risk"], decision="reject",
                                   comment="风险评估不充分")
     assert seen == [(submitted.pk, reviewers["risk"])]

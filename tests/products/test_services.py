@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core import hooks as core_hooks
 from core.audit import audit_verify
 from core.errors import DomainConflict
 from core.models import AuditEntry
@@ -155,11 +156,9 @@ def test_a_head_of_product_must_name_the_owner(head):
 @pytest.fixture
 def registries():
     """The registries as the apps left them at start-up, put back after the test."""
-    saved = (list(services._ON_CREATED), dict(services._EDIT_GUARDS))
+    saved = core_hooks.registry_state()
     yield
-    services._ON_CREATED[:] = saved[0]
-    services._EDIT_GUARDS.clear()
-    services._EDIT_GUARDS.update(saved[1])
+    core_hooks.registry_restore(saved)
 
 
 def test_a_creation_hook_registered_twice_runs_once_per_new_product(registries, pm):
@@ -168,11 +167,15 @@ def test_a_creation_hook_registered_twice_runs_once_per_new_product(registries, 
     def hook(*, product, user):
         created.append((product.code, user))
 
-    services.register_on_product_created(hook)
-    services.register_on_product_created(hook)
+    core_hooks.register_hook("products", "product_created", hook)
+    core_hooks.register_hook("products", "product_created", hook)
     services.product_create(user=pm, data={"code": "DP-901", "name": "新存款", "category": "deposit",
                                            "risk_rating": "R1", "customer_segment": "mass_market"})
     assert created == [("DP-901", pm)]
+
+
+def register_guard(name, guard):
+    core_hooks.register_hook("products", "edit_guard", guard, key=name)
 
 
 def _refuse_everything(**kwargs):
@@ -180,14 +183,14 @@ def _refuse_everything(**kwargs):
 
 
 def test_a_registered_edit_guard_refuses_handing_the_product_over(registries, product, head, other_pm):
-    services.register_edit_guard("test.owner", _refuse_everything)
+    register_guard("test.owner", _refuse_everything)
     with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict):
         services.product_update(user=head, product=product, data={"owner": other_pm})
 
 
 def test_an_edit_guard_registered_again_under_its_name_replaces_the_first(registries, product, head):
-    services.register_edit_guard("test.guard", _refuse_everything)
-    services.register_edit_guard("test.guard", lambda **kwargs: None)
+    register_guard("test.guard", _refuse_everything)
+    register_guard("test.guard", lambda **kwargs: None)
     services.product_update(user=head, product=product, data={"name": "改名后"})
     product.refresh_from_db()
     assert product.name == "改名后"
@@ -199,7 +202,7 @@ def _managers_may_not_rename(*, product, user, changed):
 
 
 def test_an_edit_guard_judges_the_edit_by_the_user_making_it(registries, product, pm, head):
-    services.register_edit_guard("test.rename", _managers_may_not_rename)
+    register_guard("test.rename", _managers_may_not_rename)
     with assert_unchanged(Product, AuditEntry), pytest.raises(DomainConflict):
         services.product_update(user=pm, product=product, data={"name": "经理改名"})
     services.product_update(user=head, product=product, data={"name": "主管改名"})
@@ -208,7 +211,7 @@ def test_an_edit_guard_judges_the_edit_by_the_user_making_it(registries, product
 
 
 def test_the_edit_refusal_is_the_guards_message_for_the_fields_and_user_it_refuses(registries, product, pm, head):
-    services.register_edit_guard("test.rename", _managers_may_not_rename)
+    register_guard("test.rename", _managers_may_not_rename)
     assert services.product_edit_refusal(user=pm, product=product, fields=["name"]) == "产品经理不能改名（测试）"
     assert services.product_edit_refusal(user=head, product=product, fields=["name"]) is None
     assert services.product_edit_refusal(user=pm, product=product, fields=["fee"]) is None
