@@ -16,6 +16,8 @@ class PeriodicReviewProcess(Process):
     label = _("定期评审")
     not_submitter_message = _("只有产品负责人或产品主管可以提交定期评审材料。")
     lock_scope = PERIODIC_REVIEW
+    # Its own rows say who decides: risk and compliance, senior management only from R4 (not the shared row).
+    shared_policy = False
     outcomes = tuple(Outcome(code, label, OUTCOME_RANKS[code]) for code, label in ReviewOutcome.choices)
     # Whoever wrote the price and value assessment shaped what is decided (besides the product's own makers).
     shaping_actions = (ReviewAuditAction.PREPARED,)
