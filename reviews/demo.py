@@ -1,10 +1,11 @@
 """Demo data: periodic reviews in each state, through the services and the engine.
 
-- DEP-001 decided `keep`, LN-002 decided `remediate` (two actions with owners and due dates), CC-002 decided
+- DEP-001 decided `keep`, LN-002 decided `remediate` (two actions with owners and due dates), DEP-002 decided
   `change` (a draft terms change linked), PAY-004 decided `exit` (a draft exit plan linked);
 - WM-002 (R4) in review (risk and compliance deciding, senior management after them);
-- LN-001 preparing again after compliance returned its pack (opened by the head of product on a complaint spike);
-- DEP-002 preparing, opened by the system on the cadence; PAY-001 preparing and overdue (escalated).
+- LN-001 preparing again after compliance returned its pack (opened by the head of product on a complaint spike),
+  past its due date and escalated;
+- PAY-001 preparing, opened by the system on the cadence.
 
 Idempotent: nothing is written once any periodic review exists.
 """
@@ -93,7 +94,7 @@ def seed(*, stdout=None):
          "due": (today + timedelta(days=45)).isoformat()},
         {"action": "对逾期客户开展回访，整改催收话术", "owner": users["pm2"].pk,
          "due": (today + timedelta(days=60)).isoformat()}]),
-        ("CC-002", "change", 20, None), ("PAY-004", "exit", 10, None)]
+        ("DEP-002", "change", 20, None), ("PAY-004", "exit", 10, None)]
     for code, outcome, days_ago, actions in plans:
         if code not in products:
             continue
@@ -102,14 +103,12 @@ def seed(*, stdout=None):
         _backdate(review, days_ago)
     if "WM-002" in products:
         _submitted(_opened(products["WM-002"], days_ago=12, due_in=18))
-    if "LN-001" in products:
-        review = _submitted(_opened(products["LN-001"], days_ago=8, due_in=22, user=users["head1"],
+    if "LN-001" in products:  # opened on an event, returned once, now past its due date (escalated)
+        review = _submitted(_opened(products["LN-001"], days_ago=33, due_in=-3, user=users["head1"],
                                     reason="近两个月提前还款费用投诉激增（费用与收费类投诉环比 +60%）。"))
         _decide(review, users, "keep", reject="价格与价值评估未说明提前还款费用的合理性，请补充与同业的比较。")
-    if "DEP-002" in products:
-        _opened(products["DEP-002"], days_ago=10, due_in=20)
-    if "PAY-001" in products:
-        _opened(products["PAY-001"], days_ago=35, due_in=-5)
         services.reviews_escalate_overdue(today=today)
+    if "PAY-001" in products:
+        _opened(products["PAY-001"], days_ago=10, due_in=20)
     if stdout:
         stdout.write(f"Demo periodic reviews: {ProductReview.objects.count()}.")

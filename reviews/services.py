@@ -106,9 +106,12 @@ def launch_dates(product_ids) -> dict[int, date]:
 
 
 def last_decided(product_ids) -> dict[int, ProductReview]:
-    rows = (ProductReview.objects.filter(product_id__in=product_ids, status=ReviewStatus.DECIDED)
-            .order_by("product_id", "-decided_at", "-id").distinct("product_id"))
-    return {row.product_id: row for row in rows}
+    """The last decided review of each product (one query; the first row per product of the ordered list)."""
+    latest: dict[int, ProductReview] = {}
+    for row in (ProductReview.objects.filter(product_id__in=product_ids, status=ReviewStatus.DECIDED)
+                .only("id", "product_id", "outcome", "decided_at").order_by("product_id", "-decided_at", "-id")):
+        latest.setdefault(row.product_id, row)
+    return latest
 
 
 def next_due_dates(products) -> dict[int, date]:
