@@ -75,7 +75,7 @@ def terms_review_pending_guard(*, product: Product, user, changed: set[str]) -> 
 
 # --- Terms versions --------------------------------------------------------------------------------------------
 
-def terms_apply(*, product: Product, terms: dict) -> list[dict]:
+def _terms_apply(*, product: Product, terms: dict) -> list[dict]:
     """Write JSON terms onto the product row (bypassing the freeze: this *is* the controlled path); the diff."""
     before = product_terms(product=product)
     scalar = {name: value for name, value in terms.items() if name != "sales_channels" and name in TERM_FIELDS}
@@ -106,13 +106,14 @@ def _version_create(*, product: Product, terms: dict, effective_from: date, revi
 
 
 def _version_activate(*, version: TermsVersion, product: Product, user=None) -> None:
-    changes = terms_apply(product=product, terms=version.terms)
+    changes = _terms_apply(product=product, terms=version.terms)
     version.applied_at = timezone.now()
     version.save(update_fields=["applied_at"])
     audit_record(action=ChangeAuditAction.VERSION_ACTIVATED, actor=user, product=product, obj=version,
                  to_value=f"v{version.version}", changes=changes)
 
 
+@transaction.atomic
 def terms_version_on_launch(*, review: GateReview, user) -> None:
     """The launch gate's approval (development -> marketing): the terms it approved become version 1."""
     if review.to_stage != S.MARKETING or review.product.terms_versions.exists():
@@ -355,6 +356,7 @@ def proposed_terms(*, change: Change) -> dict:
     return {**change_base_terms(product=change.product), **change.terms}
 
 
+@transaction.atomic
 def change_on_approved(*, review: GateReview, user) -> None:
     """Every department approved: without a pilot the terms become the next version; with one, it waits."""
     change = Change.objects.select_for_update().get(pk=review.subject_id)
@@ -372,6 +374,7 @@ def change_on_approved(*, review: GateReview, user) -> None:
                  from_value=ChangeStatus.SUBMITTED, to_value=ChangeStatus.APPROVED)
 
 
+@transaction.atomic
 def change_on_rejected(*, review: GateReview, user) -> None:
     change = Change.objects.select_for_update().get(pk=review.subject_id)
     change.reject()

@@ -129,25 +129,49 @@ def diff(before: dict, after: dict) -> list[dict]:
 def audit_record(*, action: str, actor=None, product=None, obj=None, from_value: str = "", to_value: str = "",
                  comment: str = "", changes: list[dict] | None = None) -> AuditEntry:
     """Append one entry to the chain, in the caller's transaction."""
+    return audit_records([dict(action=action, actor=actor, product=product, obj=obj, from_value=from_value,
+                               to_value=to_value, comment=comment, changes=changes)])[0]
+
+
+def audit_records(records: list[dict]) -> list[AuditEntry]:
+    """Append several entries (each the keyword arguments of `audit_record`) in order, in the caller's
+    transaction, with one lock and one insert whatever their number (bulk writes: one entry per object)."""
+    if not records:
+        return []
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-        entry = AuditEntry(
-            action=str(action), actor=actor if getattr(actor, "is_authenticated", False) else None,
-            product=product, object_type=object_type_of(obj) if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            from_value=str(from_value)[:200], to_value=str(to_value)[:200], comment=str(comment),
-            changes=changes or [], created_at=timezone.now(), prev_hash=last or GENESIS_HASH, keyed=True,
-        )
-        entry.entry_hash = entry.compute_hash()
-        entry.save()
-        for listener in _LISTENERS:
-            listener(entry=entry)
+        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS_HASH
+        now, entries = timezone.now(), []
+        for record in records:
+            entry = _entry(**record, created_at=now, prev_hash=last)
+            last = entry.entry_hash
+            entries.append(entry)
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            entries = AuditEntry.objects.bulk_create(entries)
+        for entry in entries:
+            for listener in _LISTENERS:
+                listener(entry=entry)
         if settings.BANKPM_AUDIT_ANCHOR_FILE:
-            transaction.on_commit(lambda: audit_anchor_append(head_id=entry.pk, head_hash=entry.entry_hash))
-        return entry
+            head = entries[-1]
+            transaction.on_commit(lambda: audit_anchor_append(head_id=head.pk, head_hash=head.entry_hash))
+        return entries
+
+
+def _entry(*, action: str, actor=None, product=None, obj=None, from_value: str = "", to_value: str = "",
+           comment: str = "", changes: list[dict] | None = None, created_at, prev_hash: str) -> AuditEntry:
+    entry = AuditEntry(
+        action=str(action), actor=actor if getattr(actor, "is_authenticated", False) else None,
+        product=product, object_type=object_type_of(obj) if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        from_value=str(from_value)[:200], to_value=str(to_value)[:200], comment=str(comment),
+        changes=changes or [], created_at=created_at, prev_hash=prev_hash, keyed=True,
+    )
+    entry.entry_hash = entry.compute_hash()
+    return entry
 
 
 _LISTENERS: list = []

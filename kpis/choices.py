@@ -141,5 +141,6 @@ class KpiAuditAction(models.TextChoices):
     METRIC_UPDATED = "kpi_metric_updated", _("修改指标定义")
     ALERT_ACKNOWLEDGED = "kpi_alert_acknowledged", _("确认指标预警")
     ALERT_RESOLVED = "kpi_alert_resolved", _("解除指标预警")
+    OBSERVATIONS_INGESTED = "kpi_observations_ingested", _("提交指标数据")
     REGION_CREATED = "kpi_region_created", _("新增地区")
     REGION_UPDATED = "kpi_region_updated", _("修改地区")

@@ -91,7 +91,7 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
         errors = dimensions.rule_errors(totals=totals, dimensioned=dimensioned)
     if errors:
         raise BulkValidationError(errors)
-    return _store(rows, source=source, dry_run=dry_run, dimensioned=dimensioned)
+    return _store(rows, user=user, source=source, dry_run=dry_run, dimensioned=dimensioned)
 
 
 class _Observation(msgspec.Struct, forbid_unknown_fields=True):
@@ -140,7 +140,7 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
     if dimensions.totals_blocked(product_ids=product_ids, dates=dates) or metric_fed_elsewhere(
             product_ids=set(product_ids), metric_ids=set(metric_ids)):
         return None  # days with figures by dimension, or figures another app computes: the full checks say which
-    return _store((product_ids, metric_ids, dates, values), source=source, dry_run=dry_run)
+    return _store((product_ids, metric_ids, dates, values), user=user, source=source, dry_run=dry_run)
 
 
 def _fed_elsewhere_errors(totals: dict, dimensioned: list) -> list[dict]:
@@ -156,7 +156,7 @@ def _check_may_ingest(user) -> None:
         raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以提交指标数据。"))
 
 
-def _store(rows, *, source: str, dry_run: bool, dimensioned: list | None = None) -> IngestResult:
+def _store(rows, *, user, source: str, dry_run: bool, dimensioned: list | None = None) -> IngestResult:
     received = len(rows[0]) + len(dimensioned or ())
     if dry_run:
         return IngestResult(received=received, created=0, updated=0, dry_run=True)
@@ -170,6 +170,12 @@ def _store(rows, *, source: str, dry_run: bool, dimensioned: list | None = None)
 
             target_market_check(product_ids={row[1] for row in dimensioned})
         snapshots_mark_stale(product_months=months)
+        # One entry per batch, not per figure (up to 10,000): who sent how many figures of which products, when.
+        product_ids = sorted({p for p, _month in months})
+        audit_record(action=KpiAuditAction.OBSERVATIONS_INGESTED, actor=user, to_value=source,
+                     product=Product.objects.get(pk=product_ids[0]) if len(product_ids) == 1 else None,
+                     comment=f"{received} ({created} new, {received - created} replaced)",
+                     changes=[{"field": "products", "old": None, "new": product_ids}])
     return IngestResult(received=received, created=created, updated=received - created, dry_run=False)
 
 
@@ -652,6 +658,7 @@ def snapshot_periods_affected(month: date) -> list[tuple[str, date]]:
             (Granularity.QUARTER, add_months(quarter, 3)), (Granularity.QUARTER, add_months(quarter, 12))]
 
 
+@transaction.atomic
 def snapshots_mark_stale(*, product_months: set[tuple[int, date]]) -> int:
     """Mark the product × period snapshots that figures of these (product id, month start) pairs change, and queue
     their recomputation after commit (debounced). Returns how many marks were written."""

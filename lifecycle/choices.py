@@ -18,6 +18,7 @@ class GateReviewStatus(models.TextChoices):
     PENDING = "pending", _("审批中")
     APPROVED = "approved", _("已通过")
     REJECTED = "rejected", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")  # what it asked for no longer stands (e.g. the risk was re-assessed)
 
 
 class StepStatus(models.TextChoices):
@@ -48,6 +49,7 @@ class AuditAction(models.TextChoices):
     STEP_ESCALATED = "step_escalated", _("逾期上报高层")
     REVIEW_APPROVED = "review_approved", _("评审通过")
     REVIEW_REJECTED = "review_rejected", _("评审驳回")
+    REVIEW_WITHDRAWN = "review_withdrawn", _("评审撤回")
     STAGE_CHANGED = "stage_changed", _("阶段变更")
     DELIVERABLE_DONE = "deliverable_done", _("交付物完成")
     DELIVERABLE_WAIVED = "deliverable_waived", _("交付物豁免")

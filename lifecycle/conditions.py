@@ -95,6 +95,7 @@ def conditions_clean(items) -> list[dict]:
     return clean
 
 
+@transaction.atomic
 def conditions_create(*, step, user, items: list[dict]) -> list[Condition]:
     """The deciding step's conditions (already cleaned), in the deciding transaction; audited, owners told."""
     review = step.review

@@ -285,6 +285,10 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
     def reject(self):
         """One step rejected."""
 
+    @transition(field=status, source=GateReviewStatus.PENDING, target=GateReviewStatus.WITHDRAWN)
+    def withdraw(self):
+        """What the review asked for no longer stands; no decision is needed any more."""
+
 
 class ApprovalStep(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord):
     """One department's decision in a review; `position` is its policy phase (a phase opens when the ones before it

@@ -557,6 +557,26 @@ def _review_reject(*, review: GateReview, user, comment: str) -> None:
     run_finish(process, review=review, user=user)
 
 
+@transaction.atomic
+def review_withdraw(*, review: GateReview, user, reason: str) -> GateReview:
+    """Close an open review without a decision because what it asked for no longer stands (its process says
+    when: e.g. a risk re-assessed while its acceptance was pending). Open and waiting steps are withdrawn, the
+    reason is audited (actor None = the system) and the reviewers' pending work disappears from their queue."""
+    review = GateReview.objects.select_for_update().select_related("product").get(pk=review.pk)
+    if review.status != GateReviewStatus.PENDING:
+        raise GateConflict(LifecycleError.REVIEW_CLOSED)
+    for step in review.steps.select_for_update().filter(status__in=[StepStatus.WAITING, StepStatus.PENDING]):
+        step.withdraw()
+        step.save()
+    review.withdraw()
+    review.decided_at = timezone.now()
+    review.save()
+    audit_record(action=AuditAction.REVIEW_WITHDRAWN, actor=user if user is not None and user.is_authenticated
+                 else None, product=review.product, obj=review, from_value=review.process,
+                 to_value=GateReviewStatus.WITHDRAWN, comment=reason)
+    return review
+
+
 def _after_approval(*, review: GateReview, user) -> None:
     """When every open step has approved, open the next phase; when no phase is left, the review is approved."""
     if review.steps.filter(status=StepStatus.PENDING).exists():
@@ -579,6 +599,7 @@ def _review_approve(*, review: GateReview, user) -> None:
     run_finish(process, review=review, user=user)
 
 
+@transaction.atomic
 def stage_gate_move(*, review: GateReview, user) -> None:
     """The stage gate's approval: fire the product's transition, audit it, start the new stage's checklist."""
     product = review.product

@@ -17,11 +17,16 @@ SECTION_TEMPLATES: dict[str, str | None] = {
     "to_stage": None,
 }
 GENERIC_TEMPLATE = "lifecycle/snapshot/generic.html"
+# The heading of a section a process registered (lazy translations); the built-in ones are named in the tag.
+SECTION_TITLES: dict[str, object] = {}
 
 
-def register_section_template(key: str, template: str | None) -> None:
-    """Show snapshot section `key` with `template` (a process that adds a section registers its look here)."""
+def register_section_template(key: str, template: str | None, *, title=None) -> None:
+    """Show snapshot section `key` with `template` under `title` (a process that adds a section registers its look
+    here)."""
     SECTION_TEMPLATES[key] = template
+    if title is not None:
+        SECTION_TITLES[key] = title
 
 
 def snapshot_sections(snapshot: dict | None) -> list[dict]:

@@ -151,5 +151,8 @@ class CommentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # writing one is audited (comment_create); no unaudited removal here
+
 
 admin.site.register(Tag)

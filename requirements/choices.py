@@ -123,8 +123,15 @@ class ErrorCode(models.TextChoices):
 
 
 class RequirementsAuditAction(models.TextChoices):
-    """Audit-trail action codes of the backlog (field edits stay in the requirements' own history)."""
+    """Audit-trail action codes of the backlog: every write (django-simple-history keeps the admin's row history)."""
 
+    CREATED = "requirement_created", _("新建需求")
+    UPDATED = "requirement_updated", _("修改需求")
+    DELETED = "requirement_deleted", _("删除需求")
+    COMMENTED = "requirement_commented", _("评论需求")
+    FEEDBACK_CREATED = "feedback_created", _("新增反馈")
+    FEEDBACK_UPDATED = "feedback_updated", _("修改反馈")
+    FEEDBACK_DELETED = "feedback_deleted", _("删除反馈")
     STATUS_CHANGED = "requirement_status_changed", _("需求状态变更")
     VERSION_CREATED = "version_created", _("新建版本")
     VERSION_UPDATED = "version_updated", _("修改版本")

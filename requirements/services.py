@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import can_manage_products
 from bankpm.validators import validate_single_line
-from core.audit import audit_edit, audit_record, diff, field_values
+from core.audit import audit_edit, audit_record, audit_records, diff, field_values
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import products_editable_filter
 from notifications.services import localised, notify
@@ -47,6 +47,8 @@ REQUIREMENT_FIELDS = (
 )
 # The product of a requirement never changes: its history, versions and KPIs belong to that product.
 UPDATABLE_FIELDS = tuple(f for f in REQUIREMENT_FIELDS if f != "product")
+# What the audit trail records of a requirement's content (its status moves are audited on their own).
+AUDITED_FIELDS = (*REQUIREMENT_FIELDS, "tags")
 FEEDBACK_FIELDS = ("product", "channel", "customer_segment", "text", "sentiment", "received_on")
 VERSION_FIELDS = ("product", "name", "planned_date", "description")
 # Products that are over: no new versions are planned for them.
@@ -134,9 +136,16 @@ def requirement_create(*, user, data: dict) -> Requirement:
     _validate(requirement)
     requirement._history_user = user
     requirement.save()
-    if data.get("tags"):
-        _bulk_set_tags([requirement], [data["tags"]])
+    tag_ids = _bulk_set_tags([requirement], [data.get("tags") or []])
+    audit_record(**_created_entry(user, requirement, tag_ids[0]))
     return requirement
+
+
+def _created_entry(user, requirement: Requirement, tag_ids: list[int]) -> dict:
+    """The audit entry of a new requirement: its values, tags by id as an edit records them."""
+    return dict(action=RequirementsAuditAction.CREATED, actor=user, product=requirement.product, obj=requirement,
+                to_value=requirement.title[:200], comment=f"#{requirement.pk} {requirement.title}",
+                changes=diff({}, {**field_values(requirement, REQUIREMENT_FIELDS), "tags": tag_ids}))
 
 
 @transaction.atomic
@@ -148,6 +157,7 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
     # Compared with the stored row: the admin hands over an instance its form has already changed.
     stored = Requirement.objects.get(pk=requirement.pk)
     before = {name: getattr(stored, name) for name in UPDATABLE_FIELDS}
+    audited_before = field_values(stored, AUDITED_FIELDS)
     _apply(requirement, data, UPDATABLE_FIELDS)
     _check_tags(data.get("tags"))
     _validate(requirement, previous_version_id)
@@ -157,6 +167,8 @@ def requirement_update(*, user, requirement: Requirement, data: dict) -> Require
         requirement.save(update_fields=[*UPDATABLE_FIELDS, "updated_at"])
     if "tags" in data:
         requirement.tags.set(_tags_for(data["tags"] or []))
+    audit_edit(action=RequirementsAuditAction.UPDATED, actor=user, product=requirement.product, obj=requirement,
+               before=audited_before, fields=AUDITED_FIELDS, comment=f"#{requirement.pk} {requirement.title}")
     return requirement
 
 
@@ -171,6 +183,9 @@ def requirement_delete(*, user, requirement: Requirement) -> None:
     _check_can_edit(user, requirement.product)
     if not requirement_can_delete(requirement=requirement):
         raise TransitionRefused(_("只能删除新建或已拒绝的需求；其他需求请拒绝或搁置。"))
+    audit_record(action=RequirementsAuditAction.DELETED, actor=user, product=requirement.product, obj=requirement,
+                 from_value=requirement.title[:200], comment=f"#{requirement.pk} {requirement.title}",
+                 changes=diff(field_values(requirement, AUDITED_FIELDS), dict.fromkeys(AUDITED_FIELDS)))
     requirement._history_user = user
     requirement.delete()
 
@@ -276,21 +291,25 @@ def requirement_bulk_create(*, user, items: list[dict]) -> list[Requirement]:
     if errors:
         raise BulkValidationError(errors)
     created = bulk_create_with_history(objects, Requirement, default_user=user)
-    _bulk_set_tags(created, [data.get("tags") or [] for data in items])
+    tag_ids = _bulk_set_tags(created, [data.get("tags") or [] for data in items])
+    # Each new requirement is its own entry, as one created on the page is (one insert for them all).
+    audit_records([_created_entry(user, requirement, ids) for requirement, ids in zip(created, tag_ids, strict=True)])
     return created
 
 
-def _bulk_set_tags(requirements, tag_lists) -> None:
-    """Tag new requirements in two or three queries, whatever their number."""
+def _bulk_set_tags(requirements, tag_lists) -> list[list[int]]:
+    """Tag new requirements in two or three queries, whatever their number; each one's tag ids, sorted."""
     if not any(tag_lists):
-        return
+        return [[] for _requirement in requirements]
     tags = {t.name: t for t in _tags_for([name for names in tag_lists for name in names])}
+    ids = [sorted({tags[str(n).strip()[:40]].pk for n in names if str(n).strip()}) for names in tag_lists]
     through = Requirement.tags.through
     through.objects.bulk_create(
-        [through(requirement_id=r.pk, tag_id=tags[str(n).strip()[:40]].pk)
-         for r, names in zip(requirements, tag_lists, strict=True) for n in set(names) if str(n).strip()],
+        [through(requirement_id=r.pk, tag_id=tag_id) for r, tag_ids in zip(requirements, ids, strict=True)
+         for tag_id in tag_ids],
         ignore_conflicts=True,
     )
+    return ids
 
 
 @transaction.atomic
@@ -366,6 +385,8 @@ def comment_create(*, user, requirement: Requirement, body: str) -> Comment:
     comment = Comment(requirement=requirement, author=user, body=body)
     comment.full_clean()
     comment.save()
+    audit_record(action=RequirementsAuditAction.COMMENTED, actor=user, product=requirement.product, obj=comment,
+                 comment=f"#{requirement.pk} {body[:500]}")
     names = _mentioned_names(body) - {user.username}
     # The writer is told whom the mentions reached and which names matched nobody (see the page's message).
     comment.mentioned = list(get_user_model().objects.filter(username__in=names, is_active=True)) if names else []
@@ -524,6 +545,8 @@ def feedback_create(*, user, data: dict) -> Feedback:
     _apply(feedback, data, FEEDBACK_FIELDS)
     feedback.full_clean(exclude=["created_by"])
     feedback.save()
+    audit_record(action=RequirementsAuditAction.FEEDBACK_CREATED, actor=user, product=feedback.product, obj=feedback,
+                 comment=feedback.text[:500], changes=diff({}, field_values(feedback, FEEDBACK_FIELDS)))
     return feedback
 
 
@@ -532,9 +555,13 @@ def feedback_update(*, user, feedback: Feedback, data: dict) -> Feedback:
     """Correct a feedback item; its product never changes."""
     _check_can_edit(user, feedback.product)
     product_fixed_check(obj=feedback, product=data.get("product"))
+    stored = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    before = field_values(stored, FEEDBACK_FIELDS)
     _apply(feedback, data, FEEDBACK_FIELDS[1:])
     feedback.full_clean(exclude=["created_by"])
     feedback.save()
+    audit_edit(action=RequirementsAuditAction.FEEDBACK_UPDATED, actor=user, product=feedback.product, obj=feedback,
+               before=before, fields=FEEDBACK_FIELDS, comment=feedback.text[:500])
     return feedback
 
 
@@ -549,6 +576,9 @@ def feedback_delete(*, user, feedback: Feedback) -> None:
     _check_can_edit(user, feedback.product)
     if not feedback_can_delete(feedback=feedback):
         raise TransitionRefused(_("该反馈已转化为需求，不能删除。"))
+    audit_record(action=RequirementsAuditAction.FEEDBACK_DELETED, actor=user, product=feedback.product, obj=feedback,
+                 comment=feedback.text[:500],
+                 changes=diff(field_values(feedback, FEEDBACK_FIELDS), dict.fromkeys(FEEDBACK_FIELDS)))
     feedback.delete()
 
 

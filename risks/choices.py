@@ -72,6 +72,9 @@ class RiskStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
+# The approval engine's process code of risk acceptance (stored on its reviews and policy rows; never rename it).
+RISK_ACCEPTANCE = "risk_acceptance"
+
 ACTIVE_STATUSES = [RiskStatus.OPEN, RiskStatus.PENDING_ACCEPTANCE, RiskStatus.ACCEPTED, RiskStatus.NEEDS_REVIEW]
 # A risk counts as assessed for the launch gate while its last assessment stands (not flagged for review).
 ASSESSED_STATUSES = [RiskStatus.OPEN, RiskStatus.PENDING_ACCEPTANCE, RiskStatus.ACCEPTED]
@@ -89,6 +92,7 @@ class RiskAuditAction(models.TextChoices):
     REVIEWED = "risk_reviewed", _("重新评估风险")
     ACCEPTANCE_REQUESTED = "risk_acceptance_requested", _("剩余风险提交高管接受")
     ACCEPTED = "risk_accepted", _("高管接受剩余风险")
+    ACCEPTANCE_REFUSED = "risk_acceptance_refused", _("高管拒绝接受剩余风险")
     NEEDS_REVIEW = "risk_needs_review", _("风险待重新评估")
     CLOSED = "risk_closed", _("关闭风险")
     POLICY_CHANGED = "risk_policy_changed", _("修改风险政策")

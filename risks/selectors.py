@@ -61,3 +61,14 @@ def portfolio_counts() -> dict:
         critical=Count("id", filter=active & Q(residual_level=RiskLevel.CRITICAL)),
         needs_review=Count("id", filter=Q(status=RiskStatus.NEEDS_REVIEW)),
         overdue=Count("id", filter=active & Q(review_due__lt=timezone.localdate())))
+
+
+def acceptance_reviews(*, risk: Risk) -> QuerySet:
+    """The risk's acceptance reviews in the approval engine, newest first, with their steps."""
+    from lifecycle.models import GateReview
+
+    from .choices import RISK_ACCEPTANCE
+
+    return (GateReview.objects.filter(process=RISK_ACCEPTANCE, subject_id=risk.pk)
+            .select_related("submitted_by").prefetch_related("steps__decided_by", "steps__on_behalf_of")
+            .order_by("-submitted_at", "-id"))

@@ -24,14 +24,15 @@ from core.roles import (
     in_department,
     is_senior_management,
     product_can_edit,
-    senior_managers,
 )
-from notifications.services import localised, notify
+from notifications.services import notify
+from products.models import Product
 
 from .choices import (
     ACTIVE_STATUSES,
     LEVELS_NEEDING_ACCEPTANCE,
     RESPONSES_NEEDING_CONTROLS,
+    RISK_ACCEPTANCE,
     AssessmentKind,
     RiskAuditAction,
     RiskError,
@@ -41,6 +42,8 @@ from .choices import (
 from .models import Risk, RiskAssessment, RiskCategoryRequirement, RiskControl, RiskLevelMatrix
 
 REVIEW_INTERVAL_DAYS = 90
+# Audit actions on a risk whose authors shaped what its acceptance approves.
+SHAPING_ACTIONS = (RiskAuditAction.CREATED, RiskAuditAction.UPDATED, RiskAuditAction.REVIEWED)
 SCORE_FIELDS = ["likelihood", "impact", "residual_likelihood", "residual_impact"]
 EDITABLE_FIELDS = ["title", "description", "category", "source", "cause", "method", "method_note", *SCORE_FIELDS,
                    "response", "transfer_instrument", "owner", "review_due", "metric"]
@@ -66,7 +69,7 @@ def _apply_scores(risk: Risk, matrix: dict) -> None:
 
 
 @transaction.atomic
-def risk_levels_recompute() -> int:
+def _risk_levels_recompute() -> int:
     """After a matrix edit: every risk's stored levels from the matrix, in one UPDATE per basis."""
     cells = list(RiskLevelMatrix.objects.values_list("likelihood", "impact", "level"))
     if not cells:
@@ -90,8 +93,9 @@ def risk_can_edit(*, user, product, risk: Risk | None = None) -> bool:
 
 
 def risk_makers(*, risk: Risk) -> set[int]:
-    """Who shaped the risk up for acceptance, so never accepts it: its registrant, the product's owner, and every
-    owner of the risk since its last acceptance (both sides of each audited owner change, read from the trail)."""
+    """Who shaped the risk up for acceptance, so never accepts it: its registrant, the product's owner, and, since
+    its last acceptance, every owner of the risk (both sides of each audited owner change) and everyone who edited
+    or re-assessed it (read from the risk's trail)."""
     from core.audit import object_type_of
     from core.models import AuditEntry
 
@@ -101,19 +105,35 @@ def risk_makers(*, risk: Risk) -> set[int]:
     if last_accepted is not None:
         trail = trail.filter(id__gt=last_accepted)
     # A risk's own trail is short: its entries are read whole (a JSON containment filter would not run on SQLite).
-    for changes in trail.values_list("changes", flat=True):
-        for change in changes:
+    for actor, action, changes in trail.values_list("actor_id", "action", "changes"):
+        if action in SHAPING_ACTIONS:
+            makers.add(actor)
+        for change in changes or ():
             if change.get("field") == "owner":
                 makers.update(v for v in (change.get("old"), change.get("new")) if isinstance(v, int))
     makers.discard(None)
     return makers
 
 
+def acceptance_review(*, risk: Risk):
+    """The risk's open acceptance review in the approval engine, if any."""
+    from lifecycle.choices import GateReviewStatus
+    from lifecycle.models import GateReview
+
+    return GateReview.objects.filter(process=RISK_ACCEPTANCE, subject_id=risk.pk,
+                                     status=GateReviewStatus.PENDING).first()
+
+
 def risk_can_accept(*, user, risk: Risk) -> bool:
-    """Senior management, never one of the risk's makers (four-eyes, `risk_makers`)."""
+    """Senior management who may decide the risk's open acceptance review: never one of its makers (four-eyes,
+    the process's maker set), and only in the senior-management step the engine opened."""
     if not is_senior_management(user):
         return False
-    return four_eyes_allows(user=user, makers=risk_makers(risk=risk))
+    from lifecycle.services import review_makers
+
+    review = acceptance_review(risk=risk) if risk.status == RiskStatus.PENDING_ACCEPTANCE else None
+    makers = review_makers(review=review) if review is not None else risk_makers(risk=risk)
+    return four_eyes_allows(user=user, makers=makers)
 
 
 def _check_editor(*, user, product, risk: Risk | None = None) -> None:
@@ -171,30 +191,36 @@ def _write_controls(risk: Risk, controls: list[dict]) -> None:
 
 # --- Status after an assessment --------------------------------------------------------------------------------
 
-def _settle_status(*, risk: Risk, previous_residual: tuple | None) -> bool:
+def _settle_status(*, risk: Risk, previous_residual: tuple | None) -> None:
     """High or critical residual risk waits for senior management; an acceptance stands only for the residual
-    scores it was given for. Low and medium residual risk is managed by its owner. True when the risk has just
-    been put up for acceptance (the caller notifies senior management once the risk is saved)."""
+    scores it was given for. Low and medium residual risk is managed by its owner. (The acceptance review itself
+    follows the status once the risk is saved: `_acceptance_follow`.)"""
     if risk.residual_level in LEVELS_NEEDING_ACCEPTANCE:
         same = previous_residual == (risk.residual_likelihood, risk.residual_impact)
         if (risk.status == RiskStatus.ACCEPTED and same) or risk.status == RiskStatus.PENDING_ACCEPTANCE:
-            return False
+            return
         risk.request_acceptance()
         risk.accepted_by, risk.accepted_at, risk.acceptance_comment = None, None, ""
-        return True
+        return
     if risk.status != RiskStatus.OPEN:
         risk.settle()
     risk.accepted_by, risk.accepted_at, risk.acceptance_comment = None, None, ""
-    return False
 
 
-def _notify_acceptors(*, risk: Risk) -> None:
-    notify(recipients=senior_managers(exclude=risk_makers(risk=risk)),
-           title_code=gettext_noop("待接受剩余风险：%(product)s「%(title)s」（%(level)s）"),
-           body_code=gettext_noop("剩余风险等级为%(level)s，须经高级管理层接受。"),
-           params={"product": risk.product.code, "title": risk.title,
-                   "level": localised(risk.get_residual_level_display)},
-           url=risk.get_absolute_url())
+def _acceptance_follow(*, risk: Risk, user, was_pending: bool, changed: bool) -> None:
+    """Keep the engine's acceptance review in step with the risk (after the risk is saved): a risk put up for
+    acceptance opens one; a pending risk that changed (re-assessed, edited, closed, flagged) withdraws the open one,
+    and opens a fresh one when it still needs acceptance, so senior management decides what the risk is now."""
+    from lifecycle.services import review_submit, review_withdraw
+
+    open_review = acceptance_review(risk=risk) if was_pending else None
+    if open_review is not None and (changed or risk.status != RiskStatus.PENDING_ACCEPTANCE):
+        review_withdraw(review=open_review, user=user, reason=_("风险已修改，须按当前评估重新提交接受。")
+                        if risk.status == RiskStatus.PENDING_ACCEPTANCE else _("风险已不再待高管接受。"))
+        open_review = None
+    if risk.status == RiskStatus.PENDING_ACCEPTANCE and open_review is None:
+        submitter = user if user is not None and user.is_authenticated else None
+        review_submit(process=RISK_ACCEPTANCE, subject=risk, user=submitter)
 
 
 def _record_assessment(*, risk: Risk, user, kind: str, comment: str = "") -> RiskAssessment:
@@ -207,13 +233,13 @@ def _record_assessment(*, risk: Risk, user, kind: str, comment: str = "") -> Ris
 
 # --- Create, edit, review, accept, close ---------------------------------------------------------------------
 
-@transaction.atomic
 def _review_due_check(value: date | None) -> None:
     """A next review set by hand is not in the past (it would be overdue, and reminded, at once)."""
     if value is not None and value < timezone.localdate():
         raise ValidationError({"review_due": _("下次评估日期不能早于今天。")})
 
 
+@transaction.atomic
 def risk_create(*, user, product, data: dict, controls: list[dict] | None = None) -> Risk:
     """Register a risk with its first assessment and controls; owner defaults to the product's owner and the next
     review to 90 days ahead; residual scores default to the inherent ones."""
@@ -229,7 +255,7 @@ def risk_create(*, user, product, data: dict, controls: list[dict] | None = None
     controls = list(controls or [])
     _validate(risk, controls)
     _apply_scores(risk, level_matrix())
-    requested = _settle_status(risk=risk, previous_residual=None)
+    _settle_status(risk=risk, previous_residual=None)
     risk.save()
     _write_controls(risk, controls)
     _record_assessment(risk=risk, user=user, kind=AssessmentKind.INITIAL)
@@ -237,24 +263,37 @@ def risk_create(*, user, product, data: dict, controls: list[dict] | None = None
     changes.append({"field": "controls", "old": [], "new": _controls_snapshot(risk)})
     audit_record(action=RiskAuditAction.CREATED, actor=user, product=product, obj=risk, to_value=risk.status,
                  comment=risk.title, changes=changes)
-    if requested:
-        _notify_acceptors(risk=risk)
+    _acceptance_follow(risk=risk, user=user, was_pending=False, changed=False)
     if risk.owner_id != user.pk:
         notify(recipients=[risk.owner], title_code=gettext_noop("您被指定为风险负责人：%(product)s「%(title)s」"),
                params={"product": product.code, "title": risk.title}, url=risk.get_absolute_url())
     return risk
 
 
-def _locked(risk: Risk) -> Risk:
+def _locked(risk: Risk, *, closed_ok: bool = False) -> Risk:
+    """The risk's row, locked after its product's: the approval engine locks the product first and then, when an
+    acceptance is decided, the risk; every risk writer keeps that order."""
+    Product.objects.select_for_update().filter(pk=risk.product_id).first()
     locked = Risk.objects.select_for_update(of=("self",)).select_related("product").get(pk=risk.pk)
-    if locked.status == RiskStatus.CLOSED:
+    if locked.status == RiskStatus.CLOSED and not closed_ok:
         raise DomainConflict(RiskError.CLOSED)
     return locked
 
 
 @transaction.atomic
-def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = None) -> Risk:
-    """Edit a risk (and replace its controls when given); changed scores are a new assessment in its history."""
+def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = None,
+                close_reason: str | None = None) -> Risk:
+    """Edit a risk (and replace its controls when given); changed scores are a new assessment in its history.
+
+    With `close_reason` the same request also closes it (risk_close): one transaction, so a close that is refused
+    (no reason, not closable) leaves the edit unwritten too."""
+    if close_reason is not None:
+        _closure_reason_check(close_reason)
+    risk = _edit(user=user, risk=risk, data=data, controls=controls)
+    return risk_close(user=user, risk=risk, reason=close_reason) if close_reason is not None else risk
+
+
+def _edit(*, user, risk: Risk, data: dict, controls: list[dict] | None) -> Risk:
     risk = _locked(risk)
     _check_editor(user=user, product=risk.product, risk=risk)
     before = field_values(risk, AUDITED_FIELDS)
@@ -270,16 +309,13 @@ def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = N
     current_controls = controls if controls is not None else _stored_controls(risk)
     _validate(risk, current_controls)
     rescored = any(before[f] != getattr(risk, f) for f in SCORE_FIELDS)
-    requested = False
     if rescored:
         _apply_scores(risk, level_matrix())
-        requested = _settle_status(risk=risk,
-                                   previous_residual=(before["residual_likelihood"], before["residual_impact"]))
+        _settle_status(risk=risk, previous_residual=(before["residual_likelihood"], before["residual_impact"]))
     if controls is not None and before_controls and not controls and risk.status == RiskStatus.ACCEPTED:
         # The acceptance was given for a residual risk its controls held down: without any it is asked again.
         risk.request_acceptance()
         risk.accepted_by, risk.accepted_at, risk.acceptance_comment = None, None, ""
-        requested = True
     same_controls = controls is None or [
         {"description": c["description"].strip(), "type": c["type"], "owner": getattr(c.get("owner"), "pk", None)}
         for c in controls] == before_controls
@@ -296,8 +332,8 @@ def risk_update(*, user, risk: Risk, data: dict, controls: list[dict] | None = N
     if changes:
         audit_record(action=RiskAuditAction.UPDATED, actor=user, product=risk.product, obj=risk,
                      from_value=before["status"], to_value=risk.status, comment=risk.title, changes=changes)
-    if requested:
-        _notify_acceptors(risk=risk)
+    _acceptance_follow(risk=risk, user=user, was_pending=before["status"] == RiskStatus.PENDING_ACCEPTANCE,
+                       changed=bool(changes))
     return risk
 
 
@@ -335,28 +371,52 @@ def risk_review(*, user, risk: Risk, likelihood: int, impact: int, residual_like
         previous = None
     else:
         previous = (before["residual_likelihood"], before["residual_impact"])
-    requested = _settle_status(risk=risk, previous_residual=previous)
+    _settle_status(risk=risk, previous_residual=previous)
     risk.save()
     _record_assessment(risk=risk, user=user, kind=AssessmentKind.REVIEW, comment=comment)
     audit_record(action=RiskAuditAction.REVIEWED, actor=user, product=risk.product, obj=risk,
                  from_value=before["status"], to_value=risk.status, comment=comment,
                  changes=diff(before, field_values(risk, AUDITED_FIELDS)))
-    if requested:
-        _notify_acceptors(risk=risk)
+    # A re-assessment is a new statement of the risk: a pending acceptance is asked again on it.
+    _acceptance_follow(risk=risk, user=user, was_pending=before["status"] == RiskStatus.PENDING_ACCEPTANCE,
+                       changed=True)
     return risk
 
 
 @transaction.atomic
 def risk_accept(*, user, risk: Risk, comment: str) -> Risk:
-    """Senior management (neither the risk's nor the product's owner) accepts a high or critical residual risk."""
-    risk = Risk.objects.select_for_update(of=("self",)).select_related("product").get(pk=risk.pk)
+    """Senior management (none of the risk's makers) accepts a high or critical residual risk: the decision of the
+    senior-management step of the risk's acceptance review in the approval engine, whose approval accepts the risk
+    (`risk_acceptance_approved`)."""
+    from lifecycle.services import approval_step_decide
+
+    risk = _locked(risk, closed_ok=True)
     if not risk_can_accept(user=user, risk=risk):
         raise PermissionDenied(RiskError.NOT_ACCEPTOR.label)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("接受剩余风险须填写意见。")})
-    if risk.status != RiskStatus.PENDING_ACCEPTANCE:
+    review = acceptance_review(risk=risk) if risk.status == RiskStatus.PENDING_ACCEPTANCE else None
+    if review is None:
         raise DomainConflict(RiskError.NOT_PENDING)
+    approval_step_decide(review=review, department=DepartmentCode.SENIOR_MANAGEMENT, user=user,
+                         decision="approve", comment=comment)
+    return Risk.objects.select_related("product", "accepted_by").get(pk=risk.pk)
+
+
+def _acceptance_risk(review) -> Risk:
+    return Risk.objects.select_for_update(of=("self",)).select_related("product", "owner").get(pk=review.subject_id)
+
+
+def _decision_comment(*, review, user) -> str:
+    return review.steps.filter(decided_by=user).values_list("comment", flat=True).first() or ""
+
+
+@transaction.atomic
+def risk_acceptance_approved(*, review, user) -> None:
+    """The engine's approval of an acceptance review (in its transaction): the risk is accepted as assessed."""
+    risk = _acceptance_risk(review)
+    comment = _decision_comment(review=review, user=user)
     risk.accept()
     risk.accepted_by, risk.accepted_at, risk.acceptance_comment = user, timezone.now(), comment
     risk.save()
@@ -365,7 +425,23 @@ def risk_accept(*, user, risk: Risk, comment: str) -> Risk:
     notify(recipients=[risk.owner, risk.product.owner],
            title_code=gettext_noop("剩余风险已获高管接受：%(product)s「%(title)s」"),
            params={"product": risk.product.code, "title": risk.title}, body=comment, url=risk.get_absolute_url())
-    return risk
+
+
+@transaction.atomic
+def risk_acceptance_refused(*, review, user) -> None:
+    """The engine's rejection of an acceptance review: the residual risk is not kept as it is, so the risk waits
+    for further treatment and a new assessment (which puts it up again if it is still high)."""
+    risk = _acceptance_risk(review)
+    comment = _decision_comment(review=review, user=user)
+    risk.flag_for_review()
+    risk.save(update_fields=["status", "updated_at"])
+    audit_record(action=RiskAuditAction.ACCEPTANCE_REFUSED, actor=user, product=risk.product, obj=risk,
+                 from_value=RiskStatus.PENDING_ACCEPTANCE, to_value=risk.status, comment=comment)
+    notify(recipients=[risk.owner, risk.product.owner],
+           title_code=gettext_noop("剩余风险未获高管接受：%(product)s「%(title)s」"),
+           body_code=gettext_noop("请加强控制措施后重新评估。%(comment)s"),
+           params={"product": risk.product.code, "title": risk.title, "comment": comment},
+           url=risk.get_absolute_url())
 
 
 @transaction.atomic
@@ -373,20 +449,27 @@ def risk_close(*, user, risk: Risk, reason: str) -> Risk:
     """Close a risk that no longer applies, with a reason; it stays in the register (risks are never deleted)."""
     risk = _locked(risk)
     _check_editor(user=user, product=risk.product, risk=risk)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"closure_reason": _("关闭风险须填写理由。")})
+    reason = _closure_reason_check(reason)
     before = risk.status
     risk.close()
     risk.closed_by, risk.closed_at, risk.closure_reason = user, timezone.now(), reason
     risk.save()
     audit_record(action=RiskAuditAction.CLOSED, actor=user, product=risk.product, obj=risk, from_value=before,
                  to_value=risk.status, comment=reason)
+    _acceptance_follow(risk=risk, user=user, was_pending=before == RiskStatus.PENDING_ACCEPTANCE, changed=True)
     return risk
+
+
+def _closure_reason_check(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"closure_reason": _("关闭风险须填写理由。")})
+    return reason
 
 
 # --- Monitoring: KPI early warnings and overdue reviews ----------------------------------------------------------
 
+@transaction.atomic
 def risks_flag_for_alerts(*, alerts) -> int:
     """kpis hook: a new alert on a risk's metric puts the risk up for re-assessment and tells its owner and the
     risk department. Runs in the KPI computation's transaction."""
@@ -394,6 +477,9 @@ def risks_flag_for_alerts(*, alerts) -> int:
     if not pairs:
         return 0
     match = reduce(or_, (Q(product_id=p, metric_id=m) for p, m in pairs))
+    # Products before risks, in id order: the lock order of every risk writer and of the approval engine.
+    list(Product.objects.select_for_update().filter(pk__in={p for p, _m in pairs}).order_by("pk")
+         .values_list("pk", flat=True))
     risks = list(Risk.objects.select_for_update(of=("self",)).select_related("product", "owner", "metric")
                  .filter(match, status__in=[RiskStatus.OPEN, RiskStatus.PENDING_ACCEPTANCE, RiskStatus.ACCEPTED])
                  .order_by("id"))
@@ -410,6 +496,7 @@ def risks_flag_for_alerts(*, alerts) -> int:
             "value": "—" if alert.value is None else f"{alert.value:,.2f}"}
         audit_record(action=RiskAuditAction.NEEDS_REVIEW, product=risk.product, obj=risk, from_value=before,
                      to_value=risk.status, comment=reason)
+        _acceptance_follow(risk=risk, user=None, was_pending=before == RiskStatus.PENDING_ACCEPTANCE, changed=True)
         notify(recipients=[risk.owner, *risk_department],
                title_code=gettext_noop("风险待重新评估：%(product)s「%(title)s」"),
                params={"product": risk.product.code, "title": risk.title}, body=reason,
@@ -443,7 +530,7 @@ def risk_policy_save(*, user, obj: RiskLevelMatrix | RiskCategoryRequirement) ->
     obj.full_clean()
     obj.save()
     if isinstance(obj, RiskLevelMatrix):
-        risk_levels_recompute()
+        _risk_levels_recompute()
     audit_record(action=RiskAuditAction.POLICY_CHANGED, actor=user, obj=obj,
                  from_value=_("新增") if created else _("修改"), to_value=str(obj)[:200],
                  comment=f"{obj._meta.verbose_name}: {obj}")
@@ -456,7 +543,7 @@ def risk_policy_delete(*, user, objs) -> None:
                      to_value=str(obj)[:200], comment=f"{obj._meta.verbose_name}: {obj}")
         obj.delete()
     if any(isinstance(obj, RiskLevelMatrix) for obj in objs):
-        risk_levels_recompute()
+        _risk_levels_recompute()
 
 
 def requirements_for(*, product) -> list[str]:

@@ -154,6 +154,7 @@ class RiskDetailView(LoginRequiredMixin, DetailView):
                 "can_edit": risk.status != "closed" and services.risk_can_edit(user=user, product=risk.product,
                                                                                risk=risk),
                 "can_accept": risk.status == "pending_acceptance" and services.risk_can_accept(user=user, risk=risk),
+                "acceptance_reviews": list(selectors.acceptance_reviews(risk=risk)[:5]),
                 "review_form": kwargs.get("review_form") or ReviewForm(initial={
                     "likelihood": risk.likelihood, "impact": risk.impact,
                     "residual_likelihood": risk.residual_likelihood, "residual_impact": risk.residual_impact}),

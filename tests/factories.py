@@ -336,3 +336,164 @@ def observe_in_pilot(product, code, day, value, region_code="sh", segment="youth
     region(region_code, "上海", "Shanghai")
     return DimensionObservation.objects.create(product=product, metric=metric(code), date=day, value=value,
                                                region=region_code, segment=segment, channel=channel)
+
+
+# --- The permission matrices' world (tests/api/test_permission_matrix.py, tests/pages/test_post_matrix.py) ---------
+
+import uuid as _uuid  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+# The roles of the permission matrices (API and pages): signed out, then each demo role.
+ROLES = ["anonymous", "owner_pm", "other_pm", "risk", "finance", "executive", "head", "admin"]
+
+
+@_dataclass
+class World:
+    users: dict
+    product: object  # owned by owner_pm, a gate review open
+    spare: object  # owned by owner_pm, checklist done, no review
+    deliverable: object
+    review: object
+    requirement: object
+    version: object
+    feedback: object
+    snapshot: object
+    alert: object
+    task_run: object  # a computation the head asked for
+    launched: object  # on sale (terms version 1), owned by owner_pm, no open change
+    draft: object  # a draft change of another launched product
+    approved: object  # an approved change with a pilot, waiting for it
+    piloting: object  # a piloting change whose criterion is met
+    risk: object  # a low residual risk of `product` (owned by owner_pm)
+    pending_risk: object  # a high residual risk waiting for senior management's acceptance
+    retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
+    exit_task: object
+    delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
+    condition: object  # an open condition the risk reviewer set on the approved change, owned by owner_pm
+    complaint: object  # an open complaint about `product`
+    complaint_feedback: object  # feedback of the complaint channel about `product`, not yet registered
+    subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
+    delivery: object  # one of its deliveries
+    waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
+    periodic: object = None  # a periodic review of `launched`, opened by the system and being prepared
+
+
+def permission_world() -> World:
+    """One of each thing a role may be allowed or refused to act on, for the API's and the pages' matrices."""
+    from changes import services as change_services
+    from complaints import services as complaint_services
+    from exits import services as exit_services
+    from kpis import services as kpi_services
+    from kpis.models import Alert, Snapshot, TaskRun
+    from lifecycle import delegations
+    from lifecycle import services as lifecycle_services
+    from lifecycle.models import Condition
+
+    users = {
+        "owner_pm": UserFactory(username="m_owner", role="product_manager"),
+        "other_pm": UserFactory(username="m_other", role="product_manager"),
+        "risk": UserFactory(username="m_risk", role="reviewer", departments=["risk"]),
+        "finance": UserFactory(username="m_finance", role="reviewer", departments=["finance"]),
+        "executive": UserFactory(username="m_exec", role="senior_management", departments=["senior_management"]),
+        "head": UserFactory(username="m_head", role="head_of_product"),
+        "admin": UserFactory(username="m_admin", role="administrator", is_superuser=True, is_staff=True),
+    }
+    owner = users["owner_pm"]
+    product = ProductFactory(code="MX-1", owner=owner, category="loan", risk_rating="R3")
+    complete_deliverables(product)
+    review = lifecycle_services.gate_review_submit(product=product, user=owner)
+    spare = ProductFactory(code="MX-2", owner=owner, category="loan")
+    complete_deliverables(spare)
+    observe(product, "default_rate", "2026-10-10", 2.5)
+    target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
+    kpi_services.kpi_snapshots_compute(period="2026-10", granularity="month")
+
+    # Terms changes: one launched product per state (a product has at most one open change).
+    reviewers = {"risk": users["risk"], "finance": users["finance"], "senior_management": users["executive"],
+                 **{code: reviewer_for(code, username=f"m_{code}") for code in ("compliance", "legal", "technology")}}
+
+    def launched_product(code):
+        item = ProductFactory(code=code, owner=owner, category="credit_card", stage="operation", interest_rate=None,
+                              fee="100.00")
+        change_services.terms_version_initial_ensure(product=item)
+        return item
+
+    def change_of(item, **overrides):
+        data = {"summary": "年费下调", "reason": "competitor", "terms": {"fee": "80"}, "requirements": [],
+                "pilot": False, "effective_from": None, **overrides}
+        return change_services.change_create(user=owner, product=item, data=data)
+
+    def approved_change(item):
+        plan = {"regions": [], "segments": [], "channels": [], "start": timezone.localdate() - _dt.timedelta(days=9),
+                "end": timezone.localdate() + _dt.timedelta(days=30),
+                "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
+        change = change_services.change_submit(user=owner, change=change_of(item, pilot=True, pilot_plan=plan))
+        approve_all(change.review, reviewers)
+        # Approved ten days ago: the pilot below runs over figures already stored.
+        type(change).objects.filter(pk=change.pk).update(decided_at=timezone.now() - _dt.timedelta(days=10))
+        change.refresh_from_db()
+        return change
+
+    today = timezone.localdate()
+    substitute = UserFactory(username="m_risk_sub", role="reviewer", departments=["risk"])
+    approved = approved_change(launched_product("MX-C3"))
+    piloting = approved_change(launched_product("MX-C4"))
+    piloting = change_services.change_pilot_start(user=owner, change=piloting, data={
+        "regions": ["上海"], "segments": ["youth"], "channels": ["mobile_banking"],
+        "start": today - _dt.timedelta(days=5), "end": today + _dt.timedelta(days=20),
+        "criteria": [{"metric": "csat", "op": ">=", "value": 80}]})
+    observe_in_pilot(piloting.product, "csat", today, 85.0)  # criteria count the pilot's own scope
+
+    # Exit runbook: a product in retirement with its plan and aftercare tasks (the stage is moved in the database,
+    # as tests/exits does: the gate has its own tests).
+    retiring = ProductFactory(code="MX-E", owner=owner, category="deposit", stage="operation")
+    plan = exit_plan_ready(retiring)
+    type(retiring).objects.filter(pk=retiring.pk).update(stage="retirement")
+    retiring = type(retiring).objects.get(pk=retiring.pk)
+    exit_services.exit_tasks_ensure(plan=plan, user=owner)
+    subscription, delivery = webhook_fixture(users["admin"])
+    waiving = ProductFactory(code="MX-W", owner=owner, category="loan")
+    lifecycle_services.deliverables_ensure(product=waiving)
+    waiver = lifecycle_services.deliverable_update(user=owner, deliverable=waiving.deliverables.filter(
+        required=True).first(), status="waived", reason="沿用上一产品的调研")
+
+    from reviews import services as review_services
+
+    launched = launched_product("MX-C1")
+    periodic = review_services._open(product=launched, trigger="scheduled", due_date=today + _dt.timedelta(days=20))
+    return World(
+        users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
+        requirement=RequirementFactory(product=product), version=ProductVersionFactory(product=product),
+        feedback=FeedbackFactory(product=product), snapshot=Snapshot.objects.filter(product=product).first(),
+        alert=Alert.objects.get(product=product),
+        task_run=TaskRun.objects.create(id=_uuid.uuid4(), task=kpi_services.COMPUTE_TASK,
+                                        arguments=["2026-10", "month"], started_by=users["head"]),
+        launched=launched, periodic=periodic,
+        draft=change_of(launched_product("MX-C2")), approved=approved, piloting=piloting,
+        risk=make_risk(product), pending_risk=make_risk(product, title="集中度过高", likelihood=5, impact=5,
+                                                        residual_likelihood=4, residual_impact=4),
+        retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
+        delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
+                                                 ends_on=today + _dt.timedelta(days=3)),
+        condition=Condition.objects.create(
+            review=approved.review, step=approved.review.steps.get(department="risk"), product=approved.product,
+            department="risk", action="补充压力测试", owner=owner, due=today + _dt.timedelta(days=30)),
+        subscription=subscription, delivery=delivery,
+        waiver=waiver,
+        complaint=complaint_services.complaints_register(user=owner, items=[COMPLAINT])[0],
+        complaint_feedback=FeedbackFactory(product=product, channel="complaint"),
+    )
+
+
+COMPLAINT = {"product": "MX-1", "received_on": "2026-10-02", "category": "fees", "severity": "medium",
+             "description": "提前还款手续费未告知"}
+
+
+def webhook_fixture(admin):
+    from webhooks.models import AllowedNetwork, Delivery, Event, Subscription
+
+    AllowedNetwork.objects.create(network="127.0.0.0/8", reason="matrix")
+    subscription = Subscription.objects.create(owner=admin, name="核心系统", target_url="http://127.0.0.1:9/hook",
+                                               events=["risk.accepted"])
+    event = Event.objects.create(id=_uuid.uuid4(), type="risk.accepted", occurred_at=timezone.now(), data={})
+    return subscription, Delivery.objects.create(event=event, subscription=subscription, status="failed")

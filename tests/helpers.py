@@ -65,6 +65,42 @@ def assert_unchanged(*models):
         assert after[label] == before[label], f"{label} changed"
 
 
+def written_tables() -> list:
+    """Every table a request could write: the managed, concrete models of every installed app (the project's, the
+    users, tokens, sessions and history of the libraries), one entry per table (proxies left out)."""
+    from django.apps import apps
+
+    seen, found = set(), []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.managed and not meta.proxy and meta.db_table not in seen:
+            seen.add(meta.db_table)
+            found.append(model)
+    return found
+
+
+def table_states(models) -> dict[str, tuple[int, str]]:
+    """Each model's table as (row count, checksum of its rows), in one query (PostgreSQL: the md5 of every row's
+    text, in order): what "nothing changed" compares over many tables without loading their rows."""
+    parts = [f"SELECT %s, count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+             f"FROM {connection.ops.quote_name(model._meta.db_table)} t" for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [model._meta.label for model in models])
+        return {label: (count, digest) for label, count, digest in cursor.fetchall()}
+
+
+@contextmanager
+def assert_nothing_written(models=None):
+    """The block must leave every table of `models` (default: every table, see written_tables) as it found it:
+    same rows, same values. A refused request writes nothing, wherever it might have."""
+    models = list(models) if models is not None else written_tables()
+    before = table_states(models)
+    yield
+    after = table_states(models)
+    changed = sorted(label for label in before if after[label] != before[label])
+    assert not changed, f"tables changed: {changed}"
+
+
 @dataclass
 class Outcome:
     """What one racing thread ended with: its return value, or the exception it raised."""

@@ -118,6 +118,7 @@ def signing_secrets(subscription: Subscription, now: datetime) -> list[str]:
     return [subscription.secret, subscription.previous_secret] if overlap else [subscription.secret]
 
 
+@transaction.atomic
 def webhook_event_publish(*, type: str, data: dict, occurred_at: datetime | None = None) -> Event | None:
     """Write the event and one delivery per active subscription to it, in the caller's transaction; the deliveries
     are queued after commit. Nothing is written when no one subscribes."""

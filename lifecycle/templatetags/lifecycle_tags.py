@@ -161,7 +161,9 @@ def section_title(key: str) -> str:
               "deliverables": _("交付物"), "risk_register": _("风险登记册"), "exit_plan": _("退出计划")}
     from core.labels import field_label
 
-    return titles.get(key) or field_label("gatereview", key)
+    from ..snapshot_sections import SECTION_TITLES
+
+    return titles.get(key) or str(SECTION_TITLES.get(key) or "") or field_label("gatereview", key)
 
 
 LEVEL_COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "critical": "red"}

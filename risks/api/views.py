@@ -74,10 +74,13 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if new_status not in (None, risk.status, RiskStatus.CLOSED):
             raise ValidationError({"status": _(
                 "状态只能改为 closed（并填写关闭理由）；接受与重新评估请使用各自的接口。")})
+        # One service call per request: an edit that also closes is one transaction (a refused close writes nothing).
+        close_reason = reason if new_status == RiskStatus.CLOSED else None
         if fields or controls is not None:
-            risk = services.risk_update(user=request.user, risk=risk, data=fields, controls=controls)
-        if new_status == RiskStatus.CLOSED:
-            risk = services.risk_close(user=request.user, risk=risk, reason=reason)
+            risk = services.risk_update(user=request.user, risk=risk, data=fields, controls=controls,
+                                        close_reason=close_reason)
+        elif close_reason is not None:
+            risk = services.risk_close(user=request.user, risk=risk, reason=close_reason)
         return Response(risk_body(risk))
 
     @extend_schema(request=AcceptSerializer, responses={200: RiskSerializer})

@@ -5,8 +5,6 @@ The routes are read from the URL conf: an endpoint (or method) added without a r
 meets the same state.
 """
 import datetime as dt
-import uuid
-from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
@@ -14,175 +12,19 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from changes import services as change_services
-from complaints import services as complaint_services
-from exits import services as exit_services
-from kpis import services as kpi_services
-from kpis.models import Alert, Snapshot, TaskRun
-from lifecycle import delegations
-from lifecycle import services as lifecycle_services
-from lifecycle.models import Condition
-from reviews import services as review_services
 from tests.factories import (
+    COMPLAINT,
     PASSWORD,
-    FeedbackFactory,
-    ProductFactory,
-    ProductVersionFactory,
-    RequirementFactory,
-    UserFactory,
-    approve_all,
-    complete_deliverables,
-    exit_plan_ready,
-    make_risk,
-    observe,
-    observe_in_pilot,
-    reviewer_for,
-    target,
+    ROLES,
+    permission_world,
 )
-from webhooks.models import AllowedNetwork, Delivery, Event, Subscription
+from tests.helpers import table_states, written_tables
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "owner_pm", "other_pm", "risk", "finance", "executive", "head", "admin"]
-
-
-@dataclass
-class World:
-    users: dict
-    product: object  # owned by owner_pm, a gate review open
-    spare: object  # owned by owner_pm, checklist done, no review
-    deliverable: object
-    review: object
-    requirement: object
-    version: object
-    feedback: object
-    snapshot: object
-    alert: object
-    task_run: object  # a computation the head asked for
-    launched: object  # on sale (terms version 1), owned by owner_pm, no open change
-    draft: object  # a draft change of another launched product
-    approved: object  # an approved change with a pilot, waiting for it
-    piloting: object  # a piloting change whose criterion is met
-    risk: object  # a low residual risk of `product` (owned by owner_pm)
-    pending_risk: object  # a high residual risk waiting for senior management's acceptance
-    retiring: object  # in retirement, owned by owner_pm, with an exit plan and its aftercare tasks
-    exit_task: object
-    delegation: object  # the risk reviewer's substitute (m_risk_sub, also of risk) for the coming days
-    condition: object  # an open condition the risk reviewer set on the approved change, owned by owner_pm
-    complaint: object  # an open complaint about `product`
-    complaint_feedback: object  # feedback of the complaint channel about `product`, not yet registered
-    subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
-    delivery: object  # one of its deliveries
-    waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
-    periodic: object = None  # a periodic review of `launched`, opened by the system and being prepared
-
-
 @pytest.fixture
 def world(db):
-    users = {
-        "owner_pm": UserFactory(username="m_owner", role="product_manager"),
-        "other_pm": UserFactory(username="m_other", role="product_manager"),
-        "risk": UserFactory(username="m_risk", role="reviewer", departments=["risk"]),
-        "finance": UserFactory(username="m_finance", role="reviewer", departments=["finance"]),
-        "executive": UserFactory(username="m_exec", role="senior_management", departments=["senior_management"]),
-        "head": UserFactory(username="m_head", role="head_of_product"),
-        "admin": UserFactory(username="m_admin", role="administrator", is_superuser=True, is_staff=True),
-    }
-    owner = users["owner_pm"]
-    product = ProductFactory(code="MX-1", owner=owner, category="loan", risk_rating="R3")
-    complete_deliverables(product)
-    review = lifecycle_services.gate_review_submit(product=product, user=owner)
-    spare = ProductFactory(code="MX-2", owner=owner, category="loan")
-    complete_deliverables(spare)
-    observe(product, "default_rate", "2026-10-10", 2.5)
-    target(product, "default_rate", "2026-10-01", 1.5, 1.8, 2.0)
-    kpi_services.kpi_snapshots_compute(period="2026-10", granularity="month")
-
-    # Terms changes: one launched product per state (a product has at most one open change).
-    reviewers = {"risk": users["risk"], "finance": users["finance"], "senior_management": users["executive"],
-                 **{code: reviewer_for(code, username=f"m_{code}") for code in ("compliance", "legal", "technology")}}
-
-    def launched_product(code):
-        item = ProductFactory(code=code, owner=owner, category="credit_card", stage="operation", interest_rate=None,
-                              fee="100.00")
-        change_services.terms_version_initial_ensure(product=item)
-        return item
-
-    def change_of(item, **overrides):
-        data = {"summary": "年费下调", "reason": "competitor", "terms": {"fee": "80"}, "requirements": [],
-                "pilot": False, "effective_from": None, **overrides}
-        return change_services.change_create(user=owner, product=item, data=data)
-
-    def approved_change(item):
-        plan = {"regions": [], "segments": [], "channels": [], "start": timezone.localdate() - dt.timedelta(days=9),
-                "end": timezone.localdate() + dt.timedelta(days=30),
-                "criteria": [{"metric": "csat", "op": ">=", "value": 80}]}
-        change = change_services.change_submit(user=owner, change=change_of(item, pilot=True, pilot_plan=plan))
-        approve_all(change.review, reviewers)
-        # Approved ten days ago: the pilot below runs over figures already stored.
-        type(change).objects.filter(pk=change.pk).update(decided_at=timezone.now() - dt.timedelta(days=10))
-        change.refresh_from_db()
-        return change
-
-    today = timezone.localdate()
-    substitute = UserFactory(username="m_risk_sub", role="reviewer", departments=["risk"])
-    approved = approved_change(launched_product("MX-C3"))
-    piloting = approved_change(launched_product("MX-C4"))
-    piloting = change_services.change_pilot_start(user=owner, change=piloting, data={
-        "regions": ["上海"], "segments": ["youth"], "channels": ["mobile_banking"],
-        "start": today - dt.timedelta(days=5), "end": today + dt.timedelta(days=20),
-        "criteria": [{"metric": "csat", "op": ">=", "value": 80}]})
-    observe_in_pilot(piloting.product, "csat", today, 85.0)  # criteria count the pilot's own scope
-
-    # Exit runbook: a product in retirement with its plan and aftercare tasks (the stage is moved in the database,
-    # as tests/exits does: the gate has its own tests).
-    retiring = ProductFactory(code="MX-E", owner=owner, category="deposit", stage="operation")
-    plan = exit_plan_ready(retiring)
-    type(retiring).objects.filter(pk=retiring.pk).update(stage="retirement")
-    retiring = type(retiring).objects.get(pk=retiring.pk)
-    exit_services.exit_tasks_ensure(plan=plan, user=owner)
-    subscription, delivery = webhook_fixture(users["admin"])
-    waiving = ProductFactory(code="MX-W", owner=owner, category="loan")
-    lifecycle_services.deliverables_ensure(product=waiving)
-    waiver = lifecycle_services.deliverable_update(user=owner, deliverable=waiving.deliverables.filter(
-        required=True).first(), status="waived", reason="沿用上一产品的调研")
-
-    launched = launched_product("MX-C1")
-    periodic = review_services._open(product=launched, trigger="scheduled", due_date=today + dt.timedelta(days=20))
-    return World(
-        users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
-        requirement=RequirementFactory(product=product), version=ProductVersionFactory(product=product),
-        feedback=FeedbackFactory(product=product), snapshot=Snapshot.objects.filter(product=product).first(),
-        alert=Alert.objects.get(product=product),
-        task_run=TaskRun.objects.create(id=uuid.uuid4(), task=kpi_services.COMPUTE_TASK, arguments=["2026-10", "month"],
-                                        started_by=users["head"]),
-        launched=launched, periodic=periodic,
-        draft=change_of(launched_product("MX-C2")), approved=approved, piloting=piloting,
-        risk=make_risk(product), pending_risk=make_risk(product, title="集中度过高", likelihood=5, impact=5,
-                                                        residual_likelihood=4, residual_impact=4),
-        retiring=retiring, exit_task=plan.tasks.order_by("id").first(),
-        delegation=delegations.delegation_create(user=users["risk"], delegate=substitute, starts_on=today,
-                                                 ends_on=today + dt.timedelta(days=3)),
-        condition=Condition.objects.create(
-            review=approved.review, step=approved.review.steps.get(department="risk"), product=approved.product,
-            department="risk", action="补充压力测试", owner=owner, due=today + dt.timedelta(days=30)),
-        subscription=subscription, delivery=delivery,
-        waiver=waiver,
-        complaint=complaint_services.complaints_register(user=owner, items=[COMPLAINT])[0],
-        complaint_feedback=FeedbackFactory(product=product, channel="complaint"),
-    )
-
-
-COMPLAINT = {"product": "MX-1", "received_on": "2026-10-02", "category": "fees", "severity": "medium",
-             "description": "提前还款手续费未告知"}
-
-
-def webhook_fixture(admin):
-    AllowedNetwork.objects.create(network="127.0.0.0/8", reason="matrix")
-    subscription = Subscription.objects.create(owner=admin, name="核心系统", target_url="http://127.0.0.1:9/hook",
-                                               events=["risk.accepted"])
-    event = Event.objects.create(id=uuid.uuid4(), type="risk.accepted", occurred_at=timezone.now(), data={})
-    return subscription, Delivery.objects.create(event=event, subscription=subscription, status="failed")
+    return permission_world()
 
 
 REQUIREMENT = {"source": "internal", "type": "feature", "priority": "P2", "description": "说明"}
@@ -434,12 +276,18 @@ def test_every_api_route_and_method_has_a_row():
     assert sorted(set(MATRIX) - api_routes()) == []
 
 
+def test_anonymous_is_401_on_every_route_but_the_token_one():
+    """As the README promises: a request without credentials is told to authenticate (401), never 403."""
+    assert {key for key, (_kwargs, _body, expected) in MATRIX.items() if expected[0] != 401} == {
+        ("auth-token", "post")}
+
+
 @pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda key: f"{key[1].upper()} {key[0]}")
 def test_permission_matrix(world, key):
     name, method = key
     kwargs_of, body_of, expected = MATRIX[key]
     url = reverse(f"api:{name}", kwargs=kwargs_of(world) if kwargs_of else None)
-    results = []
+    results, tables = [], written_tables()
     for role in ROLES:
         user = world.users.get(role)
         client = APIClient()
@@ -447,10 +295,15 @@ def test_permission_matrix(world, key):
             client.force_authenticate(user)
         body = body_of(world, user) if body_of else None
         with transaction.atomic():
+            before = table_states(tables)
             response = getattr(client, method)(url, body, format="json") if body is not None else \
                 getattr(client, method)(url)
             results.append(response.status_code)
             if response.status_code == 401:
                 assert response.headers.get("WWW-Authenticate") == "Token", (role, response.headers)
+            if response.status_code >= 400:  # refused: not a row written anywhere
+                after = table_states(tables)
+                changed = sorted(label for label in before if after[label] != before[label])
+                assert changed == [], (role, response.status_code, changed)
             transaction.set_rollback(True)
     assert results == expected

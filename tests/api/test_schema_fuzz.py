@@ -212,6 +212,12 @@ WRITE_DISAGREEMENTS = {
     "/api/v1/complaints/{id}/": "closed complaints keep their facts",
     "/api/v1/complaints/{id}/transition/": "resolve needs a root cause, reject a reason",
     "/api/v1/complaints/from-feedback/": "the feedback's product must be the user's",
+    # A gate's preconditions are the product's state (its deliverables, risk register, exit plan), refused with 400
+    # naming each; a waiver refused needs a comment (the schema states the fields, not which decision needs which);
+    # an exit's progress names the plan's own segments, per index (tests/lifecycle, tests/exits).
+    "/api/v1/products/{product_pk}/gate-reviews/": "preconditions on the product's state",
+    "/api/v1/deliverables/{id}/waiver/": "a refusal needs a comment",
+    "/api/v1/products/{product_pk}/exit-plan/progress/": "per-item data rules",
     # A webhook target must resolve, now, to addresses the SSRF guard admits (DNS and the allow-list, not the body).
     "/api/v1/webhooks/": "target resolution",
     "/api/v1/webhooks/{id}/": "target resolution",

@@ -99,3 +99,20 @@ def test_an_automatic_resolution_is_audited_without_an_actor(open_alert):
     services.kpi_snapshots_compute(period="2026-11", granularity="month")
     entry = AuditEntry.objects.get(action="kpi_alert_resolved")
     assert entry.actor is None and entry.to_value == "resolved"
+
+
+def test_a_batch_of_figures_is_one_entry_naming_its_sender_and_products(head):
+    product = ProductFactory(code="ING-1")
+    services.observations_ingest(user=head, items=[
+        {"product": "ING-1", "metric": "revenue", "date": f"2026-10-0{day}", "value": 1.5} for day in (1, 2)])
+    entry = AuditEntry.objects.get(action="kpi_observations_ingested")
+    assert (entry.actor, entry.product, entry.changes) == (
+        head, product, [{"field": "products", "old": None, "new": [product.pk]}])
+    assert entry.comment.startswith("2 (2 new")
+
+
+def test_a_dry_run_of_figures_writes_no_entry(head):
+    ProductFactory(code="ING-2")
+    services.observations_ingest(user=head, dry_run=True, items=[
+        {"product": "ING-2", "metric": "revenue", "date": "2026-10-01", "value": 1.5}])
+    assert not AuditEntry.objects.exists()

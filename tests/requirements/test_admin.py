@@ -118,3 +118,19 @@ def test_reverting_to_an_old_version_in_the_admin_history_is_refused_not_a_500(c
     response = client.post(url, {"title": "原标题", "product": requirement.product_id})
     assert response.status_code == 403
     assert Requirement.objects.get().status == "analysing"
+
+
+def test_a_requirement_edit_in_the_admin_is_in_the_audit_trail(signed_in, admin_user):
+    requirement = RequirementFactory(priority="P2")
+    data = admin_post_data(requirement, priority="P0", tags=[])
+    signed_in.post(reverse("admin:requirements_requirement_change", args=[requirement.pk]), data)
+    entry = AuditEntry.objects.get(action="requirement_updated")
+    assert (entry.actor, entry.changes) == (admin_user, [{"field": "priority", "old": "P2", "new": "P0"}])
+
+
+def test_comments_cannot_be_deleted_in_the_admin(signed_in):
+    comment = services.comment_create(user=RequirementFactory().product.owner, requirement=RequirementFactory(),
+                                      body="意见")
+    response = signed_in.post(reverse("admin:requirements_comment_delete", args=[comment.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert type(comment).objects.filter(pk=comment.pk).exists()

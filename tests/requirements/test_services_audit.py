@@ -1,9 +1,10 @@
-"""Backlog services that write the audit chain: status transitions, versions, feedback conversion."""
+"""Every backlog write is in the audit chain: requirements, comments, status transitions, versions, feedback."""
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
-from core.audit import audit_verify
+from core.audit import action_label, audit_verify
 from core.models import AuditEntry
 from requirements import services
 from tests.factories import FeedbackFactory, ProductFactory, ProductVersionFactory, RequirementFactory
@@ -31,11 +32,82 @@ def test_a_rejection_keeps_its_reason_in_the_entry(product, pm):
     assert "与监管冲突" in AuditEntry.objects.get(action="requirement_status_changed").comment
 
 
-def test_field_edits_stay_in_the_requirements_own_history_not_the_chain(product, pm):
-    requirement = RequirementFactory(product=product)
+def test_a_new_requirement_is_audited_with_its_values_and_tags(product, pm):
+    requirement = services.requirement_create(user=pm, data={
+        "product": product, "title": "提前还款", "source": "internal", "type": "feature", "priority": "P1",
+        "tags": ["分期"]})
+    entry = AuditEntry.objects.get(action="requirement_created")
+    assert (entry.actor, entry.product, entry.object_id) == (pm, product, str(requirement.pk))
+    assert {"field": "title", "old": None, "new": "提前还款"} in entry.changes
+    assert {"field": "tags", "old": None, "new": [requirement.tags.get().pk]} in entry.changes
+
+
+def test_a_requirement_edit_records_the_field_diff_and_keeps_its_own_history(product, pm):
+    requirement = RequirementFactory(product=product, priority="P2")
     services.requirement_update(user=pm, requirement=requirement, data={"priority": "P0"})
-    assert not AuditEntry.objects.exists()
+    assert AuditEntry.objects.get(action="requirement_updated").changes == [
+        {"field": "priority", "old": "P2", "new": "P0"}]
     assert requirement.history.count() == 2
+
+
+def test_a_requirement_sent_back_untouched_writes_no_entry(product, pm):
+    requirement = RequirementFactory(product=product, priority="P2")
+    services.requirement_update(user=pm, requirement=requirement, data={"priority": "P2"})
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_deleted_requirement_leaves_its_values_in_the_chain(product, pm):
+    requirement = RequirementFactory(product=product, title="作废的需求")
+    pk = requirement.pk
+    services.requirement_delete(user=pm, requirement=requirement)
+    entry = AuditEntry.objects.get(action="requirement_deleted")
+    assert (entry.object_id, entry.from_value) == (str(pk), "作废的需求")
+    assert {"field": "title", "old": "作废的需求", "new": None} in entry.changes
+
+
+def test_bulk_created_requirements_get_one_entry_each_in_an_intact_chain(product, pm):
+    created = services.requirement_bulk_create(user=pm, items=[
+        {"product": product, "title": f"批量{i}", "source": "internal", "type": "feature", "priority": "P2"}
+        for i in range(3)])
+    entries = AuditEntry.objects.filter(action="requirement_created").order_by("id")
+    assert [e.object_id for e in entries] == [str(r.pk) for r in created]
+    assert audit_verify() is None
+
+
+def test_a_comment_is_audited(product, pm):
+    requirement = RequirementFactory(product=product)
+    comment = services.comment_create(user=pm, requirement=requirement, body="请补充数据")
+    entry = AuditEntry.objects.get(action="requirement_commented")
+    assert (entry.object_type, entry.object_id, entry.product) == ("comment", str(comment.pk), product)
+
+
+def test_new_feedback_is_audited_with_its_values(product, pm):
+    feedback = services.feedback_create(user=pm, data={
+        "product": product, "channel": "hotline", "customer_segment": "mass_market", "text": "限额太低",
+        "sentiment": "negative", "received_on": dt.date(2026, 10, 1)})
+    entry = AuditEntry.objects.get(action="feedback_created")
+    assert (entry.object_type, entry.object_id) == ("feedback", str(feedback.pk))
+    assert {"field": "text", "old": None, "new": "限额太低"} in entry.changes
+
+
+def test_a_feedback_correction_records_the_field_diff(product, pm):
+    feedback = FeedbackFactory(product=product, text="原文")
+    services.feedback_update(user=pm, feedback=feedback, data={"text": "更正"})
+    assert AuditEntry.objects.get(action="feedback_updated").changes == [
+        {"field": "text", "old": "原文", "new": "更正"}]
+
+
+def test_deleted_feedback_leaves_its_values_in_the_chain(product, pm):
+    feedback = FeedbackFactory(product=product, text="重复录入")
+    services.feedback_delete(user=pm, feedback=feedback)
+    assert {"field": "text", "old": "重复录入", "new": None} in AuditEntry.objects.get(
+        action="feedback_deleted").changes
+
+
+def test_new_backlog_actions_are_named_in_english(product, pm):
+    with translation.override("en"):
+        assert [action_label(code) for code in ("requirement_created", "feedback_deleted")] == [
+            "New requirement", "Feedback deleted"]
 
 
 def test_a_new_version_is_audited_with_its_values(product, pm):

@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from risks.models import Risk
+from core.models import AuditEntry
+from risks.models import Risk, RiskAssessment, RiskControl
 from tests.factories import ProductFactory, UserFactory, make_risk
-from tests.helpers import api
+from tests.helpers import api, assert_unchanged
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/risks/"
@@ -98,6 +99,23 @@ def test_patch_closes_with_a_reason_and_a_closed_risk_is_a_conflict(loan):
     assert response.status_code == 200 and response.json()["status"] == "closed"
     again = client.patch(f"{LIST}{risk.pk}/", {"title": "x"}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "risk_closed"
+
+
+def test_patch_with_a_title_and_a_close_without_reason_is_a_400_that_changes_nothing(loan):
+    risk = make_risk(loan)
+    with assert_unchanged(Risk, RiskControl, RiskAssessment, AuditEntry):
+        response = api(loan.owner).patch(f"{LIST}{risk.pk}/", {"title": "改名", "status": "closed"}, format="json")
+    assert response.status_code == 400 and "closure_reason" in response.json()
+
+
+def test_patch_with_a_title_and_a_close_with_reason_edits_and_closes_in_one_request(loan):
+    risk = make_risk(loan)
+    response = api(loan.owner).patch(f"{LIST}{risk.pk}/", {"title": "改名", "status": "closed",
+                                                           "closure_reason": "不再适用"}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["title"], response.json()["status"]) == ("改名", "closed")
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True))[-2:] == [
+        "risk_updated", "risk_closed"]
 
 
 def test_patch_cannot_set_acceptance_status(loan):

@@ -62,3 +62,16 @@ def test_closing_while_accepting_leaves_one_consistent_outcome():
     final = Risk.objects.get(pk=risk.pk)
     assert final.status == "closed" and len(results) in (1, 2)
     assert all(isinstance(e, DomainConflict) for e in errors)
+
+
+def test_twenty_executives_accepting_the_same_risk_at_once_accept_it_exactly_once():
+    risk = pending_risk()
+    executives = [reviewer_for("senior_management", f"exec_{n:02}") for n in range(20)]
+
+    def accept_as(user):
+        return lambda: services.risk_accept(user=user, risk=Risk.objects.get(pk=risk.pk), comment=user.username)
+
+    results, errors = run_in_threads(*(accept_as(user) for user in executives))
+    assert len(results) == 1 and len(errors) == 19 and all(isinstance(e, DomainConflict) for e in errors)
+    assert AuditEntry.objects.filter(action="risk_accepted").count() == 1
+    assert AuditEntry.objects.filter(action="step_approved").count() == 1

@@ -58,3 +58,14 @@ def test_an_alert_without_a_value_flags_the_risk_with_a_dash_for_the_value(loan,
     assert services.risks_flag_for_alerts(alerts=[alert]) == 1
     assert Risk.objects.get(pk=watched.pk).status == "needs_review"
     assert AuditEntry.objects.get(action="risk_needs_review").comment.endswith("（—）。")
+
+
+def test_an_alert_on_a_risk_waiting_for_acceptance_withdraws_its_acceptance_review(loan):
+    from lifecycle.models import GateReview
+
+    risk = make_risk(loan, title="借款人违约", category="credit", metric=Metric.objects.get(code="default_rate"),
+                     likelihood=4, impact=4, residual_likelihood=3, residual_impact=4)
+    review = GateReview.objects.get(process="risk_acceptance", subject_id=risk.pk)
+    red_default_rate(loan)
+    assert Risk.objects.get(pk=risk.pk).status == "needs_review"
+    assert GateReview.objects.get(pk=review.pk).status == "withdrawn"

@@ -128,7 +128,7 @@ def test_low_residual_risk_is_open_and_high_waits_for_senior_management(loan, ex
     assert make_risk(loan).status == "open"
     risk = high(loan)
     assert risk.status == "pending_acceptance"
-    assert Notification.objects.filter(recipient=executive, url=risk.get_absolute_url()).exists()
+    assert Notification.objects.filter(recipient=executive, title_code__startswith="待审批").exists()
 
 
 def test_senior_management_accepts_high_residual_with_a_comment_audited(loan, executive):
@@ -338,8 +338,8 @@ def test_an_accepted_risk_that_worsens_goes_back_for_acceptance_without_the_old_
 
 def test_senior_management_is_told_the_residual_level_that_needs_their_acceptance(loan, executive):
     risk = high(loan)
-    note = Notification.objects.get(recipient=executive, url=risk.get_absolute_url())
-    assert note.display_body == "剩余风险等级为高，须经高级管理层接受。"
+    note = Notification.objects.get(recipient=executive, title_code__startswith="待审批")
+    assert note.display_body.startswith(f"{loan.code} 剩余风险接受：「{risk.title}」（剩余风险等级为高）")
 
 
 def test_each_assessment_records_the_inherent_and_residual_levels(loan):

@@ -157,3 +157,11 @@ def test_overdue_filter_still_filters_overdue_reviews(client_as, head):
     make_risk(product, title="按期的风险", review_due=timezone.localdate() + timedelta(days=30))
     body = client_as(head).get(f"/risks/products/{product.pk}/?overdue=true").content.decode()
     assert "逾期的风险" in body and "按期的风险" not in body
+
+
+def test_the_risk_page_shows_its_acceptance_review_and_the_step_waiting_for_senior_management(loan, client_as,
+                                                                                              executive):
+    risk = make_risk(loan, likelihood=4, impact=4, residual_likelihood=3, residual_impact=4)
+    page = client_as(loan.owner).get(f"/risks/{risk.pk}/").content.decode()
+    card = page[page.index('id="risk-acceptance-reviews"'):]
+    assert "审批中" in card and "高级管理层" in card and "待审批" in card
