@@ -280,6 +280,7 @@ def review_submit(*, user, review: ProductReview) -> ProductReview:
 
 # --- The engine's finish ---------------------------------------------------------------------------------------
 
+@transaction.atomic
 def review_on_finished(*, review: GateReview, user, outcome: str) -> None:
     """The engine review of a periodic review ended (in the deciding transaction): an approval records the outcome
     and sets its follow-up in motion; a rejection returns the pack to the manager."""
