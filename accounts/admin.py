@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from core.admin import AuditedPolicyAdmin
+
 from . import services
 from .models import ApiToken, Department, SecurityPolicy, User
 
@@ -99,16 +101,11 @@ class TokenAdmin(BaseTokenAdmin):
 
 
 @admin.register(SecurityPolicy)
-class SecurityPolicyAdmin(admin.ModelAdmin):
-    """One row (idle session timeout, API token lifetime), saved through the audited service."""
+class SecurityPolicyAdmin(AuditedPolicyAdmin):
+    """One row (idle session timeout, API token lifetime), saved through the audited service; never deleted."""
 
     list_display = ("__str__", "session_idle_minutes", "token_lifetime_days")
+    save_service, user_arg, object_arg = services.security_policy_save, "actor", "policy"
 
     def has_add_permission(self, request):
         return not SecurityPolicy.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        services.security_policy_save(actor=request.user, policy=obj)

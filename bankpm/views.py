@@ -1,10 +1,9 @@
-"""Shared page plumbing: filtered list views, the service-backed create/edit view, home and health check."""
+"""Shared page plumbing: filtered list views, home and health check (the service-backed form view: core.pages)."""
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,14 +11,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages import get_messages
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext
-from django.views.generic import FormView, ListView
+from django.views.generic import ListView
 
-from accounts.permissions import ProductEditorRequiredMixin
 from core.counts import CountedPaginator
-from core.errors import DOMAIN_ERRORS, add_form_errors
 
 
 class FilteredListView(LoginRequiredMixin, ListView):
@@ -47,67 +44,6 @@ class FilteredListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
         return context
-
-
-class ServiceFormView(ProductEditorRequiredMixin, FormView):
-    """Create when the URL has no pk, edit otherwise: the form validates input, the service decides and writes,
-    and its errors land on the form (core.errors.add_form_errors). Subclasses name the model and the two services.
-    """
-
-    model = None
-    context_object_name = None  # the template's name for the edited object (default: the model's name)
-    raise_exception = True
-    success_message = ""
-    object = None
-
-    def get_object_queryset(self):
-        return self.model._default_manager.all()
-
-    def check_object(self, obj) -> None:
-        """Refuse early (PermissionDenied) when the user may not edit this object; the service checks again."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs:
-            self.object = get_object_or_404(self.get_object_queryset(), pk=kwargs["pk"])
-            if request.user.is_authenticated:
-                self.check_object(self.object)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
-
-    def service_data(self, form) -> dict:
-        return dict(form.cleaned_data)
-
-    def create(self, *, user, data):
-        raise NotImplementedError
-
-    def update(self, *, user, obj, data):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        data, user = self.service_data(form), self.request.user
-        try:
-            saved = self.update(user=user, obj=self.object, data=data) if self.object else self.create(user=user,
-                                                                                                       data=data)
-        except DOMAIN_ERRORS as error:
-            add_form_errors(form, error)
-            return self.form_invalid(form)
-        message = self.get_success_message(saved, created=self.object is None)
-        if message:
-            messages.success(self.request, message)
-        return redirect(self.get_success_url_for(saved))
-
-    def get_success_message(self, saved, *, created: bool) -> str:
-        """The confirmation shown after saving (e.g. "产品已创建"); subclasses may name the saved object."""
-        return self.success_message
-
-    def get_success_url_for(self, saved) -> str:
-        return saved.get_absolute_url()
-
-    def get_context_data(self, **kwargs):
-        name = self.context_object_name or self.model._meta.model_name
-        return {**super().get_context_data(**kwargs), name: self.object}
 
 
 CARD_TAG = "card-"

@@ -4,10 +4,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django_fsm import can_proceed
 
-from core.errors import DOMAIN_ERRORS, FieldValidationError, error_messages
+from core.errors import DOMAIN_ERRORS, FieldValidationError
+from core.pages import ServiceFormView, flash_error
 from core.roles import is_senior_management
 from products.models import Product
 
@@ -36,48 +38,48 @@ def _flash(request, error) -> None:
                     messages.error(request, _("%(field)s：%(problem)s") % {"field": _field_label(name),
                                                                           "problem": problem})
         return
-    for message in error_messages(error):
-        messages.error(request, message)
+    flash_error(request, error)
 
 
-class ChangeCreateView(LoginRequiredMixin, View):
+class ChangeCreateView(ServiceFormView):
     """A form of the current terms; the manager edits what changes and sees the diff before saving the draft."""
 
     template_name = "changes/change_form.html"
+    form_class = ChangeForm
+    can_service = services.product_can_edit
+    denied_message = gettext_lazy("您无权为该产品提出条款变更。")
+    plan_form = None
 
-    def _context(self, product, form, plan_form=None):
-        return {"product": product, "form": form, "term_fields": [form[n] for n in ChangeForm.TERM_NAMES],
-                "plan_form": plan_form or PilotForm(prefix="plan")}
+    @property
+    def success_message(self):
+        return _("变更草稿已保存，请核对差异后提交审批。")
 
-    def dispatch(self, request, *args, **kwargs):
+    def load(self, **kwargs):
         self.product = get_object_or_404(Product, pk=kwargs["pk"])
-        if request.user.is_authenticated and not services.product_can_edit(user=request.user, product=self.product):
-            raise PermissionDenied(_("您无权为该产品提出条款变更。"))
-        return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, pk):
-        base = services.change_base_terms(product=self.product)
-        return render(request, self.template_name, self._context(self.product, ChangeForm(
-            product=self.product, base_terms=base)))
+    def permission_kwargs(self):
+        return {"product": self.product}
 
-    def post(self, request, pk):
-        form = ChangeForm(request.POST, product=self.product,
-                          base_terms=services.change_base_terms(product=self.product))
-        plan_form = PilotForm(request.POST, prefix="plan")
-        if form.is_valid() and plan_form.is_valid():
-            data = form.service_data()
-            if data["pilot"]:  # the pilot's scope, window and criteria are approved with the change
-                data["pilot_plan"] = plan_form.service_data()
-            try:
-                change = services.change_create(user=request.user, product=self.product, data=data)
-            except FieldValidationError as error:
-                form.add_service_errors(error.errors)
-            except DOMAIN_ERRORS as error:
-                form.add_error(None, error_messages(error))
-            else:
-                messages.success(request, _("变更草稿已保存，请核对差异后提交审批。"))
-                return redirect(change)
-        return render(request, self.template_name, self._context(self.product, form, plan_form), status=400)
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("initial")  # the product's current terms (the form's own)
+        return {**kwargs, "product": self.product, "base_terms": services.change_base_terms(product=self.product)}
+
+    def bind_companions(self):
+        self.plan_form = PilotForm(self.request.POST, prefix="plan")
+        return [self.plan_form]
+
+    def save(self, form):
+        data = form.service_data()
+        if data["pilot"]:  # the pilot's scope, window and criteria are approved with the change
+            data["pilot_plan"] = self.plan_form.service_data()
+        return services.change_create(user=self.request.user, product=self.product, data=data)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "product": self.product,
+                "term_fields": [context["form"][n] for n in ChangeForm.TERM_NAMES],
+                "plan_form": self.plan_form or PilotForm(prefix="plan")}
 
 
 class ChangeDetailView(LoginRequiredMixin, View):

@@ -1,22 +1,17 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import Complaint, ResponsePolicy
 
 
 @admin.register(ResponsePolicy)
-class ResponsePolicyAdmin(admin.ModelAdmin):
+class ResponsePolicyAdmin(AuditedPolicyAdmin):
     """Deadlines are policy data, saved by services.response_policy_save (audited); never deleted."""
 
     list_display = ("severity", "response_days", "escalate_after_days")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        services.response_policy_save(user=request.user, policy=obj)
+    save_service, object_arg = services.response_policy_save, "policy"
 
 
 @admin.register(Complaint)

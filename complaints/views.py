@@ -8,6 +8,7 @@ from django.views.generic import DetailView, FormView
 
 from bankpm.views import FilteredListView
 from core.errors import BulkValidationError, DomainConflict, error_text
+from core.pages import flash_error, upload_row_errors
 from products.models import Product
 from requirements.models import Feedback
 
@@ -73,7 +74,7 @@ class ComplaintDetailView(LoginRequiredMixin, DetailView):
                 services.complaint_update(user=request.user, complaint=self.object, data=form.cleaned_data)
             messages.success(request, _("投诉已更新。"))
         except (ValidationError, DomainConflict, PermissionDenied) as error:
-            messages.error(request, error_text(error))
+            flash_error(request, error)
         return redirect("complaints:detail", pk=pk)
 
 
@@ -115,9 +116,7 @@ class ComplaintUploadView(LoginRequiredMixin, FormView):
             created = services.complaints_register(user=self.request.user, items=form.cleaned_data["file"],
                                                    source=ComplaintSource.UPLOAD)
         except BulkValidationError as error:
-            rows = [{"row": e["index"] + 2, "errors": e["errors"]} for e in error.item_errors[:200]]
-            return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
-                                                                 error_count=len(error.item_errors)))
+            return self.render_to_response(self.get_context_data(form=form, **upload_row_errors(error)))
         except ValidationError as error:
             form.add_error("file", error.messages)
             return self.form_invalid(form)

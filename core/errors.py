@@ -63,16 +63,19 @@ def error_text(error: Exception) -> str:
     return "；".join(error_messages(error))
 
 
-def add_form_errors(form, error: Exception) -> None:
-    """Put a service's error on the form: field errors on their fields (on top when the form has no such field),
-    anything else as a non-field error."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+def add_form_errors(form, error: Exception, *, field: str | None = None) -> None:
+    """Put a service's error on the form: field errors on their fields, anything else on `field` (e.g. an upload's
+    file) or on top as a non-field error. Nested field errors (`FieldValidationError`, e.g. a change's terms) go to
+    a form that knows its nested fields through its `add_service_errors`."""
+    if isinstance(error, FieldValidationError) and hasattr(form, "add_service_errors"):
+        form.add_service_errors(error.errors)
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
+            form.add_error(name if name in form.fields else field, messages)
     elif isinstance(error, DomainConflict) and error.field in form.fields:
         form.add_error(error.field, error.message)
     else:
-        form.add_error(None, error_messages(error))
+        form.add_error(field, error_messages(error))
 
 
 DOMAIN_ERRORS = (ValidationError, DomainConflict, PermissionDenied)

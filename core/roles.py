@@ -61,10 +61,11 @@ def product_can_submit(*, user, product) -> bool:
 
 
 def product_can_edit(*, user, product) -> bool:
-    """Heads of product and admins edit any product; a product manager only their own."""
+    """Heads of product and admins edit any product; a product manager only their own. `product=None` asks about a
+    product not yet chosen or created: whoever manages products."""
     if not can_manage_products(user):
         return False
-    return is_portfolio_manager(user) or product.owner_id == user.pk
+    return product is None or is_portfolio_manager(user) or product.owner_id == user.pk
 
 
 def products_editable_filter(*, user, prefix: str = "") -> Q:

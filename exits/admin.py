@@ -2,32 +2,23 @@
 the services (pages and API), so here they are read-only."""
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import ExitNoticePolicy, ExitPlan, ExitTask, ExitTaskTemplate
 
 
-class AuditedPolicyAdmin(admin.ModelAdmin):
-    """Saves and deletes go through the service, which audits them in the same transaction."""
-
-    def save_model(self, request, obj, form, change):
-        services.exit_policy_save(user=request.user, obj=obj)
-
-    def delete_model(self, request, obj):
-        services.exit_policy_delete(user=request.user, objs=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.exit_policy_delete(user=request.user, objs=list(queryset))
+class ExitPolicyAdmin(AuditedPolicyAdmin):
+    save_service, delete_service = services.exit_policy_save, services.exit_policy_delete
 
 
 @admin.register(ExitNoticePolicy)
-class ExitNoticePolicyAdmin(AuditedPolicyAdmin):
+class ExitNoticePolicyAdmin(ExitPolicyAdmin):
     list_display = ["category", "notice_days"]
 
 
 @admin.register(ExitTaskTemplate)
-class ExitTaskTemplateAdmin(AuditedPolicyAdmin):
+class ExitTaskTemplateAdmin(ExitPolicyAdmin):
     list_display = ["title", "code", "anchor", "offset_days", "position", "is_active"]
     list_filter = ["anchor", "is_active"]
 

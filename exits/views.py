@@ -1,14 +1,15 @@
 """Exit pages: the portfolio of products in exit, the plan form, the progress upload and task actions."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from bankpm.uploads import column_titled
-from core.errors import BulkValidationError, DomainConflict, error_text
+from core.errors import DOMAIN_ERRORS, BulkValidationError, DomainConflict
+from core.pages import ServiceFormView, flash_error, upload_row_errors
 from products.models import Product
 
 from . import selectors, services
@@ -24,22 +25,29 @@ class ExitPortfolioView(LoginRequiredMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "products": selectors.exit_portfolio()}
 
 
-class ProductEditorMixin(LoginRequiredMixin):
+class ExitPageView(ServiceFormView):
     """Pages that write a product's exit data: only those who may edit the product (the service re-checks)."""
 
-    def dispatch(self, request, *args, **kwargs):
+    can_service = services.exit_plan_can_edit
+    denied_message = gettext_lazy("您无权编辑该产品的退出计划。")
+
+    def load(self, **kwargs):
         self.product = get_object_or_404(Product.objects.select_related("owner"), pk=kwargs["pk"])
-        if request.user.is_authenticated and not services.exit_plan_can_edit(user=request.user, product=self.product):
-            raise PermissionDenied(_("您无权编辑该产品的退出计划。"))
-        return super().dispatch(request, *args, **kwargs)
+
+    def permission_kwargs(self):
+        return {"product": self.product}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "product": self.product}
 
 
-class ExitPlanFormView(ProductEditorMixin, FormView):
+class ExitPlanFormView(ExitPageView):
     form_class = ExitPlanForm
     template_name = "exits/plan_form.html"
+
+    @property
+    def success_message(self):
+        return _("退出计划已保存。")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "product": self.product}
@@ -47,21 +55,14 @@ class ExitPlanFormView(ProductEditorMixin, FormView):
     def get_initial(self):
         return ExitPlanForm.initial_for(services.exit_plan_of(self.product))
 
-    def form_valid(self, form):
-        try:
-            services.exit_plan_save(user=self.request.user, product=self.product, data=form.to_plan_input())
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
-            return self.form_invalid(form)
-        except DomainConflict as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("退出计划已保存。"))
-        return redirect(f"{self.product.get_absolute_url()}#exit-runbook")
+    def save(self, form):
+        return services.exit_plan_save(user=self.request.user, product=self.product, data=form.to_plan_input())
+
+    def get_success_url_for(self, saved) -> str:
+        return f"{self.product.get_absolute_url()}#exit-runbook"
 
 
-class ProgressUploadView(ProductEditorMixin, FormView):
+class ProgressUploadView(ExitPageView):
     """CSV/XLSX upload of migration progress with a dry run; errors per row, all-or-nothing."""
 
     form_class = ProgressUploadForm
@@ -73,14 +74,9 @@ class ProgressUploadView(ProductEditorMixin, FormView):
                                                    items=form.cleaned_data["file"],
                                                    dry_run=form.cleaned_data["dry_run"])
         except BulkValidationError as error:
-            # Row numbers as people see them in a spreadsheet: the header is row 1.
-            rows = [{"row": item["index"] + 2, "errors": column_titled(item["errors"], UPLOAD_TITLES)}
-                    for item in error.errors[:200]]
-            return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
-                                                                 error_count=len(error.errors)))
+            return self.render_to_response(self.get_context_data(form=form, **upload_row_errors(error, UPLOAD_TITLES)))
         except (ValidationError, DomainConflict) as error:
-            form.add_error("file", error_text(error))
-            return self.form_invalid(form)
+            return self.service_refused(form, error, field="file")  # no rows, a wrong header: the file's error
         return self.render_to_response(self.get_context_data(form=form, result=result,
                                                              kept=form.cleaned_data.get("kept")))
 
@@ -94,8 +90,8 @@ class ExitTaskActionView(LoginRequiredMixin, View):
             services.exit_task_update(user=request.user, task=task, status=request.POST.get("status", ""),
                                       reason=request.POST.get("reason", ""))
             messages.success(request, _("善后任务已更新。"))
-        except (ValidationError, DomainConflict, PermissionDenied) as error:
-            messages.error(request, error_text(error))
+        except DOMAIN_ERRORS as error:
+            flash_error(request, error)
         return redirect(f"{task.plan.product.get_absolute_url()}#exit-tasks")
 
 

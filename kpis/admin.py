@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import Alert, Metric, Region, Snapshot, Target
@@ -9,7 +9,7 @@ from .templatetags.kpis_tags import metric_num
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(AuditedPolicyAdmin):
     """Definitions are saved by services.metric_save (audited, list edits included); they are never deleted."""
 
     list_display = ("code", "name", "name_en", "unit", "unit_en", "value_kind", "min_value", "max_value",
@@ -17,30 +17,20 @@ class MetricAdmin(admin.ModelAdmin):
                     "is_key", "scorecard_weight")
     list_editable = ("is_key", "scorecard_weight")
     list_filter = ("family", "aggregation", "direction")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        services.metric_save(user=request.user, metric=obj)
+    save_service, object_arg = services.metric_save, "metric"
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedPolicyAdmin):
     """Regions are saved by services.region_save (audited); they are deactivated, never deleted."""
 
     list_display = ("code", "name", "name_en", "is_active", "position")
     list_filter = ("is_active",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        services.region_save(user=request.user, region=obj)
+    save_service, object_arg = services.region_save, "region"
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(AuditedPolicyAdmin):
     """Targets are saved and deleted by services.target_save / target_delete (audited with the diff)."""
 
     list_display = ("product", "metric", "granularity", "period_start", "target_value", "warning_threshold",
@@ -49,15 +39,8 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ("product", "metric")
     search_fields = ("product__code",)
     autocomplete_fields = ()
-
-    def save_model(self, request, obj, form, change):
-        services.target_save(user=request.user, target=obj)
-
-    def delete_model(self, request, obj):
-        services.target_delete(user=request.user, targets=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.target_delete(user=request.user, targets=list(queryset.select_related("product", "metric")))
+    save_service, delete_service = services.target_save, services.target_delete
+    object_arg, objects_arg = "target", "targets"
 
 
 # Observations have a composite primary key, which the Django admin cannot show; they arrive through the

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.errors import BulkValidationError
+from core.pages import upload_row_errors
 
 from . import services
 from .models import Target
@@ -75,8 +76,7 @@ class TargetPlanView(LoginRequiredMixin, View):
         try:
             count = services.target_plans_import(user=request.user, rows=form.cleaned_data["file"], dry_run=dry_run)
         except BulkValidationError as error:
-            rows = [{"row": e["index"] + 2, "errors": e["errors"]} for e in error.item_errors[:200]]
-            return self.render_page(request, import_form=form, row_errors=rows, status=400)
+            return self.render_page(request, import_form=form, **upload_row_errors(error), status=400)
         if dry_run:
             messages.info(request, _("校验通过：将设置 %(n)d 个周期目标（试运行，未写入）。") % {"n": count})
         else:

@@ -11,8 +11,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin
-from bankpm.uploads import column_titled
 from bankpm.views import FilteredListView, card_messages
+from core.pages import upload_row_errors
 from products.models import Product
 
 from . import breakdowns, exports, selectors, services
@@ -164,11 +164,7 @@ class ObservationUploadView(ProductEditorRequiredMixin, FormView):
             result = services.observations_ingest(user=self.request.user, items=form.cleaned_data["file"],
                                                   source=ObservationSource.UPLOAD, dry_run=form.cleaned_data["dry_run"])
         except services.BulkValidationError as error:
-            # Row numbers as people see them in a spreadsheet: the header is row 1.
-            rows = [{"row": e["index"] + 2, "errors": column_titled(e["errors"], UPLOAD_TITLES)}
-                    for e in error.item_errors[:200]]
-            return self.render_to_response(self.get_context_data(form=form, row_errors=rows,
-                                                                 error_count=len(error.item_errors)))
+            return self.render_to_response(self.get_context_data(form=form, **upload_row_errors(error, UPLOAD_TITLES)))
         except ValidationError as error:
             form.add_error("file", error.messages)
             return self.form_invalid(form)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import AuditedPolicyAdmin, ReadOnlyInline
 from core.errors import error_text
 
 from . import services
@@ -12,27 +13,18 @@ from .exceptions import GateConflict
 from .models import ApprovalStep, Deliverable, DeliverableTemplate, GatePolicy, GateReview
 
 
-class AuditedPolicyAdmin(admin.ModelAdmin):
-    """Saves and deletes of policy rows go through the service, which audits them in the same transaction."""
-
-    def save_model(self, request, obj, form, change):
-        services.gate_policy_save(user=request.user, obj=obj)
-
-    def delete_model(self, request, obj):
-        services.gate_policy_delete(user=request.user, objs=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.gate_policy_delete(user=request.user, objs=list(queryset))
+class LifecyclePolicyAdmin(AuditedPolicyAdmin):
+    save_service, delete_service = services.gate_policy_save, services.gate_policy_delete
 
 
 @admin.register(DeliverableTemplate)
-class DeliverableTemplateAdmin(AuditedPolicyAdmin):
+class DeliverableTemplateAdmin(LifecyclePolicyAdmin):
     list_display = ["title", "stage", "required", "due_in_days", "position", "is_active"]
     list_filter = ["stage", "required", "is_active"]
 
 
 @admin.register(GatePolicy)
-class GatePolicyAdmin(AuditedPolicyAdmin):
+class GatePolicyAdmin(LifecyclePolicyAdmin):
     list_display = ["department", "target_stage", "category", "min_risk_rating", "due_working_days",
                     "escalation_days", "is_active"]
     list_filter = ["department", "target_stage", "category", "is_active"]
@@ -60,15 +52,9 @@ class DeliverableAdmin(admin.ModelAdmin):
             services.deliverable_edit(user=request.user, deliverable=obj, data=data)
 
 
-class ApprovalStepInline(admin.TabularInline):
+class ApprovalStepInline(ReadOnlyInline):
     model = ApprovalStep
-    extra = 0
-    can_delete = False
     fields = ["department", "status", "due_date", "decided_by", "decision", "comment", "overdue"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GateReview)

@@ -14,8 +14,9 @@ from django.views.generic import ListView
 from bankpm.documents import download_response
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import CARD_TAG, FilteredListView, card_messages
-from core.errors import DOMAIN_ERRORS, DomainConflict, error_messages, error_text
+from core.errors import DOMAIN_ERRORS, DomainConflict, error_messages
 from core.models import AuditEntry
+from core.pages import flash_error
 from core.roles import audit_product_can_read
 from products import selectors as product_selectors
 from products.models import Product
@@ -84,8 +85,7 @@ class StepDecideView(LoginRequiredMixin, View):
             services.approval_step_decide(review=step.review, department=step.department, user=request.user,
                                           **form.cleaned_data)
         except (ValidationError, GateConflict) as error:
-            for message in error_messages(error):
-                messages.error(request, message, extra_tags=card)
+            flash_error(request, error, extra_tags=card)
             return redirect(f"{reverse('lifecycle:my_reviews')}#step-{step.pk}")
         messages.success(request, _("已记录您的审批决定：%(review)s") % {"review": step.review})
         return redirect("lifecycle:my_reviews")
@@ -127,8 +127,7 @@ class GateSubmitView(LoginRequiredMixin, View):
                                         to_stage=form.cleaned_data.get("to_stage") or None,
                                         response=form.cleaned_data.get("response") or "")
         except (ValidationError, GateConflict) as error:
-            for message in error_messages(error):
-                messages.error(request, message)
+            flash_error(request, error)
         else:
             messages.success(request, _("阶段评审已提交，审批部门已收到通知。"))
         return redirect(product)
@@ -257,5 +256,5 @@ class ConditionActionView(LoginRequiredMixin, View):
                 conditions.condition_complete(user=request.user, condition=condition, comment=text)
             messages.success(request, _("审批条件已更新。"))
         except DOMAIN_ERRORS as error:
-            messages.error(request, error_text(error))
+            flash_error(request, error)
         return redirect(f"{condition.product.get_absolute_url()}#product-conditions")

@@ -1,10 +1,10 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from bankpm.exports import CONTENT_TYPES, export_response
-from bankpm.views import FilteredListView, ServiceFormView
+from bankpm.views import FilteredListView
+from core.pages import ServiceFormView
 from core.roles import can_manage_products, is_portfolio_manager
 
 from . import selectors, services
@@ -63,10 +63,14 @@ class ProductFormView(ServiceFormView):
     model = Product
     form_class = ProductForm
     template_name = "products/product_form.html"
+    can_service = services.product_can_edit
 
-    def check_object(self, obj):
-        if not services.product_can_edit(user=self.request.user, product=obj):
-            raise PermissionDenied(_("您无权编辑该产品。"))
+    def permission_kwargs(self):
+        return {"product": self.object}
+
+    @property
+    def denied_message(self):
+        return _("您无权编辑该产品。") if self.object else _("只有产品经理、产品负责人和管理员可以使用该页面。")
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)

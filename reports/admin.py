@@ -1,24 +1,19 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin
 
 from .models import PackSubscription, PortfolioPack
 from .subscriptions import pack_subscription_delete, pack_subscription_save
 
 
 @admin.register(PackSubscription)
-class PackSubscriptionAdmin(admin.ModelAdmin):
+class PackSubscriptionAdmin(AuditedPolicyAdmin):
     """Who receives which pack in which language: saved and deleted through reports.subscriptions (audited)."""
 
     list_display = ["kind", "language", "user"]
     list_filter = ["kind", "language"]
-    actions = None  # a bulk delete would skip the service
-
-    def save_model(self, request, obj, form, change):
-        pack_subscription_save(user=request.user, subscription=obj)
-
-    def delete_model(self, request, obj):
-        pack_subscription_delete(user=request.user, subscription=obj)
+    save_service, delete_service = pack_subscription_save, pack_subscription_delete
+    object_arg, objects_arg = "subscription", None
 
 
 @admin.register(PortfolioPack)

@@ -13,12 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from accounts.permissions import ProductEditorRequiredMixin, can_manage_products
 from bankpm.exports import CONTENT_TYPES, export_response
-from bankpm.views import FilteredListView, ServiceFormView
-from core.errors import DOMAIN_ERRORS, DomainConflict, add_form_errors, error_text
+from bankpm.views import FilteredListView
+from core.errors import DOMAIN_ERRORS, DomainConflict, error_text
+from core.pages import ServiceFormView, error_json, flash_error
 from products.models import Product
 
 from . import selectors, services, tabular
@@ -35,10 +36,19 @@ BOARD_COLUMNS = [
 ]
 
 
-def _refuse_unless_editable(user, product) -> None:
-    """An edit page of another manager's product is a 403 on GET too, like the product edit page."""
-    if user.is_authenticated and not services.requirement_can_edit(user=user, product=product):
-        raise PermissionDenied(_("只有该产品的产品经理、产品负责人和管理员可以修改其需求。"))
+class BacklogFormView(ServiceFormView):
+    """A backlog form (requirement, version, feedback): who may edit the product's backlog, by the service's rule;
+    an edit page of another manager's product is a 403 on GET too, like the product edit page."""
+
+    can_service = services.requirement_can_edit
+
+    def permission_kwargs(self):
+        return {"product": self.object.product if self.object else None}
+
+    @property
+    def denied_message(self):
+        return _("只有该产品的产品经理、产品负责人和管理员可以修改其需求。") if self.object else _(
+            "只有产品经理、产品负责人和管理员可以使用该页面。")
 
 
 def _back(request, fallback):
@@ -156,7 +166,7 @@ class ProductInitialMixin:
         return {"product": product} if product else {}
 
 
-class RequirementFormView(ProductInitialMixin, ServiceFormView):
+class RequirementFormView(ProductInitialMixin, BacklogFormView):
     """Create when there is no pk, edit otherwise; the service decides what is allowed."""
 
     model = Requirement
@@ -170,9 +180,6 @@ class RequirementFormView(ProductInitialMixin, ServiceFormView):
     def get_object_queryset(self):
         return Requirement.objects.select_related("product")
 
-    def check_object(self, obj):
-        _refuse_unless_editable(self.request.user, obj.product)
-
     def create(self, *, user, data):
         return services.requirement_create(user=user, data=data)
 
@@ -182,7 +189,8 @@ class RequirementFormView(ProductInitialMixin, ServiceFormView):
 
 @require_POST
 def requirement_transition_view(request, pk):
-    """A status button or a board drop: JSON for fetch() callers (409 + reason when refused), else a redirect."""
+    """A status button or a board drop: JSON for fetch() callers (the new status; a refusal in the API's shape,
+    409 `{"detail", "code"}`), else a redirect."""
     if not request.user.is_authenticated:
         raise PermissionDenied
     requirement = get_object_or_404(Requirement.objects.select_related("product"), pk=pk)
@@ -196,15 +204,12 @@ def requirement_transition_view(request, pk):
             services.requirement_transition(user=request.user, requirement=requirement,
                                             transition=request.POST.get("transition", ""), reason=reason)
     except (services.TransitionRefused, ValidationError, PermissionDenied) as error:
-        code = 409 if isinstance(error, services.TransitionRefused) else 403 \
-            if isinstance(error, PermissionDenied) else 400
         if wants_json:
-            return JsonResponse({"ok": False, "error": error_text(error)}, status=code)
-        messages.error(request, error_text(error))
+            return error_json(error)
+        flash_error(request, error)
         return redirect(requirement)
     if wants_json:
-        return JsonResponse({"ok": True, "status": requirement.status,
-                             "status_label": requirement.get_status_display()})
+        return JsonResponse({"status": requirement.status, "status_label": requirement.get_status_display()})
     messages.success(request, _("状态已更新为“%(s)s”。") % {"s": requirement.get_status_display()})
     return redirect(requirement)
 
@@ -236,7 +241,7 @@ def comment_create_view(request, pk):
         comment = services.comment_create(user=request.user, requirement=requirement,
                                           body=request.POST.get("body", ""))
     except ValidationError as error:
-        messages.error(request, error_text(error))
+        flash_error(request, error)
         return redirect(reverse("requirements:detail", args=[pk]) + "#comments")
     if comment.mentioned:
         messages.success(request, _("已通知：%(names)s。") % {"names": ", ".join(str(p) for p in comment.mentioned)})
@@ -337,14 +342,14 @@ class VersionDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class VersionFormView(ProductInitialMixin, ServiceFormView):
+class VersionFormView(ProductInitialMixin, BacklogFormView):
     model = ProductVersion
     context_object_name = "version"
     form_class = VersionForm
     template_name = "requirements/version_form.html"
 
-    def check_object(self, obj):
-        _refuse_unless_editable(self.request.user, obj.product)
+    def get_object_queryset(self):
+        return ProductVersion.objects.select_related("product")
 
     def create(self, *, user, data):
         return services.version_create(user=user, data=data)
@@ -369,11 +374,8 @@ def version_release_view(request, pk):
         services.version_release(user=request.user, version=version, unfinished=data.get("unfinished") or "",
                                  move_to=data.get("move_to"))
         messages.success(request, _("版本已发布。"))
-    except DomainConflict as error:  # TransitionRefused among them
-        messages.error(request, error.message)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    except (DomainConflict, ValidationError) as error:  # TransitionRefused among them
+        flash_error(request, error)
     return redirect(version)
 
 
@@ -406,22 +408,22 @@ class FeedbackExportView(LoginRequiredMixin, View):
                        tabular.export_feedback, tabular.FEEDBACK_EXPORT_COLUMNS, "feedback")
 
 
-class FeedbackFormView(ProductEditorRequiredMixin, FormView):
+class FeedbackFormView(BacklogFormView):
     form_class = FeedbackForm
     template_name = "requirements/feedback_form.html"
-    raise_exception = True
+
+    @property
+    def success_message(self):
+        return _("反馈已录入。")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def form_valid(self, form):
-        try:
-            services.feedback_create(user=self.request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_form_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("反馈已录入。"))
-        return redirect("requirements:feedback-list")
+    def save(self, form):
+        return services.feedback_create(user=self.request.user, data=form.cleaned_data)
+
+    def get_success_url_for(self, saved) -> str:
+        return reverse("requirements:feedback-list")
 
 
 CONVERT_DRAFT = "requirements.feedback_convert_draft"
@@ -437,7 +439,7 @@ def feedback_convert_view(request):
         requirement = services.feedback_convert(user=request.user, feedback_ids=ids,
                                                 title=request.POST.get("title", "").strip())
     except DOMAIN_ERRORS as error:
-        messages.error(request, error_text(error))
+        flash_error(request, error)
         # The inbox shows the ticks and the typed title again, so that a correction needs no retyping.
         request.session[CONVERT_DRAFT] = {"ids": ids, "title": request.POST.get("title", "")[:200]}
         return _back(request, reverse("requirements:feedback-list"))

@@ -2,31 +2,24 @@
 itself is read-only here — risks change through the pages and the API, which apply the rules."""
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
 from .models import Risk, RiskAssessment, RiskCategoryRequirement, RiskControl, RiskLevelMatrix
 
 
-class AuditedRiskPolicyAdmin(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):
-        services.risk_policy_save(user=request.user, obj=obj)
-
-    def delete_model(self, request, obj):
-        services.risk_policy_delete(user=request.user, objs=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.risk_policy_delete(user=request.user, objs=list(queryset))
+class RiskPolicyAdmin(AuditedPolicyAdmin):
+    save_service, delete_service = services.risk_policy_save, services.risk_policy_delete
 
 
 @admin.register(RiskLevelMatrix)
-class RiskLevelMatrixAdmin(AuditedRiskPolicyAdmin):
+class RiskLevelMatrixAdmin(RiskPolicyAdmin):
     list_display = ["likelihood", "impact", "level"]
     list_filter = ["level", "likelihood"]
 
 
 @admin.register(RiskCategoryRequirement)
-class RiskCategoryRequirementAdmin(AuditedRiskPolicyAdmin):
+class RiskCategoryRequirementAdmin(RiskPolicyAdmin):
     list_display = ["product_category", "risk_category", "is_active"]
     list_filter = ["product_category", "risk_category", "is_active"]
 

@@ -1,16 +1,17 @@
 """Register pages: portfolio and per-product registers (one FilterSet with the API), risk form and detail."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView
 
 from bankpm.exports import CONTENT_TYPES, export_response
 from bankpm.views import FilteredListView
-from core.errors import DomainConflict, error_messages
+from core.errors import DOMAIN_ERRORS
+from core.pages import ServiceFormView, flash_error
 from products.models import Product
 
 from . import selectors, services
@@ -83,60 +84,53 @@ class ProductRiskListView(RiskListView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class RiskFormView(LoginRequiredMixin, TemplateView):
+class RiskFormView(ServiceFormView):
     """Register a risk on a product (no pk) or edit one; controls are rows of a formset."""
 
     template_name = "risks/risk_form.html"
+    form_class = RiskForm
+    can_service = services.risk_can_edit
+    denied_message = gettext_lazy("您无权维护该产品的风险登记。")
     risk = None
+    formset = None
 
-    def dispatch(self, request, *args, **kwargs):
+    def load(self, **kwargs):
         if "risk_pk" in kwargs:
             self.risk = get_object_or_404(Risk.objects.select_related("product"), pk=kwargs["risk_pk"])
             self.product = self.risk.product
         else:
             self.product = get_object_or_404(Product, pk=kwargs["pk"])
-        if request.user.is_authenticated and not services.risk_can_edit(user=request.user, product=self.product,
-                                                                          risk=self.risk):
-            raise PermissionDenied(_("您无权维护该产品的风险登记。"))
-        return super().dispatch(request, *args, **kwargs)
+
+    def permission_kwargs(self):
+        return {"product": self.product, "risk": self.risk}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.risk}
 
     def get_context_data(self, **kwargs):
-        form = kwargs.get("form") or RiskForm(instance=self.risk)
-        if "formset" not in kwargs:
+        if self.formset is None:
             initial = [{"description": c.description, "type": c.type, "owner": c.owner_id}
                        for c in self.risk.controls.all()] if self.risk else []
-            kwargs["formset"] = ControlFormSet(initial=initial, prefix="controls")
-        return {**super().get_context_data(**kwargs), "form": form, "product": self.product, "risk": self.risk}
+            self.formset = ControlFormSet(initial=initial, prefix="controls")
+        return {**super().get_context_data(**kwargs), "formset": self.formset, "product": self.product,
+                "risk": self.risk}
 
-    def post(self, request, *args, **kwargs):
-        form = RiskForm(request.POST, instance=self.risk)
-        formset = ControlFormSet(request.POST, prefix="controls")
-        if not (form.is_valid() and formset.is_valid()):
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+    def bind_companions(self):
+        self.formset = ControlFormSet(self.request.POST, prefix="controls")
+        return [self.formset]
+
+    def save(self, form):
         data = {name: form.cleaned_data.get(name) for name in services.EDITABLE_FIELDS}
         for name in ("residual_likelihood", "residual_impact"):
             if data[name] is None:
                 data.pop(name) if not self.risk else data.update({name: getattr(self.risk, name)})
-        try:
-            if self.risk:
-                risk = services.risk_update(user=request.user, risk=self.risk, data=data,
-                                            controls=controls_from(formset))
-            else:
-                risk = services.risk_create(user=request.user, product=self.product, data=data,
-                                            controls=controls_from(formset))
-        except (ValidationError, DomainConflict) as error:
-            _form_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        messages.success(request, _("风险「%(title)s」已保存。") % {"title": risk.title})
-        return redirect(risk)
+        user, controls = self.request.user, controls_from(self.formset)
+        if self.risk:
+            return services.risk_update(user=user, risk=self.risk, data=data, controls=controls)
+        return services.risk_create(user=user, product=self.product, data=data, controls=controls)
 
-
-def _form_errors(form, error) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error_messages(error))
+    def get_success_message(self, saved, *, created: bool) -> str:
+        return _("风险「%(title)s」已保存。") % {"title": saved.title}
 
 
 class RiskDetailView(LoginRequiredMixin, DetailView):
@@ -170,9 +164,8 @@ class RiskActionView(LoginRequiredMixin, View):
         risk = get_object_or_404(Risk.objects.select_related("product"), pk=pk)
         try:
             self.perform(request, risk)
-        except (ValidationError, DomainConflict, PermissionDenied) as error:
-            for message in error_messages(error):
-                messages.error(request, message)
+        except DOMAIN_ERRORS as error:
+            flash_error(request, error)
         return redirect(risk)
 
     def perform(self, request, risk):

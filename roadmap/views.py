@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.errors import DOMAIN_ERRORS, error_text
+from core.errors import DOMAIN_ERRORS
+from core.pages import flash_error
 from products import selectors as product_selectors
 from products.choices import LifecycleStage
 from products.filtersets import ProductFilterSet
@@ -93,7 +94,7 @@ class RoadmapPlanSetView(LoginRequiredMixin, View):
         except DOMAIN_ERRORS as error:
             if isinstance(error, PermissionDenied):
                 raise
-            messages.error(request, error_text(error))
+            flash_error(request, error)
         else:
             messages.success(request, _("计划日期已保存。"))
         return redirect(product.get_absolute_url() + "#roadmap-plans")

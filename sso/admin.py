@@ -1,28 +1,24 @@
 """Directory rules are admin data, saved through sso.services (audited); identities are read-only."""
 from django.contrib import admin
 
+from core.admin import AuditedPolicyAdmin
+
 from . import services
 from .models import DirectoryIdentity, DirectoryRule
 
 
 @admin.register(DirectoryRule)
-class DirectoryRuleAdmin(admin.ModelAdmin):
+class DirectoryRuleAdmin(AuditedPolicyAdmin):
     list_display = ["provider", "group", "role", "priority", "is_active"]
     list_filter = ["provider", "role", "is_active"]
     filter_horizontal = ["departments"]
-
-    def save_model(self, request, obj, form, change):
-        services.directory_rule_save(user=request.user, rule=obj)
+    save_service, delete_service = services.directory_rule_save, services.directory_rule_delete
+    object_arg, objects_arg = "rule", "rules"
 
     def save_related(self, request, form, formsets, change):
+        """The departments (many-to-many) through the service as well."""
         services.directory_rule_save(user=request.user, rule=form.instance,
                                      departments=form.cleaned_data["departments"])
-
-    def delete_model(self, request, obj):
-        services.directory_rule_delete(user=request.user, rules=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.directory_rule_delete(user=request.user, rules=list(queryset))
 
 
 @admin.register(DirectoryIdentity)

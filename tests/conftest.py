@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 
 from tests import demo_snapshot
-from tests.factories import UserFactory
+from tests.factories import UserFactory, reviewers_by_department
 from tests.reference_data import MIGRATED, reference_rows, reseed
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -155,6 +155,18 @@ def admin_user(db):
 @pytest.fixture
 def reviewer(db):
     return UserFactory(role="reviewer", username="risk_a", departments=["risk"])
+
+
+@pytest.fixture
+def owner(db):
+    """The product manager who owns the products of a test (changes, lifecycle, exits, risks, roadmap)."""
+    return UserFactory(username="owner_pm", role="product_manager", departments=["product"])
+
+
+@pytest.fixture
+def reviewers(db):
+    """One reviewer per reviewing department, keyed by department code."""
+    return reviewers_by_department()
 
 
 @pytest.fixture

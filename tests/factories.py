@@ -51,6 +51,14 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 # --- lifecycle ---------------------------------------------------------------------------------------------------
 
+REVIEW_DEPARTMENTS = ["risk", "compliance", "finance", "legal", "technology", "senior_management"]
+
+
+def reviewers_by_department() -> dict:
+    """One reviewer per reviewing department, keyed by department code (the `reviewers` fixture)."""
+    return {code: reviewer_for(code) for code in REVIEW_DEPARTMENTS}
+
+
 def reviewer_for(department, username=None, role="reviewer"):
     """A reviewer of one department (senior management for that department)."""
     if department == "senior_management":

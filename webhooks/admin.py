@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
 from .choices import EventType
@@ -56,14 +56,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         messages.success(request, _("已轮换 %(count)d 个订阅的密钥。") % {"count": queryset.count()})
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    extra = 0
-    can_delete = False
-    readonly_fields = ["at", "status_code", "error", "duration_ms"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["at", "status_code", "error", "duration_ms"]
 
 
 @admin.register(Delivery)
@@ -82,14 +77,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AllowedNetwork)
-class AllowedNetworkAdmin(admin.ModelAdmin):
+class AllowedNetworkAdmin(AuditedPolicyAdmin):
     list_display = ["network", "reason"]
-
-    def save_model(self, request, obj, form, change):
-        services.allowed_network_save(user=request.user, network=obj)
-
-    def delete_model(self, request, obj):
-        services.allowed_network_delete(user=request.user, networks=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.allowed_network_delete(user=request.user, networks=list(queryset))
+    save_service, delete_service = services.allowed_network_save, services.allowed_network_delete
+    object_arg, objects_arg = "network", "networks"

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import BulkValidationError, DomainConflict, FieldValidationError
+from core.pages import error_body, error_status
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -36,16 +37,8 @@ def exception_handler(exc, context):
     """Domain errors mapped once for every endpoint: conflicts are 409 `{"detail", "code"}`, plus `"field"` when the
     conflict is about one body field, plus the error's `extra` fields (e.g. the failing pilot criteria); bulk
     errors 400 `{"errors": [{"index", "errors"}]}`, model validation 400 keyed by field."""
-    if isinstance(exc, DomainConflict):
-        body = {"detail": exc.message, "code": exc.code} if exc.code else {"detail": exc.message}
-        if exc.field:  # the body field the conflict is about (a taken product code: "code")
-            body["field"] = exc.field
-        body.update(getattr(exc, "extra", {}))
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, FieldValidationError):
-        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, BulkValidationError):
-        return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DomainConflict | FieldValidationError | BulkValidationError):
+        return Response(error_body(exc), status=error_status(exc))  # the pages' script endpoints answer the same
     if isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
     elif isinstance(exc, RecursionError):

@@ -43,23 +43,6 @@ def is_checkbox(bound_field):
     return isinstance(bound_field.field.widget, forms.CheckboxInput)
 
 
-STAGE_COLOURS = {
-    "planning": "azure", "development": "indigo", "marketing": "purple", "operation": "green",
-    "retirement": "orange", "retired": "secondary", "cancelled": "red",
-}
-RISK_COLOURS = {"R1": "green", "R2": "teal", "R3": "yellow", "R4": "orange", "R5": "red"}
-
-
-@register.filter
-def stage_colour(stage):
-    return STAGE_COLOURS.get(str(stage), "secondary")
-
-
-@register.filter
-def risk_colour(rating):
-    return RISK_COLOURS.get(str(rating), "secondary")
-
-
 @register.filter
 def check_input(choice):
     """One option of a checkbox/radio group, rendered as a Tabler check input."""

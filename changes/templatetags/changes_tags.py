@@ -6,14 +6,8 @@ from products.choices import CustomerSegment, RiskRating, SalesChannelCode
 from products.terms import TERM_FIELDS
 
 from .. import selectors, services
-from ..choices import ChangeStatus
 
 register = template.Library()
-STATUS_COLOURS = {
-    ChangeStatus.DRAFT: "secondary", ChangeStatus.SUBMITTED: "blue", ChangeStatus.APPROVED: "teal",
-    ChangeStatus.REJECTED: "red", ChangeStatus.PILOTING: "orange", ChangeStatus.ROLLED_OUT: "green",
-    ChangeStatus.WITHDRAWN: "secondary", "active": "green", "scheduled": "blue", "superseded": "secondary",
-}
 
 
 def _version_number(value, default):
@@ -45,10 +39,6 @@ def changes_product_panel(context, product):
         "can_propose": can_edit and frozen and not selectors.open_change_exists(product=product),
     }
 
-
-@register.filter
-def change_colour(status):
-    return STATUS_COLOURS.get(str(status), "secondary")
 
 
 @register.filter

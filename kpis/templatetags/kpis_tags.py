@@ -7,18 +7,8 @@ from .. import selectors, services
 
 register = template.Library()
 
-STATUS_COLOURS = {"green": "green", "amber": "yellow", "red": "red", "none": "secondary"}
-ALERT_COLOURS = {"open": "red", "acknowledged": "orange", "resolved": "green"}
 
 
-@register.filter
-def status_colour(status):
-    return STATUS_COLOURS.get(str(status), "secondary")
-
-
-@register.filter
-def alert_colour(status):
-    return ALERT_COLOURS.get(str(status), "secondary")
 
 
 @register.filter
@@ -122,13 +112,13 @@ def heat_rows(heat, metrics=()):
     from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
-    from bankpm.templatetags.bankpm import stage_colour
+    from core.colours import colour
     from products.models import Product
 
     from ..choices import SnapshotStatus
 
     labels = {value: escape(label) for value, label in SnapshotStatus.choices}
-    stages = {value: (escape(stage_colour(value)), escape(label))
+    stages = {value: (escape(colour(value, "stage")), escape(label))
               for value, label in Product._meta.get_field("stage").flatchoices}
     english = (get_language() or "").startswith("en")  # Product.display_name, decided once
     prefix = reverse("kpis:product", args=[0])[:-2]

@@ -166,14 +166,6 @@ def section_title(key: str) -> str:
     return titles.get(key) or str(SECTION_TITLES.get(key) or "") or field_label("gatereview", key)
 
 
-LEVEL_COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "critical": "red"}
-
-
-@register.filter
-def level_colour(level: str) -> str:
-    return LEVEL_COLOURS.get(str(level), "secondary")
-
-
 @register.filter
 def term_text(value, field: str) -> str:
     """A product term of a snapshot in words (segments, channels, ratings by their labels)."""

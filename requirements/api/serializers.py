@@ -86,36 +86,7 @@ class FixedProductMixin:
         return product
 
 
-class GeneratedFieldSafeMixin:
-    """StrictModelSerializer.validate without its per-item queries: related objects are not re-fetched and the
-    check constraints (which repeat the field validators) are not queried, so a 1,000-item bulk create validates
-    in a constant number of queries. Keep it in step with the shared validate()."""
-
-    def validate(self, attrs):
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
-        from bankpm.api.exceptions import as_drf_validation_error
-
-        attrs = serializers.ModelSerializer.validate(self, attrs)
-        model = self.Meta.model
-        m2m = {f.name for f in model._meta.many_to_many}
-        instance = self.instance or model()
-        values = {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields if not f.generated}
-        candidate = model(**values)
-        candidate._state.adding = self.instance is None
-        for key, value in attrs.items():
-            if key not in m2m:
-                setattr(candidate, key, value)
-        # Related objects were just resolved by their fields; the check constraints repeat the field validators.
-        exclude = [*self.full_clean_exclude(attrs), "product", "assignee", "target_version"]
-        try:
-            candidate.full_clean(exclude=exclude, validate_unique=True, validate_constraints=False)
-        except DjangoValidationError as error:
-            raise as_drf_validation_error(error) from error
-        return attrs
-
-
-class RequirementSerializer(FastReadMixin, FixedProductMixin, GeneratedFieldSafeMixin, StrictModelSerializer):
+class RequirementSerializer(FastReadMixin, FixedProductMixin, StrictModelSerializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     product_code = ProductCodeField(source="product.code", read_only=True)
     assignee = serializers.PrimaryKeyRelatedField(
@@ -124,6 +95,10 @@ class RequirementSerializer(FastReadMixin, FixedProductMixin, GeneratedFieldSafe
     target_version = serializers.PrimaryKeyRelatedField(
         queryset=ProductVersion.objects.all(), required=False, allow_null=True
     )
+    # Bulk creates validate in a constant number of queries (StrictModelSerializer.validate): the relations were
+    # just resolved by the fields above, and the check constraints repeat the field validators.
+    resolved_relations = ("product", "assignee", "target_version")
+    validate_constraints = False
     tags = TagListField(required=False, max_length=20)
     impact = ImpactField(required=False, label=_("影响度"))
     feedback_count = serializers.IntegerField(read_only=True, default=0)

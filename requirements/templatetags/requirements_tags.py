@@ -4,38 +4,18 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
+from core.colours import colour
+
 from .. import selectors
 from ..choices import RequirementStatus
 
 register = template.Library()
-
-STATUS_COLOURS = {
-    "new": "azure", "analysing": "cyan", "confirmed": "indigo", "scheduled": "purple", "in_development": "orange",
-    "delivered": "green", "rejected": "red", "deferred": "secondary",
-}
-PRIORITY_COLOURS = {"P0": "red", "P1": "orange", "P2": "blue", "P3": "secondary"}
-SENTIMENT_COLOURS = {"positive": "green", "neutral": "secondary", "negative": "red"}
-
-
-@register.filter
-def status_colour(status):
-    return STATUS_COLOURS.get(str(status), "secondary")
-
-
-@register.filter
-def priority_colour(priority):
-    return PRIORITY_COLOURS.get(str(priority), "secondary")
 
 
 @register.filter
 def whole(value):
     """A score as a whole number with thousands separators ("64,000"; cheaper than floatformat)."""
     return "" if value is None else f"{int(value):,}"
-
-
-@register.filter
-def sentiment_colour(sentiment):
-    return SENTIMENT_COLOURS.get(str(sentiment), "secondary")
 
 
 @register.inclusion_tag("requirements/_product_backlog.html", takes_context=True)
@@ -65,7 +45,7 @@ def board_cards(cards, detail_prefix):
             f'<div class="board-card card card-sm" data-id="{card["id"]}"><div class="card-body p-2">'
             f'<a href="{detail_prefix}{card["id"]}/" class="d-block text-reset fw-medium mb-1">{escape(card["title"])}'
             f'</a><div class="d-flex align-items-center gap-1 small"><span class="badge '
-            f'bg-{PRIORITY_COLOURS.get(card["priority"], "secondary")}-lt">{escape(card["priority"])}</span>'
+            f'bg-{colour(card["priority"], "priority")}-lt">{escape(card["priority"])}</span>'
             f'<span class="text-secondary">#{card["id"]} · RICE {whole(card["rice"])}</span>{version}</div>{assignee}'
             f"</div></div>"
         )
@@ -108,9 +88,10 @@ def backlog_rows(rows, can_edit, detail_prefix, product_prefix):
             f'{sources.get(r.source) or escape(r.source)}{feedback}\n            {tags}</div>\n          </td>\n'
             f'          <td class="small"><a href="{product_prefix}{int(r.product_id)}/" class="text-reset">'
             f'{escape(r.product_code)}</a></td>\n'
-            f'          <td><span class="badge bg-{status_colour(r.status)}-lt">'
+            f'          <td><span class="badge bg-{colour(r.status, "requirement_status")}-lt">'
             f'{statuses.get(r.status) or escape(r.status)}</span></td>\n'
-            f'          <td><span class="badge bg-{priority_colour(r.priority)}-lt">{escape(r.priority)}</span></td>\n'
+            f'          <td><span class="badge bg-{colour(r.priority, "priority")}-lt">'
+            f'{escape(r.priority)}</span></td>\n'
             f'          <td class="fw-bold">{whole(r.rice_score)}</td>\n'
             f'          <td class="small">{assignee}</td>\n'
             f'          <td class="small">{version}</td>\n'

@@ -4,19 +4,6 @@ from .. import selectors, services
 from ..charts import heatmap_payload
 
 register = template.Library()
-LEVEL_COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "critical": "red"}
-STATUS_COLOURS = {"open": "blue", "pending_acceptance": "orange", "accepted": "green", "needs_review": "red",
-                  "closed": "secondary"}
-
-
-@register.filter
-def level_colour(level):
-    return LEVEL_COLOURS.get(level, "secondary")
-
-
-@register.filter
-def risk_status_colour(status):
-    return STATUS_COLOURS.get(status, "secondary")
 
 
 @register.inclusion_tag("risks/_product_summary.html", takes_context=True)

@@ -1,6 +1,7 @@
 // Requirement board extras (no inline script): the last product chosen is remembered in this browser, and a card
 // moves with the keyboard — focus its title, then ArrowRight / ArrowLeft move it to the next / previous column.
-(function () {
+(() => {
+  "use strict";
   const KEY = "bankpm.board.product";
   const picker = document.querySelector("#board-product select[name=product]");
   if (picker) {
@@ -56,7 +57,7 @@
       headers: {"X-CSRFToken": csrf, "Accept": "application/json"},
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) { say(data.error || "", true); return; }
+    if (!response.ok) { say(BankPM.errorText(data), true); return; }
     target.prepend(card);
     recount();
     say(`${card.querySelector("a").textContent.trim()} → ${target.closest(".board-column").querySelector(".card-title").textContent}`, false);

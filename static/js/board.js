@@ -1,5 +1,6 @@
 // The backlog board: drag a card to another column to move the requirement (refusals snap it back).
-(function () {
+(() => {
+  "use strict";
   const configNode = document.getElementById("board-config");
   if (!configNode) return;
   const config = JSON.parse(configNode.textContent);
@@ -36,7 +37,7 @@
             headers: {"X-CSRFToken": csrf, "Accept": "application/json"},
           });
           const data = await response.json();
-          if (!response.ok) { snapBack(evt, data.error); return; }
+          if (!response.ok) { snapBack(evt, BankPM.errorText(data)); return; }
           alertBox.classList.add("d-none");
           evt.item.classList.add("moved");
           recount();

@@ -1,23 +1,23 @@
 // The product KPI page: one ECharts line per metric, with its target dashed. Only the charts on screen are drawn at
 // first; the others as they scroll into view (IntersectionObserver), so that the first screen does not wait on all
 // fifteen. The mark "kpi-first-screen" tells when the first screen is drawn (the browser test reads it).
-(function () {
-  const charts = JSON.parse(document.getElementById("product-charts").textContent);
-  const labels = JSON.parse(document.getElementById("chart-labels").textContent);
+(() => {
+  "use strict";
+  const charts = BankPM.data("product-charts");
+  const labels = BankPM.data("chart-labels");
+  if (!charts || !labels) return;
   const targetLabel = labels.target, valueLabel = labels.value;
   const byId = new Map(charts.map((c) => [c.id, c]));
-  const instances = [];
 
   function draw(element) {
     const c = byId.get(element.id);
     if (!c || element.dataset.drawn) return;
-    const chart = echarts.init(element);
     const series = [{name: valueLabel, type: "line", smooth: true, showSymbol: false, data: c.values}];
     if (c.targets.some((t) => t !== null)) {
       series.push({name: targetLabel, type: "line", showSymbol: false, connectNulls: false,
                    lineStyle: {type: "dashed"}, data: c.targets});
     }
-    chart.setOption({
+    BankPM.chart(element, {
       animation: false,
       grid: {left: 50, right: 12, top: 28, bottom: 24}, tooltip: {trigger: "axis"},
       legend: {top: 0, right: 0, textStyle: {fontSize: 11}},
@@ -26,8 +26,6 @@
       yAxis: {type: "value", scale: c.axis_min === null, min: c.axis_min, axisLabel: {fontSize: 10}},
       series: series,
     });
-    element.dataset.drawn = "1";
-    instances.push(chart);
   }
 
   const elements = Array.from(document.querySelectorAll(".kpi-chart"));
@@ -44,5 +42,4 @@
     }, {rootMargin: "200px 0px"});
     elements.forEach((element) => observer.observe(element));
   }
-  window.addEventListener("resize", () => instances.forEach((c) => c.resize()));
 })();

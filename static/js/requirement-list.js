@@ -1,5 +1,6 @@
 // The backlog list: select all rows, and show the value input of the chosen bulk action.
-(function () {
+(() => {
+  "use strict";
   const all = document.getElementById("select-all");
   if (all) all.addEventListener("change", () => document.querySelectorAll(".row-check").forEach(c => c.checked = all.checked));
   const action = document.getElementById("bulk-action");

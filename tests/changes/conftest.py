@@ -6,20 +6,9 @@ from django.utils import timezone
 
 from changes import services
 from lifecycle import services as lifecycle_services
-from tests.factories import ProductFactory, UserFactory, reviewer_for
+from tests.factories import ProductFactory
 
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def reviewers(db):
-    codes = ["risk", "compliance", "finance", "legal", "technology", "senior_management"]
-    return {code: reviewer_for(code) for code in codes}
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="owner_pm", role="product_manager", departments=["product"])
 
 
 @pytest.fixture

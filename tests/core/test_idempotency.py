@@ -11,17 +11,11 @@ from kpis.models import Observation
 from lifecycle.models import ApprovalStep, GateReview
 from products.models import Product
 from requirements.models import Requirement
-from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables, reviewer_for
+from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables
 from tests.helpers import api, race_values
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/requirements/bulk/"
-
-
-@pytest.fixture
-def reviewers(db):
-    return {code: reviewer_for(code) for code in ["risk", "compliance", "finance", "legal", "technology",
-                                                  "senior_management"]}
 
 
 def requirement(product, title="信用卡分期手续费减免"):

@@ -7,9 +7,7 @@ from exits import services
 from tests.factories import (
     ProductFactory,
     RequirementFactory,
-    UserFactory,
     exit_defaults,
-    reviewer_for,
 )
 
 TODAY = timezone.localdate()
@@ -20,11 +18,6 @@ def _defaults(request):
     if "db" in request.fixturenames or "transactional_db" in request.fixturenames or request.node.get_closest_marker(
             "django_db"):
         exit_defaults()
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="exit_pm", role="product_manager", departments=["product"])
 
 
 @pytest.fixture
@@ -41,12 +34,6 @@ def successor(owner):
 @pytest.fixture
 def requirement(product):
     return RequirementFactory(product=product)
-
-
-@pytest.fixture
-def reviewers(db):
-    codes = ["risk", "compliance", "finance", "legal", "technology", "senior_management"]
-    return {code: reviewer_for(code) for code in codes}
 
 
 def plan_input(requirement=None, **overrides) -> services.PlanInput:

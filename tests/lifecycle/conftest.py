@@ -2,19 +2,7 @@
 import pytest
 
 from lifecycle import services
-from tests.factories import ProductFactory, UserFactory, advance_to, complete_deliverables, reviewer_for
-
-
-@pytest.fixture
-def reviewers(db):
-    """One reviewer per reviewing department, keyed by department code."""
-    codes = ["risk", "compliance", "finance", "legal", "technology", "senior_management"]
-    return {code: reviewer_for(code) for code in codes}
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="owner_pm", role="product_manager", departments=["product"])
+from tests.factories import ProductFactory, advance_to, complete_deliverables
 
 
 @pytest.fixture

@@ -157,3 +157,11 @@ def test_an_html_attachment_is_refused_in_the_admin(client, product, admin_user,
     item.refresh_from_db()
     assert response.status_code == 200 and "只接受以下文档类型" in response.content.decode()
     assert not item.attachment
+
+
+def test_a_reviews_steps_are_shown_read_only_in_the_admin(client, submitted, admin_owner):
+    client.force_login(admin_owner)
+    page = client.get(reverse("admin:lifecycle_gatereview_change", args=[submitted.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="steps-group"' in html and "风险管理部" in html
+    assert 'name="steps-0-comment"' not in html

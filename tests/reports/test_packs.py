@@ -14,20 +14,17 @@ from notifications.models import Notification
 from reports import packs
 from reports.models import PackSubscription, PortfolioPack
 from risks.models import Risk
-from tests.factories import ProductFactory, UserFactory, make_risk, walked_product
+from tests.factories import ProductFactory, UserFactory, make_risk, reviewers_by_department, walked_product
 from tests.helpers import login, pdf_first_page_png, pdf_text
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
-DEPARTMENTS = ["risk", "compliance", "finance", "legal", "technology", "senior_management"]
 
 
 @pytest.fixture
 def portfolio(db):
-    from tests.factories import reviewer_for
-
     owner = UserFactory(username="pp_owner", role="product_manager", departments=["product"])
-    reviewers = {code: reviewer_for(code) for code in DEPARTMENTS}
+    reviewers = reviewers_by_department()
     gated = walked_product(owner, reviewers, "development", ["2026-09-01", "2026-11-12"], code="PK-GATE",
                            name="积分卡", name_en="Points Card")
     _conditions(gated, owner)

@@ -5,11 +5,10 @@ import pytest
 from django.utils import timezone
 
 from lifecycle import services as lifecycle_services
-from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewer_for
+from tests.factories import ProductFactory, UserFactory, complete_deliverables, reviewers_by_department
 from tests.helpers import api, login, pdf_first_page_png, pdf_text
 
 pytestmark = pytest.mark.django_db
-DEPARTMENTS = ["risk", "compliance", "finance", "legal", "technology", "senior_management"]
 DUE = timezone.localdate() + dt.timedelta(days=30)
 
 
@@ -22,7 +21,7 @@ def decided_review(db):
                              category="credit_card", risk_rating="R3")
     complete_deliverables(product)
     review = lifecycle_services.gate_review_submit(product=product, user=owner)
-    reviewers = {code: reviewer_for(code) for code in DEPARTMENTS}
+    reviewers = reviewers_by_department()
     for step in review.steps.order_by("position", "id"):
         extra = {"conditions": [{"action": "上线前补充压力测试报告", "owner": owner.pk, "due": DUE.isoformat()}]} \
             if step.department == "risk" else {}

@@ -76,12 +76,12 @@ def test_version_list_query_count_is_constant(client, pm):
     assert queries(client, "/requirements/versions/") == few
 
 
-def test_board_drop_on_next_column_answers_json_ok(client, pm):
+def test_board_drop_on_next_column_answers_the_new_status(client, pm):
     requirement = RequirementFactory(product=ProductFactory(owner=pm))
     client.force_login(pm)
     response = client.post(f"/requirements/{requirement.pk}/transition/", {"status": "analysing"},
                            HTTP_ACCEPT="application/json")
-    assert response.status_code == 200 and response.json()["ok"]
+    assert response.status_code == 200 and response.json()["status"] == "analysing"
     assert Requirement.objects.get(pk=requirement.pk).status == "analysing"
 
 
@@ -91,7 +91,8 @@ def test_board_drop_on_unreachable_column_answers_409_with_reason(client, pm):
     response = client.post(f"/requirements/{requirement.pk}/transition/", {"status": "delivered"},
                            HTTP_ACCEPT="application/json")
     assert response.status_code == 409
-    assert "已交付" in response.json()["error"]
+    body = response.json()
+    assert "已交付" in body["detail"] and body["code"] == "transition_not_allowed"
     assert Requirement.objects.get(pk=requirement.pk).status == "new"
 
 

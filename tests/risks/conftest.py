@@ -1,11 +1,6 @@
 import pytest
 
-from tests.factories import ProductFactory, UserFactory, reviewer_for
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="risk_pm", role="product_manager", departments=["product"])
+from tests.factories import ProductFactory, reviewer_for
 
 
 @pytest.fixture

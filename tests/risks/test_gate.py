@@ -5,15 +5,9 @@ from django.core.exceptions import ValidationError
 from lifecycle import services as lifecycle
 from lifecycle.models import GateReview
 from risks import services
-from tests.factories import ProductFactory, advance_to, complete_risk_register, make_risk, reviewer_for
+from tests.factories import ProductFactory, advance_to, complete_risk_register, make_risk
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reviewers(db):
-    return {code: reviewer_for(code) for code in
-            ["risk", "compliance", "finance", "legal", "technology", "senior_management"]}
 
 
 def in_development(category, reviewers, **kwargs):

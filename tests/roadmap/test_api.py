@@ -30,7 +30,7 @@ def test_the_api_returns_open_conditions_at_their_due_date(owner, conditioned):
     body = api(owner).get("/api/v1/roadmap/?from=2026-01-01&to=2026-12-31").json()
     (item,) = body["products"]
     (condition,) = item["conditions"]
-    assert (condition["action"], condition["due"], condition["owner"]) == ("补充压力测试报告", "2026-03-15", "rm_owner")
+    assert (condition["action"], condition["due"], condition["owner"]) == ("补充压力测试报告", "2026-03-15", "owner_pm")
     assert isinstance(condition["overdue"], bool) and isinstance(condition["review"], int)
 
 

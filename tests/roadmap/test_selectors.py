@@ -113,7 +113,7 @@ def test_open_conditions_in_the_window_sit_at_their_due_date_overdue_ones_marked
     assert [(c["action"], c["due"], c["overdue"]) for c in conditions] == [
         ("补充压力测试报告", D("2026-11-20"), True), ("上线后复核定价", D("2026-12-20"), False)]
     assert (conditions[0]["id"], conditions[0]["review"], conditions[0]["owner"]) == (
-        late.pk, late.review_id, "rm_owner")
+        late.pk, late.review_id, "owner_pm")
 
 
 def test_a_stage_reached_after_its_target_shows_the_slip(owner, reviewers):
