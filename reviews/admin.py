@@ -2,25 +2,18 @@
 they change through the pages, the API and the engine, which apply the rules."""
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedPolicyAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import CadencePolicy, ProductReview
 
 
 @admin.register(CadencePolicy)
-class CadencePolicyAdmin(admin.ModelAdmin):
+class CadencePolicyAdmin(AuditedPolicyAdmin):
     list_display = ["risk_rating", "category", "months", "remediate_months", "lead_days"]
     list_filter = ["risk_rating", "category"]
-
-    def save_model(self, request, obj, form, change):
-        services.cadence_policy_save(user=request.user, obj=obj)
-
-    def delete_model(self, request, obj):
-        services.cadence_policy_delete(user=request.user, objs=[obj])
-
-    def delete_queryset(self, request, queryset):
-        services.cadence_policy_delete(user=request.user, objs=list(queryset))
+    save_service = services.cadence_policy_save
+    delete_service = services.cadence_policy_delete
 
 
 @admin.register(ProductReview)
