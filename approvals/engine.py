@@ -66,6 +66,9 @@ class Process:
     system_submits: bool = False
     # The process's own approving outcomes; empty means a plain approve / reject.
     outcomes: tuple[Outcome, ...] = ()
+    # Whether the any-process policy rows (process "", e.g. senior management deciding last) apply to this
+    # process's reviews; False when its own rows say who decides (e.g. senior management only from R4).
+    shared_policy: bool = True
 
     def product_of(self, subject):
         """The product a subject concerns (the engine locks its row for every submission and decision)."""
@@ -197,6 +200,12 @@ def submission_action_label(entry):
     (their from value is a stage); another process's entry (its from value is the process's code, shown beside
     the action by its label) reads "review submitted"."""
     return _("提交评审") if entry.from_value in _PROCESSES else None
+
+
+def shares_policy(code: str) -> bool:
+    """Whether the any-process policy rows apply to reviews of process `code` (an unregistered code: yes)."""
+    process = _PROCESSES.get(code)
+    return process is None or process.shared_policy
 
 
 def get_process(code: str) -> Process:

@@ -24,7 +24,7 @@ from products.models import Product
 from .choices import ApprovalAuditAction as AuditAction
 from .choices import ApprovalError, Decision, GateReviewStatus, StepStatus
 from .conditions import conditions_clean, conditions_create, conditions_guard
-from .engine import Facts, all_preconditions, full_snapshot, get_process, run_finish
+from .engine import Facts, all_preconditions, full_snapshot, get_process, run_finish, shares_policy
 from .exceptions import GateConflict
 from .models import ApprovalStep, GatePolicy, GateReview
 from .selectors import review_pending
@@ -46,8 +46,9 @@ def policy_steps(*, process: str, facts: Facts) -> list[tuple[str, int, int, int
     the shortest deadlines.
     """
     found: dict[str, tuple[int, int, int]] = {}
+    shared = shares_policy(process)  # the any-process rows, unless the process opts out
     for rule in GatePolicy.objects.filter(is_active=True).order_by("id"):
-        if rule.matches(process=process, facts=facts):
+        if rule.matches(process=process, facts=facts) and (shared or rule.process):
             phase, days, escalation = found.get(rule.department, (rule.phase, rule.due_working_days,
                                                                   rule.escalation_days))
             found[rule.department] = (max(phase, rule.phase), min(days, rule.due_working_days),

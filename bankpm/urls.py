@@ -32,6 +32,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("reports/", include("reports.urls")),
+    path("reviews/", include("reviews.urls")),
     path("api/v1/", include(("bankpm.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so the docs work under the CSP too.

@@ -384,6 +384,7 @@ class World:
     subscription: object  # a webhook subscription of the administrator, to an allow-listed local target
     delivery: object  # one of its deliveries
     waiver: object  # a required item of MX-W (owned by owner_pm) whose waiver owner_pm asked for
+    periodic: object = None  # a periodic review of `launched`, opened by the system and being prepared
 
 
 def permission_world() -> World:
@@ -465,6 +466,10 @@ def permission_world() -> World:
     waiver = lifecycle_services.deliverable_update(user=owner, deliverable=waiving.deliverables.filter(
         required=True).first(), status="waived", reason="沿用上一产品的调研")
 
+    from reviews import services as review_services
+
+    launched = launched_product("MX-C1")
+    periodic = review_services._open(product=launched, trigger="scheduled", due_date=today + _dt.timedelta(days=20))
     return World(
         users=users, product=product, spare=spare, deliverable=product.deliverables.first(), review=review,
         requirement=RequirementFactory(product=product), version=ProductVersionFactory(product=product),
@@ -472,7 +477,7 @@ def permission_world() -> World:
         alert=Alert.objects.get(product=product),
         task_run=TaskRun.objects.create(id=_uuid.uuid4(), task=kpi_services.COMPUTE_TASK,
                                         arguments=["2026-10", "month"], started_by=users["head"]),
-        launched=launched_product("MX-C1"),
+        launched=launched, periodic=periodic,
         draft=change_of(launched_product("MX-C2")), approved=approved, piloting=piloting,
         risk=make_risk(product), pending_risk=make_risk(product, title="集中度过高", likelihood=5, impact=5,
                                                         residual_likelihood=4, residual_impact=4),

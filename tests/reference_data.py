@@ -19,9 +19,11 @@ SEEDS = [
     ("exits.migrations.0002_seed_defaults", "seed"),
     ("kpis.migrations.0008_metric_value_kind_and_range", "fill_kinds_and_ranges"),
     ("complaints.migrations.0002_seed_response_policy", "seed"),
+    ("reviews.migrations.0002_seed_cadence_and_policy", "seed"),
+    ("risks.migrations.0003_risk_acceptance_on_the_engine", "forward"),
 ]
 SEEDED_TABLES = ["accounts_department", "products_saleschannel", "kpis_metric", "risks_risklevelmatrix",
-                 "risks_riskcategoryrequirement", "complaints_responsepolicy"]
+                 "risks_riskcategoryrequirement", "complaints_responsepolicy", "reviews_cadencepolicy"]
 
 
 def reseed():

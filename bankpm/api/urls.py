@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("webhooks.api.urls")),
     path("", include("roadmap.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("reviews.api.urls")),
 ]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sso",
     "roadmap",
     "reports",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "SalesChannelsEnum": "products.choices.SalesChannelCode",
         "ChannelEnum": "requirements.choices.FeedbackChannel",
         "ComplaintCategoryEnum": "complaints.choices.ComplaintCategory",
+        # A periodic review's outcome (an engine review's outcome is free text of its process).
+        "ReviewOutcomeEnum": "reviews.choices.ReviewOutcome",
     },
 }
 

@@ -59,6 +59,10 @@ BEAT_SCHEDULE = {
     "sso-recheck-ldap-users": {"task": "sso.tasks.recheck_ldap_users", "schedule": crontab(minute="*/10")},
     # webhooks: retries with backoff, and deliveries the broker lost
     "webhooks-send-due": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60.0},
+    # reviews: periodic product reviews opened 30 days before due (as the system), overdue ones escalated
+    "reviews-open-due": {"task": "reviews.tasks.open_due_reviews", "schedule": crontab(hour=6, minute=30)},
+    "reviews-escalate-overdue": {"task": "reviews.tasks.escalate_overdue_reviews",
+                                 "schedule": crontab(hour=7, minute=25)},
     # kpis: requested computations that no worker picked up, or whose worker died
     "kpis-sweep-task-runs": {"task": "kpis.tasks.sweep_task_runs", "schedule": 60.0},
 }

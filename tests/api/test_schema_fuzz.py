@@ -311,3 +311,11 @@ def test_complaint_and_observation_endpoints_conform_to_schema(case, token):
     with_demo_references(case)
     checks = CHECKS + [negative_data_rejection] if case.method != "GET" else CHECKS + AGREEMENT
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=checks)
+
+
+# The periodic reviews' list and detail (product, status, due date and the other filters): boundary and generated
+# cases, with the agreement checks (a filter the schema calls valid is taken, any other refused).
+@schema.include(path_regex=r"/product-reviews/").parametrize()
+@HEAD_SETTINGS
+def test_periodic_review_endpoints_conform_to_schema(case, token):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS + AGREEMENT)

@@ -28,8 +28,9 @@ def test_every_admin_that_saves_policy_data_through_a_service_uses_the_audited_b
                                               "risks.RiskLevelMatrix", "risks.RiskCategoryRequirement",
                                               "complaints.ResponsePolicy", "accounts.SecurityPolicy",
                                               "kpis.Metric", "kpis.Region", "kpis.Target", "webhooks.AllowedNetwork",
-                                              "reports.PackSubscription", "sso.DirectoryRule"}]
-    assert len(policy_admins) == 14 and all(isinstance(a, AuditedPolicyAdmin) for a in policy_admins)
+                                              "reports.PackSubscription", "sso.DirectoryRule",
+                                              "reviews.CadencePolicy"}]
+    assert len(policy_admins) == 15 and all(isinstance(a, AuditedPolicyAdmin) for a in policy_admins)
 
 
 def test_a_policy_row_is_validated_in_full_before_its_service_saves_it(request_of_admin):

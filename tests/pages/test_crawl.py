@@ -25,6 +25,7 @@ def _object_pages() -> list[str]:
     from changes.models import Change
     from exits.models import ExitPlan
     from products.models import Product
+    from reviews.models import ProductReview
     from risks.models import Risk
 
     urls = []
@@ -35,6 +36,9 @@ def _object_pages() -> list[str]:
         urls += [f"{model.objects.get(pk=pk).get_absolute_url()}" for pk in firsts.values()]
     for plan in ExitPlan.objects.order_by("pk")[:1]:
         urls += [f"/exits/products/{plan.product_id}/plan/", plan.product.get_absolute_url()]
+    # A periodic review in each state and with each outcome (its page, the pack and the decision form differ).
+    for review in ProductReview.objects.order_by("status", "outcome", "pk").distinct("status", "outcome"):
+        urls.append(review.get_absolute_url())
     for review in GateReview.objects.order_by("process", "status", "pk").distinct("process", "status"):
         urls += [review.product.get_absolute_url(), f"/lifecycle/products/{review.product_id}/gate/"]
     return list(dict.fromkeys(urls))

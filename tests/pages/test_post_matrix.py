@@ -62,6 +62,18 @@ RISK = {"title": "欺诈风险", "category": "operational", "source": "product",
         "controls-0-type": "detective"}
 FEEDBACK = {"channel": "hotline", "customer_segment": "mass_market", "text": "限额太低", "sentiment": "negative",
             "received_on": "2026-10-01"}
+PRICE_VALUE = {"price_paid": "年费 100 元", "value_received": "积分与保险", "comparison": "低于同业",
+               "conclusion": "价格合理"}
+
+
+def periodic_in_review(w):
+    """The world's periodic review with its pack submitted by its owner (risk and compliance now decide it)."""
+    from reviews import services as review_services
+
+    owner = w.users["owner_pm"]
+    review = review_services.review_prepare(user=owner, review=w.periodic, data=PRICE_VALUE)
+    return review_services.review_submit(user=owner, review=review)
+
 
 # url name: (url kwargs, POST body, [cells for ROLES in order]). Anonymous posts are refused with the sign-in
 # redirect or a 403; a refusal a page words as a form error (other_pm's "200" on another's product) or a message
@@ -179,6 +191,15 @@ PAGES = {
         ["login", "302*", "403", "403", "403", "403", "302*", "302*"]),
     "roadmap:plan_clear": (lambda w: {"pk": w.plan.pk}, lambda w: {},
         ["login", "302*", "403", "403", "403", "403", "302*", "302*"]),
+    # Periodic reviews: only a head of product opens one at will; the owner or a head prepares the pack; a member
+    # of a deciding department (not a maker) decides.
+    "reviews:open": (None, lambda w: {"product": w.draft.product_id, "reason": "投诉激增"},
+        ["login", "302!", "302!", "302!", "302!", "302!", "302*", "302!"]),
+    "reviews:prepare": (lambda w: {"pk": w.periodic.pk}, lambda w: PRICE_VALUE,
+        ["login", "302*", "302!", "302!", "302!", "302!", "302*", "302!"]),
+    "reviews:decide": (lambda w: {"pk": periodic_in_review(w).pk},
+                       lambda w: {"decision": "approve", "outcome": "keep", "comment": "同意"},
+        ["login", "302!", "302!", "302*", "302!", "302!", "302!", "302!"]),
 }
 
 

@@ -13,13 +13,14 @@ from lifecycle import demo as lifecycle_demo
 from notifications.models import Notification
 from products import demo as products_demo
 from requirements import demo as requirements_demo
+from reviews import demo as reviews_demo
 from risks import demo as risks_demo
 
 # Risks before lifecycle: the lifecycle demo walks products through launch gates that check the register. KPIs
 # late: a withdrawn product's customer figures follow its exit plan's reported migration; complaints after the KPIs
 # (the register then feeds their complaint counts).
 SEEDERS = [accounts_demo, products_demo, risks_demo, lifecycle_demo, requirements_demo, changes_demo, exits_demo,
-           kpis_demo, complaints_demo]
+           kpis_demo, complaints_demo, reviews_demo]
 
 
 class Command(BaseCommand):
