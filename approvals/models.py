@@ -107,6 +107,10 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
     decided_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     # The submitter's answer to the comments of the review rejected before this one, shown to its reviewers.
     response = models.TextField(_("对上次驳回意见的答复"), blank=True, max_length=4000)
+    # Everyone who shaped what the review approves (the process's maker set), recorded at submission and refreshed
+    # at each decision, so that the queue leaves their steps out in one query; a decision always recomputes it.
+    makers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True,
+                                    verbose_name=_("经办人（不得审批）"))
 
     class Meta:
         db_table = "lifecycle_gatereview"

@@ -32,12 +32,14 @@ def open_review_for(*, product: Product, scope: str | None) -> GateReview | None
 
 def steps_waiting_for(*, user) -> QuerySet[ApprovalStep]:
     """Open steps of the user's own departments (a delegation never lends a department) that four-eyes lets them
-    decide; overdue first."""
+    decide, i.e. of reviews the user is not a maker of (the process's maker set, recorded on the review); overdue
+    first."""
     return (
         ApprovalStep.objects.select_related("review__product__owner", "review__submitted_by")
         .filter(department__in=list(user.department_codes), status=StepStatus.PENDING,
                 review__status=GateReviewStatus.PENDING)
         .exclude(review__submitted_by=user).exclude(review__product__owner=user)
+        .exclude(review__in=GateReview.makers.through.objects.filter(user=user).values("gatereview"))
         .order_by("-overdue", "due_date", "id")
     )
 

@@ -129,8 +129,16 @@ def review_submit(*, process: str, subject, user, target: str = "", response: st
     audit_record(action=AuditAction.REVIEW_SUBMITTED, actor=user, product=product, obj=review,
                  from_value=from_value, to_value=to_value,
                  comment="\n".join(filter(None, [proc.describe(review=review), review.response])))
+    _record_makers(review=review)
     _open_next_phase(review=review)
     return review
+
+
+def _record_makers(*, review: GateReview) -> set[int]:
+    """Store the review's maker set for the queue (GateReview.makers) and return it."""
+    makers = review_makers(review=review)
+    review.makers.set(makers)
+    return makers
 
 def _open_next_phase(*, review: GateReview) -> bool:
     """Open the waiting steps of the earliest phase still waiting; False when none waits."""
@@ -243,6 +251,7 @@ def approval_step_decide(
     step.outcome = outcome
     step.on_behalf_of = on_behalf_of
     step.save()
+    _record_makers(review=review)  # the queue follows the makers as they stand now
     delegated = [{"field": "on_behalf_of", "old": None, "new": on_behalf_of.username}] if on_behalf_of else None
     audit_record(action=AuditAction.STEP_APPROVED if decision == Decision.APPROVE else AuditAction.STEP_REJECTED,
                  actor=user, product=product, obj=step, from_value=department, to_value=decision, comment=comment,

@@ -1,8 +1,10 @@
 """Pages of the approval engine: the reviewer queue ("My reviews"), decisions, and approval conditions' actions.
 They keep their lifecycle URLs and names (lifecycle/urls.py routes them)."""
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +31,8 @@ class MyReviewsView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.steps_waiting_for(user=self.request.user).prefetch_related(
-            "review__steps__decided_by", "review__steps__on_behalf_of")
+            "review__steps__decided_by", "review__steps__on_behalf_of",
+            Prefetch("review__makers", queryset=get_user_model().objects.only("pk")))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -43,7 +46,8 @@ class MyReviewsView(LoginRequiredMixin, ListView):
             step.days_left = (step.due_date - today).days if step.due_date else None
             step.key_kpis = key_kpis.get(step.review.product_id, [])
             # An option, never the default: the reviewer decides as himself unless he ticks "for" his delegator.
-            makers = {step.review.submitted_by_id, step.review.product.owner_id}
+            makers = {step.review.submitted_by_id, step.review.product.owner_id,
+                      *(maker.pk for maker in step.review.makers.all())}
             step.acting_for = next((d for d in delegators.values()
                                     if step.department in d.department_codes and d.pk not in makers), None)
         return {**context, "card_messages": card_messages(self.request)}
