@@ -7,17 +7,20 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("定期评审")
 
     def ready(self):
+        from approvals.engine import register_hook
         from approvals.snapshot_sections import register_section_template
         from core.audit import register_actions, register_value_labels
         from core.labels import register_field_labels
+        from lifecycle.choices import STAGE_GATE
         from products.sections import register_product_section
 
-        from . import processes
+        from . import processes, services
         from .choices import ReviewAuditAction, ReviewOutcome, ReviewStatus, ReviewTrigger
 
         register_actions(ReviewAuditAction)
         register_value_labels(ReviewOutcome, ReviewStatus, ReviewTrigger)
         processes.register()
+        register_hook(STAGE_GATE, "approved", services.review_cancel_on_stage_move)
         # The pack's sections, each shown by its own template (the review pages, "My reviews" and the PDF).
         for key, template in (("periodic_review", "header"), ("price_value", "price_value"),
                               ("kpi_trend", "kpi_trend"), ("complaints_summary", "complaints"),

@@ -12,6 +12,7 @@ class ReviewStatus(models.TextChoices):
     PREPARING = "preparing", _("准备中")  # opened; the manager prepares the pack (price and value)
     IN_REVIEW = "in_review", _("审批中")  # the pack went to the reviewers (an engine review is open)
     DECIDED = "decided", _("已决定")  # the reviewers' outcome is recorded
+    CANCELLED = "cancelled", _("已取消")  # the product left operation while its review ran
 
 
 # A review still running: one per product (a partial unique constraint backs the row lock).
@@ -46,6 +47,7 @@ class ReviewAuditAction(models.TextChoices):
     ESCALATED = "periodic_review_escalated", _("定期评审逾期上报")
     FOLLOW_UP = "periodic_review_follow_up", _("定期评审后续事项")
     POLICY_CHANGED = "review_cadence_changed", _("修改定期评审周期")
+    CANCELLED = "periodic_review_cancelled", _("定期评审取消")
 
 
 class ReviewError(models.TextChoices):

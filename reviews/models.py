@@ -130,3 +130,7 @@ class ProductReview(ProtectedFSMFieldsMixin, ConcurrentTransitions, models.Model
     @transition(field=status, source=ReviewStatus.IN_REVIEW, target=ReviewStatus.DECIDED)
     def decide(self):
         """Every department approved with an outcome."""
+
+    @transition(field=status, source=[ReviewStatus.PREPARING, ReviewStatus.IN_REVIEW], target=ReviewStatus.CANCELLED)
+    def cancel(self):
+        """The product left operation (retirement, cancellation): its periodic review no longer applies."""

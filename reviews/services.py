@@ -386,6 +386,35 @@ def change_needs_terms(*, subject, target: str) -> dict[str, list[str]]:
 
 # --- Overdue -------------------------------------------------------------------------------------------------------
 
+@transaction.atomic
+def reviews_cancel_for(*, product: Product, user) -> int:
+    """A product that left operation has no periodic review running: its open review is cancelled (audited, the
+    owner told), and the pack in front of the reviewers is withdrawn from the engine. Returns how many."""
+    from approvals.services import review_withdraw
+
+    cancelled = 0
+    for review in (ProductReview.objects.select_for_update(of=("self",)).select_related("gate_review")
+                   .filter(product=product, status__in=OPEN_STATUSES)):
+        before = review.status
+        if review.gate_review is not None and review.gate_review.status == GateReviewStatus.PENDING:
+            review_withdraw(review=review.gate_review, user=user, reason=_("产品已不在经营阶段，定期评审取消。"))
+        review.cancel()
+        review.save()
+        audit_record(action=ReviewAuditAction.CANCELLED, actor=user, product=product, obj=review,
+                     from_value=before, to_value=review.status, comment=product.get_stage_display())
+        notify(recipients=[product.owner], title_code=gettext_noop("定期评审已取消：%(product)s"),
+               body_code=gettext_noop("产品已不在经营阶段。"), params={"product": product.code},
+               url=review.get_absolute_url(), group=f"periodic-review:{review.pk}")
+        cancelled += 1
+    return cancelled
+
+
+def review_cancel_on_stage_move(*, review: GateReview, user) -> None:
+    """Stage-gate hook (approved): a product moved out of operation cancels its running periodic review."""
+    if review.product.stage != LifecycleStage.OPERATION:
+        reviews_cancel_for(product=review.product, user=user)
+
+
 def heads_of_product():
     return get_user_model().objects.filter(role=Role.HEAD_OF_PRODUCT, is_active=True)
 
