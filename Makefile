@@ -74,7 +74,7 @@ lint: $(VENV)/.installed-test
 
 # Chinese is the source language; each app keeps its own English catalogue in <app>/locale.
 APPS := core accounts products lifecycle requirements kpis risks exits changes complaints notifications webhooks sso \
-	roadmap reports bankpm
+	roadmap reports reviews portal bankpm
 messages: $(VENV)/.installed
 	for app in $(APPS); do (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l en --no-obsolete) || exit 1; done
 	$(BIN)/python manage.py makemessages -l en --no-obsolete $(foreach a,$(APPS),--ignore=$(a)) --ignore=.venv \

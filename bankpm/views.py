@@ -6,7 +6,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages import get_messages
 from django.db import InterfaceError, OperationalError, connection
@@ -96,17 +95,6 @@ def set_language(request):
     if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
         get_user_model().objects.filter(pk=request.user.pk).update(language=language)
     return response
-
-
-@login_required
-def search(request):
-    """Search as one types: htmx asks for the result list alone; without script the whole page answers."""
-    from .search import global_search
-
-    q = request.GET.get("q", "")
-    hits = global_search(q=q)
-    template = "search_results.html" if request.htmx else "search.html"
-    return render(request, template, {"q": q, "hits": hits})
 
 
 HEALTH_CHECK_SECONDS = 0.5

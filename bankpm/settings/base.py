@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "roadmap",
     "reports",
     "reviews",
+    "portal",  # the composition on top (search, the demo seed): after every app it reads
 ]
 
 MIDDLEWARE = [

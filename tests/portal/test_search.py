@@ -3,7 +3,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bankpm.search import global_search
+from portal.search import global_search
 from tests.factories import ProductFactory, RequirementFactory
 
 pytestmark = pytest.mark.django_db
