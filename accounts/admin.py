@@ -71,6 +71,7 @@ class UserAdmin(BaseUserAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+
 # API tokens: issued only to their owner through POST /api/v1/auth/token/. The admin may revoke one (delete, audited),
 # never mint or read one (it is named by owner and prefix), so that nobody acts through the API under another's name.
 admin.site.unregister(TokenProxy)

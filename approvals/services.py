@@ -39,6 +39,7 @@ def add_working_days(start: date, days: int) -> date:
             days -= 1
     return current
 
+
 def policy_steps(*, process: str, facts: Facts) -> list[tuple[str, int, int, int]]:
     """(department, phase, due working days, escalation days) of the steps a review needs, phase by phase.
 
@@ -56,12 +57,14 @@ def policy_steps(*, process: str, facts: Facts) -> list[tuple[str, int, int, int
     order = {code: i for i, code in enumerate(DepartmentCode.values)}
     return sorted(((code, *values) for code, values in found.items()), key=lambda s: (s[1], order[s[0]]))
 
+
 @transaction.atomic
 def gate_policy_record_change(*, user, obj, deleted: bool = False, created: bool = False) -> None:
     """Audit a change to a gate policy rule or a deliverable template, in the caller's transaction."""
     change = _("删除") if deleted else (_("新增") if created else _("修改"))
     audit_record(action=AuditAction.POLICY_CHANGED, actor=user, obj=obj, from_value=change, to_value=str(obj)[:200],
                  comment=f"{obj._meta.verbose_name}: {obj}")
+
 
 @transaction.atomic
 def gate_policy_save(*, user, obj) -> None:
@@ -70,6 +73,7 @@ def gate_policy_save(*, user, obj) -> None:
     created = obj._state.adding
     obj.save()
     gate_policy_record_change(user=user, obj=obj, created=created)
+
 
 @transaction.atomic
 def gate_policy_delete(*, user, objs) -> None:
@@ -140,6 +144,7 @@ def _record_makers(*, review: GateReview) -> set[int]:
     review.makers.set(makers)
     return makers
 
+
 def _open_next_phase(*, review: GateReview) -> bool:
     """Open the waiting steps of the earliest phase still waiting; False when none waits."""
     waiting = review.steps.select_for_update().filter(status=StepStatus.WAITING).order_by("position", "id")
@@ -148,6 +153,7 @@ def _open_next_phase(*, review: GateReview) -> bool:
         return False
     _open_steps(review=review, steps=waiting.filter(position=first.position))
     return True
+
 
 def _open_steps(*, review: GateReview, steps) -> None:
     """Open steps: due dates from the policy, audit, and notify the department's reviewers."""
@@ -165,6 +171,7 @@ def _open_steps(*, review: GateReview, steps) -> None:
                title_code=gettext_noop("待审批：%(product)s %(process)s（%(dept)s）"), body_code=body_code,
                params=params, url=reverse("lifecycle:my_reviews"), group=f"review:{review.pk}")
 
+
 def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
     """The owner of a product with an open review of any process cannot change (an edit guard of
     products.services): every process's four-eyes counts the product's owner, and would otherwise be decided
@@ -172,15 +179,18 @@ def owner_change_guard(*, product: Product, user, changed: set[str]) -> None:
     if "owner" in changed and review_pending(product=product, scope=None):
         raise GateConflict(ApprovalError.REVIEW_PENDING)
 
+
 def review_makers(*, review: GateReview) -> set[int]:
     """Who four-eyes keeps from deciding this review (the process decides; at least submitter and owner)."""
     return get_process(review.process).makers(review=review)
+
 
 def department_reviewers(*, review: GateReview, department: str):
     """Active members of the department who may decide this review: four-eyes excludes the makers, segregation of
     duties those who already decided another of its steps."""
     deciders = review.steps.exclude(department=department).values_list("decided_by_id", flat=True)
     return department_members(department=department, exclude=[*review_makers(review=review), *deciders])
+
 
 def approval_step_check(*, user, review: GateReview, department: str, on_behalf_of=None) -> None:
     """Four-eyes and department membership; raises PermissionDenied. Used before any decision.
@@ -208,6 +218,7 @@ def approval_step_check(*, user, review: GateReview, department: str, on_behalf_
             department=department).exists():
         raise PermissionDenied(ApprovalError.ONE_STEP_PER_PERSON.label)
 
+
 def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
     # Lock every step of the review now, before the audit advisory lock, so the lock order stays
     # product -> review -> steps -> audit in every writer (the overdue task locks steps -> audit).
@@ -222,6 +233,7 @@ def _locked_step(*, review: GateReview, department: str) -> ApprovalStep:
     if step.status != StepStatus.PENDING:
         raise GateConflict(ApprovalError.STEP_ALREADY_DECIDED)
     return step
+
 
 @transaction.atomic
 def approval_step_decide(
@@ -276,6 +288,7 @@ def approval_step_decide(
         _after_approval(review=review, user=user)
     return step
 
+
 def _check_outcome(*, review: GateReview, decision: str, outcome: str) -> str:
     """An approving decision on a process with its own outcomes names one of them; no other decision does."""
     outcome = (outcome or "").strip()
@@ -293,6 +306,7 @@ def _check_outcome(*, review: GateReview, decision: str, outcome: str) -> str:
             "choices": "、".join(str(o.label) for o in process.outcomes)}})
     return outcome
 
+
 def review_outcome(*, review: GateReview) -> str:
     """The approved review's outcome: of the outcomes its steps chose, the highest-ranked one (the most cautious
     department's view prevails); empty for a process without outcomes."""
@@ -300,6 +314,7 @@ def review_outcome(*, review: GateReview) -> str:
     chosen = [process.outcome(code) for code in review.steps.exclude(outcome="").values_list("outcome", flat=True)]
     chosen = [o for o in chosen if o is not None]
     return max(chosen, key=lambda o: o.rank).code if chosen else ""
+
 
 def approval_steps_decide_bulk(*, steps, user, decision: str, comment: str = "") -> tuple[list, list]:
     """Decide several steps with one comment: each through approval_step_decide (its own transaction, rules and
@@ -314,6 +329,7 @@ def approval_steps_decide_bulk(*, steps, user, decision: str, comment: str = "")
             refused.append((step, " ".join(messages)))
     return decided, refused
 
+
 def _review_reject(*, review: GateReview, user, comment: str) -> None:
     for other in review.steps.select_for_update().filter(status__in=[StepStatus.WAITING, StepStatus.PENDING]):
         other.withdraw()
@@ -326,6 +342,7 @@ def _review_reject(*, review: GateReview, user, comment: str) -> None:
     audit_record(action=AuditAction.REVIEW_REJECTED, actor=user, product=review.product, obj=review,
                  from_value=from_value, to_value=to_value, comment=comment)
     run_finish(process, review=review, user=user)
+
 
 @transaction.atomic
 def review_withdraw(*, review: GateReview, user, reason: str) -> GateReview:
@@ -354,6 +371,7 @@ def _after_approval(*, review: GateReview, user) -> None:
     if not _open_next_phase(review=review):
         _review_approve(review=review, user=user)
 
+
 def _review_approve(*, review: GateReview, user) -> None:
     """Every department agreed: close the review and run the process's approval in this transaction."""
     process = get_process(review.process)
@@ -366,6 +384,7 @@ def _review_approve(*, review: GateReview, user) -> None:
                  from_value=from_value, to_value=to_value,
                  comment=review.get_outcome_display() if review.outcome else "")
     run_finish(process, review=review, user=user)
+
 
 @transaction.atomic
 def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
@@ -402,6 +421,7 @@ def approval_steps_mark_overdue(*, today: date | None = None) -> dict[str, int]:
                            "due": str(step.due_date)},
                    url=review.product.get_absolute_url())
     return {"marked": marked, "escalated": escalated}
+
 
 @transaction.atomic
 def approval_steps_escalate_unstaffed(*, departments, comment: str = "") -> int:

@@ -57,7 +57,6 @@ class SnapshotAdmin(ReadOnlyAdmin):
     search_fields = ("product__code", "period")
     actions = ["recompute"]
 
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product", "metric")
 

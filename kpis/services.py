@@ -285,6 +285,8 @@ def _last_day() -> date:
     """The latest day a figure may be for: today (a figure dated later has not happened; a pilot would otherwise
     be judged on it)."""
     return min(LAST_OBSERVATION_DATE, timezone.localdate())
+
+
 _NUMBER_TYPES = (float, int)
 
 

@@ -105,6 +105,8 @@ def ensure_observation_partitions() -> list[str]:
     from .partitions import observation_partitions_ahead
 
     return observation_partitions_ahead(today=timezone.localdate())
+
+
 @shared_task(name="kpis.tasks.sweep_task_runs")
 def sweep_task_runs() -> dict:
     """Beat, every minute: re-publish runs nobody picked up, fail the ones whose worker went silent."""

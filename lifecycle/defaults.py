@@ -32,7 +32,6 @@ POLICY = [
 ]
 
 
-
 def seed_defaults(template_model, policy_model) -> None:
     """Create the defaults that are missing; rows an admin changed are left alone (idempotent)."""
     for position, (stage, title, title_en, days) in enumerate(TEMPLATES):

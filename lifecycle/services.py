@@ -41,6 +41,7 @@ def stage_targets(*, product: Product) -> list[str]:
     """Stages the product's state machine can move to from its current stage."""
     return [t.target for t in product.get_available_stage_transitions()]
 
+
 def next_stage(*, product: Product) -> str | None:
     """The next stage on the main line, or None at the end of the lifecycle."""
     if product.stage not in STAGE_ORDER or product.stage == STAGE_ORDER[-1]:
@@ -68,9 +69,11 @@ def deliverables_ensure(*, product: Product) -> int:
     Deliverable.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
+
 def deliverables_start_checklist(*, product: Product, user=None) -> None:
     """products' on-created hook: a new product starts with its first stage's checklist."""
     deliverables_ensure(product=product)
+
 
 def deliverables_add_template(*, template: DeliverableTemplate) -> int:
     """A saved active template adds its item to every product now in its stage that lacks it (set-based)."""
@@ -85,16 +88,19 @@ def deliverables_add_template(*, template: DeliverableTemplate) -> int:
     Deliverable.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
+
 def deliverable_can_edit(*, user, deliverable: Deliverable) -> bool:
     """The item's owner, the product's owner, heads of product and admins tick items."""
     if not user.is_authenticated:
         return False
     return is_portfolio_manager(user) or user.pk in (deliverable.owner_id, deliverable.product.owner_id)
 
+
 def deliverable_can_reopen(*, product: Product) -> bool:
     """Items are not reopened while a gate review (or a terms change) of the product is open: its reviewers rely
     on them."""
     return not review_pending(product=product, scope=PRODUCT_TERMS)
+
 
 def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Product, status: str) -> None:
     if not deliverable_can_edit(user=user, deliverable=deliverable):
@@ -104,6 +110,7 @@ def _check_deliverable_editable(*, user, deliverable: Deliverable, product: Prod
         raise GateConflict(LifecycleError.DELIVERABLE_OTHER_STAGE)
     if status == DeliverableStatus.OPEN and not deliverable_can_reopen(product=product):
         raise GateConflict(LifecycleError.DELIVERABLE_UNDER_REVIEW)
+
 
 @transaction.atomic
 def deliverable_update(*, user, deliverable: Deliverable, status: str | None = None, reason: str = "",
@@ -144,6 +151,7 @@ def deliverable_update(*, user, deliverable: Deliverable, status: str | None = N
 # What may be corrected on an item besides its status (its stage, template and `required` come from the checklist).
 DELIVERABLE_DETAIL_FIELDS = ("title", "title_en", "owner", "due_date", "link", "attachment")
 
+
 @transaction.atomic
 def deliverable_edit(*, user, deliverable: Deliverable, data: dict) -> Deliverable:
     """Correct an item's details (title, owner, due date, link, attachment); audited field by field."""
@@ -162,6 +170,7 @@ def deliverable_edit(*, user, deliverable: Deliverable, data: dict) -> Deliverab
                product=deliverable.product, fields=DELIVERABLE_DETAIL_FIELDS, comment=deliverable.title)
     return deliverable
 
+
 def _waiver_status(*, deliverable: Deliverable, status: str) -> str:
     """Waiving a required item asks for the waiver (lifecycle.waivers decides it); asking again, or waiving an
     item whose waiver was approved, changes nothing."""
@@ -171,6 +180,7 @@ def _waiver_status(*, deliverable: Deliverable, status: str) -> str:
     if deliverable.status in (DeliverableStatus.WAIVED, DeliverableStatus.WAIVER_REQUESTED):
         return deliverable.status
     return DeliverableStatus.WAIVER_REQUESTED if deliverable.required else DeliverableStatus.WAIVED
+
 
 def _deliverable_move(*, deliverable: Deliverable, user, status: str, reason: str) -> None:
     if deliverable.status != DeliverableStatus.OPEN and status != DeliverableStatus.OPEN:
@@ -191,6 +201,7 @@ def _deliverable_move(*, deliverable: Deliverable, user, status: str, reason: st
     deliverable.completed_by = user if settled else None
     deliverable.completed_at = timezone.now() if settled else None
 
+
 def missing_deliverables(*, product: Product) -> list[str]:
     """Titles (in the reader's language) of the current stage's required deliverables neither done nor waived."""
     deliverables_ensure(product=product)
@@ -209,15 +220,18 @@ def gate_policy_departments(*, product: Product, to_stage: str) -> list[tuple[st
     return [(code, days, escalation) for code, _phase, days, escalation in policy_steps(process=STAGE_GATE,
                                                                                         facts=facts)]
 
+
 def gate_review_can_submit(*, user, product: Product) -> bool:
     """The product's owner (who must be allowed to own products) or a head of product submits gates."""
     return get_process(STAGE_GATE).can_submit(user=user, subject=product)
+
 
 @transaction.atomic
 def gate_review_submit(*, product: Product, user, to_stage: str | None = None, response: str = "") -> GateReview:
     """Open a gate review for the next stage (or cancellation/retirement where the state machine allows it);
     `response` answers the comments of the last rejected review."""
     return review_submit(process=STAGE_GATE, subject=product, user=user, target=to_stage or "", response=response)
+
 
 @transaction.atomic
 def stage_gate_move(*, review: GateReview, user) -> None:

@@ -37,6 +37,7 @@ HOOK_SCOPE = "products"
 
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "sales_channels")
 
+
 def product_edit_check(*, user, product: Product, changed: set[str]) -> None:
     """Run every registered guard against the fields an edit would change (nothing to check when none change)."""
     if not changed:

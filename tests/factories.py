@@ -100,6 +100,8 @@ def advance_to(product, stage, reviewers):
         approve_all(review, reviewers)
         product.refresh_from_db()
     return product
+
+
 # --- requirements ---
 import datetime as _dt  # noqa: E402
 
@@ -152,6 +154,8 @@ class CommentFactory(factory.django.DjangoModelFactory):
     requirement = factory.SubFactory(RequirementFactory)
     author = factory.LazyAttribute(lambda c: c.requirement.product.owner)
     body = "请补充业务规则。"
+
+
 # --- kpis ---------------------------------------------------------------------------------------------------------
 class MetricFactory(factory.django.DjangoModelFactory):
     """Extra metric definitions for tests; the bank's own metrics are seeded by a migration."""
@@ -222,6 +226,8 @@ def complete_risk_register(product):
     for category in requirements_for(product=product):
         if category not in covered:
             make_risk(product, title=f"{category} 风险", category=category)
+
+
 def metric(code):
     """A metric the migrations seeded, by code."""
     from kpis.models import Metric
@@ -259,6 +265,8 @@ def live_products(n, owner, prefix="P"):
         products.append(product)
     services.kpi_snapshots_compute(period="2026-10", granularity="month")
     return products
+
+
 # --- exits --------------------------------------------------------------------------------------------------------
 def exit_defaults():
     """Task templates and notice periods (transactional tests flush the migration's seed rows)."""

@@ -93,6 +93,7 @@ def colon():
 
     return reader_colon()
 
+
 def _decimal(value):
     from decimal import Decimal, InvalidOperation
 

@@ -40,7 +40,6 @@ def changes_product_panel(context, product):
     }
 
 
-
 @register.filter
 def term_value(value, field=""):
     """A JSON term value for display: codes by their label (segments, channels, risk), lists joined, empty as a

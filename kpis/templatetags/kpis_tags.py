@@ -8,9 +8,6 @@ from .. import selectors, services
 register = template.Library()
 
 
-
-
-
 @register.filter
 def market_breach(alert):
     """"客群：老年客群" — what a target-market alert is about, in the page's language."""

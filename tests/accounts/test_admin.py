@@ -54,6 +54,8 @@ def test_users_cannot_be_deleted_in_the_admin(client, admin_user):
     user = UserFactory(username="staff3")
     client.force_login(admin_user)
     assert client.post(reverse("admin:accounts_user_delete", args=[user.pk]), {"post": "yes"}).status_code == 403
+
+
 def test_the_admin_cannot_create_a_token_for_a_user(client, admin_user, pm):
     client.force_login(admin_user)
     url = reverse("admin:accounts_apitoken_add")

@@ -22,6 +22,7 @@ from tests.helpers import table_states, written_tables
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def world(db):
     return permission_world()

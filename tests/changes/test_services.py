@@ -606,7 +606,6 @@ def test_every_step_of_a_change_is_audited(piloting):
             "terms_version_created", "terms_version_activated", "review_submitted"} <= actions
 
 
-
 def test_a_substitute_decides_a_terms_change_step_for_its_delegator(launched, reviewers, make_user):
     # Delegation goes through the approval engine, so it covers every process, a terms change included.
     from approvals import delegations

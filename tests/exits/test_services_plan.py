@@ -265,7 +265,6 @@ def test_complete_plan_misses_nothing(product, requirement):
     assert services.plan_missing(plan=save_plan(product, requirement)) == []
 
 
-
 @pytest.mark.parametrize("field", ["notice_date", "close_date"])
 def test_dates_far_outside_this_century_are_refused(product, field):
     assert field in errors_of(lambda: save_plan(product, **{field: dt.date(9999, 12, 31)}))

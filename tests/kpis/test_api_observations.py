@@ -183,6 +183,8 @@ def test_codes_given_as_objects_or_lists_are_errors_by_index(pm, product):
     assert response.status_code == 400
     assert [e["index"] for e in response.json()["errors"]] == [0, 1]
     assert not Observation.objects.exists()
+
+
 def test_an_integer_too_large_for_a_float_is_refused_per_index(pm):
     ProductFactory(code="CC-T", owner=pm)
     body = '[{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 1' + "0" * 400 + "}]"

@@ -195,6 +195,8 @@ def test_a_backfill_leaves_the_alert_on_the_latest_breach(product):
     services.kpi_snapshots_compute(period="2026-06", granularity="month", through="2026-07")
     alert = Alert.objects.get()
     assert (alert.period, alert.value) == ("2026-07", 2.2)
+
+
 def test_an_over_long_comment_is_refused_by_the_service_whatever_the_caller(client, pm):
     live_products(1, pm)
     alert = Alert.objects.get()

@@ -209,6 +209,8 @@ def test_dashboard_heat_table_escapes_product_names(client, pm):
     html = login(client, pm).get("/kpis/").content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
     assert f'href="/kpis/products/{product.pk}/"' in html
+
+
 def test_a_broken_xlsx_file_is_refused_with_a_form_error(client, pm):
     data = {"file": SimpleUploadedFile("data.xlsx", b"not a zip file")}
     response = login(client, pm).post("/kpis/upload/", data)

@@ -194,6 +194,7 @@ def test_chinese_csv_keeps_the_chinese_list_separator(client, pm):
     csv_text = client.get("/products/", {"export": "csv"}).content.decode("utf-8-sig")
     assert "、手机银行" in csv_text.splitlines()[1]
 
+
 def test_detail_page_shows_the_rate_at_its_precision_and_the_fee_with_separators_and_unit(client, db):
     product = ProductFactory(interest_rate=Decimal("18.2500"), fee=Decimal("12000"))
     client.force_login(product.owner)
