@@ -134,6 +134,15 @@ class GateReview(ProtectedFSMFieldsMixin, ConcurrentTransitionMixin, KeptRecord)
         process = _PROCESSES.get(self.process)
         return str(process.label) if process else self.process
 
+    @property
+    def description(self) -> str:
+        """The one line naming the request (the process's `describe`, read from the snapshot): what the queue's card
+        says is being asked, e.g. which risk is put up for acceptance."""
+        from .engine import _PROCESSES
+
+        process = _PROCESSES.get(self.process)
+        return str(process.describe(review=self)) if process else self.get_process_display()
+
     def save(self, *args, **kwargs):
         # A review written past the engine (fixtures, data repairs) still takes its product's lock: the stage gate
         # and terms scope, so the constraint below refuses a second open one.
