@@ -34,22 +34,36 @@ def notify(
     and whether it asks the reader to act come from the code (notifications.kinds); `group` puts related messages
     on one line of the list (e.g. `review:12`: every department's decision on one review).
     """
+    return notify_many(messages=[dict(recipients=recipients, title=title, body=body, url=url, email=email,
+                                      title_code=title_code, body_code=body_code, params=params, group=group)])
+
+
+def notify_many(*, messages: Iterable[dict]) -> list[Notification]:
+    """Several messages (each the keyword arguments of `notify`) in one insert and one e-mail hand-over: what a
+    computation that opens many alerts at once sends."""
+    rows = []
+    for message in messages:
+        rows += _notifications(**message)
+    rows = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows if row.send_email]
+    if ids:
+        transaction.on_commit(lambda: enqueue_emails(ids))
+    return rows
+
+
+def _notifications(*, recipients: Iterable, title: str = "", body: str = "", url: str = "", email: bool = True,
+                   title_code: str = "", body_code: str = "", params: dict | None = None,
+                   group: str = "") -> list[Notification]:
     params = params or {}
     kind, action = classify(title_code)
     key = group_key(kind=kind, url=url, params=params, group=group)
     title = title or render_message(title_code, params, fallback="")
     body = body or render_message(body_code, params, fallback="")
     unique = {user.pk: user for user in recipients if user is not None and user.is_active}
-    rows = Notification.objects.bulk_create(
-        Notification(recipient=user, title=title[:200], body=body, url=url, send_email=email,
-                     title_code=title_code, body_code=body_code, params=params, kind=kind, group_key=key,
-                     action_required=action)
-        for user in unique.values()
-    )
-    ids = [row.pk for row in rows if email]
-    if ids:
-        transaction.on_commit(lambda: enqueue_emails(ids))
-    return rows
+    return [Notification(recipient=user, title=title[:200], body=body, url=url, send_email=email,
+                         title_code=title_code, body_code=body_code, params=params, kind=kind, group_key=key,
+                         action_required=action)
+            for user in unique.values()]
 
 
 def localised(value) -> dict:

@@ -40,16 +40,15 @@ def on_audit_entry(*, entry) -> None:
 
 
 def on_alerts_opened(*, alerts) -> None:
-    from .services import webhook_event_publish
+    from .services import webhook_events_publish
 
-    for alert in alerts:
-        webhook_event_publish(type=EventType.KPI_ALERT_OPENED, occurred_at=alert.opened_at, data={
-            "object_type": "alert", "object_id": str(alert.pk),
-            "product": {"id": alert.product_id, "code": alert.product.code}, "action": "kpi_alert_opened",
-            "detail": "opened", "metric": alert.metric.code, "period": alert.period,
-            "value": _figure(alert.value, alert.metric.decimals),
-            "critical_threshold": _figure(alert.critical_threshold, alert.metric.decimals),
-        })
+    webhook_events_publish(events=[(EventType.KPI_ALERT_OPENED, {
+        "object_type": "alert", "object_id": str(alert.pk),
+        "product": {"id": alert.product_id, "code": alert.product.code}, "action": "kpi_alert_opened",
+        "detail": "opened", "metric": alert.metric.code, "period": alert.period,
+        "value": _figure(alert.value, alert.metric.decimals),
+        "critical_threshold": _figure(alert.critical_threshold, alert.metric.decimals),
+    }, alert.opened_at) for alert in alerts])
 
 
 def _figure(value, decimals):

@@ -122,20 +122,33 @@ def signing_secrets(subscription: Subscription, now: datetime) -> list[str]:
 def webhook_event_publish(*, type: str, data: dict, occurred_at: datetime | None = None) -> Event | None:
     """Write the event and one delivery per active subscription to it, in the caller's transaction; the deliveries
     are queued after commit. Nothing is written when no one subscribes."""
+    events = webhook_events_publish(events=[(type, data, occurred_at)])
+    return events[0] if events else None
+
+
+@transaction.atomic
+def webhook_events_publish(*, events: list[tuple[str, dict, datetime | None]]) -> list[Event]:
+    """Several (type, data, occurred_at) events at once: one read of the subscriptions, one insert of the events
+    and one of their deliveries (what a computation opening many alerts publishes)."""
     # Filtered here, not by a JSON lookup: subscriptions are few, and SQLite (the embedded default) has no
     # `contains` on JSON.
-    subscriptions = [pk for pk, events in Subscription.objects.filter(active=True).values_list("pk", "events")
-                     if str(type) in events]
-    if not subscriptions:
-        return None
-    event = Event.objects.create(id=uuid.uuid4(), type=str(type), occurred_at=occurred_at or timezone.now(),
-                                 data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)))
+    active = list(Subscription.objects.filter(active=True).values_list("pk", "events"))
     now = timezone.now()
-    deliveries = Delivery.objects.bulk_create(
-        [Delivery(event=event, subscription_id=pk, next_attempt_at=now) for pk in subscriptions])
-    ids = [d.pk for d in deliveries]
+    written, deliveries = [], []
+    for type, data, occurred_at in events:
+        subscriptions = [pk for pk, kinds in active if str(type) in kinds]
+        if not subscriptions:
+            continue
+        event = Event(id=uuid.uuid4(), type=str(type), occurred_at=occurred_at or now,
+                      data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)))
+        written.append(event)
+        deliveries += [Delivery(event=event, subscription_id=pk, next_attempt_at=now) for pk in subscriptions]
+    if not written:
+        return []
+    Event.objects.bulk_create(written)
+    ids = [d.pk for d in Delivery.objects.bulk_create(deliveries)]
     transaction.on_commit(lambda: enqueue_deliveries(ids))
-    return event
+    return written
 
 
 def enqueue_deliveries(ids: list[int]) -> None:

@@ -36,10 +36,12 @@ READ_SUFFIXES = ("_check", "_refusal", "_readable", "_status", "_label", "_label
 # Public functions that write rows which are not governed records, each with why. Short on purpose: anything a
 # person decides, approves, edits or deletes is audited.
 WITHOUT_ENTRY = {
-    "notifications.services.notify": "a message to people, written inside the service that decided (and audited)",
+    "notifications.services.notify_many": "messages to people, written inside the service that decided (and "
+                                          "audited)",
     "notifications.services.send_emails": "the e-mail outbox's delivery bookkeeping (attempts, sent time)",
     "notifications.services.mark_read": "a person's own read marks on their messages",
-    "webhooks.services.webhook_event_publish": "the outbox of an audited action (the entry is the record)",
+    "webhooks.services.webhook_events_publish": "the outbox of audited actions or opened alerts, in their "
+                                                "transaction",
     "kpis.services.kpi_compute_request": "queues a recomputation; its task-run row records who asked, and when",
     "kpis.services.task_run_heartbeat": "a running task's liveness timestamp",
     "kpis.services.task_runs_sweep": "marks the runs of dead workers failed (the task table's bookkeeping)",

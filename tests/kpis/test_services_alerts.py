@@ -1,12 +1,15 @@
 """Early warnings: one alert per product and metric, notifications, acknowledge, resolve, auto-resolve."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.models import AuditEntry
 from kpis import services
 from kpis.models import Alert
 from notifications.models import Notification
-from tests.factories import ProductFactory, UserFactory, live_products, observe, target
+from tests.factories import ProductFactory, UserFactory, live_products, metric, observe, target
 from tests.helpers import assert_unchanged, login
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +269,48 @@ def test_an_acknowledged_alert_can_still_be_resolved(alert, pm):
     services.alert_resolve(user=pm, alert=alert, comment="不良率回落")
     alert.refresh_from_db()
     assert alert.status == "resolved"
+
+
+def test_one_backfill_resolves_the_old_alert_on_green_and_opens_a_new_one_on_the_next_breach(product):
+    red_default_rate(product, "2026-10")
+    compute("2026-10")
+    green_default_rate(product, "2026-11")
+    red_default_rate(product, "2026-12")
+    result = services.kpi_snapshots_compute(period="2026-10", granularity="month", through="2026-12")
+    assert (result.alerts_opened, result.alerts_resolved) == (1, 1)
+    assert list(Alert.objects.order_by("id").values_list("period", "status")) == [
+        ("2026-10", "resolved"), ("2026-12", "open")]
+
+
+def test_a_backfill_notifies_the_breach_an_alert_opened_on_and_leaves_it_on_the_latest(product):
+    red_default_rate(product, "2026-06")
+    observe(product, "default_rate", "2026-07-10", 2.2)
+    target(product, "default_rate", "2026-07-01", 1.5, 1.8, 2.0)
+    services.kpi_snapshots_compute(period="2026-06", granularity="month", through="2026-07")
+    assert Notification.objects.get(recipient__username="pm_a").title == "指标预警：LN-T 不良率（2026-06）"
+    alert = Alert.objects.get()
+    assert (alert.period, alert.value, alert.snapshot.period) == ("2026-07", 2.2, "2026-07")
+
+
+def test_an_active_quarterly_alert_keeps_a_monthly_one_from_opening_and_is_left_alone(product):
+    red_default_rate(product, "2026-10")
+    quarterly = Alert.objects.create(product=product, metric=metric("default_rate"), granularity="quarter",
+                                     period="2026-Q3", period_start="2026-07-01", opened_at=timezone.now())
+    green_default_rate(product, "2026-11")
+    result = services.kpi_snapshots_compute(period="2026-10", granularity="month", through="2026-11")
+    assert (result.alerts_opened, result.alerts_resolved) == (0, 0)
+    assert list(Alert.objects.values_list("pk", "status", "period")) == [(quarterly.pk, "open", "2026-Q3")]
+
+
+def test_the_alert_pass_reads_as_many_queries_for_twelve_periods_as_for_three(product):
+    for month in ("2025-12", "2026-09", "2026-11"):  # each pass opens on its first breach and moves to the last
+        red_default_rate(product, month)
+    counts = []
+    for first in ("2026-09", "2025-12"):
+        Alert.objects.all().delete()
+        services.kpi_snapshots_compute(period=first, granularity="month", through="2026-11", alerts=False)
+        with CaptureQueriesContext(connection) as queries:
+            services.kpi_alerts_reconcile(period=first, granularity="month", through="2026-11")
+        counts.append(len(queries))
+    assert Alert.objects.get().period == "2026-11"
+    assert counts[0] == counts[1]
