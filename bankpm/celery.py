@@ -20,10 +20,10 @@ def load_pages_and_languages(**_kwargs) -> None:
     from django.urls import get_resolver
     from django.utils import translation
 
-    get_resolver().url_patterns  # noqa: B018 (the property imports every app's URL module)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("")
+            get_resolver().reverse_dict  # noqa: B018 (imports every app's URL module, indexes names for reverse)
 
 
 @worker_process_init.connect

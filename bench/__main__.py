@@ -3,7 +3,7 @@
 Each benchmark runs in its own process (each sets up Django against its own scratch database derived from
 DATABASE_URL) and prints a last line `RESULTS {json}`; this script streams their output and summarises.
     KPIs:          <DATABASE_URL name>_kpi_bench (kept between runs: generating 7.3 M rows takes minutes)
-    workers:       the same database, real Celery workers (needs CELERY_BROKER_URL), 1 vs 2 processes
+    workers:       the same database, real Celery workers (needs CELERY_BROKER_URL), 1, 2 and 4 processes
     requirements:  <DATABASE_URL name>_bench (created and dropped), including gunicorn over loopback
     roadmap:       <DATABASE_URL name>_roadmap_bench (created and dropped): 1,000 products over three years
     dimensions:    <DATABASE_URL name>_dim_bench (created and dropped): ingestion and snapshots by dimension
@@ -32,6 +32,17 @@ def _run(script: str, env: dict) -> dict:
     if process.wait() != 0:
         raise SystemExit(f"{script} failed with exit code {process.returncode}")
     return results
+
+
+def worker_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    """The backfill on 1, 2 and 4 worker processes (the last as two nodes), each against the reference just before."""
+    counts = sorted(int(k) for k in r if k.isdigit())
+    rows = [(f"backfill on {n} worker process(es) ÷ reference", f"{r[str(n)] / r[f'reference_{n}']:.2f}× "
+             f"({r[str(n)]:.1f} s / {r[f'reference_{n}']:.1f} s)", "reported", "measured") for n in counts]
+    for a, b in zip(counts, counts[1:], strict=False):
+        rows.append((f"backfill speed-up {a} → {b} worker processes", f"{r[str(a)] / r[str(b)]:.2f}×", "reported",
+                     "measured"))
+    return rows
 
 
 def _median(values):
@@ -157,9 +168,7 @@ def main():
         table += kpi_rows(_run("kpis_bench.py", env))
     if only in ("", "workers") and os.environ.get("CELERY_BROKER_URL"):
         env = {**os.environ, "DATABASE_URL": urlunparse(url._replace(path=f"/{name}_kpi_bench"))}
-        workers = _run("workers_bench.py", env)
-        table.append(("backfill fanned out: 1 ÷ 2 worker processes", f"{workers['one'] / workers['two']:.2f}× "
-                      f"({workers['one']:.1f} s → {workers['two']:.1f} s)", "reported", "measured"))
+        table += worker_rows(_run("workers_bench.py", env))
     if only in ("", "requirements"):
         table += requirement_rows(_run("requirements_bench.py", {**os.environ, "DATABASE_URL": base}))
     if only in ("", "roadmap"):

@@ -1,12 +1,15 @@
-"""Backfill fanned out over real Celery workers: 1 worker process against 2, on the KPI benchmark's data.
+"""Backfill fanned out over real Celery workers: 1 worker process, 2, and the rehearsal's 4 (two worker nodes of 2
+processes, as `make cluster` starts them), on the KPI benchmark's data, with the fastest reference statement
+(bench/kpi_references.py) timed in the same run.
 
 Run by bench/__main__.py after kpis_bench.py (same scratch database, <name>_kpi_bench), or alone:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bankpm_kpi_bench CELERY_BROKER_URL=redis://127.0.0.1:6379/3 \
         .venv/bin/python bench/workers_bench.py
 
-It starts `celery worker --concurrency N` on its own queue, sends the 24-month backfill (which becomes a chord of
-4-month chunks, then one alert pass), waits for the result and reports the wall time for N = 1 and N = 2.
+It starts `celery worker --concurrency N` (one node, or two for 4 processes) on its own queue, sends the 24-month
+backfill (which becomes a chord of 4-month chunks, then one alert pass), waits for the result and reports the wall
+time. BENCH_WORKERS (default "1,2,4") chooses the process counts.
 """
 import json
 import os
@@ -31,7 +34,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 
-def run(concurrency: int) -> float:
+def run(processes: int) -> float:
+    """The backfill on `processes` worker processes: one node, or two nodes of processes / 2 each beyond 2."""
     from kpis.tasks import compute_kpi_snapshots
 
     queue = f"kpibench-{uuid.uuid4().hex[:8]}"
@@ -40,29 +44,63 @@ def run(concurrency: int) -> float:
         # database has no exit plan.
         cursor.execute("TRUNCATE kpis_alert, kpis_snapshot CASCADE")
     connection.close()
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "bankpm", "worker", "-Q", queue, "-c", str(concurrency),
-         "--pool", "prefork", "--loglevel", "WARNING", "-n", f"{queue}@%h"], cwd=ROOT, env=os.environ.copy())
+    nodes = 1 if processes <= 2 else 2
+    workers = [subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "bankpm", "worker", "-Q", queue,
+         "-c", str(processes // nodes), "--pool", "prefork", "--loglevel", "WARNING", "-n", f"{queue}-{n}@%h"],
+        cwd=ROOT, env=os.environ.copy()) for n in range(nodes)]
     try:
-        time.sleep(5)  # let the worker connect before timing
+        time.sleep(6)  # let the workers connect (and warm up, bankpm.celery) before timing
         start = time.perf_counter()
         result = compute_kpi_snapshots.apply_async(args=["2024-07", "month"], kwargs={"through": "2026-06"},
                                                    queue=queue)
         outcome = result.get(timeout=900)
         elapsed = time.perf_counter() - start
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-    print(f"backfill on {concurrency} worker process(es): {elapsed:.2f} s, {outcome['snapshots']:,} snapshots in "
-          f"{outcome['chunks']} chunks, {outcome['alerts_opened']} alerts", flush=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
+    print(f"backfill on {processes} worker process(es) in {nodes} node(s): {elapsed:.2f} s, "
+          f"{outcome['snapshots']:,} snapshots in {outcome['chunks']} chunks, {outcome['alerts_opened']} alerts",
+          flush=True)
+    return elapsed
+
+
+def reference() -> float:
+    """The fastest reference statement for the same 24 months (bench/kpi_references.py), in this run."""
+    from datetime import date
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from kpi_references import BACKFILL_REFERENCE, SESSION
+
+    with connection.cursor() as cursor:
+        for setting in SESSION:
+            cursor.execute(setting)
+        cursor.execute("DROP TABLE IF EXISTS bench_reference")
+        start = time.perf_counter()
+        cursor.execute(BACKFILL_REFERENCE(date(2024, 7, 1), date(2026, 6, 1)))
+        elapsed = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_reference")
+    connection.close()
     return elapsed
 
 
 def main():
-    one = run(1)
-    two = run(2)
-    print(f"1 → 2 worker processes: {one / two:.2f}× faster (2 shared cores, PostgreSQL on the same machine)")
-    print("RESULTS " + json.dumps({"one": one, "two": two}), flush=True)
+    counts = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2,4").split(",")]
+    times = {}
+    for n in counts:
+        ref = reference()
+        times[n] = run(n)
+        print(f"  reference statement just before: {ref:.2f} s; {n} process(es) ÷ reference {times[n] / ref:.2f}",
+              flush=True)
+        times[f"reference_{n}"] = ref
+    if 1 in times and 2 in times:
+        print(f"1 → 2 worker processes: {times[1] / times[2]:.2f}× faster (2 shared cores, PostgreSQL on the same "
+              "machine)")
+    if 2 in times and 4 in times:
+        print(f"2 → 4 worker processes (two nodes): {times[2] / times[4]:.2f}× faster (the same 2 cores)")
+    print("RESULTS " + json.dumps({str(k): v for k, v in times.items()}), flush=True)
 
 
 if __name__ == "__main__":

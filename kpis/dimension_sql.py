@@ -31,19 +31,46 @@ def _derived(plan: MetricPlan) -> str:
             f"         UNION ALL SELECT product_id, metric_id, dim, member, ps, value FROM derived)")
 
 
-_MEMBER = "CASE x.dim WHEN 'segment' THEN d.segment WHEN 'channel' THEN d.channel ELSE d.region END"
+def _member(pg: bool) -> str:
+    return "x.member" if pg else "CASE x.dim WHEN 'segment' THEN d.segment WHEN 'channel' THEN d.channel " \
+                                 "ELSE d.region END"
 
 
-def _member_rows(where: str) -> str:
-    """The rows of the windows, each counted once under its segment, its channel and its region (one read)."""
-    return ("FROM kpis_dimensionobservation d JOIN kpis_metric m ON m.id = d.metric_id\n"
-            "  CROSS JOIN (SELECT 'segment' AS dim UNION ALL SELECT 'channel' UNION ALL SELECT 'region') x\n"
-            f"  WHERE {where} AND {_MEMBER} <> ''")
+def _member_rows(where: str, *, pg: bool, aggregation: bool = False) -> str:
+    """The rows of the windows, each counted once under its segment, its channel and its region (one read: on
+    PostgreSQL a lateral VALUES gives each row's three (dimension, member) pairs, the member computed once).
+    `aggregation`: with the metric's aggregation (m.aggregation), which only the day roll-up needs."""
+    metric = " JOIN kpis_metric m ON m.id = d.metric_id" if aggregation else ""
+    members = ("CROSS JOIN LATERAL (VALUES ('segment', d.segment), ('channel', d.channel), ('region', d.region)) "
+               "x(dim, member)" if pg else
+               "CROSS JOIN (SELECT 'segment' AS dim UNION ALL SELECT 'channel' UNION ALL SELECT 'region') x")
+    return f"FROM kpis_dimensionobservation d{metric}\n  {members}\n  WHERE {where} AND {_member(pg)} <> ''"
+
+
+STAGING = "kpi_dimension_snapshot_rows"
+_UPSERT = (f"ON CONFLICT (product_id, metric_id, granularity, period_start, dimension, member) DO UPDATE SET\n  "
+           f"{', '.join(f'{c} = excluded.{c}' for c in COLUMNS[7:])}")
+
+
+def dimension_snapshot_statements(*, vendor: str, granularity: str, periods: list[Period], plan: MetricPlan, now,
+                                  product_ids: list[int] | None = None) -> list[tuple[str, list]]:
+    """The statements to run in order. On PostgreSQL the rows are computed into a temporary table first (a CREATE
+    TABLE AS may use parallel workers, an INSERT … SELECT may not), then upserted; SQLite upserts in one."""
+    statement, params = dimension_snapshot_upsert(vendor=vendor, granularity=granularity, periods=periods,
+                                                  plan=plan, now=now, product_ids=product_ids,
+                                                  staged=vendor == "postgresql")
+    if vendor != "postgresql":
+        return [(statement, params)]
+    columns = ", ".join(COLUMNS)
+    return [(f"DROP TABLE IF EXISTS {STAGING}", []), (statement, params),
+            (f"INSERT INTO kpis_dimensionsnapshot ({columns}) SELECT {columns} FROM {STAGING}\n{_UPSERT}", []),
+            (f"DROP TABLE {STAGING}", [])]
 
 
 def dimension_snapshot_upsert(*, vendor: str, granularity: str, periods: list[Period], plan: MetricPlan, now,
-                              product_ids: list[int] | None = None) -> tuple[str, list]:
-    """The statement and its parameters; `product_ids` limits it to those products.
+                              product_ids: list[int] | None = None, staged: bool = False) -> tuple[str, list]:
+    """The statement and its parameters; `product_ids` limits it to those products. `staged`: a CREATE TEMPORARY
+    TABLE … AS of the rows (STAGING) instead of the upsert (see dimension_snapshot_statements).
 
     One aggregate per needed period (each period and its previous one) with the period's start as a constant.
     A sum metric's period value is the sum of its rows (the day roll-up is a sum too), read in one pass; the other
@@ -66,13 +93,14 @@ def dimension_snapshot_upsert(*, vendor: str, granularity: str, periods: list[Pe
     last_ids = _in_list(plan.by_aggregation.get("last", []))
     last_pick = ("MAX(ARRAY[(x.date - DATE '2000-01-01')::float8, x.value]) FILTER (WHERE x.metric_id IN "
                  f"({last_ids})) AS v_last" if pg else "MAX(x.date) AS last_date")
-    branches = []
+    branches, member = [], _member(pg)
+    sum_where = f"d.date >= %s AND d.date < %s AND d.metric_id IN ({sum_ids}){product_filter}"
     for each in needed:
         branches.append(
-            f"SELECT d.product_id, d.metric_id, x.dim, {_MEMBER} AS member, {as_date} AS ps, SUM(d.value) AS v_sum, "
+            f"SELECT d.product_id, d.metric_id, x.dim, {member} AS member, {as_date} AS ps, SUM(d.value) AS v_sum, "
             f"NULL AS v_n, NULL AS v_max, NULL AS v_min, {'NULL::float8[] AS v_last' if pg else 'NULL AS last_date'}"
-            f"\n  {_member_rows(f'd.date >= %s AND d.date < %s AND d.metric_id IN ({sum_ids}){product_filter}')}"
-            f"\n  GROUP BY d.product_id, d.metric_id, x.dim, {_MEMBER}")
+            f"\n  {_member_rows(sum_where, pg=pg)}"
+            f"\n  GROUP BY d.product_id, d.metric_id, x.dim, {member}")
         params += [each.start, each.start, each.end]
         branches.append(
             f"SELECT x.product_id, x.metric_id, x.dim, x.member, {as_date} AS ps, SUM(x.value), COUNT(*), "
@@ -101,19 +129,22 @@ def dimension_snapshot_upsert(*, vendor: str, granularity: str, periods: list[Pe
   WHERE a.metric_id IN ({last_ids})
 ),"""
     union = "\n  UNION ALL ".join(branches)
-    statement = f"""
+    head = f"CREATE TEMPORARY TABLE {STAGING} ({', '.join(COLUMNS)}) ON COMMIT DROP AS" if staged else ""
+    insert = "" if staged else f"INSERT INTO kpis_dimensionsnapshot ({', '.join(COLUMNS)})"
+    tail = "" if staged else _UPSERT
+    statement = f"""{head}
 WITH per(ps, label, prev_ps) AS (VALUES {', '.join(per_rows)}),
 days AS (  -- each member's day value for the metrics that are not sums, rolled up over its rows like the total
-  SELECT d.product_id, d.metric_id, d.date, x.dim, {_MEMBER} AS member, {_DAY_VALUE} AS value
-  {_member_rows(f"({window_sql}) AND d.metric_id IN ({other_ids}){product_filter}")}
-  GROUP BY d.product_id, d.metric_id, d.date, x.dim, {_MEMBER}, m.aggregation
+  SELECT d.product_id, d.metric_id, d.date, x.dim, {member} AS member, {_DAY_VALUE} AS value
+  {_member_rows(f"({window_sql}) AND d.metric_id IN ({other_ids}){product_filter}", pg=pg, aggregation=True)}
+  GROUP BY d.product_id, d.metric_id, d.date, x.dim, {member}, m.aggregation
 ),
 agg AS (
   {union}
 ),
 {base}
 {_derived(plan)}
-INSERT INTO kpis_dimensionsnapshot ({', '.join(COLUMNS)})
+{insert}
 SELECT c.product_id, c.metric_id, %s, per.label, per.ps, c.dim, c.member, c.value, p.value,
   CASE WHEN c.value IS NULL OR p.value IS NULL OR p.value = 0 THEN NULL
        ELSE (c.value - p.value) * 100.0 / ABS(p.value) END,
@@ -123,7 +154,6 @@ JOIN products_product pr ON pr.id = c.product_id
 LEFT JOIN vals p ON p.product_id = c.product_id AND p.metric_id = c.metric_id AND p.dim = c.dim
   AND p.member = c.member AND p.ps = per.prev_ps
 WHERE TRUE
-ON CONFLICT (product_id, metric_id, granularity, period_start, dimension, member) DO UPDATE SET
-  {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[7:])}"""
+{tail}"""
     params += [granularity, now]
     return statement, params

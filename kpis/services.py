@@ -628,7 +628,7 @@ def _compute_periods(periods: list[Period], *, alerts: bool = True, product_ids=
     plan, stored_now = metric_plan(), connection.ops.adapt_datetimefield_value(now)
     statements = sql.snapshot_statements(vendor=connection.vendor, granularity=periods[0].granularity,
                                          periods=periods, plan=plan, now=stored_now, scope=scope)
-    by_dimension = dimension_sql.dimension_snapshot_upsert(
+    by_dimension = dimension_sql.dimension_snapshot_statements(
         vendor=connection.vendor, granularity=periods[0].granularity, periods=periods, plan=plan, now=stored_now,
         product_ids=product_ids)
     with connection.cursor() as cursor:
@@ -641,7 +641,8 @@ def _compute_periods(periods: list[Period], *, alerts: bool = True, product_ids=
         rows = cursor.rowcount
         if connection.vendor == "postgresql":
             _write_staged_snapshots(cursor, periods)
-        cursor.execute(*by_dimension)  # the breakdowns by segment, channel and region, one statement
+        for statement, params in by_dimension:  # the breakdowns by segment, channel and region
+            cursor.execute(statement, params)
     if rows < 0:  # SQLite does not count rows of an INSERT with a WITH clause
         rows = Snapshot.objects.filter(granularity=periods[0].granularity, computed_at=now).count()
     result = ComputeResult(periods=len(periods), snapshots=rows)
