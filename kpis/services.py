@@ -127,7 +127,7 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
         return None
     writable, ingestible, ranges = _lookups(user=user, codes={item.product for item in items})
     product_ids, metric_ids, dates, values, seen = [], [], [], [], set()
-    total_indexes, dimensioned, regions = [], [], None
+    total_indexes, dimensioned, regions, known_members = [], [], None, {}
     last_day = _last_day()
     for index, item in enumerate(items):
         product, metric, day, value = writable.get(item.product), ingestible.get(item.metric), item.date, item.value
@@ -137,9 +137,13 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
         if metric in ranges and ranges[metric].range_error(value):
             return None
         if item.segment or item.channel or item.region:  # a figure by segment, channel or region
-            key = (product, metric, day, item.segment or "", item.channel or "", item.region or "")
-            regions = dimensions.active_region_codes() if regions is None else regions
-            if key in seen or not dimensions.known_members(key[3:], regions):
+            members = (item.segment or "", item.channel or "", item.region or "")
+            known = known_members.get(members)
+            if known is None:  # a batch names a few dozen member combinations: each checked once
+                regions = dimensions.active_region_codes() if regions is None else regions
+                known = known_members[members] = dimensions.known_members(members, regions)
+            key = (product, metric, day, *members)
+            if key in seen or not known:
                 return None
             seen.add(key)
             dimensioned.append((index, *key, value))
@@ -167,8 +171,11 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
 
 def _fed_elsewhere_errors(totals: dict, dimensioned: list) -> list[dict]:
     """Items of a (product, metric) whose figures another app computes (the "metric_source" hooks of kpis.hooks)."""
+    pairs = {(p, m) for p, m, _d in totals} | {(p, m) for _i, p, m, *_r in dimensioned}
+    fed = metric_fed_elsewhere(product_ids={p for p, _m in pairs}, metric_ids={m for _p, m in pairs})
+    if not fed & pairs:  # the common case: no item to name, so no per-item list to build
+        return []
     keys = [(index, p, m) for (p, m, _d), index in totals.items()] + [(i, p, m) for i, p, m, *_r in dimensioned]
-    fed = metric_fed_elsewhere(product_ids={p for _i, p, _m in keys}, metric_ids={m for _i, _p, m in keys})
     return [{"index": i, "errors": {"metric": [IngestError.FED_ELSEWHERE.label]}}
             for i, p, m in sorted(keys) if (p, m) in fed]
 
