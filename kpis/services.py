@@ -136,17 +136,18 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
             return None
         if metric in ranges and ranges[metric].range_error(value):
             return None
-        if item.segment or item.channel or item.region:  # a figure by segment, channel or region
-            members = (item.segment or "", item.channel or "", item.region or "")
-            known = known_members.get(members)
+        segment, channel, region = item.segment or "", item.channel or "", item.region or ""
+        if segment or channel or region:  # a figure by segment, channel or region
+            known = known_members.get((segment, channel, region))
             if known is None:  # a batch names a few dozen member combinations: each checked once
                 regions = dimensions.active_region_codes() if regions is None else regions
-                known = known_members[members] = dimensions.known_members(members, regions)
-            key = (product, metric, day, *members)
+                known = known_members[segment, channel, region] = dimensions.known_members(
+                    (segment, channel, region), regions)
+            key = (product, metric, day, segment, channel, region)
             if key in seen or not known:
                 return None
             seen.add(key)
-            dimensioned.append((index, *key, value))
+            dimensioned.append((index, product, metric, day, segment, channel, region, value))
             continue
         key = (product, metric, day)
         if key in seen:
@@ -171,7 +172,7 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
 
 def _fed_elsewhere_errors(totals: dict, dimensioned: list) -> list[dict]:
     """Items of a (product, metric) whose figures another app computes (the "metric_source" hooks of kpis.hooks)."""
-    pairs = {(p, m) for p, m, _d in totals} | {(p, m) for _i, p, m, *_r in dimensioned}
+    pairs = {key[:2] for key in totals} | {row[1:3] for row in dimensioned}
     fed = metric_fed_elsewhere(product_ids={p for p, _m in pairs}, metric_ids={m for _p, m in pairs})
     if not fed & pairs:  # the common case: no item to name, so no per-item list to build
         return []
