@@ -113,32 +113,45 @@ def rule_errors(*, totals: dict, dimensioned: list[tuple]) -> list[dict]:
     return [{"index": i, "errors": errors[i]} for i in sorted(errors)]
 
 
+def _ids(values) -> str:
+    return ", ".join(str(int(v)) for v in sorted(set(values)))
+
+
+# Raw statements: these run on every batch, and composing them through the ORM cost more than running them
+# (1–2 ms each on a 10,000-row request). Ids are integers written in; days are parameters.
+_STORED_SHAPES = ("SELECT DISTINCT product_id, metric_id, date, segment <> '', channel <> '', region <> '' "
+                  "FROM kpis_dimensionobservation WHERE product_id IN ({products}) AND metric_id IN ({metrics}) "
+                  "AND date >= %s AND date <= %s")
+_STORED_TOTALS = ("SELECT product_id, metric_id, date FROM kpis_observation WHERE product_id IN ({products}) "
+                  "AND metric_id IN ({metrics}) AND date >= %s AND date <= %s AND source <> %s")
+
+
 def _stored(*, totals: dict, dimensioned_keys) -> tuple[set, dict]:
     """Sent (not rolled-up) totals on the days of the dimensioned rows; dimension shapes on every day named."""
     keys = set(totals) | set(dimensioned_keys)
     if not keys:
         return set(), {}
-    products, metrics, days = sorted({k[0] for k in keys}), sorted({k[1] for k in keys}), sorted({k[2] for k in keys})
     shapes: dict[tuple, set] = {}
     # The metric too: the key (product, metric, date, …) then bounds the index scan by the dates.
-    rows = (DimensionObservation.objects.filter(product_id__in=products, metric_id__in=metrics, date__gte=days[0],
-                                                date__lte=days[-1])
-            .values_list("product_id", "metric_id", "date", "segment", "channel", "region").distinct())
-    for p, m, d, *dims in rows:
-        if (p, m, d) in keys:
-            shapes.setdefault((p, m, d), set()).add(_shape(tuple(dims)))
-    dim_keys = set(dimensioned_keys)
-    stored_totals = set()
-    if dim_keys:
-        from .models import Observation
-
-        dim_products, dim_days = sorted({k[0] for k in dim_keys}), sorted({k[2] for k in dim_keys})
-        for key in Observation.objects.filter(product_id__in=dim_products, metric_id__in={k[1] for k in dim_keys},
-                                              date__gte=dim_days[0], date__lte=dim_days[-1]) \
-                .exclude(source=ObservationSource.ROLLUP) \
-                .values_list("product_id", "metric_id", "date"):
-            if key in dim_keys:
-                stored_totals.add(key)
+    days = sorted({k[2] for k in keys})
+    with connection.cursor() as cursor:
+        cursor.execute(_STORED_SHAPES.format(products=_ids(k[0] for k in keys), metrics=_ids(k[1] for k in keys)),
+                       [days[0], days[-1]])
+        for p, m, d, *shape in cursor.fetchall():
+            d = d if isinstance(d, date) else date.fromisoformat(d)  # SQLite returns text
+            if (p, m, d) in keys:
+                shapes.setdefault((p, m, d), set()).add(tuple(bool(v) for v in shape))
+        dim_keys = set(dimensioned_keys)
+        stored_totals = set()
+        if dim_keys:
+            dim_days = sorted({k[2] for k in dim_keys})
+            cursor.execute(_STORED_TOTALS.format(products=_ids(k[0] for k in dim_keys),
+                                                 metrics=_ids(k[1] for k in dim_keys)),
+                           [dim_days[0], dim_days[-1], ObservationSource.ROLLUP])
+            for p, m, d in cursor.fetchall():
+                key = (p, m, d if isinstance(d, date) else date.fromisoformat(d))
+                if key in dim_keys:
+                    stored_totals.add(key)
     return stored_totals, shapes
 
 
