@@ -17,6 +17,7 @@ from products.choices import CustomerSegment, SalesChannelCode
 
 from .choices import Dimension, IngestError, ObservationSource
 from .models import DimensionObservation, Region
+from .sql import _in_list
 
 DIMENSION_FIELDS = ("segment", "channel", "region")
 
@@ -113,10 +114,6 @@ def rule_errors(*, totals: dict, dimensioned: list[tuple]) -> list[dict]:
     return [{"index": i, "errors": errors[i]} for i in sorted(errors)]
 
 
-def _ids(values) -> str:
-    return ", ".join(str(int(v)) for v in sorted(set(values)))
-
-
 # Raw statements: these run on every batch, and composing them through the ORM cost more than running them
 # (1–2 ms each on a 10,000-row request). Ids are integers written in; days are parameters.
 _STORED_SHAPES = ("SELECT DISTINCT product_id, metric_id, date, segment <> '', channel <> '', region <> '' "
@@ -135,18 +132,19 @@ def _stored(*, totals: dict, dimensioned_keys) -> tuple[set, dict]:
     # The metric too: the key (product, metric, date, …) then bounds the index scan by the dates.
     days = sorted({k[2] for k in keys})
     with connection.cursor() as cursor:
-        cursor.execute(_STORED_SHAPES.format(products=_ids(k[0] for k in keys), metrics=_ids(k[1] for k in keys)),
+        cursor.execute(_STORED_SHAPES.format(products=_in_list(sorted({k[0] for k in keys})),
+                                             metrics=_in_list(sorted({k[1] for k in keys}))),
                        [days[0], days[-1]])
         for p, m, d, *shape in cursor.fetchall():
             d = d if isinstance(d, date) else date.fromisoformat(d)  # SQLite returns text
             if (p, m, d) in keys:
-                shapes.setdefault((p, m, d), set()).add(tuple(bool(v) for v in shape))
+                shapes.setdefault((p, m, d), set()).add(_shape(tuple(shape)))
         dim_keys = set(dimensioned_keys)
         stored_totals = set()
         if dim_keys:
             dim_days = sorted({k[2] for k in dim_keys})
-            cursor.execute(_STORED_TOTALS.format(products=_ids(k[0] for k in dim_keys),
-                                                 metrics=_ids(k[1] for k in dim_keys)),
+            cursor.execute(_STORED_TOTALS.format(products=_in_list(sorted({k[0] for k in dim_keys})),
+                                                 metrics=_in_list(sorted({k[1] for k in dim_keys}))),
                            [dim_days[0], dim_days[-1], ObservationSource.ROLLUP])
             for p, m, d in cursor.fetchall():
                 key = (p, m, d if isinstance(d, date) else date.fromisoformat(d))
@@ -263,8 +261,7 @@ def _merge_pg(rows, source: str) -> int:
 def rollup_totals(*, product_ids, metric_ids, first: date, last: date) -> None:
     """(Re)compute the day totals of these products and metrics in [first, last] from their dimensioned rows."""
     with connection.cursor() as cursor:
-        cursor.execute(_ROLLUP.format(products=", ".join(str(int(p)) for p in product_ids),
-                                      metrics=", ".join(str(int(m)) for m in metric_ids)),
+        cursor.execute(_ROLLUP.format(products=_in_list(product_ids), metrics=_in_list(metric_ids)),
                        [ObservationSource.ROLLUP, first, last])
 
 
