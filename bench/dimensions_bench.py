@@ -34,7 +34,7 @@ FIRST = date(2026, 6, 1)
 SEGMENTS, CHANNELS = ["mass_market", "affluent", "youth"], ["branch", "mobile_banking"]
 REGIONS = ["sh", "bj", "gz"]
 PAIRS = 5
-ROUNDS = 2
+ROUNDS = int(os.environ.get("DIM_BENCH_ROUNDS", "3"))  # the fastest of each side (a shared machine)
 # The raw statement: each member's month sum of the sum metrics, every row read once and counted under its segment,
 # channel and region (CROSS JOIN LATERAL VALUES), materialised like the statement's output.
 REFERENCE = ("CREATE TEMP TABLE bench_dim_reference AS SELECT d.product_id, d.metric_id, x.dim, x.member, "

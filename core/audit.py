@@ -138,7 +138,9 @@ def audit_records(records: list[dict]) -> list[AuditEntry]:
     transaction, with one lock and one insert whatever their number (bulk writes: one entry per object)."""
     if not records:
         return []
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction (two round trips on every audited write): an entry that fails
+    # must roll back the change it records, never be caught and skipped.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from products.models import Product
 
-from .dimensions import store
+from .dimensions import batch_of, store
 from .models import Metric, Region
 from .target_market import target_market_check
 
@@ -46,6 +46,6 @@ def seed_dimensions(*, end) -> int:
             product.excluded_segments = ["senior"]  # … but some: the demo's target-market alert
             product.save(update_fields=["excluded_segments"])
     if rows:
-        store(rows=rows, source="demo")
+        store(batch=batch_of(rows), source="demo")
         target_market_check(product_ids={row[0] for row in rows})
     return len(rows)

@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import compress
+from operator import itemgetter, not_
 from typing import NamedTuple
 
 import msgspec
@@ -85,17 +87,19 @@ def observations_ingest(*, user, items, source: str = ObservationSource.API, dry
             _("单次最多提交 %(max)s 条观测值，本次收到 %(count)s 条；请分批提交。")
             % {"max": f"{MAX_OBSERVATIONS_PER_REQUEST:,}", "count": f"{len(items):,}"}
         ]})
-    rows, errors, dimensioned, totals = _validate_items(user=user, items=items)
+    rows, errors, dimensioned, indexes, totals = _validate_items(user=user, items=items)
     if not errors:
-        errors = _fed_elsewhere_errors(totals, dimensioned)
+        errors = _fed_elsewhere_errors(totals, dimensioned, indexes)
+    dimensioned = dimensions.batch_of(dimensioned) if dimensioned else None
     if not errors and (dimensioned or dimensions.totals_blocked(product_ids=rows[0], dates=rows[2])):
-        errors = dimensions.rule_errors(totals=totals, dimensioned=dimensioned)
+        errors = dimensions.rule_errors(totals=totals, batch=dimensioned or dimensions.batch_of([]),
+                                        indexes=indexes)
     if errors:
         raise BulkValidationError(errors)
     return _store(rows, user=user, source=source, dry_run=dry_run, dimensioned=dimensioned)
 
 
-class _Observation(msgspec.Struct, forbid_unknown_fields=True):
+class _Observation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """One item exactly as the API documents it (every field present, of its type, a real calendar day)."""
 
     product: str
@@ -125,60 +129,81 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
         return None
     if not 0 < len(items) <= MAX_OBSERVATIONS_PER_REQUEST:
         return None
-    writable, ingestible, ranges = _lookups(user=user, codes={item.product for item in items})
-    product_ids, metric_ids, dates, values, seen = [], [], [], [], set()
-    total_indexes, dimensioned, regions, known_members = [], [], None, {}
-    last_day = _last_day()
-    for index, item in enumerate(items):
-        product, metric, day, value = writable.get(item.product), ingestible.get(item.metric), item.date, item.value
-        if product is None or metric is None or not FIRST_OBSERVATION_DATE <= day \
-                <= last_day or value - value != 0.0:  # inf and nan are not finite
+    codes = {item.product for item in items}
+    writable, ingestible, ranges = _lookups(user=user, codes=codes)
+    # Column by column in comprehensions and set operations (C loops), each check on the whole batch at once: any
+    # doubt sends the batch to the full checks. (10,000 items: about 8 ms, against 25 for a loop over the items.)
+    # The columns have the batch's length by construction: zips of them need no strict check (another pass).
+    if not codes <= writable.keys() or not {item.metric for item in items} <= ingestible.keys():
+        return None
+    product_ids = [writable[item.product] for item in items]
+    metric_ids = [ingestible[item.metric] for item in items]
+    dates = [item.date for item in items]
+    values = [item.value for item in items]
+    days = set(dates)
+    total = sum(values)
+    if min(days) < FIRST_OBSERVATION_DATE or max(days) > _last_day() or total - total != 0.0:
+        return None  # a day out of range, or an inf or nan (or values whose sum overflows: the full checks decide)
+    for metric in ranges.keys() & set(metric_ids):  # a valid range holds for the batch's extremes, or not
+        sent = [value for m, value in zip(metric_ids, values, strict=True) if m == metric]
+        if ranges[metric].range_error(min(sent)) or ranges[metric].range_error(max(sent)):
             return None
-        if metric in ranges and ranges[metric].range_error(value):
+    fed = metric_fed_elsewhere(product_ids=set(product_ids), metric_ids=set(metric_ids))
+    if fed and fed & set(zip(product_ids, metric_ids, strict=False)):
+        return None  # figures another app computes: the full checks name the items
+    segments = [item.segment or "" for item in items]
+    channels = [item.channel or "" for item in items]
+    regions = [item.region or "" for item in items]
+    members = set(zip(segments, channels, regions, strict=False))
+    if members - {NO_MEMBERS}:  # figures by segment, channel or region
+        known = dimensions.active_region_codes()
+        if not all(dimensions.known_members(combo, known) for combo in members - {NO_MEMBERS}):
             return None
-        segment, channel, region = item.segment or "", item.channel or "", item.region or ""
-        if segment or channel or region:  # a figure by segment, channel or region
-            known = known_members.get((segment, channel, region))
-            if known is None:  # a batch names a few dozen member combinations: each checked once
-                regions = dimensions.active_region_codes() if regions is None else regions
-                known = known_members[segment, channel, region] = dimensions.known_members(
-                    (segment, channel, region), regions)
-            key = (product, metric, day, segment, channel, region)
-            if key in seen or not known:
-                return None
-            seen.add(key)
-            dimensioned.append((index, product, metric, day, segment, channel, region, value))
-            continue
-        key = (product, metric, day)
-        if key in seen:
+    dimensioned, total_indexes = None, range(len(items))
+    if members != {NO_MEMBERS}:  # split the batch into totals and figures by dimension
+        columns = [product_ids, metric_ids, dates, segments, channels, regions, values]
+        if NO_MEMBERS in members:
+            is_total = [combo == NO_MEMBERS for combo in zip(segments, channels, regions, strict=True)]
+            is_dimensioned = list(map(not_, is_total))
+            total_indexes = list(compress(total_indexes, is_total))
+            columns, (product_ids, metric_ids, dates, values) = (
+                [list(compress(column, is_dimensioned)) for column in columns],
+                [list(compress(column, is_total)) for column in (product_ids, metric_ids, dates, values)])
+        else:
+            total_indexes, product_ids, metric_ids, dates, values = [], [], [], [], []
+        if len(set(zip(*columns[:6], strict=False))) != len(columns[0]):
+            return None  # an item sent twice: the full checks say which
+        dimensioned = dimensions.Batch(list(zip(*columns, strict=False)), set(zip(*columns[:3], strict=False)),
+                                       members - {NO_MEMBERS})
+    totals = dict(zip(zip(product_ids, metric_ids, dates, strict=True), total_indexes, strict=True))
+    if len(totals) != len(product_ids):
+        return None
+    if dimensioned:  # the same rule as the full checks, or nothing here
+        if dimensions.rule_errors(totals=totals, batch=dimensioned):
             return None
-        seen.add(key)
-        total_indexes.append(index)
-        product_ids.append(product)
-        metric_ids.append(metric)
-        dates.append(day)
-        values.append(value)
-    if dimensioned:  # the same rules as the full checks, or nothing here
-        totals = dict(zip(zip(product_ids, metric_ids, dates, strict=True), total_indexes, strict=True))
-        if _fed_elsewhere_errors(totals, dimensioned) or dimensions.rule_errors(totals=totals,
-                                                                                 dimensioned=dimensioned):
-            return None
-    elif dimensions.totals_blocked(product_ids=product_ids, dates=dates) or metric_fed_elsewhere(
-            product_ids=set(product_ids), metric_ids=set(metric_ids)):
-        return None  # days with figures by dimension, or figures another app computes: the full checks say which
+    elif dimensions.totals_blocked(product_ids=product_ids, dates=dates):
+        return None  # days with figures by dimension: the full checks say which
     return _store((product_ids, metric_ids, dates, values), user=user, source=source, dry_run=dry_run,
                   dimensioned=dimensioned)
 
 
-def _fed_elsewhere_errors(totals: dict, dimensioned: list) -> list[dict]:
-    """Items of a (product, metric) whose figures another app computes (the "metric_source" hooks of kpis.hooks)."""
-    pairs = {key[:2] for key in totals} | {row[1:3] for row in dimensioned}
+NO_MEMBERS = ("", "", "")
+
+
+def _fed_elsewhere_errors(totals: dict, dimensioned: list, indexes: list) -> list[dict]:
+    """Items of a (product, metric) whose figures another app computes (the "metric_source" hooks of kpis.hooks);
+    `indexes` are the dimensioned rows' item indexes."""
+    pairs = {key[:2] for key in totals} | set(map(_PRODUCT_METRIC, dimensioned))
     fed = metric_fed_elsewhere(product_ids={p for p, _m in pairs}, metric_ids={m for _p, m in pairs})
     if not fed & pairs:  # the common case: no item to name, so no per-item list to build
         return []
-    keys = [(index, p, m) for (p, m, _d), index in totals.items()] + [(i, p, m) for i, p, m, *_r in dimensioned]
+    keys = [(index, p, m) for (p, m, _d), index in totals.items()] + [
+        (i, p, m) for i, (p, m, *_r) in zip(indexes, dimensioned, strict=True)]
     return [{"index": i, "errors": {"metric": [IngestError.FED_ELSEWHERE.label]}}
             for i, p, m in sorted(keys) if (p, m) in fed]
+
+
+_PRODUCT_METRIC = itemgetter(0, 1)
 
 
 def _check_may_ingest(user) -> None:
@@ -186,21 +211,22 @@ def _check_may_ingest(user) -> None:
         raise PermissionDenied(_("只有产品经理、产品负责人和管理员可以提交指标数据。"))
 
 
-def _store(rows, *, user, source: str, dry_run: bool, dimensioned: list | None = None) -> IngestResult:
-    received = len(rows[0]) + len(dimensioned or ())
+def _store(rows, *, user, source: str, dry_run: bool, dimensioned: dimensions.Batch | None = None) -> IngestResult:
+    received = len(rows[0]) + (len(dimensioned.rows) if dimensioned else 0)
     if dry_run:
         return IngestResult(received=received, created=0, updated=0, dry_run=True)
     with transaction.atomic():
         created = _upsert_observations(rows, source) if rows[0] else 0
         months = _product_months(rows)
         if dimensioned:
-            created += dimensions.store(rows=[row[1:] for row in dimensioned], source=source)
-            product_days = {(row[1], row[3]) for row in dimensioned}
-            months |= {(p, d.replace(day=1)) for p, d in product_days}
+            created += dimensions.store(batch=dimensioned, source=source)
+            months |= {(p, d.replace(day=1)) for p, _m, d in dimensioned.keys}
             from .target_market import target_market_check
 
-            days = {d for _p, d in product_days}
-            target_market_check(product_ids={p for p, _d in product_days}, first=min(days), last=max(days))
+            days = {d for _p, _m, d in dimensioned.keys}
+            target_market_check(product_ids={p for p, _m, _d in dimensioned.keys}, first=min(days), last=max(days),
+                                sold=({m for _p, m, _d in dimensioned.keys}, {s for s, _c, _r in dimensioned.members},
+                                      {c for _s, c, _r in dimensioned.members}))
         snapshots_mark_stale(product_months=months)
         # One entry per batch, not per figure (up to 10,000): who sent how many figures of which products, when.
         product_ids = sorted({p for p, _month in months})
@@ -226,11 +252,13 @@ def _lookups(*, user, codes: set) -> tuple[dict, dict, dict]:
     return writable, ingestible, ranges
 
 
-def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict], list[tuple], dict]:
+def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list], list[dict], list[tuple], list[int],
+                                                 dict]:
     """Plain-Python validation with dicts of codes → ids: fast enough for 10,000 items per request.
 
-    Returns the totals as four columns, the errors per index, the dimensioned items as (index, product id,
-    metric id, day, segment, channel, region, value) and the totals' keys → index (for the total/dimension rule).
+    Returns the totals as four columns, the errors per index, the dimensioned items as (product id, metric id,
+    day, segment, channel, region, value) with their indexes, and the totals' keys → index (for the
+    total/dimension rule).
     """
     try:  # the common case in one pass; an item that is no object, or a code that is a list, takes the long way
         named = {item["product"] for item in items}
@@ -244,7 +272,7 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
         if len(writable) < len(codes) else writable
     metrics = {code: (pk, agg) for code, pk, agg in Metric.objects.values_list("code", "id", "aggregation")}
     product_ids, metric_ids, dates, values = [], [], [], []
-    errors, seen, days, dimensioned, regions = [], {}, {}, [], None
+    errors, seen, days, dimensioned, indexes, regions = [], {}, {}, [], [], None
     for index, item in enumerate(items):
         dims = None
         key = _fast_key(item, writable, ingestible, days)
@@ -272,7 +300,8 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
                 problems = {"date": [_("与第 %(other)d 项重复（同一产品、指标和日期）。") % {"other": seen[full_key]}]}
             elif full_key is not key:
                 seen[full_key] = index
-                dimensioned.append((index, *full_key, value))
+                dimensioned.append((*full_key, value))
+                indexes.append(index)
             else:
                 seen[key] = index
                 product_ids.append(key[0])
@@ -282,7 +311,7 @@ def _validate_items(*, user, items: list) -> tuple[tuple[list, list, list, list]
         if problems:
             errors.append({"index": index, "errors": problems})
     totals = {key: index for key, index in seen.items() if len(key) == 3}
-    return (product_ids, metric_ids, dates, values), errors, dimensioned, totals
+    return (product_ids, metric_ids, dates, values), errors, dimensioned, indexes, totals
 
 
 # Figures of a bank's products: a date outside these is a typo, and the periods around it (previous period, last
@@ -811,7 +840,7 @@ def snapshot_periods_affected(month: date) -> list[tuple[str, date]]:
             (Granularity.QUARTER, add_months(quarter, 3)), (Granularity.QUARTER, add_months(quarter, 12))]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # one statement: the caller's transaction is enough
 def snapshots_mark_stale(*, product_months: set[tuple[int, date]]) -> int:
     """Mark the product × period snapshots that figures of these (product id, month start) pairs change, and queue
     their recomputation after commit (debounced). Returns how many marks were written."""

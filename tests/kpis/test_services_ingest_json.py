@@ -1,6 +1,7 @@
 """The fast ingestion of a JSON body (kpis.services.observations_ingest_json) accepts only what the full checks
 accept, and hands the storage exactly the rows they would."""
 import json
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -120,6 +121,25 @@ def test_a_clean_batch_by_dimension_is_stored_without_the_full_checks(pm, produc
     assert list(DimensionObservation.objects.order_by("segment").values_list("segment", "value")) == [
         ("affluent", 3.0), ("youth", 7.0)]
     assert Observation.objects.get().value == 10.0  # the day's total rolled up
+
+
+def test_a_batch_of_totals_and_figures_by_dimension_of_other_days_is_stored_without_the_full_checks(
+        pm, products, monkeypatch):
+    monkeypatch.setattr(services, "_validate_items", None)  # would fail if called
+    body = json.dumps([{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 7},
+                       {"product": "CC-T", "metric": "revenue", "date": "2026-10-02", "value": 3, "segment": "youth"},
+                       {"product": "CC-T", "metric": "revenue", "date": "2026-10-02", "value": 4,
+                        "segment": "affluent"}]).encode()
+    result = services.observations_ingest_json(user=pm, body=body)
+    assert (result.received, result.created) == (3, 3)
+    assert list(Observation.objects.order_by("date").values_list("date", "value", "source")) == [
+        (date(2026, 10, 1), 7.0, "api"), (date(2026, 10, 2), 7.0, "rollup")]
+
+
+def test_a_figure_by_dimension_sent_twice_is_left_to_the_full_checks(pm, products):
+    item = {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 3, "segment": "youth"}
+    assert services.observations_ingest_json(user=pm, body=json.dumps([item, {**item, "value": 4}]).encode()) is None
+    assert not DimensionObservation.objects.exists()
 
 
 def test_a_total_and_figures_by_dimension_for_one_day_are_left_to_the_full_checks(pm, products):

@@ -50,6 +50,19 @@ def test_a_resolved_alert_is_not_opened_again_by_later_sales_inside_the_market(p
     assert sorted(Alert.objects.values_list("status", flat=True)) == ["open", "resolved"]
 
 
+def test_a_batch_inside_the_market_does_not_reopen_a_handled_alert_of_the_same_day(pm, product):
+    sell(pm, segment="senior", channel="branch")
+    Alert.objects.update(status="resolved")
+    sell(pm, segment="affluent", channel="branch")  # the same day, inside the market
+    assert list(Alert.objects.values_list("status", flat=True)) == ["resolved"]
+
+
+def test_figures_of_a_metric_that_is_no_sale_through_an_unapproved_channel_open_no_alert(pm, product):
+    services.observations_ingest(user=pm, items=[
+        {"product": "WM-T", "metric": "revenue", "date": "2026-10-05", "value": 3, "channel": "partner"}])
+    assert not Alert.objects.exists()
+
+
 def test_sales_inside_the_target_market_open_no_alert(pm, product):
     sell(pm, segment="affluent", channel="mobile_banking")
     assert not Alert.objects.exists()
