@@ -2,10 +2,10 @@
 one raw statement).
 
 Figures by dimension arrive day after day, so the table's blocks follow the date and a block-range index (a few
-pages, next to free to keep up on insert) lets a month's statement skip every block outside its windows: the
-previous month and the windows of the day roll-up no longer read the whole table (0.35 → 0.22 s for 216,000 rows,
-the raw statement 0.25 → 0.17 s). SQLite has no BRIN and needs none: nothing is done there, and the model's state
-does not carry it (a PostgreSQL-only index class in Meta would break the SQLite migrations).
+pages; on insert each row looks its range up, about 0.45 µs) lets a month's statement skip every block outside its
+windows: the previous month and the windows of the day roll-up no longer read the whole table (0.35 → 0.22 s for
+216,000 rows, the raw statement 0.25 → 0.17 s). SQLite has no BRIN and needs none: nothing is done there, and the
+model's state does not carry it (a PostgreSQL-only index class in Meta would break the SQLite migrations).
 """
 from django.db import migrations
 
