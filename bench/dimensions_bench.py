@@ -2,7 +2,8 @@
 
 (a) ingestion of dimensioned observations through `POST /api/v1/metrics/observations/` in 10,000-item requests
     (parsing, validation, the total/dimension rule, storage, roll-up of the day totals, the target-market check),
-    against COPY of the same rows into a table keyed (product, metric, date, segment, channel, region) — aim ≥ 0.25;
+    against COPY of the same rows into a table keyed (product, metric, date, segment, channel, region), the faster
+    of PostgreSQL's text and binary formats (bench/copy_reference.py) — aim ≥ 0.25;
 (b) one month's snapshots with dimensions (kpis.dimension_sql, the statements the services run: computed into a
     temporary table, then upserted into the indexed table) against one raw
     statement computing the same member values for the sum metrics, checked equal row for row — aim ≤ 1.5×;
@@ -70,6 +71,7 @@ def items(products, first=FIRST) -> list[dict]:
 
 def main():
     setup()
+    from copy_reference import time_copy_formats
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -102,7 +104,7 @@ def main():
     assert warm.status_code == 200, warm.content[:300]
     ids = dict(Product.objects.values_list("code", "id"))
     metric_ids = dict(Metric.objects.values_list("code", "id"))
-    api_runs, copy_runs = [], []
+    api_runs, copy_runs, copy_formats = [], [], []
     for run in range(ROUNDS):  # each round new days (a month later), then COPY of the same rows into a new table
         rows = batch if run == 0 else items(codes, first=add_months(FIRST, run))
         bodies = [json.dumps(rows[at:at + 10_000]) for at in range(0, len(rows), 10_000)]
@@ -111,17 +113,17 @@ def main():
             response = client.post("/api/v1/metrics/observations/", body, content_type="application/json")
             assert response.status_code == 200, response.content[:300]
         api_runs.append(time.perf_counter() - start)
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS bench_dim_copy")
-            cursor.execute("CREATE TABLE bench_dim_copy (product_id bigint, metric_id bigint, date date, "
-                           "segment text, channel text, region text, value double precision, "
-                           "PRIMARY KEY (product_id, metric_id, date, segment, channel, region))")
-            start = time.perf_counter()
-            with transaction.atomic(), cursor.copy("COPY bench_dim_copy FROM STDIN") as copy:
-                for i in rows:
-                    copy.write_row((ids[i["product"]], metric_ids[i["metric"]], i["date"], i["segment"],
-                                    i["channel"], i["region"], i["value"]))
-            copy_runs.append(time.perf_counter() - start)
+        with connection.cursor() as cursor:  # text and binary COPY, the faster of the two
+            formats = time_copy_formats(
+                cursor, table="bench_dim_copy",
+                create="CREATE TABLE bench_dim_copy (product_id bigint, metric_id bigint, date date, segment text, "
+                       "channel text, region text, value double precision, "
+                       "PRIMARY KEY (product_id, metric_id, date, segment, channel, region))",
+                types=["int8", "int8", "date", "text", "text", "text", "float8"],
+                rows=lambda rows=rows: ((ids[i["product"]], metric_ids[i["metric"]], date.fromisoformat(i["date"]),
+                                         i["segment"], i["channel"], i["region"], i["value"]) for i in rows))
+            copy_runs.append(min(formats.values()))
+            copy_formats.append(min(formats, key=formats.get))
     ingest, copy_seconds = min(api_runs), min(copy_runs)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) kpis_dimensionobservation")  # as autovacuum would after a load
@@ -157,7 +159,8 @@ def main():
     rows = len(batch)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"ingest {rows:,} dimensioned rows through the API ({len(bodies)} × 10,000; fastest of {ROUNDS} rounds "
-          f"and of {ROUNDS} COPYs: {', '.join(f'{a:.2f}/{c:.2f}' for a, c in zip(api_runs, copy_runs, strict=True))})"
+          f"and of {ROUNDS} COPYs, each the faster of text and binary: "
+          f"{', '.join(f'{a:.2f}/{c:.2f} {f}' for a, c, f in zip(api_runs, copy_runs, copy_formats, strict=True))})"
           f": {ingest:.2f} s "
           f"({rows / ingest:,.0f} rows/s), COPY {copy_seconds:.2f} s ({rows / copy_seconds:,.0f} rows/s), "
           f"ratio COPY/API {copy_seconds / ingest:.2f} (aim ≥ 0.25)")
