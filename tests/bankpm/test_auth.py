@@ -28,3 +28,14 @@ def test_marking_read_forgets_the_unread_count_read_with_the_user():
 def test_inactive_user_is_not_signed_in():
     user = UserFactory(username="gone", is_active=False)
     assert UserBackend().get_user(user.pk) is None
+
+
+def test_a_session_naming_no_possible_id_signs_nobody_in():
+    assert UserBackend().get_user("not-an-id") is None
+
+
+def test_a_user_that_no_longer_exists_is_not_signed_in():
+    user = UserFactory(username="deleted")
+    pk = user.pk
+    user.delete()
+    assert UserBackend().get_user(pk) is None
