@@ -52,5 +52,6 @@ def _user_statement(alias: str) -> tuple[str, tuple, bool]:
         codes = Department.objects.filter(members=OuterRef("pk")).order_by().values("code")
         queryset = queryset.annotate(frame_department_codes=ArraySubquery(codes))
     statement, params = queryset.filter(pk=_ID).query.sql_with_params()
-    assert list(params).count(_ID) == 1, "the user's id must be the statement's one sentinel parameter"
+    if list(params).count(_ID) != 1:  # the id would be bound in the wrong place: refuse rather than guess
+        raise RuntimeError("the session user's statement must carry the user's id as its one sentinel parameter")
     return statement, tuple(params), with_codes

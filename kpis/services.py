@@ -225,8 +225,8 @@ def _store(rows, *, user, source: str, dry_run: bool, dimensioned: dimensions.Ba
 
             days = {d for _p, _m, d in dimensioned.keys}
             target_market_check(product_ids={p for p, _m, _d in dimensioned.keys}, first=min(days), last=max(days),
-                                sold=({m for _p, m, _d in dimensioned.keys}, {s for s, _c, _r in dimensioned.members},
-                                      {c for _s, c, _r in dimensioned.members}))
+                                sold=({m for _p, m, _d in dimensioned.keys},
+                                      {(s, c) for s, c, _r in dimensioned.members}))
         snapshots_mark_stale(product_months=months)
         # One entry per batch, not per figure (up to 10,000): who sent how many figures of which products, when.
         product_ids = sorted({p for p, _month in months})
