@@ -58,11 +58,15 @@ def kpi_rows(r: dict) -> list[tuple[str, str, str, str]]:
     runs = lambda xs, fmt="{:.2f}": " / ".join(fmt.format(x) for x in xs)  # noqa: E731
     rows = []
     if month:
-        rows.append(("one month's snapshots ÷ reference statement", runs(month) + "×", "≤ 1.5×",
-                     _ok(max(month) <= 1.5)))
+        rows += [("one month's snapshots ÷ reference statement, kept", runs(month) + "×", "≤ 1.5×",
+                  _ok(max(month) <= 1.5)),
+                 ("  the same ÷ the reference computed only", runs([m["task"] / m["computed"] for m in r["month"]])
+                  + "×", "(what keeping costs)", "measured")]
     if backfill:
-        rows.append(("24-month backfill ÷ reference statement", runs(backfill) + "×", "≤ 1.5×",
-                     _ok(max(backfill) <= 1.5)))
+        rows += [("24-month backfill ÷ reference statement, kept", runs(backfill) + "×", "≤ 1.5×",
+                  _ok(max(backfill) <= 1.5)),
+                 ("  the same ÷ the reference computed only",
+                  runs([b["task"] / b["computed"] for b in r["backfill"]]) + "×", "(what keeping costs)", "measured")]
     if api_rate:
         loads = " / ".join(i.get("load", "?") for i in r["ingest"])
         rows += [
