@@ -25,6 +25,7 @@ from accounts.choices import DepartmentCode
 from accounts.permissions import can_manage_products
 from bankpm.broker import publish
 from core.audit import audit_edit, audit_record, diff, field_values
+from core.collector import collector_paused
 from core.errors import BulkValidationError, DomainConflict
 from core.roles import in_department, is_administrator, is_portfolio_manager, products_editable_filter
 from notifications.services import localised, notify_many
@@ -71,6 +72,7 @@ class IngestResult:
     dry_run: bool
 
 
+@collector_paused()  # a batch allocates ~10^5 short-lived containers, no cycles (core.collector)
 def observations_ingest(*, user, items, source: str = ObservationSource.API, dry_run: bool = False) -> IngestResult:
     """Validate every item, then upsert all of them in one statement, or nothing at all.
 
@@ -114,6 +116,7 @@ class _Observation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 _DECODE_OBSERVATIONS = msgspec.json.Decoder(list[_Observation])
 
 
+@collector_paused()
 def observations_ingest_json(*, user, body: bytes, source: str = ObservationSource.API,
                              dry_run: bool = False) -> IngestResult | None:
     """`observations_ingest` for a UTF-8 JSON body, decoded and type-checked in C (msgspec): a 10,000-item batch
