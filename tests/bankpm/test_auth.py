@@ -39,3 +39,7 @@ def test_a_user_that_no_longer_exists_is_not_signed_in():
     pk = user.pk
     user.delete()
     assert UserBackend().get_user(pk) is None
+
+
+def test_a_session_naming_an_id_beyond_the_key_s_range_signs_nobody_in():
+    assert UserBackend().get_user(10**30) is None
