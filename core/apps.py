@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("治理核心")
+
+    def ready(self):
+        from .fsm_states import skip_migration_states
+
+        skip_migration_states()
