@@ -123,7 +123,11 @@ def rule_errors(*, totals: dict, batch: Batch, indexes: list[int] | None = None)
         for key, index in totals.items():
             if key in stored_shapes:
                 errors.setdefault(index, {"non_field_errors": [IngestError.TOTAL_AND_DIMENSIONS.label]})
-    if stored_totals or stored_shapes:
+    # Without errors so far every row of a key has that key's shape (`shapes`): the stored side is settled per key,
+    # and only a conflict sends the per-row loop over the batch to name the items (a day split between two
+    # requests otherwise walked 10,000 rows to find none).
+    if errors or stored_totals or any(
+            shape not in stored_shapes[key] for key, shape in shapes.items() if key in stored_shapes):
         for index, (p, m, d, segment, channel, region, _value) in zip(indexes, dimensioned, strict=True):
             key = (p, m, d)
             if key in stored_totals:

@@ -85,6 +85,21 @@ def test_rows_of_one_day_with_different_dimension_sets_are_refused(pm, product):
         {"index": 1, "errors": {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]}}]
 
 
+def test_rows_for_a_stored_day_broken_down_otherwise_are_refused_by_index(pm, product):
+    post(pm, [item(segment="youth", value=10)])
+    response = post(pm, [item(date="2026-10-02", channel="branch"), item(channel="branch", value=3)])
+    assert response.json()["errors"] == [
+        {"index": 1, "errors": {"non_field_errors": [IngestError.MIXED_DIMENSIONS.label]}}]
+    assert DimensionObservation.objects.count() == 1 and total(product).value == 10
+
+
+def test_rows_for_a_stored_day_broken_down_the_same_way_are_added(pm, product):
+    post(pm, [item(segment="youth", value=10)])
+    response = post(pm, [item(segment="affluent", value=3), item(date="2026-10-02", channel="branch", value=1)])
+    assert response.status_code == 200, response.content
+    assert total(product).value == 13
+
+
 def test_unknown_dimension_codes_and_inactive_regions_are_refused_per_field(pm, product):
     region("north", "华北", "North China", is_active=False)
     response = post(pm, [item(segment="martians", channel="fax", region="north")])
