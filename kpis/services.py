@@ -174,9 +174,12 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
                 [list(compress(column, is_total)) for column in (product_ids, metric_ids, dates, values)])
         else:
             total_indexes, product_ids, metric_ids, dates, values = [], [], [], [], []
-        if len(set(zip(*columns[:6], strict=False))) != len(columns[0]):
-            return None  # an item sent twice: the full checks say which
-        dimensioned = dimensions.Batch(list(zip(*columns, strict=False)), set(zip(*columns[:3], strict=False)),
+        # An item sent twice: the full checks say which. Stored in PostgreSQL, the table's key finds it (the
+        # storage raises SentTwice, below) for free, where a set of the batch's 10,000 keys costs 2–10 ms.
+        if (dry_run or connection.vendor != "postgresql") \
+                and len(set(zip(*columns[:6], strict=False))) != len(columns[0]):
+            return None
+        dimensioned = dimensions.Batch(dimensions.Rows(columns), set(zip(*columns[:3], strict=False)),
                                        members - {NO_MEMBERS})
     totals = dict(zip(zip(product_ids, metric_ids, dates, strict=True), total_indexes, strict=True))
     if len(totals) != len(product_ids):
@@ -186,8 +189,11 @@ def observations_ingest_json(*, user, body: bytes, source: str = ObservationSour
             return None
     elif dimensions.totals_blocked(product_ids=product_ids, dates=dates):
         return None  # days with figures by dimension: the full checks say which
-    return _store((product_ids, metric_ids, dates, values), user=user, source=source, dry_run=dry_run,
-                  dimensioned=dimensioned)
+    try:
+        return _store((product_ids, metric_ids, dates, values), user=user, source=source, dry_run=dry_run,
+                      dimensioned=dimensioned)
+    except dimensions.SentTwice:
+        return None  # nothing written (the storage's transaction rolled back)
 
 
 NO_MEMBERS = ("", "", "")

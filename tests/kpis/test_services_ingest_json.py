@@ -142,6 +142,20 @@ def test_a_figure_by_dimension_sent_twice_is_left_to_the_full_checks(pm, product
     assert not DimensionObservation.objects.exists()
 
 
+def test_a_figure_by_dimension_sent_twice_beside_a_stored_one_is_left_to_the_full_checks(pm, products):
+    item = {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 3, "segment": "youth"}
+    services.observations_ingest_json(user=pm, body=json.dumps([item]).encode())  # the merge's way, not the COPY's
+    twice = [item, {**item, "segment": "affluent"}, {**item, "segment": "affluent", "value": 4}]
+    assert services.observations_ingest_json(user=pm, body=json.dumps(twice).encode()) is None
+    assert list(DimensionObservation.objects.values_list("segment", "value")) == [("youth", 3.0)]
+    assert Observation.objects.get().value == 3.0
+
+
+def test_a_figure_by_dimension_sent_twice_is_left_to_the_full_checks_in_a_dry_run(pm, products):
+    item = {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 3, "segment": "youth"}
+    assert services.observations_ingest_json(user=pm, body=json.dumps([item, item]).encode(), dry_run=True) is None
+
+
 def test_a_total_and_figures_by_dimension_for_one_day_are_left_to_the_full_checks(pm, products):
     body = json.dumps([{"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 7},
                        {"product": "CC-T", "metric": "revenue", "date": "2026-10-01", "value": 3, "segment": "youth"}])
