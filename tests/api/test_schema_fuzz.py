@@ -44,7 +44,12 @@ def api_schema(demo_data_for_module, db):
     # Like django.test.Client: keep the test's connection (and its transaction) open across WSGI requests.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    loaded = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # A body over the upload limit (bankpm.uploads) is refused with 413 before it is parsed: that too is a rejection
+    # of invalid data (a negative case of 10,001 long items is both).
+    rejection = loaded.config.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "413"]
+    yield loaded
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
@@ -306,7 +311,8 @@ complaint_schema = schema.include(path_regex=r"/(complaints|metrics/observations
 
 
 @complaint_schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate],
+          derandomize=DERANDOMIZE)
 def test_complaint_and_observation_endpoints_conform_to_schema(case, token):
     with_demo_references(case)
     checks = CHECKS + [negative_data_rejection] if case.method != "GET" else CHECKS + AGREEMENT
