@@ -1,6 +1,5 @@
 """Schemathesis over every endpoint of /api/schema/: no 5xx, and every response matches the schema."""
 import hashlib
-import os
 import zlib
 from decimal import Decimal
 
@@ -20,11 +19,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.helpers import FUZZ_DERANDOMIZED
+
 schema = schemathesis.pytest.from_fixture("api_schema")
-# CI's run is the same every time (Hypothesis derandomized: cases from a fixed seed, no example database), so a
-# disagreement found by chance never turns CI red at random. Developers explore new cases with
-# BANKPM_FUZZ_RANDOM=1 (a random seed each run; Hypothesis prints how to reproduce a failure).
-DERANDOMIZE = os.environ.get("BANKPM_FUZZ_RANDOM", "") != "1"
+# CI's run is the same every time (tests.helpers.FUZZ_DERANDOMIZED: cases from a fixed seed, no example database);
+# BANKPM_FUZZ_RANDOM=1 draws new ones (Hypothesis prints how to reproduce a failure).
+DERANDOMIZE = FUZZ_DERANDOMIZED
 # The schema's `single-line` text (bankpm.api.schema): what SingleLineTextValidator lets through, i.e. no character
 # of Unicode category C but the zero-width joiner. (Its pattern bars the control characters a short class can
 # name; the format stands for the rest, which no regular expression of reasonable size spells.)

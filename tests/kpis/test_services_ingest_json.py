@@ -1,7 +1,6 @@
 """The fast ingestion of a JSON body (kpis.services.observations_ingest_json) accepts only what the full checks
 accept, and hands the storage exactly the rows they would."""
 import json
-import os
 from datetime import date
 
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 from kpis import services
 from kpis.models import DimensionObservation, Observation
 from tests.factories import ProductFactory, region
+from tests.helpers import FUZZ_DERANDOMIZED
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def full_path(user, body):
 
 # The same 300 batches on every CI run; BANKPM_FUZZ_RANDOM=1 draws new ones (as for the API fuzzing).
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
-          derandomize=os.environ.get("BANKPM_FUZZ_RANDOM", "") != "1")
+          derandomize=FUZZ_DERANDOMIZED)
 @given(batch=st.lists(items(), min_size=0, max_size=6))
 def test_a_batch_the_fast_way_takes_is_one_the_full_checks_accept_with_the_same_rows(pm, products, monkeypatch,
                                                                                       batch):
